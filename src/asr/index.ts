@@ -1,0 +1,33 @@
+// Speech recognition engines, chosen by name. The default is grammar ASR ("grammar"): soundswallower
+// with the 16 kHz en-us model and a minimal word DFA compiled from the active grammar.
+// Other engines (sherpa-onnx, whisper.cpp) register here when they land; each needs model files the
+// user installs and reports RecognizerUnavailableError with the reason when they are missing.
+import { createGrammarRecognizer } from "./soundswallower/index.js";
+import { RecognizerUnavailableError, type Recognizer, type RecognizerConfig, type RecognizerFactory } from "./types.js";
+
+export type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerFactory, RecognizerStream } from "./types.js";
+export { RecognizerUnavailableError } from "./types.js";
+export { compileAsrGrammar, dfaToFsg, enumerateDfa, dfaAccepts, AsrGrammarError } from "./fsg.js";
+export type { AsrGrammar, AsrGrammarOptions, WordDfa } from "./fsg.js";
+export { GrammarRecognizer, compileCached, prepareGrammar } from "./soundswallower/index.js";
+export type { GrammarAsrOptions } from "./soundswallower/index.js";
+
+export const DEFAULT_ENGINE = "grammar";
+
+const registry = new Map<string, RecognizerFactory>([[DEFAULT_ENGINE, createGrammarRecognizer]]);
+
+/** Add (or replace) an engine. */
+export function registerEngine(name: string, factory: RecognizerFactory): void {
+  registry.set(name, factory);
+}
+
+export function engineNames(): string[] {
+  return [...registry.keys()].sort();
+}
+
+/** Create the engine called `name` (default "grammar") with its configuration. */
+export async function createRecognizer(name: string = DEFAULT_ENGINE, config: RecognizerConfig = {}): Promise<Recognizer> {
+  const factory = registry.get(name);
+  if (!factory) throw new RecognizerUnavailableError(`unknown ASR engine "${name}" (known: ${engineNames().join(", ")})`);
+  return factory(config);
+}

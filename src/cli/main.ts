@@ -1,0 +1,53 @@
+// hark's command line. Each subcommand lives in commands/<name>.ts and registers itself on the program.
+// Exit status: 0 success (also when nothing was understood), 2 usage error, 1 failure; one line on stderr.
+import { Command, CommanderError } from "commander";
+import { GrammarError } from "../grammar/errors.js";
+import { CommandError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
+import * as understand from "./commands/understand.js";
+import * as grammar from "./commands/grammar.js";
+
+/** Every subcommand module exports `register(program)`; add new ones here. */
+const commands: Array<{ register(program: Command): void }> = [understand, grammar];
+
+export function buildProgram(): Command {
+  const program = new Command("hark")
+    .description("Offline voice assistant for smart homes and vehicle cabins")
+    .version("0.1.0")
+    .showHelpAfterError("(add --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  for (const c of commands) c.register(program);
+  // Subcommands inherit exit-override so usage errors come back here instead of exiting.
+  for (const sub of program.commands) sub.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return process.exitCode === undefined ? EXIT_OK : Number(process.exitCode);
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // --help and --version are "errors" to commander; they are successes to the user.
+    if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return EXIT_OK;
+    return EXIT_USAGE; // commander has already printed the one-line reason
+  }
+  if (err instanceof UsageError) {
+    process.stderr.write(`hark: ${err.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof GrammarError || err instanceof CommandError) {
+    process.stderr.write(`hark: ${err.message}\n`);
+    return EXIT_FAILURE;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`hark: ${message.split("\n")[0]}\n`);
+  if (process.env.HARK_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  return EXIT_FAILURE;
+}

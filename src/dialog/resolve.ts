@@ -1,0 +1,209 @@
+// From an utterance to a dialog decision (the production `understand` actor of machines/dialog.ts):
+// understand → fill slots from the session/follow-up context → ask for missing slots → safety policies.
+import type { Expr, Grammar, SlotValue } from "../grammar/types.js";
+import { normalizeText } from "../grammar/normalize.js";
+import type { IntentResult, Understander, Understanding } from "../nlu/types.js";
+import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
+import type { Profile, Requirement } from "./profiles.js";
+import type { Pending, Resolution, SessionInfo, UnderstandInput } from "./types.js";
+
+export interface ResolverDeps {
+  understander: Understander;
+  /** Slot prompts, required slots, confirm flags and slot lists (for answers to "Which room?"). */
+  grammar?: Grammar;
+  profile: Profile;
+  policies: readonly PolicyRule[];
+  /** Live signals (speed_kmh …) for policy conditions. */
+  signals?: () => Facts;
+  /** Extra facts about the device an intent targets; by default read from the grammar's `name` list context. */
+  deviceFacts?: (intent: IntentResult) => Facts;
+}
+
+export const RESOLVER_SPEECH = {
+  noMatch: "Sorry, I didn't understand that.",
+  stillUnclear: "Sorry, I still didn't get that, so I did nothing.",
+  sorryAgain: "Sorry.",
+  confirmDefault: "Are you sure?",
+};
+
+const NEVERMIND = new Set(["HassNevermind", "HassCancel"]);
+const MAX_CLARIFY_ATTEMPTS = 2;
+
+export async function resolveUtterance(input: UnderstandInput, deps: ResolverDeps): Promise<Resolution> {
+  const { text, pending, session, previous } = input;
+  if (pending) {
+    const value = await answerValue(pending, text, deps);
+    if (value !== undefined) {
+      const intents = pending.intents.map((i) => (i.slots[pending.slot] === undefined ? { ...i, slots: { ...i.slots, [pending.slot]: value } } : i));
+      return finish(intents, session, undefined, deps, undefined);
+    }
+    const u = await deps.understander.understand(text);
+    if (u.intents.some((i) => NEVERMIND.has(i.intent))) return { kind: "cancel", understanding: u };
+    if (u.intents.length > 0) return finish(u.intents, session, undefined, deps, u);
+    if (pending.attempts < MAX_CLARIFY_ATTEMPTS)
+      return {
+        kind: "clarify",
+        pending: { ...pending, attempts: pending.attempts + 1, prompt: `${RESOLVER_SPEECH.sorryAgain} ${basePrompt(pending.prompt)}` },
+        understanding: u,
+      };
+    return { kind: "answer", speech: RESOLVER_SPEECH.stillUnclear, understanding: u };
+  }
+  const u = await deps.understander.understand(text);
+  if (u.intents.length === 0) return { kind: "answer", speech: RESOLVER_SPEECH.noMatch, understanding: u };
+  if (u.intents.some((i) => NEVERMIND.has(i.intent))) return { kind: "cancel", understanding: u };
+  return finish(u.intents, session, previous, deps, u);
+}
+
+function basePrompt(prompt: string): string {
+  return prompt.startsWith(`${RESOLVER_SPEECH.sorryAgain} `) ? prompt.slice(RESOLVER_SPEECH.sorryAgain.length + 1) : prompt;
+}
+
+/** Context filling, requirements, policies: the part after understanding, shared by new requests and clarified ones. */
+export function finish(
+  understood: IntentResult[],
+  session: SessionInfo,
+  previous: IntentResult[] | undefined,
+  deps: ResolverDeps,
+  understanding: Understanding | undefined,
+): Resolution {
+  const intents = understood.map((i) => fillFromContext(i, session, previous, deps.profile));
+
+  // Missing slots: ask (one question at a time; the answer fills every intent lacking that slot).
+  for (const intent of intents) {
+    const missing = missingSlot(intent, deps);
+    if (missing) {
+      return {
+        kind: "clarify",
+        pending: { intents, slot: missing.slot, prompt: missing.prompt, attempts: 1 },
+        understanding,
+      };
+    }
+  }
+
+  // Safety policies, one intent at a time.
+  const base: Facts = { profile: session.profile, seat: session.seat, session_area: session.area, ...(deps.signals?.() ?? {}) };
+  const allowed: IntentResult[] = [];
+  const refusals: string[] = [];
+  const notes: string[] = [];
+  let prompt: string | undefined;
+  let confirm = false;
+  for (const intent of intents) {
+    const facts: Facts = { ...base, ...deviceFactsOf(intent, deps) };
+    const out = evaluatePolicies(deps.policies, intent, facts);
+    if (out.decision === "refuse") {
+      refusals.push(out.refusal ?? `I can't do that.`);
+      continue;
+    }
+    if (out.decision === "confirm" || deps.grammar?.intents.get(intent.intent)?.confirm) {
+      confirm = true;
+      prompt ??= out.prompt;
+    }
+    notes.push(...out.notes);
+    allowed.push(out.intent);
+  }
+  if (allowed.length === 0) return { kind: "answer", speech: refusals.join(" "), intents, understanding };
+  const allNotes = [...refusals, ...notes];
+  if (confirm) return { kind: "confirm", intents: allowed, prompt: prompt ?? RESOLVER_SPEECH.confirmDefault, notes: allNotes, understanding };
+  return { kind: "act", intents: allowed, notes: allNotes, understanding };
+}
+
+function fillFromContext(intent: IntentResult, session: SessionInfo, previous: IntentResult[] | undefined, profile: Profile): IntentResult {
+  let slots = intent.slots;
+  for (const rule of profile.fill) {
+    if (!rule.intents.includes(intent.intent) || slots[rule.slot] !== undefined) continue;
+    if (rule.unless?.some((s) => slots[s] !== undefined)) continue;
+    // In a follow-up, "and dim them" refers to what was just talked about, not to where the speaker stands.
+    const fromPrevious = previous?.map((p) => p.slots[rule.slot]).find((v) => v !== undefined);
+    const value = fromPrevious ?? (rule.from === "area" ? session.area : session.seat);
+    if (value !== undefined) slots = { ...slots, [rule.slot]: value };
+  }
+  return slots === intent.slots ? intent : { ...intent, slots };
+}
+
+function missingSlot(intent: IntentResult, deps: ResolverDeps): { slot: string; prompt: string } | undefined {
+  const def = deps.grammar?.intents.get(intent.intent);
+  const promptFor = (slot: string, fallback: string) => def?.slots.get(slot)?.prompt ?? fallback;
+  for (const req of deps.profile.requirements) {
+    if (!req.intents.includes(intent.intent) || !whenMatches(req, intent)) continue;
+    if (req.anyOf.every((s) => intent.slots[s] === undefined)) return { slot: req.ask, prompt: promptFor(req.ask, req.prompt) };
+  }
+  for (const slot of def?.slots.values() ?? []) {
+    if (slot.required && intent.slots[slot.name] === undefined)
+      return { slot: slot.name, prompt: slot.prompt ?? `Which ${slot.name.replace(/_/g, " ")}?` };
+  }
+  return undefined;
+}
+
+function whenMatches(req: Requirement, intent: IntentResult): boolean {
+  return Object.entries(req.when ?? {}).every(([k, v]) => intent.slots[k] === v);
+}
+
+function deviceFactsOf(intent: IntentResult, deps: ResolverDeps): Facts {
+  if (deps.deviceFacts) return deps.deviceFacts(intent);
+  const name = intent.slots.name;
+  if (name === undefined || !deps.grammar) return {};
+  const list = deps.grammar.lists.get("name");
+  if (list?.kind !== "values") return {};
+  const v = list.values.find((x) => x.out === name);
+  return { ...(v?.context ?? {}) };
+}
+
+// ---- answers to a clarification question ----------------------------------------------------------
+
+const LEADING = /^(?:(?:in|on|at|for|to|the|my|of|um|uh|er|oh|please|it's|its|it is|that's|that is|i mean)\s+)+/;
+const TRAILING = /(?:\s+(?:please|thanks|thank you|room|one))+$/;
+
+/** The slot value an answer names, if any: from the slot's list, a number range, or understanding it alone. */
+async function answerValue(pending: Pending, text: string, deps: ResolverDeps): Promise<SlotValue | undefined> {
+  const answer = normalizeText(text).replace(LEADING, "").replace(TRAILING, "").trim();
+  if (!answer) return undefined;
+  const g = deps.grammar;
+  if (g) {
+    const listName = [...g.intents.values()].flatMap((i) => [...i.slots.values()]).find((s) => s.name === pending.slot)?.list ?? pending.slot;
+    const list = g.lists.get(listName);
+    if (list?.kind === "values") {
+      for (const v of list.values) {
+        const forms = expand(v.in, g).map((f) => normalizeText(f).replace(LEADING, ""));
+        if (forms.includes(answer) || normalizeText(String(v.out)) === answer) return v.out;
+      }
+    } else if (list?.kind === "range") {
+      const n = Number(answer.split(" ")[0]);
+      if (Number.isFinite(n) && n >= list.from && n <= list.to) return n * (list.multiplier ?? 1);
+    } else if (list?.kind === "wildcard") {
+      return answer;
+    }
+  }
+  // "the kitchen lights" as an answer: whatever fills the slot in a full reading.
+  const u = await deps.understander.understand(text);
+  for (const i of u.intents) if (i.slots[pending.slot] !== undefined) return i.slots[pending.slot];
+  return undefined;
+}
+
+/** The spoken forms of a list value's template (bounded). */
+function expand(expr: Expr, g: Grammar, cap = 64): string[] {
+  switch (expr.type) {
+    case "text":
+      return [expr.text];
+    case "slot":
+      return [""];
+    case "rule": {
+      const r = g.rules.get(expr.name);
+      return r ? expand(r.expr, g, cap) : [""];
+    }
+    case "alt": {
+      const out = expr.items.flatMap((i) => expand(i, g, cap));
+      if (expr.optional) out.push("");
+      return out.slice(0, cap);
+    }
+    case "seq":
+    case "perm": {
+      let acc = [""];
+      for (const item of expr.items) {
+        const next: string[] = [];
+        for (const a of acc) for (const b of expand(item, g, cap)) if (next.length < cap) next.push(`${a} ${b}`.trim());
+        acc = next;
+      }
+      return acc;
+    }
+  }
+}

@@ -1,0 +1,27 @@
+// Text normalization shared by templates and utterances: both go through the same function,
+// so whatever the user says and whatever the template writes meet as the same tokens.
+import { wordsToNumbers } from "./numbers.js";
+
+const REPLACEMENTS: Array<[RegExp, string]> = [
+  [/[’‘`´]/g, "'"],
+  [/%/g, " percent "],
+  [/°\s*[cf]\b/gi, " degrees "],
+  [/°/g, " degrees "],
+  [/(\d),(\d{3})/g, "$1$2"], // 1,000 → 1000
+  [/(\d)([a-z])/gi, "$1 $2"], // 21c, 5min → 21 c, 5 min
+  [/[^\p{L}\p{N}'.\s]+/gu, " "], // punctuation except apostrophes and decimal points
+  [/(?<!\d)\.|\.(?!\d)/g, " "], // a dot is kept only between digits
+  [/(^|\s)'+|'+(?=\s|$)/g, " "], // quotes, not apostrophes
+];
+
+/** Lower-case, strip punctuation, split into words, and merge number words into digit tokens. */
+export function normalizeTokens(text: string): string[] {
+  let t = text.toLowerCase();
+  for (const [re, rep] of REPLACEMENTS) t = t.replace(re, rep);
+  const words = t.split(/\s+/).filter((w) => w.length > 0);
+  return wordsToNumbers(words);
+}
+
+export function normalizeText(text: string): string {
+  return normalizeTokens(text).join(" ");
+}

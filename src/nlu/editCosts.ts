@@ -1,0 +1,39 @@
+// Costs of the edits the tolerant matcher may make. Small words are cheap to drop or add (ASR loses
+// them first); content words are expensive, so an unknown device name is not forced onto a known one.
+
+const FUNCTION_WORDS = new Set([
+  "the", "a", "an", "my", "our", "your", "to", "of", "in", "on", "at", "for", "is", "are", "it", "me",
+  "this", "that", "some", "up", "please", "and", "with", "be", "can", "you", "i", "would", "could", "so",
+]);
+
+export function deleteCost(word: string): number {
+  return FUNCTION_WORDS.has(word) ? 0.45 : 1.1;
+}
+
+export function insertCost(word: string): number {
+  return FUNCTION_WORDS.has(word) ? 0.4 : 1.0;
+}
+
+/** Cheap for near-spellings (plural, misheard ending); numbers are never substituted. */
+export function substituteCost(expected: string, heard: string): number {
+  if (/^\d/.test(expected) || /^\d/.test(heard)) return Infinity;
+  const sim = 1 - levenshtein(expected, heard) / Math.max(expected.length, heard.length);
+  if (FUNCTION_WORDS.has(expected) && FUNCTION_WORDS.has(heard)) return 0.5;
+  return 0.25 + 1.4 * (1 - sim);
+}
+
+export function levenshtein(a: string, b: string): number {
+  if (a === b) return 0;
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}

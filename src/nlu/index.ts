@@ -1,0 +1,58 @@
+// Entry point for understanding: load grammar + devices, compile (or reuse the cached compile), match.
+import { compileGraph, GRAPH_VERSION, type MatcherGraph } from "../compile/graph.js";
+import { readCached, writeCached } from "../compile/cache.js";
+import { yamlFiles, loadGrammar, type LoadedGrammar } from "../grammar/load.js";
+import { defaultDevicesDir, defaultGrammarDir, resolvePaths } from "../grammar/paths.js";
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { Matcher } from "./matcher.js";
+
+export { Matcher } from "./matcher.js";
+export type { IntentResult, Understanding, Understander } from "./types.js";
+
+export interface SourceOptions {
+  /** Grammar folder(s)/file(s); default: the shipped grammars/en. */
+  grammar?: string | string[];
+  /** Device folder(s)/file(s); default: the shipped devices/. Pass [] for none. */
+  devices?: string | string[];
+}
+
+export function sourcePaths(options: SourceOptions): { grammar: string[]; devices: string[] } {
+  return {
+    grammar: resolvePaths(options.grammar, defaultGrammarDir()),
+    devices: Array.isArray(options.devices) && options.devices.length === 0 ? [] : resolvePaths(options.devices, defaultDevicesDir()),
+  };
+}
+
+export async function loadSources(options: SourceOptions = {}): Promise<LoadedGrammar> {
+  const paths = sourcePaths(options);
+  return loadGrammar({ grammar: paths.grammar, devices: paths.devices });
+}
+
+/** Hash of the source files without parsing them: the cache key. */
+async function quickHash(paths: { grammar: string[]; devices: string[] }): Promise<string> {
+  const h = createHash("sha256").update(`graph-v${GRAPH_VERSION}\0`);
+  for (const f of [...(await yamlFiles(paths.grammar)), ...(await yamlFiles(paths.devices))])
+    h.update(f).update("\0").update(await readFile(f)).update("\0");
+  return h.digest("hex");
+}
+
+/** The compiled matcher graph for these sources, from cache when the sources did not change. */
+export async function loadGraph(options: SourceOptions = {}): Promise<MatcherGraph> {
+  const paths = sourcePaths(options);
+  const key = await quickHash(paths);
+  const cached = await readCached<MatcherGraph>("graph", key);
+  if (cached && cached.version === GRAPH_VERSION) return cached;
+  const graph = compileGraph(await loadGrammar(paths));
+  await writeCached("graph", key, graph);
+  return graph;
+}
+
+export async function loadMatcher(options: SourceOptions = {}): Promise<Matcher> {
+  return new Matcher(await loadGraph(options));
+}
+
+/** The default understander (the cascade will wrap the matcher once the SLM lands). */
+export async function loadUnderstander(options: SourceOptions = {}): Promise<Matcher> {
+  return loadMatcher(options);
+}

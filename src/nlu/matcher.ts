@@ -1,0 +1,89 @@
+// The grammar matcher: normalized text → intents with canonical slot values.
+// Order of attempts: exact whole utterance, exact per clause ("… and …"), tolerant whole utterance.
+import type { MatcherGraph } from "../compile/graph.js";
+import { normalizeTokens } from "../grammar/normalize.js";
+import type { SlotValue } from "../grammar/types.js";
+import { Searcher, type Parse } from "./search.js";
+import type { IntentResult, Understander, Understanding } from "./types.js";
+
+/** Longer inputs are not commands; refuse them before any search. */
+export const MAX_TOKENS = 64;
+const CONJUNCTIONS = new Set(["and", "then", "also"]);
+
+export interface MatchOptions {
+  /** Allow edits (dropped/extra/misheard words). Default true. */
+  fuzzy?: boolean;
+}
+
+export class Matcher implements Understander {
+  private readonly searcher: Searcher;
+
+  constructor(readonly graph: MatcherGraph) {
+    this.searcher = new Searcher(graph);
+  }
+
+  understand(text: string, options: MatchOptions = {}): Understanding {
+    const tokens = normalizeTokens(text);
+    if (tokens.length === 0) return { text, intents: [], reason: "empty input" };
+    if (tokens.length > MAX_TOKENS) return { text, intents: [], reason: `too long (${tokens.length} words; at most ${MAX_TOKENS})` };
+
+    const exact = this.best(tokens, false);
+    if (exact) return { text, intents: exact };
+    const clauses = this.splitClauses(tokens);
+    if (clauses) return { text, intents: clauses };
+    if (options.fuzzy !== false) {
+      const tolerant = this.best(tokens, true);
+      if (tolerant) return { text, intents: tolerant };
+    }
+    return { text, intents: [], reason: "no intent matches" };
+  }
+
+  /** Best parse of the whole token sequence as one sentence. */
+  private best(tokens: string[], fuzzy: boolean): IntentResult[] | undefined {
+    const maxCost = fuzzy ? Math.min(1.6, 0.3 + 0.22 * tokens.length) : Infinity;
+    const parse = this.searcher.search(tokens, fuzzy, maxCost)[0];
+    if (!parse) return undefined;
+    const confidence = fuzzy ? Math.max(0.05, Math.round((1 - parse.cost / (tokens.length + 1)) * 1000) / 1000) : 1;
+    return this.toIntents(parse, confidence);
+  }
+
+  /** "turn on the porch light and lock the front door": each clause on its own; a clause missing its
+   *  verb borrows the previous clause's opening words ("… and the fan" → "turn on the fan"). */
+  private splitClauses(tokens: string[]): IntentResult[] | undefined {
+    for (let k = 1; k < tokens.length - 1; k++) {
+      if (!CONJUNCTIONS.has(tokens[k]!)) continue;
+      let r = k + 1;
+      while (r < tokens.length - 1 && CONJUNCTIONS.has(tokens[r]!)) r++; // "and then"
+      const left = tokens.slice(0, k);
+      const right = tokens.slice(r);
+      const leftIntents = this.best(left, false);
+      if (!leftIntents) continue;
+      const rightIntents = this.best(right, false) ?? this.splitClauses(right) ?? this.borrowOpening(left, right);
+      if (rightIntents) return [...leftIntents, ...rightIntents];
+    }
+    return undefined;
+  }
+
+  private borrowOpening(left: string[], right: string[]): IntentResult[] | undefined {
+    for (let j = Math.min(3, left.length - 1); j >= 1; j--) {
+      const found = this.best([...left.slice(0, j), ...right], false);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private toIntents(parse: Parse, confidence: number): IntentResult[] {
+    const accept = this.graph.accepts[parse.accept]!;
+    const slots: Record<string, SlotValue | SlotValue[]> = { ...accept.slots };
+    const captured: Array<[string, SlotValue | SlotValue[]]> = [];
+    for (let c = parse.captures; c; c = c.prev) captured.unshift([c.slot, c.value]);
+    for (const [slot, value] of captured) slots[slot] = value;
+    // A slot with several values ("the hallway and the kitchen") becomes one intent per value.
+    let variants: Array<Record<string, SlotValue>> = [{}];
+    for (const [slot, value] of Object.entries(slots)) {
+      const values = Array.isArray(value) ? value : [value];
+      variants = variants.flatMap((v) => values.map((x) => ({ ...v, [slot]: x })));
+    }
+    return variants.map((s) => ({ intent: accept.intent, slots: s, confidence, source: "matcher" }));
+  }
+}
