@@ -20,7 +20,7 @@ export interface SampleOptions {
 }
 
 /** Free-text slots without examples still need words in samples. */
-const FALLBACK_WILDCARD = ["groceries", "the blue one", "apples", "my list", "pasta", "morning run", "jazz"];
+const FALLBACK_WILDCARD = ["groceries", "apples", "pasta", "morning run", "jazz", "laundry", "green tea"];
 
 class Unsatisfiable extends Error {}
 
@@ -107,7 +107,9 @@ export class Sampler {
     if (list.fractions === "halves" && v + 0.5 <= list.to && this.rng.chance(0.25)) v += 0.5;
     v = Math.round(v * 1e6) / 1e6;
     const words = this.rng.chance(this.options.numberWords ?? 0.5);
-    return { spoken: words ? numberToWords(v) : String(v), value: list.multiplier ? v * list.multiplier : v };
+    let spoken = words ? numberToWords(v) : String(v);
+    if (!Number.isInteger(v) && v % 1 === 0.5 && this.rng.chance(0.4)) spoken = `${words ? numberToWords(Math.floor(v)) : Math.floor(v)} and a half`;
+    return { spoken, value: list.multiplier ? v * list.multiplier : v };
   }
 }
 

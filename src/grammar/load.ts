@@ -6,6 +6,7 @@ import { GrammarError, offsetLoc } from "./errors.js";
 import { deviceFileSchema, grammarFileSchema, type ListSpec } from "./schema.js";
 import { parseTemplate, TemplateSyntaxError, walkExpr } from "./template.js";
 import { devicesToLists, type DeviceModel } from "./devices.js";
+import { unglue } from "./glue.js";
 import type {
   ContextConstraint,
   DataBlock,
@@ -93,7 +94,22 @@ export function buildGrammar(grammarSources: YamlSource[], deviceSources: YamlSo
     (g.lists.get(name) as Extract<SlotList, { kind: "values" }>).values.push(...values);
   }
   validateReferences(g);
+  ungluedTemplates(g);
   return g;
+}
+
+/** Expand glued text ("minute[s]") everywhere, once, so every compiler sees whole words. */
+function ungluedTemplates(g: Grammar): void {
+  const global = (name: string) => g.rules.get(name);
+  for (const rule of g.rules.values()) rule.expr = unglue(rule.expr, global);
+  for (const list of g.lists.values())
+    if (list.kind === "values") for (const v of list.values) v.in = unglue(v.in, global);
+  for (const intent of g.intents.values())
+    for (const block of intent.data) {
+      const lookup = (name: string) => block.rules.get(name) ?? g.rules.get(name);
+      for (const rule of block.rules.values()) rule.expr = unglue(rule.expr, lookup);
+      for (const s of block.sentences) s.expr = unglue(s.expr, lookup);
+    }
 }
 
 function addGrammarFile(g: LoadedGrammar, src: YamlSource): void {

@@ -122,7 +122,8 @@ function readNumber(t: readonly string[], i: number): string | undefined {
     // Compound ordinal: the next word (after an optional "and") would extend the number if it were a cardinal.
     const p = t[end] === "and" ? end + 1 : end;
     const o = t[p];
-    if (o !== undefined && ORDINAL.has(o)) {
+    // "second" after a number is a unit far more often than an ordinal ("seventy second timer").
+    if (o !== undefined && o !== "second" && ORDINAL.has(o)) {
       const e0 = end;
       probe = p;
       parseInteger(t, i);
@@ -145,10 +146,9 @@ function readNumber(t: readonly string[], i: number): string | undefined {
       }
     }
   }
-  if (!decimal && t[end] === "and" && (t[end + 1] === "a" || t[end + 1] === "one") && t[end + 2] === "half") {
-    body += ".5";
-    end += 3;
-  }
+  // "and a half" is left as words: whether it belongs to the number ("21 and a half degrees") or to a
+  // template ("{hours} and a half hours") only the grammar knows, so the matcher decides.
+  void decimal;
   return body;
 }
 

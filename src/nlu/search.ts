@@ -114,6 +114,10 @@ export class Searcher {
             } else if (tok !== undefined && list.kind === "range") {
               const v = rangeValue(list, tok);
               if (v !== undefined) push(main(arc.to, st.cost, capture(st.caps, arc.slot, v, pos, pos + 1)), pos + 1);
+              // "21 and a half" for ranges with halves
+              const half = list.fractions === "halves" && tokens[pos + 1] === "and" && (tokens[pos + 2] === "a" || tokens[pos + 2] === "one") && tokens[pos + 3] === "half";
+              const hv = half ? rangeValue(list, String(Number(tok) + 0.5)) : undefined;
+              if (hv !== undefined) push(main(arc.to, st.cost, capture(st.caps, arc.slot, hv, pos, pos + 4)), pos + 4);
             } else if (tok !== undefined && list.kind === "wildcard") {
               push({ kind: 2, node: -1, list: arc.list, ret: arc.to, slot: arc.slot, start: pos, multi: null, cost: st.cost + WILDCARD_COST, caps: st.caps }, pos + 1);
             }
@@ -160,13 +164,20 @@ export class Searcher {
         }
       }
     }
-    finals.sort((a, b) => a.cost - b.cost || a.accept - b.accept);
+    // Ties: a parse naming a device beats one reading the same words as area + kind ("the bedroom lamp"),
+    // as hassil prefers; then the earlier sentence.
+    finals.sort((a, b) => a.cost - b.cost || namesDevice(b.captures) - namesDevice(a.captures) || a.accept - b.accept);
     return finals;
   }
 
   private key(st: State): string {
     return st.kind === 0 ? `m${st.node}` : st.kind === 1 ? `l${st.list}:${st.node}:${st.ret}:${st.slot}:${st.multi?.length ?? 0}` : `w${st.ret}:${st.slot}:${st.start}`;
   }
+}
+
+function namesDevice(c: Capture | null): number {
+  for (; c; c = c.prev) if (c.slot === "name") return 1;
+  return 0;
 }
 
 function capture(prev: Capture | null, slot: string, value: SlotValue | SlotValue[], start: number, end: number): Capture {
