@@ -5,9 +5,10 @@ import { GrammarError } from "../grammar/errors.js";
 import { CommandError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import * as understand from "./commands/understand.js";
 import * as grammar from "./commands/grammar.js";
+import * as bench from "./commands/bench.js";
 
 /** Every subcommand module exports `register(program)`; add new ones here. */
-const commands: Array<{ register(program: Command): void }> = [understand, grammar];
+const commands: Array<{ register(program: Command): void }> = [understand, grammar, bench];
 
 export function buildProgram(): Command {
   const program = new Command("hark")

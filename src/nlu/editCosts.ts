@@ -6,17 +6,28 @@ const FUNCTION_WORDS = new Set([
   "this", "that", "some", "up", "please", "and", "with", "be", "can", "you", "i", "would", "could", "so",
 ]);
 
+/** Words that flip a command's meaning: never guessed, never dropped cheaply ("turn on" ≠ "turn off"). */
+const POLARITY = new Set([
+  "on", "off", "open", "close", "closed", "lock", "unlock", "up", "down", "start", "stop", "pause", "resume",
+  "increase", "decrease", "raise", "lower", "warmer", "cooler", "hotter", "colder", "louder", "quieter", "next", "previous",
+  "not", "don't", "no", "cancel",
+]);
+const POLARITY_COST = 1.7;
+
 export function deleteCost(word: string): number {
+  if (POLARITY.has(word)) return POLARITY_COST;
   return FUNCTION_WORDS.has(word) ? 0.45 : 1.1;
 }
 
 export function insertCost(word: string): number {
+  if (POLARITY.has(word)) return POLARITY_COST;
   return FUNCTION_WORDS.has(word) ? 0.4 : 1.0;
 }
 
 /** Cheap for near-spellings (plural, misheard ending); numbers are never substituted. */
 export function substituteCost(expected: string, heard: string): number {
   if (/^\d/.test(expected) || /^\d/.test(heard)) return Infinity;
+  if (POLARITY.has(expected) || POLARITY.has(heard)) return Infinity;
   const sim = 1 - levenshtein(expected, heard) / Math.max(expected.length, heard.length);
   if (FUNCTION_WORDS.has(expected) && FUNCTION_WORDS.has(heard)) return 0.5;
   return 0.25 + 1.4 * (1 - sim);

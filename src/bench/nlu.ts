@@ -1,0 +1,116 @@
+// NLU benchmark: exact accuracy and speed of the matcher on generated samples of the active grammar,
+// and accuracy / false accepts on the hand-written natural utterances.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { compileGraph } from "../compile/graph.js";
+import { Sampler } from "../compile/sample.js";
+import { projectRoot } from "../grammar/paths.js";
+import { loadSources, Matcher, type SourceOptions, type Understander } from "../nlu/index.js";
+import { intentsEqual, type ExpectedIntent } from "./intentsEqual.js";
+import { percentile, round } from "./stats.js";
+
+export interface NluBenchOptions extends SourceOptions {
+  count?: number;
+  seed?: number;
+  /** Hand-written utterances (JSONL {text, intents}); default test/fixtures/natural/utterances.jsonl. */
+  natural?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface LabelledSetResult {
+  n: number;
+  exact: number;
+  exactPct: number;
+  commands: number;
+  commandsExactPct: number;
+  negatives: number;
+  falseAccepts: number;
+  falseAcceptPct: number;
+  errors: Array<{ text: string; expected: ExpectedIntent[]; got: ExpectedIntent[] }>;
+}
+
+export interface NluBenchResult {
+  grammar: string;
+  compileMs: number;
+  generated: { n: number; seed: number; exact: number; exactPct: number; p50Ms: number; p95Ms: number; maxMs: number; utterancesPerSec: number };
+  natural?: LabelledSetResult;
+}
+
+export async function benchNlu(options: NluBenchOptions = {}): Promise<NluBenchResult> {
+  const count = options.count ?? 10_000;
+  const seed = options.seed ?? 1;
+  const grammar = await loadSources(options);
+  const t0 = performance.now();
+  const matcher = new Matcher(compileGraph(grammar));
+  const compileMs = performance.now() - t0;
+
+  const samples = [...new Sampler(grammar, { seed }).take(count)];
+  // Warm-up: the automaton builds its closure indexes lazily.
+  for (const s of samples.slice(0, 200)) matcher.understand(s.text);
+  const times: number[] = [];
+  let exact = 0;
+  const start = performance.now();
+  samples.forEach((s, i) => {
+    const t = performance.now();
+    const r = matcher.understand(s.text);
+    times.push(performance.now() - t);
+    if (intentsEqual(r.intents, s.intents)) exact++;
+    if (options.onProgress && i % 500 === 0) options.onProgress(i, samples.length);
+  });
+  const total = performance.now() - start;
+
+  const naturalFile = options.natural ?? join(projectRoot(), "test/fixtures/natural/utterances.jsonl");
+  return {
+    grammar: grammar.hash.slice(0, 12),
+    compileMs: round(compileMs, 1),
+    generated: {
+      n: count,
+      seed,
+      exact,
+      exactPct: round((100 * exact) / count, 2),
+      p50Ms: round(percentile(times, 50)),
+      p95Ms: round(percentile(times, 95)),
+      maxMs: round(Math.max(...times)),
+      utterancesPerSec: Math.round((count * 1000) / total),
+    },
+    ...(existsSync(naturalFile) ? { natural: await evaluateLabelled(matcher, readLabelled(naturalFile)) } : {}),
+  };
+}
+
+export function readLabelled(file: string): Array<{ text: string; intents: ExpectedIntent[] }> {
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { text: string; intents: ExpectedIntent[] });
+}
+
+/** Exact accuracy over all items, over commands only, and false accepts over the items that expect nothing. */
+export async function evaluateLabelled(u: Understander, items: Array<{ text: string; intents: ExpectedIntent[] }>): Promise<LabelledSetResult> {
+  let exact = 0, commands = 0, commandsExact = 0, negatives = 0, falseAccepts = 0;
+  const errors: LabelledSetResult["errors"] = [];
+  for (const item of items) {
+    const got = (await u.understand(item.text)).intents.map((i) => ({ intent: i.intent, slots: i.slots }));
+    const ok = intentsEqual(got, item.intents);
+    if (ok) exact++;
+    else errors.push({ text: item.text, expected: item.intents, got });
+    if (item.intents.length === 0) {
+      negatives++;
+      if (got.length) falseAccepts++;
+    } else {
+      commands++;
+      if (ok) commandsExact++;
+    }
+  }
+  const pct = (a: number, b: number) => (b ? round((100 * a) / b, 1) : 0);
+  return {
+    n: items.length,
+    exact,
+    exactPct: pct(exact, items.length),
+    commands,
+    commandsExactPct: pct(commandsExact, commands),
+    negatives,
+    falseAccepts,
+    falseAcceptPct: pct(falseAccepts, negatives),
+    errors,
+  };
+}

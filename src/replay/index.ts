@@ -1,0 +1,226 @@
+// Replay: recorded audio through the whole understanding path (read → [mix noise] → ASR → NLU),
+// one result per file plus a summary (accuracy against labels, RTF, per-stage time).
+// The dialog/MQTT stages join here when they exist; until then `mqtt` is [] and `response` null.
+import { readdirSync, statSync } from "node:fs";
+import { basename, join, relative } from "node:path";
+import { readAudioFile } from "../audio/source.js";
+import { mixNoise, seededRandom } from "../audio/mix.js";
+import type { Recognizer } from "../asr/types.js";
+import type { IntentResult, Understander } from "../nlu/types.js";
+import { labelFor, score, type Labels } from "./labels.js";
+
+export { loadLabels, parseLabels, score, labelFor } from "./labels.js";
+export type { Label, Labels, Scored } from "./labels.js";
+
+export interface ReplayOptions {
+  recognizer: Recognizer;
+  understander: Understander;
+  labels?: Labels;
+  /** Mix this noise (16 kHz) into every file at `snrDb`, the speech-to-intent benchmark's way. */
+  noise?: { samples: Float32Array; snrDb: number; seed?: number };
+  /** Longest file read (seconds, default 600). */
+  maxSeconds?: number;
+}
+
+export interface ReplayItem {
+  file: string;
+  transcript: string;
+  intents: IntentResult[];
+  mqtt: unknown[];
+  response: string | null;
+  ms: { read: number; mix?: number; asr: number; nlu: number; total: number };
+  audioSeconds: number;
+  /** ASR time / audio duration. */
+  rtf: number;
+  confidence: number;
+  rejected?: string;
+  expected?: { intent: string | null; slots?: Record<string, string | number> };
+  correct?: boolean;
+  error?: string;
+}
+
+/** WAV files named by the inputs (files as given; folders: their *.wav, recursively, sorted). */
+export function listAudioFiles(inputs: string[]): Array<{ path: string; rel: string }> {
+  const out: Array<{ path: string; rel: string }> = [];
+  for (const input of inputs) {
+    let st;
+    try {
+      st = statSync(input);
+    } catch {
+      throw new Error(`${input}: no such file or folder`);
+    }
+    if (!st.isDirectory()) {
+      out.push({ path: input, rel: basename(input) });
+      continue;
+    }
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.wav$/i.test(e.name)) out.push({ path: p, rel: relative(input, p) });
+      }
+    };
+    walk(input);
+  }
+  return out;
+}
+
+/** Stable per-file seed so a noisy run is repeatable (same noise excerpt for the same file). */
+function seedOf(name: string, seed = 0): number {
+  let h = 2166136261 ^ seed;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+export async function replayFile(path: string, rel: string, opts: ReplayOptions): Promise<ReplayItem> {
+  const t0 = performance.now();
+  const label = opts.labels ? labelFor(opts.labels, path, rel) : undefined;
+  const base: ReplayItem = {
+    file: path,
+    transcript: "",
+    intents: [],
+    mqtt: [],
+    response: null,
+    ms: { read: 0, asr: 0, nlu: 0, total: 0 },
+    audioSeconds: 0,
+    rtf: 0,
+    confidence: 0,
+    ...(label ? { expected: { intent: label.intent, ...(label.slots && Object.keys(label.slots).length ? { slots: label.slots } : {}) } } : {}),
+  };
+  let samples: Float32Array;
+  try {
+    samples = (await readAudioFile(path, opts.maxSeconds)).samples;
+  } catch (err) {
+    return { ...base, error: (err as Error).message.split("\n")[0], ...(label ? { correct: false } : {}) };
+  }
+  const t1 = performance.now();
+  base.ms.read = r3(t1 - t0);
+  base.audioSeconds = r3(samples.length / 16000);
+  if (opts.noise && samples.length) {
+    const n = opts.noise;
+    samples = mixNoise(samples, n.samples, n.snrDb, { random: seededRandom(seedOf(basename(path), n.seed)) });
+    base.ms.mix = r3(performance.now() - t1);
+  }
+  const asr = await opts.recognizer.recognize(samples);
+  const t2 = performance.now();
+  const u = asr.text ? await opts.understander.understand(asr.text) : { text: "", intents: [] };
+  const t3 = performance.now();
+  const item: ReplayItem = {
+    ...base,
+    transcript: asr.text,
+    intents: u.intents,
+    confidence: r3(asr.confidence),
+    ms: { ...base.ms, asr: r3(asr.ms), nlu: r3(t3 - t2), total: r3(t3 - t0) },
+    rtf: samples.length ? r3(asr.ms / 1000 / (samples.length / 16000)) : 0,
+    ...(asr.rejected ? { rejected: asr.reason ?? "rejected" } : {}),
+  };
+  if (label) {
+    const s = score(label, u.intents);
+    item.correct = s.correct;
+    if (s.error) item.error = s.error;
+  }
+  return item;
+}
+
+export interface ReplaySummary {
+  summary: true;
+  files: number;
+  /** Files that could not be read. */
+  failed: number;
+  labelled: number;
+  correct: number;
+  /** correct / labelled commands, % (intent + every slot exact). */
+  accuracy: number | null;
+  /** Labelled commands (intent ≠ null): accepted correctly, %. */
+  commandAccuracy: number | null;
+  /** Labelled non-commands (intent null) that produced an intent. */
+  falseAccepts: number;
+  nonCommands: number;
+  rejected: number;
+  audioSeconds: number;
+  /** Total ASR time / total audio. */
+  rtf: number;
+  /** Mean per-stage time per file. */
+  ms: Record<string, number>;
+  asr: { engine: string; initMs: number };
+  snrDb?: number;
+}
+
+export class SummaryBuilder {
+  private files = 0;
+  private failed = 0;
+  private labelled = 0;
+  private correct = 0;
+  private commands = 0;
+  private commandsCorrect = 0;
+  private nonCommands = 0;
+  private falseAccepts = 0;
+  private rejected = 0;
+  private audio = 0;
+  private asrMs = 0;
+  private stageMs: Record<string, number> = {};
+
+  add(item: ReplayItem): void {
+    this.files++;
+    if (item.error && item.ms.total === 0) this.failed++;
+    if (item.rejected) this.rejected++;
+    this.audio += item.audioSeconds;
+    this.asrMs += item.ms.asr;
+    for (const [k, v] of Object.entries(item.ms)) this.stageMs[k] = (this.stageMs[k] ?? 0) + v;
+    if (item.expected) {
+      this.labelled++;
+      if (item.correct) this.correct++;
+      if (item.expected.intent === null) {
+        this.nonCommands++;
+        if (item.intents.length) this.falseAccepts++;
+      } else {
+        this.commands++;
+        if (item.correct) this.commandsCorrect++;
+      }
+    }
+  }
+
+  build(asr: { engine: string; initMs: number }, snrDb?: number): ReplaySummary {
+    const pct = (a: number, b: number): number | null => (b ? Math.round((1000 * a) / b) / 10 : null);
+    const ms: Record<string, number> = {};
+    for (const [k, v] of Object.entries(this.stageMs)) ms[k] = this.files ? r3(v / this.files) : 0;
+    return {
+      summary: true,
+      files: this.files,
+      failed: this.failed,
+      labelled: this.labelled,
+      correct: this.correct,
+      accuracy: pct(this.correct, this.labelled),
+      commandAccuracy: pct(this.commandsCorrect, this.commands),
+      falseAccepts: this.falseAccepts,
+      nonCommands: this.nonCommands,
+      rejected: this.rejected,
+      audioSeconds: r3(this.audio),
+      rtf: this.audio ? Math.round((this.asrMs / 1000 / this.audio) * 10000) / 10000 : 0,
+      ms,
+      asr: { engine: asr.engine, initMs: r3(asr.initMs) },
+      ...(snrDb !== undefined ? { snrDb } : {}),
+    };
+  }
+}
+
+/** A one-line progress bar on stderr (only when stderr is a terminal). */
+export function progressBar(total: number, stream: NodeJS.WriteStream = process.stderr): { tick(label?: string): void; done(): void } {
+  if (!stream.isTTY || total <= 1) return { tick: () => {}, done: () => {} };
+  let n = 0;
+  const width = 30;
+  return {
+    tick(label = "") {
+      n++;
+      const fill = Math.round((n / total) * width);
+      const cols = stream.columns ?? 80;
+      const line = `[${"#".repeat(fill)}${"-".repeat(width - fill)}] ${n}/${total} ${label}`.slice(0, cols - 1);
+      stream.write(`\r${line}\x1b[K`);
+    },
+    done() {
+      stream.write("\r\x1b[K");
+    },
+  };
+}
