@@ -4,11 +4,13 @@ import { Command, CommanderError } from "commander";
 import { GrammarError } from "../grammar/errors.js";
 import { CommandError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
 import * as understand from "./commands/understand.js";
+import * as transcribe from "./commands/transcribe.js";
+import * as replay from "./commands/replay.js";
 import * as grammar from "./commands/grammar.js";
 import * as bench from "./commands/bench.js";
 
 /** Every subcommand module exports `register(program)`; add new ones here. */
-const commands: Array<{ register(program: Command): void }> = [understand, grammar, bench];
+const commands: Array<{ register(program: Command): void }> = [understand, grammar, bench, transcribe, replay];
 
 export function buildProgram(): Command {
   const program = new Command("hark")

@@ -16,9 +16,15 @@ export function compileGbnf(grammar: Grammar): string {
   for (const intent of intents) {
     const slots = [...intentSlots(grammar, intent)];
     const parts = slots.map(([slot, list]) => {
-      const value = list ? `list-${ident(list)}` : "free-value";
-      if (list) usedLists.add(list);
-      return `(" ${slot}=" ${value})?`;
+      // Values that data blocks fix ("domain: light") are admissible too.
+      const fixed = [...new Set(intent.data.flatMap((b) => (b.slots[slot] === undefined ? [] : [String(b.slots[slot])])))];
+      const alts: string[] = [];
+      if (list) {
+        usedLists.add(list);
+        alts.push(`list-${ident(list)}`);
+      }
+      alts.push(...fixed.map(quote));
+      return `(" ${slot}=" ${alts.length === 1 ? alts[0] : `(${alts.join(" | ") || "free-value"})`})?`;
     });
     lines.push(`intent-${ident(intent.name)} ::= ${quote(intent.name)}${parts.length ? " " + parts.join(" ") : ""}`);
   }

@@ -144,7 +144,7 @@ function addGrammarFile(g: LoadedGrammar, src: YamlSource): void {
     for (const [slot, decl] of Object.entries(spec.slots ?? {})) {
       intent.slots.set(slot, {
         name: slot,
-        list: decl?.list ?? slot,
+        list: decl?.list ?? null, // resolved once every file is loaded
         required: decl?.required ?? false,
         description: decl?.description,
         prompt: decl?.prompt,
@@ -239,8 +239,10 @@ function validateReferences(g: Grammar): void {
   };
   for (const rule of g.rules.values()) checkExpr(rule.expr, rule.loc, new Map(), [rule.name]);
   for (const intent of g.intents.values()) {
-    for (const slot of intent.slots.values())
-      if (!g.lists.has(slot.list)) throw new GrammarError(`intent ${intent.name}: slot '${slot.name}' uses unknown list '${slot.list}'`, intent.loc);
+    for (const slot of intent.slots.values()) {
+      if (slot.list === null) slot.list = g.lists.has(slot.name) ? slot.name : null;
+      else if (!g.lists.has(slot.list)) throw new GrammarError(`intent ${intent.name}: slot '${slot.name}' uses unknown list '${slot.list}'`, intent.loc);
+    }
     for (const block of intent.data) for (const s of block.sentences) checkExpr(s.expr, s.loc, block.rules, []);
   }
 }

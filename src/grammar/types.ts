@@ -90,8 +90,8 @@ export interface DataBlock {
 
 export interface SlotDef {
   name: string;
-  /** List that fills it (defaults to the slot name). */
-  list: string;
+  /** List that fills it (defaults to the slot name when such a list exists); null for slots that only data blocks fix ("domain"). */
+  list: string | null;
   required: boolean;
   description?: string;
   /** Question to ask when a required slot is missing ("Which room?"). */

@@ -27,6 +27,23 @@ export function loadText2Wav(modulePath = "text2wav"): Text2Wav {
   }
 }
 
+/** text2wav's emscripten loader logs "wasm streaming compile failed … falling back" on every call under Node. */
+function muteEmscriptenNoise(): () => void {
+  const { warn, error } = console;
+  const noisy = /wasm streaming compile failed|falling back to ArrayBuffer/;
+  const filter =
+    (f: (...a: unknown[]) => void) =>
+    (...a: unknown[]) => {
+      if (!noisy.test(String(a[0]))) f.apply(console, a);
+    };
+  console.warn = filter(warn);
+  console.error = filter(error);
+  return () => {
+    console.warn = warn;
+    console.error = error;
+  };
+}
+
 export class EspeakSynthesizer implements Synthesizer {
   readonly voice: string;
   private readonly t2w: Text2Wav;
@@ -55,6 +72,7 @@ export class EspeakSynthesizer implements Synthesizer {
       timer.unref();
     });
     let bytes: Uint8Array;
+    const restore = muteEmscriptenNoise();
     try {
       bytes = await Promise.race([this.t2w(arg, { voice: this.espeakVoice, speed: this.wpm }), timeout]);
     } catch (err) {
@@ -62,6 +80,7 @@ export class EspeakSynthesizer implements Synthesizer {
       throw new SynthesisError(`espeak failed: ${(err as Error).message}`, { cause: err });
     } finally {
       clearTimeout(timer);
+      restore();
     }
     const header = parseWavHeader(bytes, "espeak output", true)!;
     const end = header.dataBytes === undefined ? bytes.length : Math.min(bytes.length, header.dataOffset + header.dataBytes);
