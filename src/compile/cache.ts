@@ -3,7 +3,7 @@ import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 
-/** HARK_CACHE_DIR, else .hark-cache in the working directory's project, else the OS temp dir. */
+/** HARK_CACHE_DIR, else hark-cache in the OS temp dir. */
 export function cacheDir(): string {
   return process.env.HARK_CACHE_DIR ?? join(tmpdir(), "hark-cache");
 }

@@ -41,7 +41,9 @@ export class Matcher implements Understander {
   /** Best parse of the whole token sequence as one sentence. */
   private best(tokens: string[], fuzzy: boolean): IntentResult[] | undefined {
     const maxCost = fuzzy ? Math.min(1.6, 0.3 + 0.22 * tokens.length) : Infinity;
-    const parse = this.searcher.search(tokens, fuzzy, maxCost)[0];
+    const starts = fuzzy ? this.searcher.candidateStarts(tokens) : [0];
+    if (starts.length === 0) return undefined;
+    const parse = this.searcher.search(tokens, fuzzy, maxCost, starts)[0];
     if (!parse) return undefined;
     const confidence = fuzzy ? Math.max(0.05, Math.round((1 - parse.cost / (tokens.length + 1)) * 1000) / 1000) : 1;
     return this.toIntents(parse, confidence);

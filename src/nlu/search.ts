@@ -59,8 +59,29 @@ export class Searcher {
     }
   }
 
+  private sentenceWords: Array<Set<string>> | undefined;
+
+  /** Tolerant search only explores the sentences sharing the most words with the input: without this,
+   *  dropping any first word of any sentence would fan out over the whole grammar. */
+  candidateStarts(tokens: string[], limit = 48): number[] {
+    this.sentenceWords ??= this.graph.accepts.map((a) => {
+      const words = new Set<string>();
+      for (let n = a.first; n <= a.last; n++) for (const w of Object.keys(this.graph.nodes[n]!.w ?? {})) words.add(w);
+      return words;
+    });
+    const distinct = [...new Set(tokens)];
+    const scored: Array<[number, number]> = [];
+    this.sentenceWords.forEach((words, i) => {
+      let overlap = 0;
+      for (const t of distinct) if (words.has(t)) overlap++;
+      if (overlap > 0) scored.push([overlap / Math.max(1, words.size) + overlap, i]);
+    });
+    scored.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    return scored.slice(0, limit).map(([, i]) => this.graph.accepts[i]!.first);
+  }
+
   /** All complete parses of the tokens, cheapest first. */
-  search(tokens: string[], fuzzy: boolean, maxCost = Infinity): Parse[] {
+  search(tokens: string[], fuzzy: boolean, maxCost = Infinity, starts: number[] = [0]): Parse[] {
     const n = tokens.length;
     const agendas: Array<Map<string, State>> = [];
     for (let i = 0; i <= n; i++) agendas.push(new Map());
@@ -82,7 +103,7 @@ export class Searcher {
       kind: 0, node, list: -1, ret: -1, slot: "", start: -1, multi: null, cost, caps,
     });
 
-    push(main(0, 0, null), 0);
+    for (const s of starts) push(main(s, 0, null), 0);
     for (pos = 0; pos <= n; pos++) {
       const agenda = agendas[pos]!;
       let states = [...agenda.values()];
@@ -92,6 +113,13 @@ export class Searcher {
       }
       work = states;
       const tok = pos < n ? tokens[pos]! : undefined;
+      const subCache = new Map<string, number>();
+      const sub = (w: string): number => {
+        if (tok === undefined || w === tok) return Infinity;
+        let c = subCache.get(w);
+        if (c === undefined) subCache.set(w, (c = substituteCost(w, tok)));
+        return c;
+      };
       while (work.length) {
         const st = work.pop()!;
         if (agendas[pos]!.get(this.key(st)) !== st) continue; // superseded by a cheaper twin
@@ -125,10 +153,10 @@ export class Searcher {
           if (fuzzy)
             for (const [w, targets] of idx.words) {
               const del = deleteCost(w);
-              const sub = tok !== undefined && w !== tok ? substituteCost(w, tok) : Infinity;
+              const sc = sub(w);
               for (const t of targets) {
                 push(main(t, st.cost + del, st.caps), pos);
-                if (sub < Infinity) push(main(t, st.cost + sub, st.caps), pos + 1);
+                if (sc < Infinity) push(main(t, st.cost + sc, st.caps), pos + 1);
               }
             }
         } else if (st.kind === 1) {
@@ -150,10 +178,10 @@ export class Searcher {
           if (fuzzy)
             for (const [w, targets] of idx.words) {
               const del = deleteCost(w);
-              const sub = tok !== undefined && w !== tok ? substituteCost(w, tok) : Infinity;
+              const sc = sub(w);
               for (const t of targets) {
                 push({ ...st, node: t, cost: st.cost + del }, pos);
-                if (sub < Infinity) push({ ...st, node: t, cost: st.cost + sub }, pos + 1);
+                if (sc < Infinity) push({ ...st, node: t, cost: st.cost + sc }, pos + 1);
               }
             }
         } else {
