@@ -7,11 +7,11 @@ export function addAsrOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option("--engine <engine>", "ASR engine").choices(engineNames()).default(DEFAULT_ENGINE))
     .option("--no-reject", "no out-of-grammar rejection: always force the nearest sentence")
-    .option("--reject-prob <p>", "probability of the phone-loop garbage branch (higher rejects more)", "1e-3");
+    .option("--reject-prob <p>", "probability of the phone-loop garbage branch (higher rejects more)", "3e-2");
 }
 
 export function asrConfig(opts: { reject?: boolean; rejectProb?: string }): Record<string, unknown> {
-  const p = Number(opts.rejectProb ?? "1e-3");
+  const p = Number(opts.rejectProb ?? "3e-2");
   if (!(p > 0 && p < 1)) throw new UsageError(`--reject-prob must be a probability between 0 and 1, got ${opts.rejectProb}`);
   return { rejection: opts.reject === false ? false : { entryProb: p } };
 }

@@ -333,6 +333,13 @@ class ArraySource extends BaseSource {
 
 export type CaptureTool = "arecord" | "sox";
 
+/** The most telling line of a tool's stderr: the last one not from ALSA's config chatter. */
+export function stderrReason(stderr: string, fallback: string): string {
+  const lines = stderr.split("\n").map((l) => l.trim()).filter(Boolean);
+  const own = lines.filter((l) => !l.startsWith("ALSA lib"));
+  return own[own.length - 1] ?? lines[lines.length - 1] ?? fallback;
+}
+
 /** Find an executable on PATH (no shell). */
 export function which(cmd: string, path = process.env.PATH ?? ""): string | undefined {
   for (const dir of path.split(delimiter)) {
@@ -379,8 +386,7 @@ class MicSource extends BaseSource {
     yield* decodeStream(child.stdout, this.name, this.pipeline, { wav: "sniff", raw: fmt });
     const code = await exited;
     if (!this.closed && code !== 0 && code !== null) {
-      const line = stderr.trim().split("\n")[0] || `exit status ${code}`;
-      throw new AudioError(`${cmd} could not capture audio: ${line}`);
+      throw new AudioError(`${cmd} could not capture audio: ${stderrReason(stderr, `exit status ${code}`)}`);
     }
   }
   close(): void {

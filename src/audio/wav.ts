@@ -227,7 +227,9 @@ export function decodeWithWavefile(file: Uint8Array, name: string): { samples: F
   try {
     const wav = new WaveFile();
     wav.fromBuffer(file);
-    const fmt = wav.fmt as { audioFormat: number; numChannels: number; sampleRate: number };
+    // Copy the fields: wavefile resets the old fmt object when it converts.
+    const fmt = { ...(wav.fmt as { audioFormat: number; numChannels: number; sampleRate: number }) };
+    if (fmt.numChannels < 1) throw new AudioError(`${name}: malformed WAV (0 channels)`);
     if (fmt.audioFormat === 6) wav.fromALaw();
     else if (fmt.audioFormat === 7) wav.fromMuLaw();
     else if (fmt.audioFormat === 0x11) wav.fromIMAADPCM();

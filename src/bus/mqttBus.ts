@@ -11,7 +11,7 @@ import { CAR_PREFIX, HOME_PREFIX, decodeState, encodeCommand, parseVssTopic, sta
 import type { CommandResult, DeviceBus, DeviceCommand, DeviceState } from "./types.js";
 
 export interface MqttTlsOptions {
-  ca?: string | Buffer | Array<string | Buffer>;
+  ca?: string | string[] | Buffer | Buffer[];
   cert?: string | Buffer;
   key?: string | Buffer;
   /** Default true. */
@@ -47,6 +47,12 @@ interface Pending {
   started: number;
   timer: NodeJS.Timeout;
   resolve: (r: CommandResult) => void;
+}
+
+/** Disable Nagle on the client's socket: without it every command waits ≈40 ms for delayed ACKs. */
+export function noDelay(client: MqttClient): void {
+  const stream = client.stream as unknown as { setNoDelay?: (on: boolean) => void };
+  stream?.setNoDelay?.(true);
 }
 
 /** A fresh unique command id. */
@@ -97,6 +103,7 @@ export class MqttDeviceBus implements DeviceBus {
     this.client = client;
     client.on("message", (topic, payload) => this.onMessage(topic, payload));
     client.on("connect", () => {
+      noDelay(client);
       this.log.debug({ url: o.url }, "bus connected");
       for (const l of this.connListeners) l(true);
       // A restarted broker lost our session: resend everything still unconfirmed.

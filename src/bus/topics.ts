@@ -133,21 +133,21 @@ export type CarDeviceType = "climate_zone" | "hvac" | "window" | "seat" | "media
 
 export function carDeviceType(d: DeviceSpec): CarDeviceType {
   const cls = d.device_class ?? "";
-  if (d.domain === "navigation" || cls === "navigation" || has(d, "navigation", "destination")) return "navigation";
-  if (d.domain === "seat" || cls === "seat" || has(d, "seat_heating", "seat_ventilation", "heating_level", "ventilation_level")) return "seat";
-  if (cls === "window" || d.domain === "window" || has(d, "window_position")) return "window";
-  if (d.domain === "media_player" || has(d, "volume", "volume_set")) return "media";
-  const zoned = d.area !== undefined && VSS_STATION[d.area] !== undefined;
+  const zone = d.zone ?? d.area;
+  if (d.domain === "navigation" || cls === "navigation" || has(d, "navigation", "route", "poi_search")) return "navigation";
+  if (d.domain === "seat" || cls === "seat" || has(d, "seat_heating", "seat_ventilation")) return "seat";
+  if (d.domain === "window" || cls === "window" || has(d, "window_position")) return "window";
+  if (d.domain === "media" || d.domain === "media_player" || has(d, "volume", "volume_set")) return "media";
   if (d.domain === "climate" || d.domain === "hvac" || d.domain === "fan") {
-    if (zoned || has(d, "target_temperature", "fan_speed") && !has(d, ...Object.keys(CLIMATE_FEATURES))) return zoned ? "climate_zone" : "hvac";
-    return "hvac";
+    const zoned = zone !== undefined || (d.vss ?? "").includes(".Station.");
+    return zoned ? "climate_zone" : "hvac";
   }
   return "other";
 }
 
 function vssBase(d: DeviceSpec, type: CarDeviceType): string | undefined {
   if (d.vss) return d.vss;
-  const zone = d.area ?? "";
+  const zone = d.zone ?? d.area ?? "";
   switch (type) {
     case "climate_zone":
       return VSS_STATION[zone] ? `Vehicle.Cabin.HVAC.Station.${VSS_STATION[zone]}` : undefined;
@@ -188,7 +188,7 @@ function signalRoles(d: DeviceSpec, type: CarDeviceType): SignalRole[] {
     case "seat":
       return ["seat_heating_cooling"];
     case "media":
-      return has(d, "play_pause", "next_previous", "playback") || !d.capabilities.length ? ["volume", "media_action"] : ["volume"];
+      return has(d, "pause", "play_pause", "next_previous", "playback") || !d.capabilities.length ? ["volume", "media_action"] : ["volume"];
     case "navigation":
       return ["destination"];
     default:
@@ -196,12 +196,26 @@ function signalRoles(d: DeviceSpec, type: CarDeviceType): SignalRole[] {
   }
 }
 
-/** A number override from the device YAML (e.g. `min_temp: 16`, `ranges: {temperature: {min, max}}`). */
+/** Overrides from the device YAML: `range: {temperature: [16, 30]}` (or `{min, max}`), `initial: {temperature: 22}`. */
 function override(d: DeviceSpec, role: SignalRole, what: "min" | "max" | "initial"): unknown {
-  const ranges = d.extra.ranges as Record<string, Record<string, unknown>> | undefined;
+  const ranges = (d.extra.range ?? d.extra.ranges) as Record<string, unknown> | undefined;
   const initial = d.extra.initial as Record<string, unknown> | undefined;
-  if (what === "initial" && initial && role in initial) return initial[role];
-  return ranges?.[role]?.[what];
+  if (what === "initial") return initial && role in initial ? initial[role] : undefined;
+  const r = ranges?.[role];
+  if (Array.isArray(r)) return what === "min" ? r[0] : r[1];
+  return r && typeof r === "object" ? (r as Record<string, unknown>)[what] : undefined;
+}
+
+/** How many discrete levels a device offers for a feature (`range: {fan_level: [1, 10]}`), if any. */
+export function levelRange(d: DeviceSpec, name: string): [number, number] | undefined {
+  const ranges = (d.extra.range ?? d.extra.ranges) as Record<string, unknown> | undefined;
+  const r = ranges?.[name];
+  if (Array.isArray(r) && typeof r[0] === "number" && typeof r[1] === "number") return [r[0], r[1]];
+  if (r && typeof r === "object") {
+    const o = r as Record<string, unknown>;
+    if (typeof o.min === "number" && typeof o.max === "number") return [o.min, o.max];
+  }
+  return undefined;
 }
 
 /** The VSS signals of a car device (empty for a home device or an unknown car device). */

@@ -18,6 +18,8 @@ export interface CommandResult {
   /** The state the device confirmed. */
   state?: DeviceState;
   error?: "timeout" | "unavailable" | "rejected" | "unknown_device";
+  /** Human-readable detail (e.g. the device's reason for a rejection). */
+  message?: string;
   ms: number;
 }
 

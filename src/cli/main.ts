@@ -7,10 +7,13 @@ import * as understand from "./commands/understand.js";
 import * as transcribe from "./commands/transcribe.js";
 import * as replay from "./commands/replay.js";
 import * as grammar from "./commands/grammar.js";
+import * as say from "./commands/say.js";
 import * as bench from "./commands/bench.js";
+import * as models from "./commands/models.js";
+import * as run from "./commands/run.js";
 
 /** Every subcommand module exports `register(program)`; add new ones here. */
-const commands: Array<{ register(program: Command): void }> = [understand, grammar, bench, transcribe, replay];
+const commands: Array<{ register(program: Command): void }> = [understand, grammar, bench, transcribe, replay, say, run, models];
 
 export function buildProgram(): Command {
   const program = new Command("hark")

@@ -14,6 +14,9 @@ export function normalizeName(s: string): string {
     .replace(/^(the|my) /, "");
 }
 
+/** The timer service a home gets when its device file defines none. */
+export const BUILTIN_TIMER: DeviceSpec = { id: "timer.timers", name: "Timers", aliases: ["timer", "timers"], domain: "timer", capabilities: ["start", "cancel", "pause"], kind: "home", extra: {} };
+
 export interface DeviceFilter {
   name?: string;
   area?: string;
@@ -32,7 +35,16 @@ export class DeviceCatalog {
   readonly files: DeviceFileSpec[];
   private readonly byId: Map<string, DeviceSpec>;
 
-  constructor(files: DeviceFileSpec[]) {
+  /**
+   * @param files loaded device files
+   * @param options.timers add the built-in timer service (`timer.timers`) to a home that has no
+   *   timer device (Home Assistant's voice timers are not devices; hark keeps them in one). Default true.
+   */
+  constructor(files: DeviceFileSpec[], options: { timers?: boolean } = {}) {
+    const home = files.find((f) => f.kind === "home");
+    if (options.timers !== false && home && !files.some((f) => f.devices.some((d) => d.domain === "timer"))) {
+      files = files.map((f) => (f === home ? { ...f, devices: [...f.devices, BUILTIN_TIMER] } : f));
+    }
     this.files = files;
     this.devices = files.flatMap((f) => f.devices);
     this.areas = files.flatMap((f) => f.areas);
@@ -42,8 +54,8 @@ export class DeviceCatalog {
   }
 
   /** Load a devices/ folder (or one file). */
-  static load(pathOrDir: string): DeviceCatalog {
-    return new DeviceCatalog(loadDeviceFiles(pathOrDir));
+  static load(pathOrDir: string, options: { timers?: boolean } = {}): DeviceCatalog {
+    return new DeviceCatalog(loadDeviceFiles(pathOrDir), options);
   }
 
   get(id: string): DeviceSpec | undefined {

@@ -9,7 +9,7 @@ import type { AreaSpec, DeviceFileSpec, DeviceKind, DeviceSpec, FloorSpec, PoiSp
 
 type Obj = Record<string, unknown>;
 
-const KNOWN_DEVICE_KEYS = new Set(["id", "name", "aliases", "area", "floor", "domain", "device_class", "capabilities", "vss"]);
+const KNOWN_DEVICE_KEYS = new Set(["id", "name", "aliases", "area", "floor", "domain", "device_class", "capabilities", "vss", "zone", "side", "seat", "pois"]);
 const KNOWN_FILE_KEYS = new Set(["kind", "name", "floors", "areas", "devices", "pois"]);
 
 /** Parse one device file from text. `file` is used in error messages. */
@@ -93,12 +93,15 @@ export function parseDeviceFile(text: string, file: string): DeviceFileSpec {
     }
     const deviceClass = optStr(d.device_class, at("device_class"), "device_class");
     const vss = optStr(d.vss, at("vss"), "vss");
+    const zoneKey = ["zone", "side", "seat"].find((k) => d[k] !== undefined && d[k] !== null);
+    const zone = zoneKey ? optStr(d[zoneKey], at(zoneKey), zoneKey) : undefined;
     return {
       id,
       name: str(d.name ?? id, at("name"), "device name"),
       aliases: strList(d.aliases, at("aliases"), "alias"),
       ...(area ? { area } : {}),
       ...(floor ? { floor } : {}),
+      ...(zone ? { zone } : {}),
       domain,
       ...(deviceClass ? { device_class: deviceClass } : {}),
       capabilities: strList(d.capabilities, at("capabilities"), "capability"),

@@ -36,8 +36,11 @@ export interface DeviceSpec {
   id: string;
   name: string;
   aliases: string[];
-  /** Area id (home) or zone/seat/window position (car: driver, passenger, rear_left, …). */
+  /** Area id (home devices). */
   area?: string;
+  /** Car only: the zone, side or seat the device serves (driver, passenger, rear, rear_left …),
+   *  from the YAML fields `zone`, `side` or `seat`. */
+  zone?: string;
   /** Floor id, from the device or its area. */
   floor?: string;
   /** Home Assistant domain: light, switch, fan, climate, cover, lock, media_player, timer, … */

@@ -44,8 +44,8 @@ const HOME_TARGETED = [
   "HassSetPosition",
   "HassOpenCover",
   "HassCloseCover",
-  "HassClimateSetTemperature",
-  "HassClimateGetTemperature",
+  // Not the climate intents: a house usually has one thermostat, and "set the thermostat to 21" means it,
+  // wherever the speaker stands (the act layer picks it).
   "HassGetState",
   "HassMediaPause",
   "HassMediaUnpause",

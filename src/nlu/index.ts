@@ -6,6 +6,7 @@ import { defaultDevicesDir, defaultGrammarDir, resolvePaths } from "../grammar/p
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Matcher } from "./matcher.js";
+import type { Understander } from "./types.js";
 
 export { Matcher } from "./matcher.js";
 export type { IntentResult, Understanding, Understander } from "./types.js";
@@ -52,7 +53,24 @@ export async function loadMatcher(options: SourceOptions = {}): Promise<Matcher>
   return new Matcher(await loadGraph(options));
 }
 
-/** The default understander (the cascade will wrap the matcher once the SLM lands). */
-export async function loadUnderstander(options: SourceOptions = {}): Promise<Matcher> {
-  return loadMatcher(options);
+/**
+ * The default understander: the cascade (matcher, then the SLM) when SLM models are installed
+ * (models/manifest.yaml) and HARK_SLM is not "0"; the matcher alone otherwise.
+ * Call `dispose()` on the result when done (it frees the model, if one was loaded).
+ */
+export async function loadUnderstander(options: SourceOptions = {}): Promise<Understander & { dispose?(): Promise<void> }> {
+  const matcher = await loadMatcher(options);
+  if (process.env.HARK_SLM === "0") return matcher;
+  const { activeModels, benchFile } = await import("../models/manifest.js");
+  const models = activeModels();
+  if (!models.slm) return matcher;
+  const grammar = await loadSources(options);
+  // A model trained for other intents than this grammar's (a test grammar, another product) is no help.
+  const trained = models.slmEntry?.intents;
+  if (trained && trained.filter((i) => grammar.intents.has(i)).length < 0.8 * trained.length) return matcher;
+  const { Cascade } = await import("./cascade.js");
+  const { SlmEngine } = await import("./slm/engine.js");
+  return new Cascade(matcher, grammar, () =>
+    SlmEngine.load({ model: models.slm!, draft: models.draft, grammar, benchFile: benchFile() }),
+  );
 }

@@ -44,7 +44,7 @@ function compile(path: string): Promise<WebAssembly.Module> {
       } catch (err) {
         throw new SynthesisError(`flite voice unavailable: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`);
       }
-      return WebAssembly.compile(bytes);
+      return WebAssembly.compile(new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength));
     })();
     compiled.catch(() => {
       compiled = undefined;
@@ -55,7 +55,6 @@ function compile(path: string): Promise<WebAssembly.Module> {
 
 /** node:wasi prints an ExperimentalWarning on first use; hark's CLI output should stay clean. */
 async function newWasi(options: ConstructorParameters<typeof WasiType>[0]): Promise<WasiType> {
-  const { WASI } = await import("node:wasi");
   const original = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === "string" ? warning : warning.message;
@@ -63,6 +62,7 @@ async function newWasi(options: ConstructorParameters<typeof WasiType>[0]): Prom
     (original as (...a: unknown[]) => void).call(process, warning, ...rest);
   }) as typeof process.emitWarning;
   try {
+    const { WASI } = await import("node:wasi"); // Node 20 warns when the module is first loaded
     return new WASI(options);
   } finally {
     process.emitWarning = original;

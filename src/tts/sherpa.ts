@@ -36,7 +36,8 @@ function fileOr(dir: string, name: string, given?: string): string {
 /** The config sherpa-onnx needs, with every path filled in; lists missing files instead of guessing. */
 export function buildSherpaTtsConfig(opts: SherpaTtsOptions): { config: OfflineTtsConfig; missing: string[] } {
   let modelFile = opts.model;
-  const isDir = existsSync(modelFile) && statSync(modelFile).isDirectory();
+  // A folder (or, when nothing is there yet, any path not ending in .onnx) names the voice bundle.
+  const isDir = existsSync(modelFile) ? statSync(modelFile).isDirectory() : !/\.onnx$/i.test(modelFile);
   const dir = isDir ? modelFile : dirname(modelFile);
   if (isDir) modelFile = join(dir, opts.kind === "piper" ? `${basename(dir)}.onnx` : "model.onnx");
   const tokens = fileOr(dir, "tokens.txt", opts.tokens);

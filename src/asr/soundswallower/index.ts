@@ -31,7 +31,7 @@ export interface GrammarAsrOptions {
   modelDir?: string;
   cacheDir?: string;
   /**
-   * Out-of-grammar rejection: probability of entering the phone-loop garbage branch (default 1e-3;
+   * Out-of-grammar rejection: probability of entering the phone-loop garbage branch (default 3e-2;
    * higher rejects more noise and more real commands). `false` turns rejection off.
    */
   rejection?: false | { entryProb?: number; exitProb?: number };
@@ -134,7 +134,7 @@ export function compileCached(grammar: Grammar, options: AsrGrammarOptions = {},
 export function prepareGrammar(opts: GrammarAsrOptions, model = findEnUs16k(opts.modelDir, opts.cacheDir ?? cacheDir())): PreparedGrammar {
   const cache = opts.cacheDir ?? cacheDir();
   const compiled = "dfa" in opts.grammar ? { ...opts.grammar, cached: false } : compileCached(opts.grammar, opts.compile, cache);
-  const rej = opts.rejection === false ? undefined : { entryProb: opts.rejection?.entryProb ?? 1e-3, exitProb: opts.rejection?.exitProb ?? 0.5 };
+  const rej = opts.rejection === false ? undefined : { entryProb: opts.rejection?.entryProb ?? 3e-2, exitProb: opts.rejection?.exitProb ?? 0.5 };
   const fsg = dfaToFsg(compiled.dfa, { name: "hark", garbage: rej && { words: GARBAGE_WORDS.map(([w]) => w), ...rej } });
   const key = hash([fsg, fileStamp(model.dict), "lts1"].join("\n")).slice(0, 20);
   const dir = join(cache, "asr", "grammars");

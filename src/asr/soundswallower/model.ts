@@ -8,8 +8,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import { cacheDir as compileCacheDir } from "../../compile/cache.js";
 import { compoundPronunciation, letterToSound } from "../lts.js";
 
 export interface AcousticModel {
@@ -40,9 +40,9 @@ const EN_US_16K_FEAT_PARAMS = {
   remove_noise: true,
 };
 
-/** hark's cache folder: $HARK_CACHE_DIR, else $XDG_CACHE_HOME/hark, else ~/.cache/hark. */
+/** hark's cache folder (one policy for every compiled artifact: src/compile/cache.ts; $HARK_CACHE_DIR wins). */
 export function cacheDir(): string {
-  return process.env.HARK_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hark");
+  return compileCacheDir();
 }
 
 /** Write a file atomically (concurrent hark processes may fill the same cache). */

@@ -22,6 +22,17 @@ export function registerSuite(name: string, suite: Suite): void {
   suites[name] = suite;
 }
 
+registerSuite("slm", async (opts) => {
+  const { benchSlm } = await import("../../nlu/slm/bench.js");
+  return benchSlm({
+    ...sourceOptions(opts as { grammar?: string[]; devices?: string[] | boolean }),
+    count: opts.count as number | undefined,
+    seed: opts.seed as number | undefined,
+    natural: opts.natural as string | undefined,
+    onProgress: (m) => process.stderr.write(`${m}\n`),
+  });
+});
+
 export function register(program: Command): void {
   addSourceOptions(
     program

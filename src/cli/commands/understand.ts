@@ -1,6 +1,6 @@
 // hark understand: text → intents, one utterance or a JSONL batch.
 import { Command, Option } from "commander";
-import { loadUnderstander, type Understanding } from "../../nlu/index.js";
+import { loadMatcher, loadSources, loadUnderstander, type SourceOptions, type Understander, type Understanding } from "../../nlu/index.js";
 import { CommandError, UsageError } from "../errors.js";
 import { readAllStdin, stdinLines, writeLine } from "../io.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
@@ -17,13 +17,13 @@ export function register(program: Command): void {
       .option("--jsonl", "batch: one utterance per stdin line (plain text or {\"id\",\"text\"}) → one JSON line each")
       .addOption(new Option("--engine <engine>", "understanding engine").choices(["matcher", "slm", "cascade"]).default("cascade")),
   ).action(async (words: string[], opts) => {
-    if (opts.engine === "slm") throw new CommandError("the SLM engine is not installed yet (use --engine matcher or cascade)");
     if (opts.jsonl && words.length) throw new UsageError("give TEXT or --jsonl, not both");
-    const matcher = await loadUnderstander(sourceOptions(opts));
-    const run = (text: string): Understanding & { ms: number } => {
+    const matcher = await loadEngine(opts.engine as string, sourceOptions(opts));
+    try {
+    const run = async (text: string): Promise<Understanding & { ms: number }> => {
       const t0 = performance.now();
       const result: Understanding =
-        text.length > MAX_CHARS ? { text: text.slice(0, 200), intents: [], reason: `too long (${text.length} characters)` } : matcher.understand(text);
+        text.length > MAX_CHARS ? { text: text.slice(0, 200), intents: [], reason: `too long (${text.length} characters)` } : await matcher.understand(text);
       return { ...result, ms: Math.round((performance.now() - t0) * 1000) / 1000 };
     };
 
@@ -33,7 +33,7 @@ export function register(program: Command): void {
         if (process.stdin.isTTY) throw new UsageError("no text given (pass TEXT, pipe it on stdin, or use --jsonl)");
         text = (await readAllStdin()).trim();
       }
-      await writeLine(JSON.stringify(order(run(text))));
+      await writeLine(JSON.stringify(order(await run(text))));
       return;
     }
     let bad = 0;
@@ -54,14 +54,36 @@ export function register(program: Command): void {
           continue;
         }
       }
-      const result = run(text.length > MAX_CHARS ? text.slice(0, MAX_CHARS + 1) : text);
+      const result = await run(text.length > MAX_CHARS ? text.slice(0, MAX_CHARS + 1) : text);
       await writeLine(JSON.stringify(id === undefined ? order(result) : { id, ...order(result) }));
     }
     if (bad) {
       process.stderr.write(`hark: ${bad} of ${lineNo} lines were not valid JSON utterances\n`);
       process.exitCode = 1;
     }
+    } finally {
+      await matcher.dispose?.();
+    }
   });
+}
+
+/** --engine matcher | slm (the model alone) | cascade (default: the cascade when models are installed). */
+async function loadEngine(engine: string, src: SourceOptions): Promise<Understander & { dispose?(): Promise<void> }> {
+  if (engine === "matcher") return loadMatcher(src);
+  if (engine === "cascade") return loadUnderstander(src);
+  const { activeModels, benchFile } = await import("../../models/manifest.js");
+  const models = activeModels();
+  if (!models.slm) throw new CommandError("no SLM model is installed (models/manifest.yaml has no active slm; see `hark models list`)");
+  const { SlmEngine } = await import("../../nlu/slm/engine.js");
+  const grammar = await loadSources(src);
+  const engineObj = await SlmEngine.load({ model: models.slm, draft: models.draft, grammar, benchFile: benchFile() });
+  return {
+    understand: async (text: string) => {
+      const { decode: _d, ...r } = await engineObj.understand(text);
+      return r;
+    },
+    dispose: () => engineObj.dispose(),
+  };
 }
 
 /** Stable key order for readers and diffs: text, intents, reason, ms. */

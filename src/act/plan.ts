@@ -1,0 +1,298 @@
+// Intents → device commands. Target resolution follows Home Assistant (name, else area/floor +
+// domain/device_class); cabin zones/sides resolve to the car's devices ("all" = every zone).
+// What each intent does is data: the INTENTS table below (targets + action per device type).
+
+import { randomUUID } from "node:crypto";
+import type { DeviceCommand, DeviceState } from "../bus/types.js";
+import { carDeviceType, levelRange, vssSignals, type CarDeviceType } from "../bus/topics.js";
+import { DeviceCatalog } from "../devices/catalog.js";
+import type { DeviceKind, DeviceSpec } from "../devices/types.js";
+import type { IntentResult } from "../nlu/types.js";
+
+type Slots = IntentResult["slots"];
+
+/** What the caller knows about where the request comes from. */
+export interface ActContext {
+  /** home or car: picks between home and car devices for shared intents (volume, media). */
+  profile?: DeviceKind;
+  /** Satellite area (home): fills a missing area for area-less requests ("turn on the lights"). */
+  area?: string;
+  /** Cabin seat (car): fills a missing zone/window/seat. */
+  seat?: string;
+  /** Current device state (for relative changes and queries); usually bus.state. */
+  state?: (deviceId: string) => DeviceState | undefined;
+  /** Command id generator (default: random UUID). */
+  newId?: () => string;
+}
+
+export type PlanError = "no_such_device" | "unsupported" | "missing_slot" | "unknown_intent";
+
+export interface PlanStep {
+  intent: IntentResult;
+  /** The devices the intent resolved to. */
+  targets: DeviceSpec[];
+  /** Commands to send (empty for queries and failures). */
+  commands: DeviceCommand[];
+  /** A question about state (HassGetState, NavigationEta …): read these devices' state, send nothing. */
+  query?: { deviceIds: string[]; keys?: string[] };
+  /** Nothing to do and nothing wrong (HassNevermind, intents the act layer does not own). */
+  noop?: boolean;
+  error?: PlanError;
+  /** Why it failed, for logs and spoken answers ("no light in the Garage"). */
+  message?: string;
+}
+
+export interface ActionPlan {
+  steps: PlanStep[];
+  /** Every command of every step, in order. */
+  commands: DeviceCommand[];
+  /** False when a step failed to resolve. */
+  ok: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Home target resolution
+
+/** Area-only on/off requests ("turn off the kitchen") touch these domains (never locks or covers). */
+const ON_OFF_DOMAINS = ["light", "switch", "fan", "media_player"];
+
+type Action = Omit<DeviceCommand, "id" | "deviceId">;
+type HomeAct = (s: Slots, d: DeviceSpec) => Action;
+
+interface HomeRule {
+  kind: "home";
+  /** Default domains when the intent has no domain/device_class/name. */
+  domains: string[];
+  /** Device domain → action (+ params from slots); a domain missing here is unsupported. */
+  act?: Record<string, HomeAct>;
+  query?: string[] | true;
+  /** The intent's `name` slot names something else (a timer's name), not the target device. */
+  nameIsNotDevice?: true;
+}
+
+interface CarRule {
+  kind: "car";
+  types: CarDeviceType[];
+  /** Slot naming the zone/side/seat ("all" = every one), if the intent has one. */
+  zoneSlot?: string;
+  act?: (s: Slots, d: DeviceSpec, ctx: ActContext) => Action | string;
+  query?: string[];
+}
+
+type Rule = HomeRule | CarRule | { kind: "noop" };
+
+const a = (action: string, params: Record<string, unknown> = {}) => ({ action, params });
+const same = (action: string) => () => a(action);
+const pick = (s: Slots, ...keys: string[]) => Object.fromEntries(keys.filter((k) => s[k] !== undefined).map((k) => [k, s[k]]));
+
+const TURN_ON: Record<string, HomeAct> = {
+  light: same("turn_on"),
+  switch: same("turn_on"),
+  fan: same("turn_on"),
+  media_player: same("turn_on"),
+  climate: same("turn_on"),
+  cover: same("open"),
+  lock: same("lock"),
+};
+const TURN_OFF: typeof TURN_ON = {
+  light: same("turn_off"),
+  switch: same("turn_off"),
+  fan: same("turn_off"),
+  media_player: same("turn_off"),
+  climate: same("turn_off"),
+  cover: same("close"),
+  lock: same("unlock"),
+};
+const MEDIA = (action: string): Rule => ({ kind: "home", domains: ["media_player"], act: { media_player: same(action) } });
+const TIMER = (action: string, ...keys: string[]): Rule => ({ kind: "home", domains: ["timer"], nameIsNotDevice: true, act: { timer: (s) => a(action, pick(s, ...keys)) } });
+
+/** Seat level slot: a number, or off/low/medium/high. */
+const seatLevel = (v: unknown): number | undefined => {
+  if (typeof v === "number") return v;
+  const named: Record<string, number> = { off: 0, low: 1, medium: 2, high: 3, max: 3 };
+  return typeof v === "string" ? (named[v.toLowerCase()] ?? (Number.isFinite(Number(v)) ? Number(v) : undefined)) : undefined;
+};
+const signalStep = (d: DeviceSpec, role: string, fallback: number) => vssSignals(d).find((s) => s.role === role)?.step ?? fallback;
+
+/** The intent table. Intents not listed here are not device intents (time, weather …): no-op. */
+export const INTENTS: Record<string, Rule> = {
+  HassTurnOn: { kind: "home", domains: ON_OFF_DOMAINS, act: TURN_ON },
+  HassTurnOff: { kind: "home", domains: ON_OFF_DOMAINS, act: TURN_OFF },
+  HassToggle: { kind: "home", domains: ON_OFF_DOMAINS, act: { light: same("toggle"), switch: same("toggle"), fan: same("toggle") } },
+  HassLightSet: { kind: "home", domains: ["light"], act: { light: (s) => a("turn_on", pick(s, "brightness", "color")) } },
+  HassClimateSetTemperature: { kind: "home", domains: ["climate"], act: { climate: (s) => a("set_temperature", pick(s, "temperature")) } },
+  HassClimateGetTemperature: { kind: "home", domains: ["climate"], query: ["current_temperature", "target_temperature"] },
+  HassSetPosition: { kind: "home", domains: ["cover"], act: { cover: (s) => a("set_position", pick(s, "position")) } },
+  HassGetState: { kind: "home", domains: [], query: true },
+  HassMediaPause: MEDIA("media_pause"),
+  HassMediaUnpause: MEDIA("media_play"),
+  HassMediaNext: MEDIA("media_next"),
+  HassMediaPrevious: MEDIA("media_previous"),
+  HassSetVolume: { kind: "home", domains: ["media_player"], act: { media_player: (s) => a("set_volume", { volume_level: s.volume_level ?? s.volume }) } },
+  HassStartTimer: TIMER("start", "hours", "minutes", "seconds", "name"),
+  HassCancelTimer: TIMER("cancel", "name"),
+  HassCancelAllTimers: TIMER("cancel_all"),
+  HassPauseTimer: TIMER("pause", "name"),
+  HassUnpauseTimer: TIMER("resume", "name"),
+  HassTimerStatus: { kind: "home", domains: ["timer"], nameIsNotDevice: true, query: ["timers"] },
+  HassNevermind: { kind: "noop" },
+
+  CabinSetTemperature: { kind: "car", types: ["climate_zone"], zoneSlot: "zone", act: (s) => a("set_temperature", pick(s, "temperature")) },
+  CabinAdjustTemperature: {
+    kind: "car",
+    types: ["climate_zone"],
+    zoneSlot: "zone",
+    act: (s, d) => {
+      const step = typeof s.delta === "number" ? Math.abs(s.delta) : signalStep(d, "temperature", 2);
+      const dir = String(s.direction);
+      if (!["warmer", "cooler", "up", "down"].includes(dir)) return `unknown direction ${dir}`;
+      return a("adjust_temperature", { delta: dir === "warmer" || dir === "up" ? step : -step });
+    },
+  },
+  CabinSetFanSpeed: {
+    kind: "car",
+    types: ["climate_zone"],
+    zoneSlot: "zone",
+    act: (s, d) => {
+      if (typeof s.percent === "number") return a("set_fan_speed", { percent: s.percent });
+      const level = Number(s.level);
+      if (!Number.isFinite(level)) return "no fan level";
+      const [, max] = levelRange(d, "fan_level") ?? [1, 10];
+      return a("set_fan_speed", { percent: Math.round((Math.min(Math.max(level, 0), max) / max) * 100), level });
+    },
+  },
+  CabinClimate: {
+    kind: "car",
+    types: ["hvac", "climate_zone"],
+    act: (s, d) => {
+      const feature = String(s.feature);
+      if (!vssSignals(d).some((x) => x.role === feature)) return `no ${feature}`;
+      return a(s.state === "off" ? "turn_off" : "turn_on", { feature });
+    },
+  },
+  CabinWindow: {
+    kind: "car",
+    types: ["window"],
+    zoneSlot: "window",
+    act: (s) => (s.action === "close" ? a("close") : a("set_position", { position: typeof s.percent === "number" ? s.percent : 100 })),
+  },
+  CabinSeatHeating: {
+    kind: "car",
+    types: ["seat"],
+    zoneSlot: "seat",
+    act: (s, d) => {
+      if (!d.capabilities.includes("heating") && d.capabilities.length) return "no seat heating";
+      const level = seatLevel(s.level);
+      return level === undefined ? "no level" : a("set_heating", { level, levels: levelRange(d, "seat_level")?.[1] ?? 3 });
+    },
+  },
+  CabinSeatVentilation: {
+    kind: "car",
+    types: ["seat"],
+    zoneSlot: "seat",
+    act: (s, d) => {
+      if (!d.capabilities.includes("ventilation") && d.capabilities.length) return "no seat ventilation";
+      const level = seatLevel(s.level);
+      return level === undefined ? "no level" : a("set_ventilation", { level, levels: levelRange(d, "seat_level")?.[1] ?? 3 });
+    },
+  },
+  MediaSetVolume: { kind: "car", types: ["media"], act: (s) => a("set_volume", { volume_level: s.volume ?? s.volume_level }) },
+  MediaAdjustVolume: {
+    kind: "car",
+    types: ["media"],
+    act: (s, d) => {
+      const step = typeof s.delta === "number" ? Math.abs(s.delta) : signalStep(d, "volume", 5);
+      return a("adjust_volume", { delta: s.direction === "down" ? -step : step });
+    },
+  },
+  NavigateTo: {
+    kind: "car",
+    types: ["navigation"],
+    act: (s) => (s.destination === undefined && s.poi_type === undefined ? "a destination or a place type is needed" : a("navigate", pick(s, "destination", "poi_type", "near"))),
+  },
+  NavigationCancel: { kind: "car", types: ["navigation"], act: () => a("cancel_navigation") },
+  NavigationEta: { kind: "car", types: ["navigation"], query: ["DestinationSet"] },
+};
+
+/** Zone/side words → the zones they cover. */
+const ZONE_GROUPS: Record<string, string[]> = {
+  all: [],
+  everyone: [],
+  rear: ["rear", "rear_left", "rear_right", "rear_middle", "rear_center"],
+  front: ["driver", "passenger"],
+};
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v : typeof v === "number" ? String(v) : undefined);
+
+function resolveHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: ActContext): { targets: DeviceSpec[]; message?: string } {
+  const name = rule.nameIsNotDevice ? undefined : str(slots.name);
+  const area = str(slots.area);
+  const floor = str(slots.floor);
+  const domain = str(slots.domain);
+  const deviceClass = str(slots.device_class);
+  if (area && !catalog.area(area)) return { targets: [], message: `there is no area called ${area}` };
+  if (floor && !catalog.floor(floor)) return { targets: [], message: `there is no floor called ${floor}` };
+  const base = { kind: "home" as const, ...(domain ? { domain } : {}), ...(deviceClass ? { device_class: deviceClass } : {}) };
+  if (name) {
+    // A name is unique; an area narrows homonyms (HA: name + area).
+    let targets = catalog.find({ ...base, name, ...(area ? { area } : {}), ...(floor ? { floor } : {}) });
+    if (!targets.length) targets = catalog.find({ ...base, name });
+    return targets.length ? { targets } : { targets, message: `there is no device called ${name}${area ? ` in the ${area}` : ""}` };
+  }
+  const domains = domain || deviceClass ? undefined : rule.domains.length ? rule.domains : undefined;
+  const where = area ? { area } : floor ? { floor } : {};
+  let targets = catalog.find({ ...base, ...(domains ? { domain: domains } : {}), ...where });
+  // No area given: prefer the satellite's area when it has matching devices.
+  if (!area && !floor && ctx.area) {
+    const local = targets.filter((d) => d.area === (catalog.area(ctx.area!)?.id ?? ctx.area));
+    if (local.length) targets = local;
+  }
+  const what = deviceClass ?? domain ?? (domains?.length === 1 ? domains[0] : "device");
+  const placeText = area ? ` in the ${area}` : floor ? ` on the ${floor}` : "";
+  return targets.length ? { targets } : { targets, message: `there is no ${what}${placeText}` };
+}
+
+function resolveCar(rule: CarRule, slots: Slots, catalog: DeviceCatalog, ctx: ActContext): { targets: DeviceSpec[]; message?: string } {
+  let targets = catalog.devices.filter((d) => d.kind === "car" && rule.types.includes(carDeviceType(d)));
+  if (!targets.length) {
+    // Shared intents (volume) fall back to home players when there is no car.
+    if (rule.types.includes("media")) targets = catalog.find({ kind: "home", domain: "media_player", ...(ctx.area ? { area: ctx.area } : {}) });
+    return targets.length ? { targets } : { targets, message: `this ${ctx.profile ?? "vehicle"} has no ${rule.types[0]?.replace("_", " ")}` };
+  }
+  if (!rule.zoneSlot) return { targets };
+  const zone = str(slots[rule.zoneSlot]) ?? ctx.seat;
+  if (!zone || ZONE_GROUPS[zone]?.length === 0) return { targets }; // all zones
+  const wanted = ZONE_GROUPS[zone] ?? [zone];
+  let hit = targets.filter((d) => d.zone !== undefined && wanted.includes(d.zone));
+  // A rear seat asking for the rear zone of a car with one rear climate zone.
+  if (!hit.length && zone.startsWith("rear")) hit = targets.filter((d) => d.zone === "rear");
+  return hit.length ? { targets: hit } : { targets: [], message: `there is no ${zone.replace("_", " ")} ${rule.types[0]?.replace("climate_zone", "climate zone")}` };
+}
+
+/** Turn understood intents into a plan of device commands (nothing is sent). */
+export function planIntents(intents: IntentResult[], catalog: DeviceCatalog, ctx: ActContext = {}): ActionPlan {
+  const newId = ctx.newId ?? randomUUID;
+  const steps = intents.map((intent): PlanStep => {
+    const rule = INTENTS[intent.intent];
+    if (!rule || rule.kind === "noop") return { intent, targets: [], commands: [], noop: true, ...(rule ? {} : { message: `${intent.intent} is not a device intent` }) };
+    const { targets, message } = rule.kind === "home" ? resolveHome(rule, intent.slots, catalog, ctx) : resolveCar(rule, intent.slots, catalog, ctx);
+    if (!targets.length) return { intent, targets, commands: [], error: "no_such_device", message: message ?? "no such device" };
+    if (rule.query) {
+      return { intent, targets, commands: [], query: { deviceIds: targets.map((d) => d.id), ...(Array.isArray(rule.query) ? { keys: rule.query } : {}) } };
+    }
+    const commands: DeviceCommand[] = [];
+    const refused: string[] = [];
+    for (const d of targets) {
+      let cmd: Action | string;
+      if (rule.kind === "home") {
+        const fn = rule.act?.[d.domain];
+        cmd = fn ? fn(intent.slots, d) : `${d.name} cannot do that`;
+      } else cmd = rule.act ? rule.act(intent.slots, d, ctx) : `${d.name} cannot do that`;
+      if (typeof cmd === "string") refused.push(`${d.name}: ${cmd}`);
+      else commands.push({ id: newId(), deviceId: d.id, ...cmd });
+    }
+    if (!commands.length) return { intent, targets, commands, error: "unsupported", message: refused.join("; ") };
+    return { intent, targets: targets.filter((d) => commands.some((c) => c.deviceId === d.id)), commands };
+  });
+  return { steps, commands: steps.flatMap((s) => s.commands), ok: steps.every((s) => !s.error) };
+}

@@ -1,0 +1,85 @@
+// Everything `hark run` needs on the device side in one call: the embedded broker (when no broker
+// URL is given), the simulated home and car (optional), and a connected MqttDeviceBus.
+
+import type { Logger } from "pino";
+import { startBroker, type EmbeddedBroker } from "../bus/broker.js";
+import { MqttDeviceBus, type MqttTlsOptions } from "../bus/mqttBus.js";
+import { DeviceCatalog } from "../devices/catalog.js";
+import { startSimulators, type DeviceFault, type SimulatorHandle } from "../devices/sim/simulator.js";
+import type { IntentResult } from "../nlu/types.js";
+import { executePlan, type PlanOutcome } from "./execute.js";
+import { planIntents, type ActContext, type ActionPlan } from "./plan.js";
+
+export interface DeviceRuntimeOptions {
+  /** devices/ folder (or one file), or a loaded catalog. */
+  devices: string | DeviceCatalog;
+  /** Broker URL; without it an embedded aedes broker starts on 127.0.0.1 (`port`, default random). */
+  brokerUrl?: string;
+  port?: number;
+  /** Start the simulated devices (default: true with the embedded broker, false with an external one). */
+  simulate?: boolean;
+  faults?: Record<string, DeviceFault>;
+  latencyMs?: number;
+  protocolVersion?: 4 | 5;
+  username?: string;
+  password?: string;
+  tls?: MqttTlsOptions;
+  /** Confirmation timeout per command (ms). Default 5000. */
+  timeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface DeviceRuntime {
+  catalog: DeviceCatalog;
+  bus: MqttDeviceBus;
+  /** Present when the embedded broker runs. */
+  broker?: EmbeddedBroker;
+  /** Present when simulating. */
+  sims?: SimulatorHandle;
+  brokerUrl: string;
+  /** Plan (with bus state for context) and execute. */
+  act(intents: IntentResult[], ctx?: ActContext): Promise<{ plan: ActionPlan; outcome: PlanOutcome }>;
+  stop(): Promise<void>;
+}
+
+export async function startDeviceRuntime(o: DeviceRuntimeOptions): Promise<DeviceRuntime> {
+  const catalog = typeof o.devices === "string" ? DeviceCatalog.load(o.devices) : o.devices;
+  const broker = o.brokerUrl ? undefined : await startBroker({ ...(o.port !== undefined ? { port: o.port } : {}), ...(o.logger ? { logger: o.logger } : {}) });
+  const brokerUrl = o.brokerUrl ?? broker!.url;
+  const conn = {
+    ...(o.protocolVersion ? { protocolVersion: o.protocolVersion } : {}),
+    ...(o.username !== undefined ? { username: o.username } : {}),
+    ...(o.password !== undefined ? { password: o.password } : {}),
+    ...(o.tls ? { tls: o.tls } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
+  };
+  let sims: SimulatorHandle | undefined;
+  const bus = new MqttDeviceBus({ url: brokerUrl, devices: catalog, ...conn, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) });
+  try {
+    if (o.simulate ?? !o.brokerUrl) {
+      sims = await startSimulators({ brokerUrl, devices: catalog, ...conn, ...(o.faults ? { faults: o.faults } : {}), ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}) });
+    }
+    await bus.start();
+  } catch (err) {
+    await sims?.stop();
+    await broker?.stop();
+    throw err;
+  }
+  return {
+    catalog,
+    bus,
+    ...(broker ? { broker } : {}),
+    ...(sims ? { sims } : {}),
+    brokerUrl,
+    async act(intents, ctx = {}) {
+      const plan = planIntents(intents, catalog, { state: (id) => bus.state(id), ...ctx });
+      const outcome = await executePlan(plan, bus, o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {});
+      return { plan, outcome };
+    },
+    async stop() {
+      await bus.stop();
+      await sims?.stop();
+      await broker?.stop();
+    },
+  };
+}

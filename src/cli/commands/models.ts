@@ -1,0 +1,295 @@
+// hark models train|list|add|verify|use|rollback — hark's SLM models (docs/slm.md).
+import { spawn, spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { Command, Option } from "commander";
+import { projectRoot } from "../../grammar/paths.js";
+import { activeModels, modelsDir, readManifest, resolveFile, verifyModel, writeManifest, ModelError, type ModelEntry, type Role } from "../../models/manifest.js";
+import { buildDataSet, writeJsonl } from "../../nlu/slm/data.js";
+import { CommandError, UsageError } from "../errors.js";
+import { addSourceOptions, sourceOptions } from "../options.js";
+
+const SIZES = ["tiny", "draft", "target", "large"] as const;
+const DEFAULT_STEPS: Record<string, number> = { tiny: 300, draft: 2500, target: 1600, large: 400 };
+export const INSTALL_HINT = "apt-get install python3-torch python3-numpy python3-sentencepiece libopenblas0-openmp";
+
+export function pythonPath(): string {
+  return process.env.HARK_PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+}
+
+/** null when the trainer's Python packages are present, else the one-line reason. */
+export function trainerMissing(): string | null {
+  const r = spawnSync(pythonPath(), ["-c", "import torch, numpy, sentencepiece"], { encoding: "utf8" });
+  if (r.error) return `no python3 (${r.error.message}); install the trainer with: ${INSTALL_HINT}`;
+  if (r.status !== 0) return `the SLM trainer needs PyTorch, NumPy and SentencePiece for ${pythonPath()}: ${INSTALL_HINT}`;
+  return null;
+}
+
+export interface TrainOptions {
+  size: (typeof SIZES)[number];
+  steps?: number;
+  seed: number;
+  out: string;
+  name?: string;
+  tokenizer?: string;
+  train?: number;
+  randomHomes?: number;
+  batch?: number;
+  timeLimit?: number;
+  grammarHash?: string;
+  dataDir: string;
+  onLine?: (line: string) => void;
+}
+
+/** Run models/train/train.py; resolves with its metrics JSON. */
+export function runTrainer(o: TrainOptions): Promise<Record<string, unknown>> {
+  const args = [
+    join(projectRoot(), "models/train/train.py"),
+    "--data", o.dataDir, "--out", o.out, "--size", o.size, "--steps", String(o.steps ?? DEFAULT_STEPS[o.size]), "--seed", String(o.seed),
+    "--name", o.name ?? `hark-${o.size}`, "--vocab", "2048",
+    ...(o.tokenizer ? ["--tokenizer", o.tokenizer] : []),
+    ...(o.batch ? ["--batch", String(o.batch)] : []),
+    ...(o.timeLimit ? ["--time-limit", String(o.timeLimit)] : []),
+    ...(o.grammarHash ? ["--grammar-hash", o.grammarHash] : []),
+    ...(o.size === "tiny" ? ["--eval-every", "100"] : []),
+  ];
+  return new Promise((res, rej) => {
+    const child = spawn(pythonPath(), args, {
+      env: { ...process.env, OMP_WAIT_POLICY: "PASSIVE", OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", PYTHONUNBUFFERED: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let errTail = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    let buf = "";
+    child.stderr.on("data", (d: Buffer) => {
+      buf += d.toString();
+      errTail = (errTail + d.toString()).slice(-2000);
+      let i;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        o.onLine?.(buf.slice(0, i));
+        buf = buf.slice(i + 1);
+      }
+    });
+    child.on("error", rej);
+    child.on("close", (code) => {
+      if (code !== 0) return rej(new CommandError(code === 3 ? errTail.trim().split("\n").pop()! : `training failed (exit ${code}): ${errTail.trim().split("\n").slice(-3).join(" | ")}`));
+      try {
+        res(JSON.parse(stdout.trim().split("\n").pop()!) as Record<string, unknown>);
+      } catch {
+        rej(new CommandError("training finished without metrics"));
+      }
+    });
+  });
+}
+
+async function entryFor(file: string, role: Role, extra: Partial<ModelEntry>, dir: string, target?: string): Promise<ModelEntry> {
+  const v = await verifyModel(file, target ? { target } : {});
+  const rel = resolve(file).startsWith(resolve(dir) + "/") ? resolve(file).slice(resolve(dir).length + 1) : resolve(file);
+  return { name: extra.name ?? basename(file).replace(/\.gguf$/, ""), role, file: rel, sha256: v.sha256, bytes: v.bytes, vocab: v.vocab, format: String(v.meta["general.file_type"] ?? ""), licence: String(v.meta["general.license"] ?? "unknown"), ...extra };
+}
+
+function upsert(entries: ModelEntry[], e: ModelEntry): void {
+  const i = entries.findIndex((x) => x.name === e.name);
+  if (i >= 0) entries[i] = e;
+  else entries.push(e);
+}
+
+function activate(dir: string, next: { slm?: string; draft?: string }): void {
+  const m = readManifest(dir);
+  if (m.active.slm || m.active.draft) m.history.push({ ...m.active, at: new Date().toISOString() });
+  m.active = { ...m.active, ...next };
+  writeManifest(m, dir);
+}
+
+export function register(program: Command): void {
+  const models = program.command("models").description("hark's small language models: train, list, add, verify, use, rollback");
+
+  addSourceOptions(
+    models
+      .command("train")
+      .description("train hark's SLM from the active grammar + devices and export GGUF (needs python3-torch)")
+      .addOption(new Option("--size <size>", "model size").choices([...SIZES]).default("target"))
+      .addOption(new Option("--draft <size>", "also train a draft with the same tokenizer (none: no draft)").choices(["none", ...SIZES]).default("auto"))
+      .option("--steps <n>", "training steps (default per size: tiny 300, draft 2500, target 1600, large 400)", (v) => Number(v))
+      .option("--draft-steps <n>", "draft training steps", (v) => Number(v))
+      .option("--seed <n>", "seed (data and training)", (v) => Number(v), 1)
+      .option("--examples <n>", "generated training examples", (v) => Number(v), 220_000)
+      .option("--no-paraphrases", "leave out models/train/paraphrases.yaml (training-only paraphrase patterns)")
+      .option("--tokenizer <file>", "reuse this SentencePiece tokenizer (to train a draft for an existing target)")
+      .option("--batch <n>", "batch size", (v) => Number(v))
+      .option("--time-limit <min>", "stop each model's training after this many minutes", (v) => Number(v))
+      .option("-o, --out <dir>", "output folder (default: models/, registered in models/manifest.yaml and made active)")
+      .option("--no-activate", "register but do not make the new models active"),
+  ).action(async (opts) => {
+    const missing = trainerMissing();
+    if (missing) throw new CommandError(missing);
+    const dir = modelsDir();
+    const out = resolve(opts.out ?? dir);
+    const register = resolve(out) === resolve(dir);
+    mkdirSync(out, { recursive: true });
+    const say = (s: string) => process.stderr.write(s + "\n");
+    const dataDir = join(out, ".data");
+    mkdirSync(dataDir, { recursive: true });
+    const t0 = Date.now();
+    say(`hark: generating training data (${opts.examples} examples, seed ${opts.seed})…`);
+    const tiny = opts.size === "tiny";
+    const paraphrases = join(projectRoot(), "models/train/paraphrases.yaml");
+    const data = await buildDataSet({
+      ...sourceOptions(opts), seed: opts.seed, train: opts.examples, heldOut: tiny ? 300 : 2000, randomHomes: tiny ? 8 : 40,
+      extraGrammar: opts.paraphrases !== false && existsSync(paraphrases) ? [paraphrases] : [],
+    });
+    writeJsonl(join(dataDir, "train.jsonl"), data.train);
+    writeJsonl(join(dataDir, "dev.jsonl"), data.dev);
+    writeJsonl(join(dataDir, "test.jsonl"), data.test);
+    const dataHash = createHash("sha256").update(readFileSync(join(dataDir, "train.jsonl"))).digest("hex");
+    say(`hark: ${data.train.length} training, ${data.dev.length} dev, ${data.test.length} test examples (grammar ${data.grammarHash.slice(0, 12)}) in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    const common = { seed: opts.seed, out, dataDir, batch: opts.batch, timeLimit: opts.timeLimit, grammarHash: data.grammarHash, onLine: (l: string) => say(`  ${l}`) };
+    say(`hark: training ${opts.size}…`);
+    const main = await runTrainer({ ...common, size: opts.size, steps: opts.steps, name: `hark-${opts.size}`, tokenizer: opts.tokenizer });
+    const draftSize = opts.draft === "auto" ? (opts.size === "tiny" || opts.size === "draft" ? "none" : "draft") : opts.draft;
+    let draft: Record<string, unknown> | undefined;
+    if (draftSize !== "none") {
+      say(`hark: training the ${draftSize} draft (same tokenizer)…`);
+      draft = await runTrainer({ ...common, size: draftSize, steps: opts.draftSteps, name: `hark-${opts.size}-draft`, tokenizer: join(out, "tokenizer.model") });
+    }
+    if (!process.env.HARK_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+    const files = main.files as { q8_0: string; f16: string };
+    const mainFile = join(out, files.q8_0);
+    const entries: ModelEntry[] = [];
+    const metrics = (r: Record<string, unknown>) => ({ dev_exact: r.dev_exact, test_exact: r.test_exact, steps: r.steps, best_step: r.best_step, train_seconds: r.train_seconds, train_examples: r.train_examples });
+    entries.push(await entryFor(mainFile, "slm", { name: String(main.name), params: Number(main.params), intents: data.intents, grammar_hash: data.grammarHash, data_hash: dataHash, source: `hark models train --size ${opts.size} --seed ${opts.seed}`, metrics: metrics(main) }, out));
+    if (draft) {
+      const df = join(out, (draft.files as { q8_0: string }).q8_0);
+      entries.push(await entryFor(df, "draft", { name: String(draft.name), params: Number(draft.params), grammar_hash: data.grammarHash, data_hash: dataHash, pairs_with: String(main.name), source: `hark models train --size ${draftSize} --seed ${opts.seed}`, metrics: metrics(draft) }, out, mainFile));
+    }
+    if (register) {
+      const m = readManifest(dir);
+      for (const e of entries) upsert(m.models, e);
+      writeManifest(m, dir);
+      if (opts.activate !== false) activate(dir, { slm: entries[0]!.name, ...(entries[1] ? { draft: entries[1].name } : {}) });
+    }
+    process.stdout.write(JSON.stringify({ out, seconds: Math.round((Date.now() - t0) / 1000), models: entries }, null, 2) + "\n");
+  });
+
+  models
+    .command("list")
+    .description("the registered models (* = active)")
+    .option("--json", "JSON output")
+    .action((opts) => {
+      const m = readManifest();
+      if (opts.json) return void process.stdout.write(JSON.stringify(m, null, 2) + "\n");
+      for (const e of m.models) {
+        const active = m.active.slm === e.name || m.active.draft === e.name ? "*" : " ";
+        const exists = existsSync(resolveFile(e)) ? "" : "  (file missing)";
+        process.stdout.write(`${active} ${e.name.padEnd(24)} ${e.role.padEnd(5)} ${(e.params ? `${(e.params / 1e6).toFixed(2)}M` : "?").padStart(7)} ${(e.bytes / 1e6).toFixed(1).padStart(6)} MB  ${e.licence ?? "?"}  ${e.file}${exists}\n`);
+      }
+      if (!m.models.length) process.stdout.write("no models registered (hark models train, or hark models add FILE)\n");
+    });
+
+  models
+    .command("add")
+    .description("verify and register a GGUF model (yours or a trained one); --use makes it active")
+    .argument("<file>", "GGUF file")
+    .addOption(new Option("--role <role>", "what it is for").choices(["slm", "draft"]).default("slm"))
+    .option("--name <name>", "name in the manifest (default: file name)")
+    .option("--sha256 <hex>", "expected sha256")
+    .option("--licence <id>", "licence of the model")
+    .option("--copy", "copy the file into models/")
+    .option("--metrics <json>", "metrics JSON written by models/train/train.py (params, dev/test exact, grammar hash); records the active grammar's intents")
+    .option("--use", "make it active")
+    .action(async (file: string, opts) => {
+      const dir = modelsDir();
+      const m = readManifest(dir);
+      let path = resolve(file);
+      let target: string | undefined;
+      if (opts.role === "draft") {
+        const active = activeModels(dir);
+        if (!active.slm) throw new CommandError("add a target model (--role slm) before its draft");
+        target = active.slm;
+      }
+      try {
+        await verifyModel(path, { sha256: opts.sha256, target });
+      } catch (err) {
+        throw new CommandError(`${(err as Error).message}; nothing changed (the active models stay in use)`);
+      }
+      if (opts.copy) {
+        const dest = join(dir, basename(path));
+        if (resolve(dest) !== path) copyFileSync(path, dest);
+        path = dest;
+      }
+      let trained: Partial<ModelEntry> = {};
+      if (opts.metrics) {
+        const r = JSON.parse(readFileSync(opts.metrics, "utf8")) as Record<string, unknown>;
+        const { loadSources } = await import("../../nlu/index.js");
+        const { outputSpec } = await import("../../nlu/slm/format.js");
+        trained = {
+          params: Number(r.params), grammar_hash: String(r.grammar_hash ?? ""), source: `hark models train --size ${r.size} --seed ${r.seed}`,
+          intents: outputSpec(await loadSources({})).intents.map((i) => i.name),
+          metrics: { dev_exact: r.dev_exact, test_exact: r.test_exact, steps: r.steps, best_step: r.best_step, train_seconds: r.train_seconds, train_examples: r.train_examples },
+        };
+      }
+      const e = await entryFor(path, opts.role as Role, { name: opts.name ?? basename(path).replace(/\.gguf$/, ""), source: `hark models add ${basename(file)}`, ...trained, ...(opts.licence ? { licence: opts.licence } : {}), ...(target ? { pairs_with: m.active.slm } : {}) }, dir, target);
+      upsert(m.models, e);
+      writeManifest(m, dir);
+      if (opts.use) activate(dir, { [e.role]: e.name });
+      process.stdout.write(`added ${e.name} (${e.role}, ${(e.bytes / 1e6).toFixed(1)} MB, vocab ${e.vocab}, sha256 ${e.sha256.slice(0, 12)}…)${opts.use ? ", now active" : ""}\n`);
+    });
+
+  models
+    .command("verify")
+    .description("check every registered model (or one): file present, GGUF header and size, sha256, draft vocabulary")
+    .argument("[name]", "model name")
+    .action(async (name: string | undefined) => {
+      const m = readManifest();
+      const list = m.models.filter((e) => !name || e.name === name);
+      if (name && !list.length) throw new UsageError(`no model named '${name}'`);
+      let bad = 0;
+      for (const e of list) {
+        const pair = e.role === "draft" && e.pairs_with ? m.models.find((x) => x.name === e.pairs_with) : undefined;
+        try {
+          await verifyModel(resolveFile(e), { sha256: e.sha256, target: pair && existsSync(resolveFile(pair)) ? resolveFile(pair) : undefined });
+          process.stdout.write(`ok   ${e.name}\n`);
+        } catch (err) {
+          bad++;
+          process.stdout.write(`FAIL ${e.name}: ${(err as Error).message}\n`);
+        }
+      }
+      if (bad) throw new CommandError(`${bad} of ${list.length} models failed verification`);
+    });
+
+  models
+    .command("use")
+    .description("make a registered model active (verified first; on failure the current model stays)")
+    .argument("<name>", "model name")
+    .action(async (name: string) => {
+      const dir = modelsDir();
+      const m = readManifest(dir);
+      const e = m.models.find((x) => x.name === name);
+      if (!e) throw new UsageError(`no model named '${name}' (see hark models list)`);
+      const target = e.role === "draft" ? activeModels(dir).slm : undefined;
+      try {
+        await verifyModel(resolveFile(e, dir), { sha256: e.sha256, target });
+      } catch (err) {
+        throw new CommandError(`${(err as Error).message}; ${m.active[e.role] ?? "the previous model"} stays in use`);
+      }
+      activate(dir, { [e.role]: e.name });
+      process.stdout.write(`${e.role}: ${name}\n`);
+    });
+
+  models
+    .command("rollback")
+    .description("return to the previously active models")
+    .action(() => {
+      const dir = modelsDir();
+      const m = readManifest(dir);
+      const prev = m.history.pop();
+      if (!prev) throw new CommandError("no earlier models to roll back to");
+      m.active = { slm: prev.slm, draft: prev.draft };
+      writeManifest(m, dir);
+      process.stdout.write(`slm: ${m.active.slm ?? "-"}, draft: ${m.active.draft ?? "-"}\n`);
+    });
+}
+
+export { ModelError };

@@ -1,0 +1,13 @@
+// Public API of device profiles and simulators.
+export type { AreaSpec, DeviceFileSpec, DeviceKind, DeviceSpec, FloorSpec, PoiSpec } from "./types.js";
+export { loadDeviceFile, loadDeviceFiles, parseDeviceFile } from "./load.js";
+export { DeviceCatalog, normalizeName, type DeviceFilter } from "./catalog.js";
+export {
+  startSimulators,
+  type AppliedCommand,
+  type DeviceFault,
+  type SimulatorHandle,
+  type SimulatorOptions,
+} from "./sim/simulator.js";
+export { HOME_MODELS, COLORS, homeModel, type DomainModel } from "./sim/home.js";
+export { resolveDestination, poiDistanceKm, carContext, type CarContext } from "./sim/car.js";

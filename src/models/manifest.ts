@@ -1,0 +1,121 @@
+// models/manifest.yaml: the SLM models hark knows (shipped, trained or added), which are in use, and the
+// history of that choice (for rollback). A model is only made active after it verified (sha256, GGUF
+// header and size, draft vocabulary = target vocabulary); a failed check leaves the previous model active.
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, isAbsolute, join } from "node:path";
+import { parse, stringify } from "yaml";
+import { projectRoot } from "../grammar/paths.js";
+import { readGguf, vocabOf, GgufError } from "./gguf.js";
+
+export type Role = "slm" | "draft";
+
+export interface ModelEntry {
+  name: string;
+  role: Role;
+  file: string;
+  sha256: string;
+  bytes: number;
+  params?: number;
+  format?: string;
+  vocab?: number;
+  licence?: string;
+  source?: string;
+  grammar_hash?: string;
+  data_hash?: string;
+  /** Intents the model was trained on (the cascade only uses the SLM when the grammar has them). */
+  intents?: string[];
+  /** Which target a draft belongs to. */
+  pairs_with?: string;
+  metrics?: Record<string, unknown>;
+}
+
+export interface Manifest {
+  active: { slm?: string; draft?: string };
+  history: Array<{ slm?: string; draft?: string; at: string }>;
+  models: ModelEntry[];
+}
+
+export function modelsDir(): string {
+  return process.env.HARK_MODELS_DIR ?? join(projectRoot(), "models");
+}
+
+export function manifestPath(dir = modelsDir()): string {
+  return join(dir, "manifest.yaml");
+}
+
+export function readManifest(dir = modelsDir()): Manifest {
+  const file = manifestPath(dir);
+  if (!existsSync(file)) return { active: {}, history: [], models: [] };
+  const m = parse(readFileSync(file, "utf8")) as Partial<Manifest> | null;
+  return { active: m?.active ?? {}, history: m?.history ?? [], models: m?.models ?? [] };
+}
+
+const HEADER = `# hark SLM models (written by \`hark models\`; see docs/slm.md).
+# active: the models in use; history: earlier choices (\`hark models rollback\`).
+`;
+
+export function writeManifest(m: Manifest, dir = modelsDir()): void {
+  writeFileSync(manifestPath(dir), HEADER + stringify(m, { lineWidth: 0 }));
+}
+
+export function resolveFile(entry: ModelEntry, dir = modelsDir()): string {
+  return isAbsolute(entry.file) ? entry.file : join(dir, entry.file);
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const h = createHash("sha256");
+  for await (const chunk of createReadStream(file)) h.update(chunk as Buffer);
+  return h.digest("hex");
+}
+
+export class ModelError extends Error {}
+
+/** Verify a model file: exists, GGUF header + size, sha256 (when expected), draft vocabulary (when a target is given). */
+export async function verifyModel(file: string, expect: { sha256?: string; target?: string } = {}): Promise<{ sha256: string; bytes: number; vocab: number; params?: number; meta: Record<string, unknown> }> {
+  if (!existsSync(file)) throw new ModelError(`${file}: no such file`);
+  let info;
+  try {
+    info = readGguf(file);
+  } catch (err) {
+    throw new ModelError(err instanceof GgufError ? err.message : `${file}: ${(err as Error).message}`);
+  }
+  const sha256 = await sha256File(file);
+  if (expect.sha256 && expect.sha256 !== sha256) throw new ModelError(`${file}: sha256 mismatch (expected ${expect.sha256.slice(0, 12)}…, file is ${sha256.slice(0, 12)}…)`);
+  const vocab = vocabOf(info);
+  if (expect.target) {
+    const tv = vocabOf(readGguf(expect.target));
+    if (tv.length !== vocab.length || tv.some((t, i) => t !== vocab[i]))
+      throw new ModelError(`${file}: vocabulary does not match the target model (${vocab.length} vs ${tv.length} tokens); a draft must share its target's tokenizer`);
+  }
+  return { sha256, bytes: info.fileBytes, vocab: vocab.length, meta: info.metadata };
+}
+
+/**
+ * Paths of the active models. Each is checked by header and size (sha256 is checked by `hark models verify`
+ * and before `use`); a file that went bad on disk falls back to the latest earlier choice that is intact.
+ */
+export function activeModels(dir = modelsDir()): { slm?: string; draft?: string; slmEntry?: ModelEntry } {
+  const m = readManifest(dir);
+  const intact = (name?: string): ModelEntry | undefined => {
+    const e = name ? m.models.find((x) => x.name === name) : undefined;
+    if (!e || !existsSync(resolveFile(e, dir))) return undefined;
+    try {
+      readGguf(resolveFile(e, dir));
+      return e;
+    } catch {
+      return undefined;
+    }
+  };
+  const choices = [m.active, ...[...m.history].reverse()];
+  const slm = choices.map((c) => intact(c.slm)).find(Boolean);
+  let draft = intact(m.active.draft);
+  if (draft && slm && draft.pairs_with && draft.pairs_with !== slm.name && slm.name !== m.active.slm) draft = undefined;
+  return { slm: slm && resolveFile(slm, dir), draft: draft && resolveFile(draft, dir), slmEntry: slm };
+}
+
+export function benchFile(dir = modelsDir()): string {
+  return join(dir, "bench-slm.json");
+}
+
+export { dirname };

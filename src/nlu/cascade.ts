@@ -1,0 +1,50 @@
+// The cascade: the grammar matcher first; the SLM for what the matcher rejects or matches only
+// tolerantly (confidence below the threshold). The matcher's tolerant parse goes to the SLM as a hint
+// (hark's speculative decoder verifies it in one batch). Out-of-domain → no intent, with a reason.
+// The SLM loads lazily: utterances the matcher understands never touch it.
+import { normalizeText } from "../grammar/normalize.js";
+import type { Grammar } from "../grammar/types.js";
+import type { Matcher } from "./matcher.js";
+import { outputSpec, renderOutput, type OutputSpec } from "./slm/format.js";
+import type { SlmEngine } from "./slm/engine.js";
+import type { Understander, Understanding } from "./types.js";
+
+export interface CascadeOptions {
+  /** Matcher results at or above this confidence are final (default 0.95). */
+  threshold?: number;
+}
+
+export class Cascade implements Understander {
+  private readonly threshold: number;
+  private readonly spec: OutputSpec;
+  private engine?: Promise<SlmEngine>;
+
+  constructor(
+    readonly matcher: Matcher,
+    private readonly grammar: Grammar,
+    private readonly loadSlm: () => Promise<SlmEngine>,
+    options: CascadeOptions = {},
+  ) {
+    this.threshold = options.threshold ?? 0.95;
+    this.spec = outputSpec(grammar);
+  }
+
+  slm(): Promise<SlmEngine> {
+    this.engine ??= this.loadSlm();
+    return this.engine;
+  }
+
+  async understand(text: string): Promise<Understanding> {
+    const m = this.matcher.understand(text);
+    if (m.intents.length && Math.min(...m.intents.map((i) => i.confidence)) >= this.threshold) return m;
+    if (m.reason?.startsWith("too long") || m.reason === "empty input") return m;
+    const hint = m.intents.length ? renderOutput(this.grammar, this.spec, m.intents, normalizeText(text)) : undefined;
+    const s = await (await this.slm()).understand(text, hint);
+    if (s.intents.length) return { text, intents: s.intents };
+    return { text, intents: [], reason: s.reason ?? m.reason ?? "not understood" };
+  }
+
+  async dispose(): Promise<void> {
+    if (this.engine) await (await this.engine).dispose();
+  }
+}

@@ -1,0 +1,296 @@
+// Training data for hark's SLM: the grammar is the teacher. Samples come from the seeded sample generator
+// over the active grammar with (a) the real devices and (b) many random homes (random device, area and
+// floor names, so the model learns to copy names from the utterance instead of memorizing them), then
+// speech/ASR-like augmentation, compound commands and out-of-domain negatives that map to "none".
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { Random } from "../../compile/random.js";
+import { Sampler, type Sample } from "../../compile/sample.js";
+import { yamlFiles, type LoadedGrammar } from "../../grammar/load.js";
+import { normalizeText } from "../../grammar/normalize.js";
+import { compileGraph } from "../../compile/graph.js";
+import { loadSources, sourcePaths, type SourceOptions } from "../index.js";
+import { Matcher } from "../matcher.js";
+import { NONE, outputSpec, renderOutput, type OutputIntent } from "./format.js";
+
+export interface Example {
+  in: string;
+  out: string;
+}
+
+export interface DataOptions extends SourceOptions {
+  seed?: number;
+  /** Training examples to generate. */
+  train?: number;
+  /** Held-out generated samples (real devices) per split. */
+  heldOut?: number;
+  /** Random homes to generate (each a fresh set of names). */
+  randomHomes?: number;
+  /** Extra training-only grammar files (paraphrase patterns), merged with the active grammar for training data. */
+  extraGrammar?: string[];
+  onProgress?: (msg: string) => void;
+}
+
+export interface DataSet {
+  train: Example[];
+  dev: Example[];
+  test: Example[];
+  grammarHash: string;
+  /** Intents the training data covers. */
+  intents: string[];
+}
+
+// ---------- random homes ----------
+const SYL = ["ka", "lo", "mi", "ra", "ven", "tor", "sel", "bri", "dun", "fa", "gar", "hol", "jin", "kel", "mor", "nor", "pel", "quin", "ros", "sta", "tam", "ul", "vor", "wes", "yar", "zel", "ash", "bel", "cor", "dal", "el", "fin", "gil", "har", "is", "lin", "mar", "oak", "pin", "ril"];
+const ADJ = ["big", "small", "north", "south", "east", "west", "upper", "lower", "corner", "reading", "desk", "ceiling", "floor", "wall", "porch", "accent", "night", "main", "side", "back", "front", "blue", "green", "red", "white", "old", "new", "tall", "round", "left", "right", "middle", "tiny", "grand", "cozy", "bright", "soft", "guest", "party", "holiday", "vintage", "brass", "glass", "paper", "crystal", "retro", "smart"];
+const PEOPLE = ["anna", "ben", "carla", "dave", "emma", "felix", "grace", "henry", "iris", "jack", "kate", "leo", "mia", "noah", "olga", "paul", "rosa", "sam", "tina", "victor"];
+const AREA_NAMES = ["sunroom", "attic", "den", "pantry", "studio", "guest room", "playroom", "gym", "library", "porch", "patio", "loft", "workshop", "mudroom", "cellar room", "dining room", "media room", "nursery", "balcony", "sauna", "shed", "greenhouse", "conservatory", "terrace", "foyer", "closet", "spare room", "music room", "game room", "craft room", "wine cellar", "pool house", "annex", "back room", "front room", "tv room", "guest bath", "powder room", "hall closet", "boiler room"];
+const FLOOR_NAMES = ["ground floor", "first floor", "second floor", "third floor", "basement", "attic floor", "mezzanine", "lower level", "upper level", "garden level", "top floor", "main level"];
+const DOMAIN_NOUNS: Record<string, { nouns: string[]; caps: string[]; device_class?: string[] }> = {
+  light: { nouns: ["lamp", "lights", "light", "sconce", "chandelier", "strip", "bulb", "spotlight", "lantern", "pendant", "downlights", "fairy lights", "floodlight", "string lights", "glow"], caps: ["on_off", "brightness", "color"] },
+  switch: { nouns: ["heater", "kettle", "pump", "plug", "outlet", "fountain", "humidifier", "dehumidifier", "purifier", "sprinkler", "toaster", "printer", "charger", "aquarium", "boiler", "grill", "socket"], caps: ["on_off"] },
+  fan: { nouns: ["fan", "ceiling fan", "vent", "extractor", "air circulator", "tower fan"], caps: ["on_off"] },
+  cover: { nouns: ["blind", "blinds", "curtain", "curtains", "shade", "shutter", "awning", "garage door", "skylight"], caps: ["open_close", "position"], device_class: ["blind", "curtain", "shade", "shutter", "awning", "garage", "window"] },
+  lock: { nouns: ["door", "lock", "gate", "deadbolt", "front door", "side door", "cellar door"], caps: ["lock"] },
+  media_player: { nouns: ["speaker", "tv", "television", "radio", "soundbar", "stereo", "jukebox", "record player", "music box"], caps: ["on_off", "volume", "pause", "next_previous"], device_class: ["speaker", "tv"] },
+  climate: { nouns: ["thermostat", "heat pump", "radiator", "air conditioner", "climate control"], caps: ["target_temperature", "current_temperature"] },
+  sensor: { nouns: ["sensor", "detector", "monitor", "meter", "probe"], caps: ["state"], device_class: ["temperature", "humidity", "smoke", "motion"] },
+};
+
+const title = (s: string) => s.replace(/\b[a-z]/g, (c) => c.toUpperCase());
+
+function madeUpWord(rng: Random): string {
+  const n = 2 + rng.int(2);
+  let w = "";
+  for (let i = 0; i < n; i++) w += rng.pick(SYL);
+  return w;
+}
+
+function randomQualifier(rng: Random): string {
+  const r = rng.next();
+  if (r < 0.45) return rng.pick(ADJ);
+  if (r < 0.7) return madeUpWord(rng);
+  if (r < 0.85) return `${rng.pick(PEOPLE)}'s`;
+  return `${rng.pick(ADJ)} ${rng.pick(ADJ)}`;
+}
+
+/** A random home in the devices/*.yaml format. */
+export function randomHome(rng: Random): Record<string, unknown> {
+  const floors = rng.shuffle(FLOOR_NAMES).slice(0, 1 + rng.int(3)).map((n, i) => ({
+    id: `f${i}`, name: title(n), ...(rng.chance(0.3) ? { aliases: [rng.pick(["downstairs", "upstairs", "top floor", "lower floor", madeUpWord(rng) + " level"])] } : {}),
+  }));
+  const areaNames = new Set<string>();
+  const nAreas = 3 + rng.int(8);
+  while (areaNames.size < nAreas) areaNames.add(rng.chance(0.7) ? rng.pick(AREA_NAMES) : rng.chance(0.5) ? `${madeUpWord(rng)} room` : `${rng.pick(PEOPLE)}'s room`);
+  const areas = [...areaNames].map((n, i) => ({
+    id: `a${i}`, name: title(n), floor: rng.pick(floors).id,
+    ...(rng.chance(0.25) ? { aliases: [rng.chance(0.5) ? `${madeUpWord(rng)}` : `${rng.pick(ADJ)} ${n}`] } : {}),
+  }));
+  const names = new Set<string>();
+  const devices: Array<Record<string, unknown>> = [];
+  const nDev = 6 + rng.int(25);
+  for (let i = 0; i < nDev * 3 && devices.length < nDev; i++) {
+    const domain = rng.pick(Object.keys(DOMAIN_NOUNS));
+    const d = DOMAIN_NOUNS[domain]!;
+    const name = `${randomQualifier(rng)} ${rng.pick(d.nouns)}`;
+    const area = rng.pick(areas);
+    // House rule: never "<area> <domain word>"; names are unique.
+    if (names.has(name) || areaNames.has(name.split(" ")[0]!) || name.startsWith(area.name.toLowerCase())) continue;
+    names.add(name);
+    const alias = rng.chance(0.3) ? [`${randomQualifier(rng)} ${rng.pick(d.nouns)}`].filter((a) => !names.has(a)) : [];
+    alias.forEach((a) => names.add(a));
+    devices.push({
+      id: `${domain}.d${devices.length}`, name: title(name), ...(alias.length ? { aliases: alias } : {}),
+      area: rng.chance(0.9) ? area.id : undefined, domain,
+      ...(d.device_class ? { device_class: rng.pick(d.device_class) } : {}),
+      capabilities: domain === "light" && rng.chance(0.4) ? ["on_off", "brightness"] : d.caps,
+    });
+  }
+  return { kind: "home", name: "Random home", floors, areas, devices: devices.map((d) => Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined))) };
+}
+
+// ---------- augmentation ----------
+const LEAD = ["um", "uh", "hey", "please", "could you", "can you", "would you", "i want you to", "i'd like you to", "hey hark", "ok", "okay", "so", "hmm", "could you please", "can you please", "yo", "hark", "would you kindly", "i need you to", "go ahead and", "just"];
+const TRAIL = ["please", "thanks", "thank you", "now", "right now", "for me", "please thanks", "if you can", "asap", "ok", "quickly", "real quick"];
+const HESITATE = ["uh", "um", "er", "like", "you know", "i mean", "erm", "uhh"];
+const DROPPABLE = new Set(["the", "a", "an", "to", "my", "please", "of", "in", "for", "it", "is", "me", "all"]);
+const MISHEAR: Record<string, string[]> = {
+  the: ["a", "da", "de"], to: ["two", "too"], two: ["to", "too"], four: ["for"], for: ["four"], lights: ["light", "lites"], light: ["lights", "lite"],
+  turn: ["turned", "tern"], set: ["sit", "said"], what: ["what's", "whats"], "what's": ["what is", "whats"], volume: ["volumes"], timer: ["time", "timers"],
+  kitchen: ["kitchens"], degrees: ["degree"], percent: ["per cent", "percents"], switch: ["swish"], please: ["plz", "pleas"], and: ["an", "n"],
+  off: ["of"], open: ["opened"], close: ["closed", "clothes"], up: ["op"], down: ["town"],
+};
+const JUNK = ["actually", "really", "basically", "maybe", "quick", "again", "also", "just", "literally", "honestly", "kinda", "sort of", "right", "well", "anyway", "alright", "hmm", "oh", "oops", "wait", "yeah", "now", "then", "there", "thing", "stuff", "guys", "buddy", "dear", "folks", "today", "tonight", "so", "very", "super"];
+
+export function augment(text: string, rng: Random): string {
+  let words = text.split(" ").filter(Boolean);
+  const r = rng.next();
+  if (r < 0.15) words.unshift(...rng.pick(LEAD).split(" "));
+  else if (r < 0.22) words.push(...rng.pick(TRAIL).split(" "));
+  else if (r < 0.27) {
+    words.unshift(...rng.pick(LEAD).split(" "));
+    words.push(...rng.pick(TRAIL).split(" "));
+  }
+  if (rng.chance(0.12) && words.length > 2) words.splice(1 + rng.int(words.length - 1), 0, ...rng.pick(HESITATE).split(" "));
+  if (rng.chance(0.06) && words.length > 1) {
+    const i = rng.int(words.length);
+    words.splice(i, 0, words[i]!); // stutter: "turn turn on"
+  }
+  if (rng.chance(0.15)) {
+    const idx = words.map((w, i) => (DROPPABLE.has(w.toLowerCase()) ? i : -1)).filter((i) => i >= 0);
+    if (idx.length) words.splice(rng.pick(idx), 1);
+  }
+  if (rng.chance(0.12)) {
+    const idx = words.map((w, i) => (MISHEAR[w.toLowerCase()] ? i : -1)).filter((i) => i >= 0);
+    if (idx.length) {
+      const i = rng.pick(idx);
+      words[i] = rng.pick(MISHEAR[words[i]!.toLowerCase()]!);
+    }
+  }
+  if (rng.chance(0.15)) for (let k = 1 + rng.int(2); k > 0; k--) words.splice(rng.int(words.length + 1), 0, rng.pick(JUNK));
+  if (rng.chance(0.03) && words.length > 3) {
+    const i = rng.int(words.length - 1);
+    [words[i], words[i + 1]] = [words[i + 1]!, words[i]!];
+  }
+  return words.join(" ");
+}
+
+// ---------- out-of-domain negatives ----------
+const OOD_CORE = [
+  "tell me a joke", "tell me a story", "what is the capital of {place}", "who won the {sport} game", "how tall is {person}", "who is {person}",
+  "what is the meaning of life", "sing me a song", "how are you", "how are you doing today", "what's your name", "who made you", "are you a robot",
+  "i am bored", "i'm hungry", "good morning", "good night", "hello there", "hi", "nice to meet you", "order a pizza", "order {thing} online",
+  "book a flight to {place}", "book a table for {n} at {place}", "send a message to {person}", "text {person} that i'm late", "call {person}",
+  "email {person} about the meeting", "translate {thing} into french", "what does {thing} mean", "spell {thing}", "how do you spell {thing}",
+  "what's the population of {place}", "how far is the moon", "how many ounces in a pound", "convert {n} miles to kilometers", "what is {n} times {n}",
+  "who wrote {thing}", "recommend a good movie", "find me a recipe for {thing}", "how do i make {thing}", "what should i eat for dinner",
+  "buy {thing}", "where did i leave my keys", "what's the stock price of {thing}", "check my email", "read my messages", "post this to social media",
+  "take a picture", "take a selfie", "open the camera app", "start a video call", "record a voice memo", "what's the news", "read me the news",
+  "what's trending today", "tell me a fun fact", "flip a coin", "roll a die", "pick a number between {n} and {n}", "what's the score",
+  "who is the president of {place}", "what year is it in {place}", "how old is {person}", "do you love me", "marry me", "you are stupid",
+  "i love you", "what can you do", "help me with my homework", "write a poem about {thing}", "summarize this article", "explain quantum physics",
+  "teach me spanish", "what's the best {thing}", "is {thing} healthy", "how many calories in {thing}", "where is the nearest {thing} store",
+  "the {thing} is broken", "my {thing} is not working", "i need a new {thing}", "did you hear that", "what was that noise", "blah blah blah",
+  "nothing", "never mind the weather in {place} is nice", "it was a long day", "the kids are asleep", "we are going on holiday", "lets go to the beach someday",
+  "i think it might rain", "that movie was great", "my {person} is visiting tomorrow", "the dog needs a walk", "feed the cat", "walk the dog",
+  "water the plants", "do the dishes", "clean my room", "wash the car", "fold the laundry", "make me a sandwich", "mow the lawn",
+  "how much is a {thing}", "compare {thing} and {thing}", "what's {person}'s phone number", "add {person} to my contacts", "delete my last message",
+  "remind me to call {person}", "wake me up at {n}", "set an alarm for {n} am", "snooze", "what's on my calendar", "schedule a meeting with {person}",
+  "cancel my appointment", "what's the wifi password", "restart the router", "update your software", "factory reset", "what version are you",
+  "change your voice", "speak louder", "talk slower", "repeat that", "say that again", "what did you say", "are you listening",
+];
+const OOD_FILL: Record<string, string[]> = {
+  place: ["france", "paris", "tokyo", "berlin", "brazil", "the moon", "canada", "new york", "rome", "madrid", "egypt", "london"],
+  sport: ["football", "soccer", "basketball", "hockey", "tennis", "baseball", "cricket"],
+  person: ["mom", "dad", "john", "sarah", "the president", "my boss", "grandma", "einstein", "taylor swift", "my neighbor", "alex", "maria"],
+  thing: ["bananas", "a laptop", "shoes", "pancakes", "hamlet", "coffee", "bitcoin", "a bicycle", "sushi", "apple", "the word cat", "chocolate cake", "a phone", "tea"],
+  n: ["2", "3", "5", "7", "10", "12", "42", "100", "six", "eight"],
+};
+
+export function oodSentence(rng: Random): string {
+  let s = rng.pick(OOD_CORE).replace(/\{(\w+)\}/g, (_, k: string) => rng.pick(OOD_FILL[k]!));
+  if (rng.chance(0.25)) s = `${rng.pick(LEAD)} ${s}`;
+  if (rng.chance(0.1)) s = `${s} ${rng.pick(TRAIL)}`;
+  if (rng.chance(0.08)) {
+    // word salad from the same vocabulary
+    s = rng.shuffle(s.split(" ")).join(" ");
+  }
+  return s;
+}
+
+// ---------- assembly ----------
+export function kindOf(file: string): string | undefined {
+  return /^kind:\s*(\w+)/m.exec(readFileSync(file, "utf8"))?.[1];
+}
+
+const JOIN = [" and ", " and then ", " then ", " and also ", ", and "];
+
+/** Build train/dev/test examples from the active grammar (+ devices). */
+export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> {
+  const seed = options.seed ?? 1;
+  const rng = new Random(seed * 7919 + 13);
+  const total = options.train ?? 200_000;
+  const heldOut = options.heldOut ?? 2000;
+  const homes = options.randomHomes ?? 40;
+  const log = options.onProgress ?? (() => {});
+  const paths = sourcePaths(options);
+  const real = await loadSources(options);
+  const grammarPaths = [...paths.grammar, ...(options.extraGrammar ?? [])];
+  const trainReal = options.extraGrammar?.length ? await loadSources({ grammar: grammarPaths, devices: paths.devices }) : real;
+  const matcher = new Matcher(compileGraph(real));
+  const deviceFiles = await yamlFiles(paths.devices);
+  const nonHome = deviceFiles.filter((f) => kindOf(f) !== "home");
+
+  // Held-out splits: real devices, no augmentation, seeds far from the training seeds.
+  const spec = outputSpec(real);
+  const held = (s: number) =>
+    [...new Sampler(real, { seed: s }).take(heldOut)].map((x) => ({ in: normalizeText(x.text), out: renderOutput(real, spec, x.intents, normalizeText(x.text)) }));
+  const dev = held(1_000_003 + seed);
+  const test = held(2_000_003 + seed);
+  const exclude = new Set([...dev, ...test].map((e) => e.in));
+
+  const dir = mkdtempSync(join(tmpdir(), "hark-slm-data-"));
+  const train: Example[] = [];
+  const commandShare = 0.86;
+  const perSet = Math.ceil((total * commandShare) / (homes + 1));
+  try {
+    for (let h = 0; h <= homes; h++) {
+      let g: LoadedGrammar;
+      if (h === 0) g = trainReal;
+      else {
+        const file = join(dir, `home${h}.yaml`);
+        writeFileSync(file, stringify(randomHome(rng)));
+        try {
+          g = await loadSources({ grammar: grammarPaths, devices: [...nonHome, file] });
+        } catch (err) {
+          log(`skipping random home ${h}: ${(err as Error).message.split("\n")[0]}`);
+          continue;
+        }
+      }
+      const gs = outputSpec(g);
+      const sampler = new Sampler(g, { seed: seed * 100_003 + h });
+      const pool: Array<{ s: Sample; text: string }> = [];
+      for (const s of sampler.take(perSet)) pool.push({ s, text: s.text });
+      for (let i = 0; i < pool.length; i++) {
+        const { s } = pool[i]!;
+        let intents: OutputIntent[] = s.intents;
+        let text = s.text;
+        if (rng.chance(0.07) && pool.length > 1) {
+          const other = pool[rng.int(pool.length)]!.s;
+          text = `${text}${rng.pick(JOIN)}${other.text}`;
+          intents = [...intents, ...other.intents];
+        }
+        // Fragments ("turn on the"): a cut-off command the grammar does not accept → none.
+        if (rng.chance(0.03)) {
+          const words = text.split(" ");
+          const cut = words.slice(0, 1 + rng.int(Math.max(1, Math.floor(words.length * 0.6)))).join(" ");
+          const norm = normalizeText(cut);
+          if (norm && cut !== text && !exclude.has(norm) && matcher.understand(cut, { fuzzy: false }).intents.length === 0) train.push({ in: norm, out: NONE });
+          continue;
+        }
+        const aug = rng.chance(0.6) ? augment(text, rng) : text;
+        const norm = normalizeText(aug);
+        if (!norm || exclude.has(norm)) continue;
+        train.push({ in: norm, out: renderOutput(g, gs, intents, norm) });
+      }
+      log(`data: home ${h}/${homes}, ${train.length} examples`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const negatives = Math.round(total * (1 - commandShare));
+  for (let i = 0; i < negatives; i++) {
+    const t = normalizeText(oodSentence(rng));
+    if (t) train.push({ in: t, out: NONE });
+  }
+  // A few negatives in the held-out splits too (different seeds), so "none" is measured.
+  const nrng = new Random(seed + 99_991);
+  for (const split of [dev, test]) for (let i = 0; i < Math.round(heldOut * 0.05); i++) split.push({ in: normalizeText(oodSentence(nrng)), out: NONE });
+  return { train: rng.shuffle(train), dev, test, grammarHash: real.hash, intents: outputSpec(real).intents.map((i) => i.name) };
+}
+
+export function writeJsonl(file: string, items: Example[]): void {
+  writeFileSync(file, items.map((e) => JSON.stringify(e)).join("\n") + "\n");
+}

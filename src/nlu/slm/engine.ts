@@ -1,0 +1,445 @@
+// hark's SLM engine: a GGUF model (hark's own or a user's) decoding the output language under a
+// constraint compiled from the current grammar + devices, through node-llama-cpp with explicit threads.
+// One loaded model serves many requests (requests are serialized); the KV cache keeps the longest common
+// prompt prefix between requests.
+//
+// Decode modes (greedy; every mode produces the same tokens):
+//   grammar   node-llama-cpp sequence.evaluate + llama.cpp GBNF grammar, one token per step
+//   draft     grammar + DraftSequenceTokenPredictor (a same-vocabulary draft model)
+//   lookup    grammar + InputLookupTokenPredictor (prompt lookup)
+//   plain     hark's decoder: controlledEvaluate, logits filtered to the tokens the language admits
+//   jump      plain + jump-forward: a token that is the only one the language admits is appended without
+//             asking the model, and batched with the next evaluation
+//   spec      jump + hark's grammar-aware predictor: proposals from the utterance (copy spans) and from a
+//             hint (the matcher's tolerant parse), verified in one batch; accepted only where greedy agrees
+//   hdraft    jump + the draft model's constrained greedy continuation (up to 8 tokens) as the proposal,
+//             verified in one target batch (hark's own draft loop: no predictor orchestration, and the draft
+//             obeys the same constraint, so it never proposes what the grammar forbids)
+//   auto      whatever `hark bench --suite slm` measured fastest for this model pair (default: spec)
+import { existsSync, readFileSync } from "node:fs";
+import {
+  DraftSequenceTokenPredictor,
+  getLlama,
+  InputLookupTokenPredictor,
+  LlamaGrammarEvaluationState,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaGrammar,
+  type LlamaModel,
+  type Token,
+} from "node-llama-cpp";
+import type { Grammar } from "../../grammar/types.js";
+import { normalizeText } from "../../grammar/normalize.js";
+import type { IntentResult, Understanding, Understander } from "../types.js";
+import { outputSpec, parseOutput, SPOKEN_LISTS, type OutputSpec } from "./format.js";
+import { OutputLanguage, TokenConstraint } from "./language.js";
+
+export const DECODE_MODES = ["grammar", "draft", "lookup", "plain", "jump", "spec", "hdraft", "auto"] as const;
+export type DecodeMode = (typeof DECODE_MODES)[number];
+
+export interface SlmOptions {
+  /** Target model (GGUF). */
+  model: string;
+  /** Draft model (GGUF, same vocabulary) for the draft mode. */
+  draft?: string;
+  grammar: Grammar;
+  mode?: DecodeMode;
+  /** Threads for llama.cpp (default 1: on a busy 2-core machine more threads are slower). */
+  threads?: number;
+  maxTokens?: number;
+  /** File with {"fastest": mode} written by the slm bench, for mode auto. */
+  benchFile?: string;
+}
+
+export interface DecodeResult {
+  output: string;
+  tokens: number;
+  promptTokens: number;
+  promptMs: number;
+  decodeMs: number;
+  totalMs: number;
+  /** Model evaluations (batches) used by the decode phase. */
+  evaluations: number;
+}
+
+let llamaPromise: Promise<Llama> | undefined;
+export function sharedLlama(): Promise<Llama> {
+  llamaPromise ??= getLlama({ gpu: false, build: "never", logLevel: "error" as never, progressLogs: false } as never);
+  return llamaPromise;
+}
+
+const FEW_SHOT = [
+  ["turn on the kitchen lights", "HassTurnOn area: kitchen domain: light"],
+  ["what's the weather like", "HassGetWeather"],
+  ["tell me a joke", "none"],
+];
+
+export class SlmEngine implements Understander {
+  private spec!: OutputSpec;
+  private lang!: OutputLanguage;
+  private constraint!: TokenConstraint;
+  private llamaGrammar?: LlamaGrammar;
+  private pieces: Array<string | null> = [];
+  private readonly seqs = new Map<string, { seq: LlamaContextSequence; kv: Token[] }>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private sep: Token | null = null;
+  mode: Exclude<DecodeMode, "auto">;
+  readonly maxTokens: number;
+
+  private constructor(
+    readonly llama: Llama,
+    readonly model: LlamaModel,
+    private readonly ctx: LlamaContext,
+    readonly draftModel: LlamaModel | undefined,
+    private readonly draftCtx: LlamaContext | undefined,
+    grammar: Grammar,
+    options: SlmOptions,
+  ) {
+    this.maxTokens = options.maxTokens ?? 48;
+    this.buildPieces();
+    this.setGrammar(grammar);
+    this.mode = resolveMode(options.mode ?? "auto", options.benchFile, !!draftModel);
+  }
+
+  static async load(options: SlmOptions): Promise<SlmEngine> {
+    if (!existsSync(options.model)) throw new Error(`SLM model not found: ${options.model}`);
+    const llama = await sharedLlama();
+    const threads = options.threads ?? 1;
+    const model = await llama.loadModel({ modelPath: options.model, gpuLayers: 0 });
+    const ctx = await model.createContext({ contextSize: 512, sequences: 6, threads, batchSize: 512 });
+    let draftModel: LlamaModel | undefined;
+    let draftCtx: LlamaContext | undefined;
+    if (options.draft) {
+      if (!existsSync(options.draft)) throw new Error(`draft model not found: ${options.draft}`);
+      draftModel = await llama.loadModel({ modelPath: options.draft, gpuLayers: 0 });
+      checkVocab(model, draftModel, options.draft);
+      draftCtx = await draftModel.createContext({ contextSize: 512, sequences: 2, threads, batchSize: 512 });
+    }
+    return new SlmEngine(llama, model, ctx, draftModel, draftCtx, options.grammar, options);
+  }
+
+  /** Devices or grammar changed: recompile the constraint (no retraining). */
+  setGrammar(grammar: Grammar): void {
+    this.spec = outputSpec(grammar);
+    this.lang = new OutputLanguage(this.spec);
+    this.constraint = new TokenConstraint(this.lang, this.pieces, this.model.tokens.eos ?? -1);
+    this.llamaGrammar = undefined;
+  }
+
+  get gbnf(): string {
+    return this.lang.toGbnf();
+  }
+
+  private buildPieces(): void {
+    const n = this.model.fileInfo.metadata?.tokenizer?.ggml?.tokens?.length ?? 0;
+    const types = (this.model.fileInfo.metadata?.tokenizer?.ggml as { token_type?: number[] } | undefined)?.token_type;
+    const anchor = this.model.tokenize("a")[0]!;
+    const anchorText = this.model.detokenize([anchor]);
+    for (let t = 0; t < n; t++) {
+      const type = types?.[t] ?? 1;
+      if (type !== 1 && type !== 4 && type !== 6) {
+        this.pieces.push(null);
+        const tok = this.model.fileInfo.metadata.tokenizer.ggml.tokens[t];
+        if (tok === "<sep>") this.sep = t as Token;
+        continue;
+      }
+      // Text of the token as it continues an output (keeps the leading space of "▁word").
+      const s = this.model.detokenize([anchor, t as Token]);
+      this.pieces.push(s.startsWith(anchorText) ? s.slice(anchorText.length) : s);
+    }
+  }
+
+  /** hark's own models end the prompt with <sep>; other GGUFs get a few-shot completion prompt. */
+  private prompt(norm: string): Token[] {
+    const bos = this.model.tokens.bos;
+    if (this.sep !== null) return [...(bos !== null ? [bos] : []), ...this.model.tokenize(norm), this.sep];
+    const intents = this.spec.intents.map((i) => `${i.name}(${i.slots.map((s) => s.slot).join(", ")})`).join("; ");
+    const text =
+      `Map each command to intents with slots, or none.\nIntents: ${intents}\n\n` +
+      FEW_SHOT.map(([a, b]) => `Command: ${a}\nIntents: ${b}\n`).join("") +
+      `Command: ${norm}\nIntents:`;
+    return [...(bos !== null ? [bos] : []), ...this.model.tokenize(text)];
+  }
+
+  private sequence(mode: string): { seq: LlamaContextSequence; kv: Token[] } {
+    let s = this.seqs.get(mode);
+    if (!s) {
+      let tokenPredictor;
+      if (mode === "draft") {
+        if (!this.draftCtx) throw new Error("the draft mode needs a draft model");
+        tokenPredictor = new DraftSequenceTokenPredictor(this.draftCtx.getSequence(), { minTokens: 0, maxTokens: 6, minConfidence: 0.3 });
+      } else if (mode === "lookup") tokenPredictor = new InputLookupTokenPredictor({ patternLength: { min: 1 }, predictionLength: { min: 1, max: 6 } });
+      s = { seq: this.ctx.getSequence(tokenPredictor ? { tokenPredictor } : {}), kv: [] };
+      this.seqs.set(mode, s);
+    }
+    return s;
+  }
+
+  /** Keep the common prefix in the KV cache; returns the tokens still to evaluate (at least one). */
+  private async reuse(s: { seq: LlamaContextSequence; kv: Token[] }, prompt: Token[]): Promise<Token[]> {
+    const kv = s.seq.contextTokens;
+    let common = 0;
+    while (common < kv.length && common < prompt.length && kv[common] === prompt[common]) common++;
+    if (common === prompt.length) common--;
+    if (common < kv.length) await s.seq.eraseContextTokenRanges([{ start: common, end: kv.length }]);
+    return prompt.slice(common);
+  }
+
+  async decode(text: string, options: { mode?: DecodeMode; hint?: string } = {}): Promise<DecodeResult> {
+    const run = this.queue.then(() => this.decodeNow(text, options));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async decodeNow(text: string, options: { mode?: DecodeMode; hint?: string }): Promise<DecodeResult> {
+    const mode = options.mode === undefined || options.mode === "auto" ? this.mode : options.mode;
+    const t0 = performance.now();
+    const norm = normalizeText(text);
+    const prompt = this.prompt(norm);
+    const s = this.sequence(mode === "plain" || mode === "jump" || mode === "spec" || mode === "hdraft" ? "hark" : mode);
+    const pending = await this.reuse(s, prompt);
+    let r: Omit<DecodeResult, "output" | "totalMs" | "promptTokens">;
+    if (mode === "grammar" || mode === "draft" || mode === "lookup") r = await this.decodeLlama(s.seq, pending, prompt, mode);
+    else r = await this.decodeHark(s.seq, pending, prompt, mode, options.hint);
+    const out = r as DecodeResult;
+    out.output = this.textOf((r as unknown as { tokens_: Token[] }).tokens_).trim();
+    out.promptTokens = prompt.length;
+    out.totalMs = performance.now() - t0;
+    delete (out as unknown as { tokens_?: Token[] }).tokens_;
+    return out;
+  }
+
+  private textOf(tokens: Token[]): string {
+    return tokens.map((t) => this.pieces[t] ?? "").join("");
+  }
+
+  private async decodeLlama(seq: LlamaContextSequence, pending: Token[], prompt: Token[], mode: string) {
+    this.llamaGrammar ??= await this.llama.createGrammar({ grammar: this.lang.toGbnf() });
+    const grammarEvaluationState = new LlamaGrammarEvaluationState({ model: this.model, grammar: this.llamaGrammar });
+    if (mode === "lookup") seq.tokenPredictor?.updateInputTokens(prompt);
+    const eos = this.model.tokens.eos;
+    const out: Token[] = [];
+    const t0 = performance.now();
+    let tFirst = 0;
+    let evaluations = 0;
+    // The draft predictor warns on every grammar-incompatible draft token (known; output unaffected).
+    const warn = console.warn;
+    if (mode === "draft") console.warn = (...a: unknown[]) => void (/grammar/i.test(String(a[0])) || warn(...a));
+    try {
+      for await (const t of seq.evaluate(pending, { temperature: 0, grammarEvaluationState })) {
+        evaluations++;
+        if (!tFirst) tFirst = performance.now();
+        if (t === eos) break;
+        out.push(t);
+        if (out.length >= this.maxTokens) break;
+      }
+    } finally {
+      console.warn = warn;
+    }
+    const t1 = performance.now();
+    return { tokens_: out, tokens: out.length, promptMs: tFirst - t0, decodeMs: t1 - tFirst, evaluations } as never;
+  }
+
+  private async decodeHark(seq: LlamaContextSequence, pending: Token[], prompt: Token[], mode: string, hint?: string) {
+    const c = this.constraint;
+    const eos = this.model.tokens.eos ?? -1;
+    const jump = mode !== "plain";
+    const speculate = mode === "spec";
+    const useDraft = mode === "hdraft";
+    if (useDraft && !this.draftCtx) throw new Error("the hdraft mode needs a draft model");
+    const hintTokens = speculate && hint ? this.model.tokenize(` ${hint}`.replace(/^ /, "")) : [];
+    const out: Token[] = [];
+    let states = this.lang.initial();
+    let evaluations = 0;
+    const t0 = performance.now();
+    let tFirst = 0;
+    const gen = (allowed: number[]) => ({ generateNext: { logits: { filter: { tokens: allowed as Token[] } } } });
+    const pick = (allowed: number[], logits: Map<Token, number> | undefined): Token => {
+      let best = allowed[0]! as Token;
+      let bv = -Infinity;
+      if (logits) for (const t of allowed) {
+        const v = logits.get(t as Token) ?? -Infinity;
+        if (v > bv) (bv = v), (best = t as Token);
+      }
+      return best;
+    };
+    // Jump-forward: a token the language admits alone is appended without evaluation.
+    const forced = (): boolean => {
+      let moved = false;
+      while (jump && out.length < this.maxTokens) {
+        const a = c.allowed(states);
+        if (a.length !== 1) break;
+        if (a[0] === eos) return true;
+        out.push(a[0] as Token);
+        pending.push(a[0] as Token);
+        states = c.advance(states, a[0]!);
+        moved = true;
+      }
+      void moved;
+      return false;
+    };
+    if (forced()) return { tokens_: out, tokens: out.length, promptMs: 0, decodeMs: 0, evaluations } as never;
+    while (out.length < this.maxTokens) {
+      const proposal = speculate ? this.propose(out, states, prompt, hintTokens) : useDraft ? await this.draftPropose(prompt, out, states) : [];
+      const items: Parameters<LlamaContextSequence["controlledEvaluate"]>[0] = [];
+      const allowedNow = c.allowed(states);
+      pending.forEach((t, i) => items.push(i === pending.length - 1 ? [t, gen(allowedNow)] : t));
+      const propStates: number[][] = [];
+      const propAllowed: number[][] = [];
+      let st = states;
+      for (const p of proposal) {
+        st = c.advance(st, p);
+        propStates.push(st);
+        const a = c.allowed(st);
+        propAllowed.push(a);
+        items.push([p, gen(a)]);
+      }
+      const res = await seq.controlledEvaluate(items);
+      evaluations++;
+      if (!tFirst) tFirst = performance.now();
+      let pos = pending.length - 1;
+      let allowed = allowedNow;
+      let accepted = 0;
+      let next: Token;
+      for (;;) {
+        next = pick(allowed, res[pos]?.next.logits);
+        if (next === eos) break;
+        if (accepted < proposal.length && proposal[accepted] === next) {
+          out.push(next);
+          states = propStates[accepted]!;
+          allowed = propAllowed[accepted]!;
+          accepted++;
+          pos++;
+          continue;
+        }
+        break;
+      }
+      if (accepted < proposal.length) {
+        const kv = seq.contextTokens.length;
+        await seq.eraseContextTokenRanges([{ start: kv - (proposal.length - accepted), end: kv }]);
+      }
+      if (next === eos) break;
+      out.push(next);
+      states = c.advance(states, next);
+      pending = [next];
+      if (forced()) break;
+    }
+    const t1 = performance.now();
+    return { tokens_: out, tokens: out.length, promptMs: tFirst - t0, decodeMs: t1 - tFirst, evaluations } as never;
+  }
+
+  private draftSeq?: { seq: LlamaContextSequence; kv: Token[] };
+
+  /** The draft model's constrained greedy continuation of prompt + out (up to 8 tokens). */
+  private async draftPropose(prompt: Token[], out: Token[], states: number[]): Promise<Token[]> {
+    const c = this.constraint;
+    const eos = this.model.tokens.eos ?? -1;
+    this.draftSeq ??= { seq: this.draftCtx!.getSequence(), kv: [] };
+    let pending = await this.reuse(this.draftSeq, [...prompt, ...out]);
+    const r: Token[] = [];
+    let st = states;
+    while (r.length < 8) {
+      const allowed = c.allowed(st);
+      let next: Token;
+      if (allowed.length === 1) next = allowed[0] as Token;
+      else {
+        const items: Parameters<LlamaContextSequence["controlledEvaluate"]>[0] = pending.map((t, i) =>
+          i === pending.length - 1 ? [t, { generateNext: { logits: { filter: { tokens: allowed as Token[] } } } }] : t,
+        );
+        const res = await this.draftSeq.seq.controlledEvaluate(items);
+        const logits = res[pending.length - 1]?.next.logits;
+        next = allowed[0] as Token;
+        let bv = -Infinity;
+        if (logits) for (const t of allowed) {
+          const v = logits.get(t as Token) ?? -Infinity;
+          if (v > bv) (bv = v), (next = t as Token);
+        }
+        pending = [];
+      }
+      r.push(next);
+      if (next === eos) break;
+      st = c.advance(st, next);
+      pending.push(next);
+    }
+    return r;
+  }
+
+  /** hark's grammar-aware predictor: continue the hint where the output agrees with it, else copy the utterance. */
+  private propose(out: Token[], states: number[], prompt: Token[], hint: Token[]): Token[] {
+    const c = this.constraint;
+    const valid = (cands: Token[]): Token[] => {
+      const r: Token[] = [];
+      let st = states;
+      for (const t of cands) {
+        if (r.length >= 8) break;
+        if (t === this.model.tokens.eos) {
+          if (this.lang.accepts(st)) r.push(t);
+          break;
+        }
+        st = c.advance(st, t);
+        if (!st.length) break;
+        r.push(t);
+      }
+      return r;
+    };
+    if (hint.length > out.length && out.every((t, i) => hint[i] === t)) {
+      return valid([...hint.slice(out.length), this.model.tokens.eos as Token]);
+    }
+    const last = out[out.length - 1];
+    if (last === undefined) return [];
+    for (let i = prompt.length - 2; i >= 0; i--) if (prompt[i] === last) return valid(prompt.slice(i + 1, i + 5).filter((t) => t !== this.sep));
+    return [];
+  }
+
+  async understand(text: string, hint?: string): Promise<Understanding & { decode?: DecodeResult }> {
+    const r = await this.decode(text, { hint });
+    const intents = parseOutput(this.spec, r.output);
+    if (intents === null) return { text, intents: [], reason: `the model's output is not in the language: ${r.output}`, decode: r };
+    if (!intents.length) return { text, intents: [], reason: "out of domain (the model said none)", decode: r };
+    // A device name that the utterance does not mention is a guess, not an understanding.
+    const norm = ` ${normalizeText(text)} `;
+    for (const it of intents)
+      for (const [slot, value] of Object.entries(it.slots)) {
+        const def = this.spec.intents.find((i) => i.name === it.intent)?.slots.find((d) => d.slot === slot);
+        const lists = (def?.lists ?? []).filter((l) => SPOKEN_LISTS.has(l));
+        if (!lists.length) continue;
+        const spoken = lists.flatMap((l) => [...(this.spec.spoken.get(l) ?? [])]).filter(([, v]) => String(v) === String(value)).map(([k]) => k);
+        if (!spoken.length) continue;
+        const words = spoken.flatMap((s) => s.split(" "));
+        if (!words.some((w) => norm.includes(` ${w} `))) return { text, intents: [], reason: `unknown ${slot} (not in the utterance): ${value}`, decode: r };
+      }
+    const results: IntentResult[] = intents.map((i) => ({ intent: i.intent, slots: i.slots, confidence: 0.9, source: "slm" }));
+    return { text, intents: results, decode: r };
+  }
+
+  async dispose(): Promise<void> {
+    await this.queue.catch(() => undefined);
+    for (const s of this.seqs.values()) s.seq.dispose();
+    await this.ctx.dispose();
+    await this.draftCtx?.dispose();
+    await this.model.dispose();
+    await this.draftModel?.dispose();
+  }
+}
+
+export function checkVocab(target: LlamaModel, draft: LlamaModel, file: string): void {
+  const a = target.fileInfo.metadata?.tokenizer?.ggml?.tokens ?? [];
+  const b = draft.fileInfo.metadata?.tokenizer?.ggml?.tokens ?? [];
+  if (a.length !== b.length || a.some((t, i) => t !== b[i]))
+    throw new Error(`draft model ${file} has a different vocabulary (${b.length} tokens) than the target (${a.length} tokens)`);
+}
+
+function resolveMode(mode: DecodeMode, benchFile: string | undefined, hasDraft: boolean): Exclude<DecodeMode, "auto"> {
+  if (mode !== "auto") return mode;
+  if (benchFile && existsSync(benchFile)) {
+    try {
+      const f = JSON.parse(readFileSync(benchFile, "utf8")) as { fastest?: string };
+      const m = f.fastest as DecodeMode | undefined;
+      if (m && m !== "auto" && DECODE_MODES.includes(m) && (m !== "draft" || hasDraft)) return m;
+    } catch {
+      /* fall through */
+    }
+  }
+  return "spec";
+}

@@ -1,0 +1,167 @@
+// The SLM's output language: "Intent slot: value slot: value", intents joined by " ; ", or "none".
+// ("slot: value" rather than gbnf.ts's "slot=value": with a space before the value, a value's tokens are
+// the same SentencePiece pieces as in the utterance, so copying a name is one token per word.)
+// Slots appear in the grammar's declared order (intentSlots). Values of the device lists (name, area,
+// floor) are the words the user said, normalized (lower case) — the model copies them from the
+// utterance, and the parser maps a spoken form back to the canonical device/area/floor name. That is
+// what lets a device file the model never saw work without retraining. Other lists output their
+// canonical value; numbers as digits; free text normalized.
+import { intentSlots, walkExpanded } from "../../grammar/introspect.js";
+import { normalizeText } from "../../grammar/normalize.js";
+import type { Expr, Grammar, IntentDef, SlotValue } from "../../grammar/types.js";
+
+/** Lists whose spoken forms the model copies from the utterance. */
+export const SPOKEN_LISTS = new Set(["name", "area", "floor"]);
+export const NONE = "none";
+export const INTENT_SEP = " ; ";
+
+export interface OutputIntent {
+  intent: string;
+  slots: Record<string, SlotValue>;
+}
+
+/** Every spoken expansion of a value template (bounded). */
+export function expansions(expr: Expr, limit = 64): string[] {
+  switch (expr.type) {
+    case "text":
+      return [expr.text];
+    case "seq": {
+      let acc = [""];
+      for (const item of expr.items) {
+        const next: string[] = [];
+        for (const a of acc) for (const b of expansions(item, limit)) if (next.length < limit) next.push(a + b);
+        acc = next;
+      }
+      return acc;
+    }
+    case "alt": {
+      const out = expr.items.flatMap((i) => expansions(i, limit));
+      if (expr.optional) out.push("");
+      return out.slice(0, limit);
+    }
+    case "perm":
+      return expansions({ type: "seq", items: expr.items.flatMap((i, k) => (k ? [{ type: "text", text: " ", pos: 0 } as Expr, i] : [i])), pos: 0 }, limit);
+    default:
+      return [""];
+  }
+}
+
+/** Per intent: ordered slot names and, per slot, the list name (null: fixed values only). */
+export interface OutputSpec {
+  intents: Array<{ name: string; slots: Array<{ slot: string; list: string | null; lists: string[]; fixed: string[] }> }>;
+  /** list name → spoken (normalized) → canonical value, for SPOKEN_LISTS. */
+  spoken: Map<string, Map<string, SlotValue>>;
+  /** list name → admissible output strings (enumerable lists), "number" or "text". */
+  values: Map<string, { kind: "enum"; values: string[] } | { kind: "number" } | { kind: "text"; maxWords: number }>;
+}
+
+export function outputSpec(grammar: Grammar): OutputSpec {
+  const spoken = new Map<string, Map<string, SlotValue>>();
+  const values: OutputSpec["values"] = new Map();
+  const intents: OutputSpec["intents"] = [];
+  for (const intent of grammar.intents.values()) {
+    if (!intent.data.length) continue;
+    // A slot can be filled from several lists ({onoff:state}, {lock_state:state}): collect them all.
+    const lists = new Map<string, Set<string>>();
+    for (const block of intent.data)
+      for (const sen of block.sentences)
+        walkExpanded(grammar, block, sen.expr, (e) => {
+          if (e.type === "slot") (lists.get(e.slot) ?? lists.set(e.slot, new Set()).get(e.slot)!).add(e.list);
+        });
+    const slots = [...intentSlots(grammar, intent)].map(([slot, list]) => {
+      const all = [...new Set([...(list ? [list] : []), ...(lists.get(slot) ?? [])])].filter((l) => grammar.lists.has(l));
+      return {
+        slot,
+        list: all[0] ?? null,
+        lists: all,
+        fixed: [...new Set(intent.data.flatMap((b) => (b.slots[slot] === undefined ? [] : [String(b.slots[slot])])))],
+      };
+    });
+    intents.push({ name: intent.name, slots });
+    for (const s of slots) for (const l of s.lists) if (!values.has(l)) addList(grammar, l, values, spoken);
+  }
+  return { intents, spoken, values };
+}
+
+function addList(grammar: Grammar, name: string, values: OutputSpec["values"], spoken: OutputSpec["spoken"]) {
+  const list = grammar.lists.get(name);
+  if (!list) return;
+  if (list.kind === "range") values.set(name, { kind: "number" });
+  else if (list.kind === "wildcard") values.set(name, { kind: "text", maxWords: list.maxWords });
+  else if (SPOKEN_LISTS.has(name)) {
+    const m = new Map<string, SlotValue>();
+    for (const v of list.values)
+      for (const e of expansions(v.in)) {
+        const s = normalizeText(e);
+        if (s && !m.has(s)) m.set(s, v.out);
+      }
+    spoken.set(name, m);
+    values.set(name, { kind: "enum", values: [...m.keys()] });
+  } else values.set(name, { kind: "enum", values: [...new Set(list.values.map((v) => String(v.out)))] });
+}
+
+/** Slot order per intent, from the grammar. */
+export function slotOrder(grammar: Grammar, intent: IntentDef): string[] {
+  return [...intentSlots(grammar, intent).keys()];
+}
+
+/**
+ * The training target for a sample. `text` is the normalized utterance; spoken-list values are rendered as
+ * the longest spoken form of the value that occurs in it (falling back to the canonical name, lower-cased).
+ */
+export function renderOutput(grammar: Grammar, spec: OutputSpec, intents: OutputIntent[], text: string): string {
+  if (!intents.length) return NONE;
+  const padded = ` ${text} `;
+  return intents
+    .map((it) => {
+      const def = grammar.intents.get(it.intent);
+      const order = def ? slotOrder(grammar, def) : Object.keys(it.slots);
+      const keys = [...order.filter((k) => it.slots[k] !== undefined), ...Object.keys(it.slots).filter((k) => !order.includes(k))];
+      const parts = [it.intent];
+      for (const k of keys) {
+        const v = it.slots[k]!;
+        const slotDef = spec.intents.find((i) => i.name === it.intent)?.slots.find((s) => s.slot === k);
+        const list = slotDef?.list ?? null;
+        let out = String(v);
+        const sp = list ? spec.spoken.get(list) : undefined;
+        if (sp) {
+          let best = "";
+          for (const [form, canon] of sp) if (String(canon) === String(v) && form.length > best.length && padded.includes(` ${form} `)) best = form;
+          out = best || normalizeText(String(v));
+        }
+        parts.push(`${k}: ${out}`);
+      }
+      return parts.join(" ");
+    })
+    .join(INTENT_SEP);
+}
+
+/** Parse model output back into intents with canonical values; null when it is not in the language. */
+export function parseOutput(spec: OutputSpec, output: string): OutputIntent[] | null {
+  const s = output.trim();
+  if (s === NONE || s === "") return [];
+  const result: OutputIntent[] = [];
+  for (const part of s.split(INTENT_SEP)) {
+    const m = /^(\S+)((?: [a-z_][a-z0-9_]*: .*)?)$/.exec(part);
+    if (!m) return null;
+    const def = spec.intents.find((i) => i.name === m[1]);
+    if (!def) return null;
+    const slots: Record<string, SlotValue> = {};
+    const re = / ([a-z_][a-z0-9_]*): /g;
+    const keys: Array<{ key: string; start: number; end: number }> = [];
+    for (let k: RegExpExecArray | null; (k = re.exec(m[2] ?? "")); ) {
+      if (def.slots.some((d) => d.slot === k![1])) keys.push({ key: k[1]!, start: k.index, end: k.index + k[0].length });
+    }
+    keys.forEach((k, i) => {
+      const raw = (m[2] ?? "").slice(k.end, i + 1 < keys.length ? keys[i + 1]!.start : undefined);
+      const slot = def.slots.find((d) => d.slot === k.key)!;
+      let v: SlotValue = raw;
+      const sp = slot.lists.map((l) => spec.spoken.get(l)).find((m) => m?.has(raw));
+      if (sp) v = sp.get(raw)!;
+      else if (/^-?\d+(\.\d+)?$/.test(raw)) v = Number(raw);
+      slots[k.key] = v;
+    });
+    result.push({ intent: def.name, slots });
+  }
+  return result;
+}

@@ -1,0 +1,145 @@
+// hark.yaml: the `hark run` configuration, validated with zod; problems are reported as file:line:col: message.
+import { existsSync } from "node:fs";
+import { z } from "zod";
+import { YamlSource } from "../grammar/yamlSource.js";
+import { DEFAULT_POLICIES, policyRuleSchema, type PolicyRule } from "../dialog/policy.js";
+import { DEFAULT_TIMEOUTS, type DialogTimeouts, type ProfileKind } from "../dialog/types.js";
+
+const ms = z.number().int().positive();
+
+export const sessionSchema = z.strictObject({
+  id: z.string().min(1),
+  profile: z.enum(["home", "car"]),
+  /** Home speaker: the room it stands in (area id, name or alias from devices/). */
+  area: z.string().optional(),
+  /** Car: the seat it serves. */
+  seat: z.enum(["driver", "passenger", "rear_left", "rear_right"]).optional(),
+  /** Replaces the profile's wake phrases. */
+  wake_phrases: z.array(z.string().min(1)).optional(),
+});
+
+export const configSchema = z.strictObject({
+  /** Which session typed input goes to when a line names none: the first session of this profile. */
+  profile: z.enum(["home", "car"]).default("home"),
+  grammar: z.string().optional(),
+  devices: z.string().optional(),
+  broker: z
+    .strictObject({
+      /** mqtt://host:port (or mqtts://); without it hark starts an embedded broker on 127.0.0.1. */
+      url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, "must be an mqtt://, mqtts://, ws:// or wss:// URL").optional(),
+      /** Embedded broker port (0 = any free port). */
+      port: z.number().int().min(0).max(65535).optional(),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      protocol_version: z.union([z.literal(4), z.literal(5)]).optional(),
+      ca: z.string().optional(),
+      cert: z.string().optional(),
+      key: z.string().optional(),
+      reject_unauthorized: z.boolean().optional(),
+    })
+    .default({}),
+  /** Start the simulated home and car (default: with the embedded broker only). */
+  simulate: z.boolean().optional(),
+  sessions: z.array(sessionSchema).min(1).optional(),
+  timeouts: z
+    .strictObject({
+      listen: ms.optional(),
+      understand: ms.optional(),
+      clarify: ms.optional(),
+      confirm: ms.optional(),
+      act: ms.optional(),
+      speak: ms.optional(),
+      follow_up: ms.optional(),
+      /** Per device command (confirmation by the device). */
+      device: ms.optional(),
+    })
+    .default({}),
+  policies: z
+    .strictObject({
+      /** Keep hark's built-in rules (confirm unlock/garage/disarm, window limits at speed). */
+      defaults: z.boolean().default(true),
+      rules: z.array(policyRuleSchema).default([]),
+    })
+    .default({ defaults: true, rules: [] }),
+  vehicle: z
+    .strictObject({
+      /** VSS signal carrying the speed (km/h). */
+      speed_signal: z.string().default("Vehicle.Speed"),
+      /** Published (retained) at start when set. */
+      speed_kmh: z.number().min(0).optional(),
+    })
+    .default({ speed_signal: "Vehicle.Speed" }),
+  output: z.enum(["json", "text"]).default("json"),
+  log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type HarkConfigFile = z.infer<typeof configSchema>;
+export type SessionConfig = z.infer<typeof sessionSchema>;
+
+export interface HarkConfig {
+  file?: string;
+  profile: ProfileKind;
+  grammar?: string;
+  devices?: string;
+  broker: HarkConfigFile["broker"];
+  simulate?: boolean;
+  sessions: SessionConfig[];
+  timeouts: DialogTimeouts;
+  deviceTimeoutMs: number;
+  policies: PolicyRule[];
+  vehicle: HarkConfigFile["vehicle"];
+  output: "json" | "text";
+  logLevel: HarkConfigFile["log_level"];
+}
+
+/** Speakers in the demo home and the four cabin seats. */
+export const DEFAULT_SESSIONS: SessionConfig[] = [
+  { id: "living-room", profile: "home", area: "living_room" },
+  { id: "kitchen", profile: "home", area: "kitchen" },
+  { id: "driver", profile: "car", seat: "driver" },
+  { id: "passenger", profile: "car", seat: "passenger" },
+  { id: "rear-left", profile: "car", seat: "rear_left" },
+  { id: "rear-right", profile: "car", seat: "rear_right" },
+];
+
+export function resolveConfig(parsed: HarkConfigFile, file?: string): HarkConfig {
+  const t = parsed.timeouts;
+  return {
+    ...(file ? { file } : {}),
+    profile: parsed.profile,
+    ...(parsed.grammar ? { grammar: parsed.grammar } : {}),
+    ...(parsed.devices ? { devices: parsed.devices } : {}),
+    broker: parsed.broker,
+    ...(parsed.simulate !== undefined ? { simulate: parsed.simulate } : {}),
+    sessions: parsed.sessions ?? DEFAULT_SESSIONS,
+    timeouts: {
+      listen: t.listen ?? DEFAULT_TIMEOUTS.listen,
+      understand: t.understand ?? DEFAULT_TIMEOUTS.understand,
+      clarify: t.clarify ?? DEFAULT_TIMEOUTS.clarify,
+      confirm: t.confirm ?? DEFAULT_TIMEOUTS.confirm,
+      act: t.act ?? DEFAULT_TIMEOUTS.act,
+      speak: t.speak ?? DEFAULT_TIMEOUTS.speak,
+      followUp: t.follow_up ?? DEFAULT_TIMEOUTS.followUp,
+    },
+    deviceTimeoutMs: t.device ?? Math.max(500, (t.act ?? DEFAULT_TIMEOUTS.act) - 500),
+    policies: [...(parsed.policies.defaults ? DEFAULT_POLICIES : []), ...parsed.policies.rules],
+    vehicle: parsed.vehicle,
+    output: parsed.output,
+    logLevel: parsed.log_level,
+  };
+}
+
+/** Parse config text (tests, stdin). Throws GrammarError with file:line:col. */
+export function parseConfig(text: string, file = "hark.yaml"): HarkConfig {
+  const src = YamlSource.parse(file, text.trim() ? text : "{}");
+  return resolveConfig(src.validate(configSchema), file);
+}
+
+/** Load a config file; with no path, ./hark.yaml when it exists, else the defaults. */
+export async function loadConfig(path?: string): Promise<HarkConfig> {
+  const file = path ?? (existsSync("hark.yaml") ? "hark.yaml" : undefined);
+  if (!file) return resolveConfig(configSchema.parse({}));
+  const src = await YamlSource.read(file);
+  if (src.toJS() == null) return resolveConfig(configSchema.parse({}), file);
+  return resolveConfig(src.validate(configSchema), file);
+}

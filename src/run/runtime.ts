@@ -1,0 +1,316 @@
+// The `hark run` runtime, in process: understander + dialog sessions + devices over MQTT + vehicle signals.
+// The CLI (src/cli/commands/run.ts) feeds it lines and prints its answers; tests and the bench use it directly.
+import { readFileSync } from "node:fs";
+import mqtt, { type MqttClient } from "mqtt";
+import pino, { type Logger } from "pino";
+import { startDeviceRuntime, type DeviceRuntime } from "../act/index.js";
+import { vssTopic } from "../bus/index.js";
+import type { DeviceFault } from "../devices/sim/simulator.js";
+import { DeviceCatalog } from "../devices/catalog.js";
+import { loadDeviceFiles } from "../devices/load.js";
+import { loadSources, loadUnderstander, sourcePaths } from "../nlu/index.js";
+import type { IntentResult, Understander } from "../nlu/types.js";
+import type { Grammar } from "../grammar/types.js";
+import { PROFILES, type Profile } from "../dialog/profiles.js";
+import { SessionManager, type DialogSession } from "../dialog/session.js";
+import type { SayEvent, SessionInfo } from "../dialog/types.js";
+import type { DialogEvent } from "../../machines/dialog.js";
+import type { HarkConfig } from "./config.js";
+import { outcomeSpeech } from "./speech.js";
+
+export interface CommandReport {
+  device: string;
+  action: string;
+  params: Record<string, unknown>;
+  ok: boolean;
+  error?: string;
+  ms: number;
+}
+
+/** One thing hark said: printed as one JSON line (or its text) by `hark run`. */
+export interface Answer {
+  session: string;
+  /** What the user said/typed (when the answer follows an utterance). */
+  text?: string;
+  speech: string;
+  kind: SayEvent["kind"];
+  intents: IntentResult[];
+  /** Device commands sent for this answer and how they ended. */
+  commands?: CommandReport[];
+  error?: string;
+  /** From the input line to this answer. */
+  ms: number;
+}
+
+export interface RuntimeOptions {
+  config: HarkConfig;
+  logger?: Logger;
+  /** Called for every answer, in order. */
+  onAnswer?: (answer: Answer) => void;
+  /** Test hooks for the simulated devices. */
+  faults?: Record<string, DeviceFault>;
+  latencyMs?: number;
+  /** An understander to use instead of loading the matcher (the SLM cascade, …). */
+  understander?: Understander;
+}
+
+/** An input line: plain text for the default session, or JSON for a chosen session / event / signal. */
+export interface InputLine {
+  session?: string;
+  text?: string;
+  /** ptt | wake | cancel | speech_start */
+  event?: string;
+  /** Vehicle signals to publish, e.g. {"speed_kmh": 100} or {"Vehicle.Speed": 100}. */
+  signal?: Record<string, number | string | boolean>;
+}
+
+export function parseInputLine(line: string): InputLine | undefined {
+  const t = line.trim();
+  if (!t || t.startsWith("#")) return undefined;
+  if (t.startsWith("{")) {
+    try {
+      const v = JSON.parse(t) as unknown;
+      if (v && typeof v === "object" && !Array.isArray(v)) return v as InputLine;
+    } catch {
+      // not JSON: treat as text
+    }
+  }
+  return { text: t };
+}
+
+export class HarkRuntime {
+  readonly sessions = new SessionManager();
+  private readonly pendingCommands = new Map<string, CommandReport[]>();
+  private lineStart = Date.now();
+  private speedKmh: number | undefined;
+  private signalClient: MqttClient | undefined;
+  private stopped = false;
+
+  private constructor(
+    readonly config: HarkConfig,
+    readonly log: Logger,
+    readonly devices: DeviceRuntime,
+    readonly understander: Understander,
+    readonly grammar: Grammar,
+    private readonly onAnswer: ((a: Answer) => void) | undefined,
+  ) {}
+
+  static async start(options: RuntimeOptions): Promise<HarkRuntime> {
+    const started = Date.now();
+    const { config } = options;
+    const log = options.logger ?? pino({ level: config.logLevel, base: undefined }, pino.destination(2));
+    const paths = sourcePaths({ ...(config.grammar ? { grammar: config.grammar } : {}), ...(config.devices ? { devices: config.devices } : {}) });
+    const [understander, grammar] = await Promise.all([
+      options.understander ? Promise.resolve(options.understander) : loadUnderstander(paths),
+      loadSources(paths),
+    ]);
+    const catalog = new DeviceCatalog(paths.devices.flatMap((p) => loadDeviceFiles(p)));
+    const b = config.broker;
+    const tls =
+      b.ca || b.cert || b.key || b.reject_unauthorized !== undefined
+        ? {
+            ...(b.ca ? { ca: readFileSync(b.ca) } : {}),
+            ...(b.cert ? { cert: readFileSync(b.cert) } : {}),
+            ...(b.key ? { key: readFileSync(b.key) } : {}),
+            ...(b.reject_unauthorized !== undefined ? { rejectUnauthorized: b.reject_unauthorized } : {}),
+          }
+        : undefined;
+    const devices = await startDeviceRuntime({
+      devices: catalog,
+      ...(b.url ? { brokerUrl: b.url } : {}),
+      ...(b.port !== undefined ? { port: b.port } : {}),
+      ...(config.simulate !== undefined ? { simulate: config.simulate } : {}),
+      ...(b.protocol_version ? { protocolVersion: b.protocol_version } : {}),
+      ...(b.username !== undefined ? { username: b.username } : {}),
+      ...(b.password !== undefined ? { password: b.password } : {}),
+      ...(tls ? { tls } : {}),
+      ...(options.faults ? { faults: options.faults } : {}),
+      ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
+      timeoutMs: config.deviceTimeoutMs,
+      logger: log.child({ mod: "bus" }),
+    });
+    const rt = new HarkRuntime(config, log, devices, understander, grammar, options.onAnswer);
+    try {
+      await rt.startSignals();
+      for (const s of config.sessions) rt.addSession(s.id, s.profile, s.area, s.seat, s.wake_phrases);
+    } catch (err) {
+      await rt.stop();
+      throw err;
+    }
+    log.info(
+      { broker: devices.brokerUrl, embedded: !!devices.broker, simulated: !!devices.sims, sessions: config.sessions.map((s) => s.id), ms: Date.now() - started },
+      "hark ready",
+    );
+    return rt;
+  }
+
+  get brokerUrl(): string {
+    return this.devices.brokerUrl;
+  }
+
+  /** The session plain text goes to: the first one with the configured profile. */
+  get defaultSession(): DialogSession {
+    const s = this.sessions.all.find((x) => x.info.profile === this.config.profile) ?? this.sessions.first;
+    if (!s) throw new Error("no sessions configured");
+    return s;
+  }
+
+  /** Current vehicle speed as last seen on the bus (km/h). */
+  get speed(): number | undefined {
+    return this.speedKmh;
+  }
+
+  private addSession(id: string, kind: "home" | "car", area: string | undefined, seat: string | undefined, wake?: string[]): void {
+    // Areas are spoken by name (the matcher's canonical value), whatever the config wrote.
+    const areaName = area ? (this.devices.catalog.area(area)?.name ?? area) : undefined;
+    const info: SessionInfo = { id, profile: kind, ...(areaName ? { area: areaName } : {}), ...(seat ? { seat } : {}) };
+    const profile: Profile = { ...PROFILES[kind], ...(wake ? { wakePhrases: wake } : {}) };
+    const log = this.log.child({ session: id });
+    this.sessions.add(info, profile, {
+      understander: this.understander,
+      grammar: this.grammar,
+      policies: this.config.policies,
+      signals: () => (this.speedKmh === undefined ? {} : { speed_kmh: this.speedKmh }),
+      timeouts: this.config.timeouts,
+      act: async (input) => {
+        const { plan, outcome } = await this.devices.act(input.intents, {
+          profile: kind,
+          ...(info.area ? { area: info.area } : {}),
+          ...(info.seat ? { seat: info.seat } : {}),
+        });
+        const commands = outcome.steps.flatMap((s) =>
+          s.results.map((r) => ({
+            device: r.command.deviceId,
+            action: r.command.action,
+            params: r.command.params,
+            ok: r.ok,
+            ...(r.error ? { error: r.error } : {}),
+            ms: r.ms,
+          })),
+        );
+        this.pendingCommands.set(id, commands);
+        log.info({ intents: input.intents, commands: plan.commands.length, ok: outcome.ok, ms: outcome.ms }, "acted");
+        const speech = outcomeSpeech(outcome, this.grammar, this.devices.catalog, input.notes);
+        return { speech: speech.text, ok: speech.ok, details: commands };
+      },
+      onSay: (session, say) => {
+        const commands = this.pendingCommands.get(session.id);
+        this.pendingCommands.delete(session.id);
+        const answer: Answer = {
+          session: session.id,
+          ...(say.utterance ? { text: say.utterance } : {}),
+          speech: say.text,
+          kind: say.kind,
+          intents: say.intents,
+          ...(commands && commands.length ? { commands } : {}),
+          ...(say.error ? { error: say.error } : {}),
+          ms: Date.now() - this.lineStart,
+        };
+        log.info({ kind: say.kind, speech: say.text, ...(say.error ? { error: say.error } : {}) }, "say");
+        for (const t of this.taps) if (t.session === session.id) t.fn(answer);
+        this.onAnswer?.(answer);
+      },
+      onState: (_s, state) => log.debug({ state }, "dialog state"),
+    });
+  }
+
+  /** Vehicle speed arrives as a VSS signal over MQTT (published by the car, or by `signal` input lines). */
+  private async startSignals(): Promise<void> {
+    const topic = vssTopic(this.config.vehicle.speed_signal, "state");
+    const b = this.config.broker;
+    const client = await mqtt.connectAsync(this.devices.brokerUrl, {
+      clientId: `hark-signals-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
+      ...(b.protocol_version ? { protocolVersion: b.protocol_version } : {}),
+      ...(b.username !== undefined ? { username: b.username } : {}),
+      ...(b.password !== undefined ? { password: b.password } : {}),
+      reconnectPeriod: 500,
+    });
+    this.signalClient = client;
+    client.on("message", (t, payload) => {
+      if (t !== topic) return;
+      const v = parseSignal(payload.toString());
+      if (v === undefined) this.log.warn({ topic, payload: payload.toString().slice(0, 80) }, "ignored malformed speed signal");
+      else this.speedKmh = v;
+    });
+    client.on("error", (err) => this.log.warn({ err: err.message }, "signal client error"));
+    await client.subscribeAsync(topic, { qos: 1 });
+    if (this.config.vehicle.speed_kmh !== undefined) await this.setSpeed(this.config.vehicle.speed_kmh);
+  }
+
+  /** Publish a vehicle speed (retained) and wait until it is back from the broker. */
+  async setSpeed(kmh: number): Promise<void> {
+    const topic = vssTopic(this.config.vehicle.speed_signal, "state");
+    await this.signalClient?.publishAsync(topic, JSON.stringify({ value: kmh }), { qos: 1, retain: true });
+    const until = Date.now() + 2000;
+    while (this.speedKmh !== kmh && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /** Handle one input line; resolves with what hark said once the session waits for the user again. */
+  async handleLine(line: string): Promise<Answer[]> {
+    const input = parseInputLine(line);
+    if (!input) return [];
+    return this.handle(input);
+  }
+
+  async handle(input: InputLine): Promise<Answer[]> {
+    if (this.stopped) return [];
+    this.lineStart = Date.now();
+    if (input.signal) {
+      const speed = input.signal.speed_kmh ?? input.signal[this.config.vehicle.speed_signal];
+      if (speed !== undefined) await this.setSpeed(Number(speed));
+    }
+    const session = input.session ? this.sessions.get(input.session) : this.defaultSession;
+    if (!session) {
+      const answer: Answer = { session: input.session ?? "", speech: `There is no session called ${input.session}.`, kind: "error", intents: [], ms: 0 };
+      this.onAnswer?.(answer);
+      return [answer];
+    }
+    const answers: Answer[] = [];
+    const collect = (a: Answer) => answers.push(a);
+    const off = this.tap(session.info.id, collect);
+    try {
+      const events: Record<string, DialogEvent> = { ptt: { type: "PTT" }, wake: { type: "WAKE" }, cancel: { type: "CANCEL" }, speech_start: { type: "SPEECH_START" } };
+      if (input.event) {
+        const e = events[input.event.toLowerCase()];
+        if (!e) throw new Error(`unknown event '${input.event}' (ptt, wake, cancel, speech_start)`);
+        session.send(e);
+        await session.settled();
+      }
+      if (input.text !== undefined) await session.handleText(input.text);
+    } finally {
+      off();
+    }
+    return answers;
+  }
+
+  private readonly taps = new Set<{ session: string; fn: (a: Answer) => void }>();
+
+  /** Collect the answers of one session while a line is handled. */
+  private tap(session: string, fn: (a: Answer) => void): () => void {
+    const entry = { session, fn };
+    this.taps.add(entry);
+    return () => this.taps.delete(entry);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.sessions.stop();
+    await this.signalClient?.endAsync(true).catch(() => {});
+    await this.devices.stop();
+    this.log.info("hark stopped");
+  }
+}
+
+function parseSignal(payload: string): number | undefined {
+  const t = payload.trim();
+  const direct = Number(t);
+  if (t && Number.isFinite(direct)) return direct;
+  try {
+    const v = JSON.parse(t) as unknown;
+    if (v && typeof v === "object" && "value" in v && Number.isFinite(Number((v as { value: unknown }).value))) return Number((v as { value: unknown }).value);
+  } catch {
+    // fall through
+  }
+  return undefined;
+}

@@ -1,0 +1,165 @@
+// Intents → device commands (planning), and plans executed over a real broker with the simulators.
+import { existsSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { executePlan, planIntents, startDeviceRuntime, type ActContext } from "../src/act/index.js";
+import { MqttDeviceBus, startBroker, type EmbeddedBroker } from "../src/bus/index.js";
+import { DeviceCatalog, startSimulators, type SimulatorHandle } from "../src/devices/index.js";
+import type { IntentResult } from "../src/nlu/types.js";
+import { testCatalog } from "./helpers/mqttSuite.js";
+
+const intent = (name: string, slots: IntentResult["slots"] = {}): IntentResult => ({ intent: name, slots, confidence: 1, source: "test" });
+const catalog = testCatalog();
+const plan1 = (name: string, slots: IntentResult["slots"] = {}, ctx: ActContext = {}) => {
+  const p = planIntents([intent(name, slots)], catalog, ctx);
+  return p.steps[0]!;
+};
+const targets = (step: { targets: { id: string }[] }) => step.targets.map((t) => t.id).sort();
+
+describe("home intents (Home Assistant target resolution)", () => {
+  test("turn off the kitchen lights → every light in area Kitchen", () => {
+    const s = plan1("HassTurnOff", { area: "Kitchen", domain: "light" });
+    expect(targets(s)).toEqual(["light.kitchen_main", "light.kitchen_spot"]);
+    expect(s.commands.map((c) => c.action)).toEqual(["turn_off", "turn_off"]);
+    expect(new Set(s.commands.map((c) => c.id)).size).toBe(2);
+  });
+  test("by name (or alias-insensitive), with the domain's own action", () => {
+    expect(plan1("HassTurnOn", { name: "Front Door" }).commands).toMatchObject([{ deviceId: "lock.front", action: "lock" }]);
+    expect(plan1("HassTurnOff", { name: "front door" }).commands).toMatchObject([{ deviceId: "lock.front", action: "unlock" }]);
+    expect(plan1("HassTurnOn", { name: "Blind" }).commands).toMatchObject([{ deviceId: "cover.hall_blind", action: "open" }]);
+  });
+  test("area only → on/off devices of the area, never locks or covers", () => {
+    expect(targets(plan1("HassTurnOff", { area: "Hallway" }))).toEqual(["media_player.hall", "switch.silent"]);
+    expect(targets(plan1("HassTurnOff", { area: "kitchen" }))).toEqual(["light.kitchen_main", "light.kitchen_spot", "switch.kettle"]);
+  });
+  test("floor and device_class", () => {
+    expect(targets(plan1("HassTurnOn", { floor: "Ground Floor", domain: "light" }))).toEqual(["light.kitchen_main", "light.kitchen_spot"]);
+    expect(targets(plan1("HassSetPosition", { device_class: "blind", position: 40 }))).toEqual(["cover.hall_blind"]);
+  });
+  test("the satellite's area fills a missing area", () => {
+    expect(targets(plan1("HassTurnOn", { domain: "light" }, { area: "Kitchen" }))).toEqual(["light.kitchen_main", "light.kitchen_spot"]);
+  });
+  test("no such device: a clear result, no commands", () => {
+    const a = plan1("HassTurnOn", { name: "Jacuzzi" });
+    expect(a).toMatchObject({ error: "no_such_device", commands: [] });
+    expect(a.message).toMatch(/Jacuzzi/);
+    expect(plan1("HassTurnOn", { area: "Hallway", domain: "light" })).toMatchObject({ error: "no_such_device", message: "there is no light in the Hallway" });
+    expect(plan1("HassTurnOn", { area: "Attic" })).toMatchObject({ error: "no_such_device", message: "there is no area called Attic" });
+    expect(planIntents([intent("HassTurnOn", { name: "Jacuzzi" })], catalog).ok).toBe(false);
+  });
+  test("parameters per intent", () => {
+    expect(plan1("HassLightSet", { area: "Kitchen", brightness: 30 }).commands[0]).toMatchObject({ action: "turn_on", params: { brightness: 30 } });
+    expect(plan1("HassClimateSetTemperature", { temperature: 21 }).commands).toMatchObject([{ deviceId: "climate.hall", action: "set_temperature", params: { temperature: 21 } }]);
+    expect(plan1("HassSetVolume", { name: "Hall Speaker", volume_level: 40 }).commands).toMatchObject([{ action: "set_volume", params: { volume_level: 40 } }]);
+    expect(plan1("HassMediaPause", { area: "Hallway" }).commands).toMatchObject([{ deviceId: "media_player.hall", action: "media_pause" }]);
+    expect(plan1("HassStartTimer", { minutes: 5, name: "pasta" }).commands).toMatchObject([{ deviceId: "timer.timers", action: "start", params: { minutes: 5, name: "pasta" } }]);
+    expect(plan1("HassClimateGetTemperature", {}).query).toEqual({ deviceIds: ["climate.hall"], keys: ["current_temperature", "target_temperature"] });
+  });
+  test("a device that cannot do the action → unsupported", () => {
+    expect(plan1("HassLightSet", { name: "Kettle", brightness: 10 })).toMatchObject({ error: "unsupported" });
+  });
+  test("non-device intents are no-ops; multi-intent gives one step each", () => {
+    expect(plan1("HassNevermind")).toMatchObject({ noop: true, commands: [] });
+    expect(plan1("HassGetCurrentTime")).toMatchObject({ noop: true });
+    const p = planIntents([intent("HassTurnOff", { area: "Kitchen", domain: "light" }), intent("HassTurnOn", { name: "Kettle" })], catalog);
+    expect(p.steps).toHaveLength(2);
+    expect(p.commands).toHaveLength(3);
+    expect(p.ok).toBe(true);
+  });
+});
+
+describe("cabin intents (zones → VSS devices)", () => {
+  test("zone all → every climate zone; a zone → that one; missing zone → the speaker's seat", () => {
+    expect(targets(plan1("CabinSetTemperature", { temperature: 22, zone: "all" }))).toEqual(["hvac.driver", "hvac.passenger"]);
+    expect(targets(plan1("CabinSetTemperature", { temperature: 22, zone: "passenger" }))).toEqual(["hvac.passenger"]);
+    expect(targets(plan1("CabinSetTemperature", { temperature: 22 }, { seat: "passenger" }))).toEqual(["hvac.passenger"]);
+    expect(plan1("CabinSetTemperature", { temperature: 22, zone: "rear" })).toMatchObject({ error: "no_such_device" });
+  });
+  test("relative temperature and fan levels", () => {
+    expect(plan1("CabinAdjustTemperature", { direction: "warmer", zone: "driver" }).commands[0]).toMatchObject({ action: "adjust_temperature", params: { delta: 2 } });
+    expect(plan1("CabinAdjustTemperature", { direction: "cooler", zone: "driver" }).commands[0]).toMatchObject({ params: { delta: -2 } });
+    expect(plan1("CabinSetFanSpeed", { level: 5, zone: "driver" }).commands[0]).toMatchObject({ action: "set_fan_speed", params: { percent: 50 } });
+  });
+  test("climate features, windows, seats, volume, navigation", () => {
+    expect(plan1("CabinClimate", { feature: "ac", state: "on" }).commands).toMatchObject([{ deviceId: "hvac.system", action: "turn_on", params: { feature: "ac" } }]);
+    expect(plan1("CabinWindow", { action: "open", window: "all", percent: 25 }).commands).toMatchObject([{ deviceId: "window.driver", action: "set_position", params: { position: 25 } }]);
+    expect(plan1("CabinWindow", { action: "close", window: "driver" }).commands).toMatchObject([{ action: "close" }]);
+    expect(plan1("CabinSeatHeating", { seat: "driver", level: 3 }).commands).toMatchObject([{ deviceId: "seat.driver", action: "set_heating", params: { level: 3 } }]);
+    expect(plan1("CabinSeatVentilation", { level: "low" }, { seat: "driver" }).commands).toMatchObject([{ action: "set_ventilation", params: { level: 1 } }]);
+    expect(plan1("MediaAdjustVolume", { direction: "down" }).commands).toMatchObject([{ deviceId: "media.audio", action: "adjust_volume", params: { delta: -5 } }]);
+    expect(plan1("NavigateTo", { poi_type: "gas_station" }).commands).toMatchObject([{ deviceId: "navigation.car", action: "navigate", params: { poi_type: "gas_station" } }]);
+    expect(plan1("NavigationCancel").commands).toMatchObject([{ action: "cancel_navigation" }]);
+    expect(plan1("NavigationEta").query).toEqual({ deviceIds: ["navigation.car"], keys: ["DestinationSet"] });
+  });
+});
+
+describe.skipIf(!existsSync("devices/home.yaml") || !existsSync("devices/car.yaml"))("the demo devices/ files", () => {
+  const demo = existsSync("devices") ? DeviceCatalog.load("devices") : catalog;
+  test("kitchen lights, all windows, rear zone, seat without ventilation", () => {
+    const kitchen = planIntents([intent("HassTurnOff", { area: "Kitchen", domain: "light" })], demo).steps[0]!;
+    expect(targets(kitchen)).toEqual(demo.find({ area: "kitchen", domain: "light" }).map((d) => d.id).sort());
+    expect(kitchen.targets.length).toBeGreaterThan(0);
+    const windows = planIntents([intent("CabinWindow", { action: "open", window: "all" })], demo).steps[0]!;
+    expect(windows.commands.length).toBe(4);
+    expect(targets(planIntents([intent("CabinSetTemperature", { temperature: 20, zone: "rear" })], demo).steps[0]!)).toEqual(["hvac.rear"]);
+    expect(planIntents([intent("CabinSeatVentilation", { seat: "rear_left", level: 2 })], demo).steps[0]).toMatchObject({ error: "unsupported" });
+  });
+});
+
+describe("plans executed over MQTT", () => {
+  let broker: EmbeddedBroker;
+  let sims: SimulatorHandle;
+  let bus: MqttDeviceBus;
+  const devices = existsSync("devices/home.yaml") ? DeviceCatalog.load("devices") : catalog;
+  beforeAll(async () => {
+    broker = await startBroker();
+    sims = await startSimulators({ brokerUrl: broker.url, devices });
+    bus = new MqttDeviceBus({ url: broker.url, devices, timeoutMs: 3000 });
+    await bus.start();
+  });
+  afterAll(async () => {
+    await bus?.stop();
+    await sims?.stop();
+    await broker?.stop();
+  });
+  test("turn on the kitchen lights + warmer for everyone + navigate home, then ETA", async () => {
+    const plan = planIntents(
+      [intent("HassTurnOn", { area: "Kitchen", domain: "light" }), intent("CabinAdjustTemperature", { direction: "warmer", zone: "all" }), intent("NavigateTo", { destination: "home" })],
+      devices,
+    );
+    expect(plan.ok).toBe(true);
+    const before = Object.fromEntries(plan.steps[1]!.targets.map((t) => [t.id, sims.state(t.id)?.Temperature as number]));
+    const out = await executePlan(plan, bus);
+    expect(out.ok).toBe(true);
+    for (const t of plan.steps[0]!.targets) expect(sims.state(t.id)?.state).toBe("ON");
+    for (const t of plan.steps[1]!.targets) expect(sims.state(t.id)?.Temperature).toBe((before[t.id] ?? 0) + 2);
+    const eta = await executePlan(planIntents([intent("NavigationEta")], devices), bus);
+    const answer = Object.values(eta.steps[0]!.answers ?? {})[0] as { DestinationSet?: { eta_minutes?: number } };
+    expect(answer.DestinationSet?.eta_minutes).toBeGreaterThan(0);
+  });
+  test("a timer starts and rings", async () => {
+    const out = await executePlan(planIntents([intent("HassStartTimer", { seconds: 1, name: "tea" })], devices), bus);
+    expect(out.ok).toBe(true);
+    expect((sims.state("timer.timers")?.timers as unknown[]).length).toBe(1);
+    await sims.waitFor("timer.timers", (s) => Array.isArray(s.last_finished) && s.last_finished.includes("tea"), 3000);
+    expect(sims.state("timer.timers")?.state).toBe("idle");
+  });
+});
+
+describe("startDeviceRuntime", () => {
+  test("embedded broker + simulators + bus in one call; act() changes a device; stop() cleans up", async () => {
+    const t0 = performance.now();
+    const rt = await startDeviceRuntime({ devices: catalog, timeoutMs: 2000 });
+    const startMs = performance.now() - t0;
+    try {
+      expect(rt.brokerUrl).toMatch(/^mqtt:\/\/127\.0\.0\.1:/);
+      expect(startMs).toBeLessThan(2000);
+      const { plan, outcome } = await rt.act([intent("HassTurnOn", { area: "Kitchen", domain: "light" })]);
+      expect(plan.commands).toHaveLength(2);
+      expect(outcome.ok).toBe(true);
+      expect(rt.sims?.state("light.kitchen_spot")?.state).toBe("ON");
+      expect(rt.bus.state("light.kitchen_spot")?.state).toBe("ON");
+    } finally {
+      await rt.stop();
+    }
+  });
+});

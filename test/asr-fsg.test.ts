@@ -1,0 +1,190 @@
+import { describe, expect, it } from "vitest";
+import { AsrGrammarError, compileAsrGrammar, dfaAccepts, dfaToFsg, enumerateDfa, rangeForms } from "../src/asr/fsg.js";
+import { spokenWords } from "../src/asr/words.js";
+import { parseTemplate } from "../src/grammar/template.js";
+import { numberToWords } from "../src/grammar/numbers.js";
+import type { Expr, Grammar, IntentDef, Rule, SlotList } from "../src/grammar/types.js";
+
+type NoName<T> = T extends unknown ? Omit<T, "name"> : never;
+
+interface Spec {
+  intents: Record<string, Array<{ sentences: string[]; rules?: Record<string, string> }>>;
+  lists?: Record<string, string[] | NoName<SlotList>>;
+  rules?: Record<string, string>;
+  skipWords?: string[];
+}
+
+const rulesOf = (r: Record<string, string> = {}): Map<string, Rule> =>
+  new Map(Object.entries(r).map(([name, text]) => [name, { name, text, expr: parseTemplate(text) }]));
+
+function makeGrammar(spec: Spec): Grammar {
+  const intents = new Map<string, IntentDef>();
+  for (const [name, blocks] of Object.entries(spec.intents))
+    intents.set(name, {
+      name,
+      slots: new Map(),
+      responses: {},
+      data: blocks.map((b) => ({
+        sentences: b.sentences.map((text) => ({ text, expr: parseTemplate(text) })),
+        slots: {},
+        requiresContext: {},
+        excludesContext: {},
+        rules: rulesOf(b.rules),
+      })),
+    });
+  const lists = new Map<string, SlotList>();
+  for (const [name, l] of Object.entries(spec.lists ?? {}))
+    lists.set(
+      name,
+      Array.isArray(l)
+        ? { kind: "values", name, multiple: false, values: l.map((v) => ({ in: parseTemplate(v), inText: v, out: v })) }
+        : ({ ...l, name } as SlotList),
+    );
+  return { language: "en", intents, lists, rules: rulesOf(spec.rules), skipWords: spec.skipWords ?? [], hash: "", files: [] };
+}
+
+/** The oracle: every sentence by brute-force expansion (independent of the automaton code). */
+function expandAll(g: Grammar, skip = true): Set<string> {
+  const out = new Set<string>();
+  for (const intent of g.intents.values())
+    for (const block of intent.data) {
+      const go = (e: Expr): string[][] => {
+        switch (e.type) {
+          case "text":
+            return [spokenWords(e.text)];
+          case "seq":
+            return e.items.reduce<string[][]>((acc, it) => acc.flatMap((a) => go(it).map((b) => [...a, ...b])), [[]]);
+          case "alt":
+            return [...e.items.flatMap(go), ...(e.optional ? [[]] : [])];
+          case "perm": {
+            const perms = (xs: Expr[]): Expr[][] => (xs.length <= 1 ? [xs] : xs.flatMap((x, i) => perms([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p])));
+            return perms(e.items).flatMap((p) => go({ type: "seq", items: p, pos: 0 }));
+          }
+          case "rule":
+            return go((block.rules.get(e.name) ?? g.rules.get(e.name))!.expr);
+          case "slot": {
+            const l = g.lists.get(e.list)!;
+            if (l.kind === "values") return l.values.flatMap((v) => go(v.in));
+            if (l.kind === "wildcard") return l.examples.map(spokenWords);
+            return rangeForms(l);
+          }
+        }
+      };
+      for (const s of block.sentences) for (const w of go(s.expr)) out.add(w.join(" "));
+    }
+  if (skip && g.skipWords.length) {
+    const base = [...out];
+    for (const s of base)
+      for (const pre of ["", ...g.skipWords])
+        for (const post of ["", ...g.skipWords]) out.add([pre, s, post].filter(Boolean).join(" "));
+  }
+  return out;
+}
+
+const language = (g: Grammar): Set<string> => new Set(enumerateDfa(compileAsrGrammar(g).dfa));
+
+describe("spokenWords", () => {
+  it("lowercases, drops punctuation, keeps apostrophes, speaks numbers and symbols", () => {
+    expect(spokenWords("I'd like 21.5%, please!")).toEqual(["i'd", "like", "twenty", "one", "point", "five", "percent", "please"]);
+    expect(spokenWords("drip-coffee & 'quotes'")).toEqual(["drip", "coffee", "and", "quotes"]);
+    expect(spokenWords("  ")).toEqual([]);
+  });
+});
+
+describe("compileAsrGrammar: the DFA's language equals the expanded sentence set", () => {
+  const cases: Array<[string, Spec]> = [
+    ["alternatives and optionals", { intents: { A: [{ sentences: ["(turn|switch) on [the] light", "lights [on|up]"] }] } }],
+    ["permutations", { intents: { A: [{ sentences: ["(red;big;old) car"] }] } }],
+    [
+      "global and local rules",
+      { intents: { A: [{ sentences: ["<turn> on <what>"], rules: { what: "(fan|lamp)" } }], B: [{ sentences: ["<turn> off"] }] }, rules: { turn: "(turn|switch)" } },
+    ],
+    [
+      "value lists with spoken alternatives",
+      { intents: { A: [{ sentences: ["set [the] color to {color}", "make it {color}"] }] }, lists: { color: ["red", "(crimson|scarlet)", "sky blue"] } },
+    ],
+    [
+      "ranges spoken as words, with halves",
+      { intents: { T: [{ sentences: ["set [the] temperature to {temperature} degrees"] }] }, lists: { temperature: { kind: "range", from: 18, to: 22, step: 1, type: "temperature", fractions: "halves" } } },
+    ],
+    [
+      "wildcards from examples",
+      { intents: { N: [{ sentences: ["navigate to {destination}", "take me to {destination}"] }] }, lists: { destination: { kind: "wildcard", maxWords: 8, examples: ["grandma's house", "the airport"] } } },
+    ],
+    [
+      "skip words at the edges",
+      { intents: { A: [{ sentences: ["stop"] }, { sentences: ["pause [the] music"] }] }, skipWords: ["please", "could you"] },
+    ],
+    [
+      "shared prefixes and suffixes across intents",
+      {
+        intents: {
+          On: [{ sentences: ["turn on [the] {name}", "{name} on"] }],
+          Off: [{ sentences: ["turn off [the] {name}", "{name} off"] }],
+        },
+        lists: { name: ["kitchen light", "hallway light", "fan"] },
+      },
+    ],
+  ];
+  it.each(cases)("%s", (_name, spec) => {
+    const g = makeGrammar(spec);
+    expect(language(g)).toEqual(expandAll(g));
+  });
+
+  it("is minimal: a shared suffix is one path, words are shared", () => {
+    const g = makeGrammar({ intents: { A: [{ sentences: ["(a|b|c) x y", "d x y"] }] } });
+    const asr = compileAsrGrammar(g);
+    // start --a|b|c|d--> s1 --x--> s2 --y--> final
+    expect(asr.stats.minStates).toBe(4);
+    expect(asr.stats.arcs).toBe(6);
+    expect(asr.words).toEqual(["a", "b", "c", "d", "x", "y"]);
+  });
+
+  it("range values are the spoken numbers", () => {
+    const g = makeGrammar({ intents: { B: [{ sentences: ["brightness {b} percent"] }] }, lists: { b: { kind: "range", from: 0, to: 100, step: 5, type: "percentage" } } });
+    const asr = compileAsrGrammar(g);
+    for (let v = 0; v <= 100; v += 5) expect(dfaAccepts(asr.dfa, ["brightness", ...numberToWords(v).split(" "), "percent"])).toBe(true);
+    expect(dfaAccepts(asr.dfa, ["brightness", "seven", "percent"])).toBe(false);
+  });
+
+  it("drops sentences whose list is empty and says so", () => {
+    const g = makeGrammar({ intents: { A: [{ sentences: ["turn on {area}", "stop"] }] }, lists: { area: [] } });
+    const asr = compileAsrGrammar(g);
+    expect(enumerateDfa(asr.dfa)).toEqual(["stop"]);
+    expect(asr.warnings.join()).toMatch(/\{area\}/);
+  });
+
+  it("reports unknown rules, unknown lists, recursion and empty grammars", () => {
+    expect(() => compileAsrGrammar(makeGrammar({ intents: { A: [{ sentences: ["<nope>"] }] } }))).toThrow(AsrGrammarError);
+    expect(() => compileAsrGrammar(makeGrammar({ intents: { A: [{ sentences: ["{nope}"] }] } }))).toThrow(/unknown list/);
+    expect(() => compileAsrGrammar(makeGrammar({ intents: { A: [{ sentences: ["<r>"] }] }, rules: { r: "x <r>" } }))).toThrow(/refers to itself/);
+    expect(() => compileAsrGrammar(makeGrammar({ intents: {} }))).toThrow(/no sentences/);
+  });
+
+  it("is deterministic: the same language gives the same hash whatever the sentence order", () => {
+    const a = compileAsrGrammar(makeGrammar({ intents: { A: [{ sentences: ["x (y|z)", "w"] }] } }));
+    const b = compileAsrGrammar(makeGrammar({ intents: { A: [{ sentences: ["w", "x z", "x y"] }] } }));
+    expect(a.hash).toBe(b.hash);
+  });
+});
+
+describe("dfaToFsg", () => {
+  const dfa = compileAsrGrammar(makeGrammar({ intents: { A: [{ sentences: ["go [home]"] }] } })).dfa;
+
+  it("writes a Sphinx FSG with one final state and uniform outgoing probabilities", () => {
+    const fsg = dfaToFsg(dfa, { name: "t" });
+    expect(fsg).toBe(
+      ["FSG_BEGIN t", "NUM_STATES 4", "START_STATE 0", "FINAL_STATE 3", "TRANSITION 0 1 1 go", "TRANSITION 1 2 0.500000 home", "TRANSITION 1 3 0.500000", "TRANSITION 2 3 1", "FSG_END", ""].join("\n"),
+    );
+  });
+
+  it("adds a phone-loop garbage branch from the start state", () => {
+    const fsg = dfaToFsg(dfa, { garbage: { words: ["ph_aa", "ph_b"], entryProb: 0.01 } });
+    expect(fsg).toContain("NUM_STATES 6");
+    expect(fsg).toContain("TRANSITION 0 1 0.990000 go");
+    expect(fsg).toContain("TRANSITION 0 4 0.0100000");
+    expect(fsg).toContain("TRANSITION 4 5 0.500000 ph_b");
+    expect(fsg).toContain("TRANSITION 5 5 0.250000 ph_aa");
+    expect(fsg).toContain("TRANSITION 5 3 0.500000");
+  });
+});

@@ -1,0 +1,52 @@
+// The cascade: matcher first; the SLM only for what the matcher rejects or matches tolerantly; the
+// matcher's tolerant parse is the SLM's hint; out-of-domain → no intent with a reason.
+import { describe, expect, it } from "vitest";
+import { compileGraph } from "../src/compile/graph.js";
+import { loadSources, Matcher } from "../src/nlu/index.js";
+import { Cascade } from "../src/nlu/cascade.js";
+import type { SlmEngine } from "../src/nlu/slm/engine.js";
+
+const grammar = await loadSources({});
+const matcher = new Matcher(compileGraph(grammar));
+
+function fakeSlm(answers: Record<string, string>) {
+  const calls: Array<{ text: string; hint?: string }> = [];
+  const engine = {
+    understand: async (text: string, hint?: string) => {
+      calls.push({ text, hint });
+      const a = answers[text];
+      if (!a) return { text, intents: [], reason: "out of domain (the model said none)" };
+      return { text, intents: [{ intent: a, slots: {}, confidence: 0.9, source: "slm" }] };
+    },
+    dispose: async () => {},
+  } as unknown as SlmEngine;
+  return { engine, calls };
+}
+
+describe("cascade", () => {
+  it("answers from the matcher when it is sure, without loading the SLM", async () => {
+    let loaded = false;
+    const c = new Cascade(matcher, grammar, async () => ((loaded = true), fakeSlm({}).engine));
+    const r = await c.understand("turn on the kitchen lights");
+    expect(r.intents[0]?.source).toBe("matcher");
+    expect(loaded).toBe(false);
+  });
+
+  it("asks the SLM when the matcher rejects, and reports out-of-domain with a reason", async () => {
+    const { engine, calls } = fakeSlm({ "it is freezing in here could you do something": "HassClimateSetTemperature" });
+    const c = new Cascade(matcher, grammar, async () => engine);
+    const r = await c.understand("it is freezing in here could you do something");
+    expect(r.intents).toEqual([{ intent: "HassClimateSetTemperature", slots: {}, confidence: 0.9, source: "slm" }]);
+    const none = await c.understand("tell me a joke about penguins");
+    expect(none.intents).toEqual([]);
+    expect(none.reason).toMatch(/out of domain/);
+    expect(calls.length).toBe(2);
+  });
+
+  it("passes the matcher's tolerant parse to the SLM as a hint", async () => {
+    const { engine, calls } = fakeSlm({});
+    const c = new Cascade(matcher, grammar, async () => engine, { threshold: 1.01 });
+    await c.understand("turn on the kitchen lights");
+    expect(calls[0]?.hint).toMatch(/^HassTurnOn /);
+  });
+});

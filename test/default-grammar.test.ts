@@ -1,0 +1,80 @@
+// The shipped grammars and devices: complete, consistent, and understood exactly on their own samples.
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { intentsEqual, type ExpectedIntent } from "../src/bench/intentsEqual.js";
+import { compileGraph } from "../src/compile/graph.js";
+import { Sampler } from "../src/compile/sample.js";
+import { intentSlots } from "../src/grammar/introspect.js";
+import type { LoadedGrammar } from "../src/grammar/load.js";
+import { loadSources, Matcher } from "../src/nlu/index.js";
+
+let g: LoadedGrammar;
+let m: Matcher;
+beforeAll(async () => {
+  g = await loadSources();
+  m = new Matcher(compileGraph(g));
+});
+
+const HOME = [
+  "HassTurnOn", "HassTurnOff", "HassLightSet", "HassClimateSetTemperature", "HassClimateGetTemperature", "HassSetPosition",
+  "HassGetState", "HassMediaPause", "HassMediaUnpause", "HassMediaNext", "HassMediaPrevious", "HassSetVolume",
+  "HassStartTimer", "HassCancelTimer", "HassNevermind",
+];
+const CABIN = [
+  "CabinSetTemperature", "CabinAdjustTemperature", "CabinSetFanSpeed", "CabinClimate", "CabinWindow", "CabinSeatHeating",
+  "CabinSeatVentilation", "MediaSetVolume", "MediaAdjustVolume", "NavigateTo", "NavigationCancel", "NavigationEta",
+];
+
+describe("shipped grammars", () => {
+  it("define the home (Home Assistant names) and cabin intents, each with sentences and a response", () => {
+    for (const name of [...HOME, ...CABIN]) {
+      const intent = g.intents.get(name);
+      expect(intent, name).toBeDefined();
+      expect(intent!.data.reduce((n, b) => n + b.sentences.length, 0), name).toBeGreaterThan(0);
+      expect(Object.keys(intent!.responses).length, `${name} responses`).toBeGreaterThan(0);
+    }
+  });
+
+  it("get names, areas and cabin zones from devices/", () => {
+    for (const list of ["name", "area"]) {
+      const l = g.lists.get(list);
+      expect(l?.kind === "values" && l.values.length, list).toBeGreaterThan(5);
+    }
+    expect(g.devices.files.map((f) => f.kind).sort()).toEqual(expect.arrayContaining(["car", "home"]));
+  });
+
+  it("understand ≥ 99.5% of 2,000 of their own samples exactly", () => {
+    const samples = [...new Sampler(g, { seed: 20261125 }).take(2000)];
+    const wrong = samples.filter((s) => !intentsEqual(m.understand(s.text).intents, s.intents));
+    expect(wrong.length, JSON.stringify(wrong.slice(0, 5))).toBeLessThanOrEqual(10);
+  });
+});
+
+describe("hand-written natural utterances (test/fixtures/natural)", () => {
+  const items = readFileSync(new URL("./fixtures/natural/utterances.jsonl", import.meta.url), "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as { id: string; text: string; kind: string; intents: ExpectedIntent[] });
+
+  it("has ≥ 150 utterances of which ≥ 20 expect no intent, with unique ids", () => {
+    expect(items.length).toBeGreaterThanOrEqual(150);
+    expect(items.filter((i) => i.intents.length === 0).length).toBeGreaterThanOrEqual(20);
+    expect(new Set(items.map((i) => i.id)).size).toBe(items.length);
+  });
+
+  it("only expects intents and slots the grammar can produce", () => {
+    for (const item of items)
+      for (const e of item.intents) {
+        const intent = g.intents.get(e.intent);
+        expect(intent, `${item.id}: ${e.intent}`).toBeDefined();
+        const slots = intentSlots(g, intent!);
+        for (const s of Object.keys(e.slots)) expect(slots.has(s), `${item.id}: ${e.intent}.${s}`).toBe(true);
+      }
+  });
+
+  it("the matcher never accepts more than 5% of the utterances that expect nothing", () => {
+    const negatives = items.filter((i) => i.intents.length === 0);
+    const accepted = negatives.filter((i) => m.understand(i.text).intents.length > 0).map((i) => i.text);
+    expect(accepted.length / negatives.length, accepted.join(" | ")).toBeLessThanOrEqual(0.05);
+  });
+});

@@ -1,0 +1,103 @@
+// hark's SLM: output format and language (always), and a CI-sized training run end to end to a GGUF that
+// node-llama-cpp loads (skips with the reason when python3-torch is absent).
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { intentsEqual } from "../src/bench/intentsEqual.js";
+import { Random } from "../src/compile/random.js";
+import { Sampler } from "../src/compile/sample.js";
+import { normalizeText } from "../src/grammar/normalize.js";
+import { loadSources } from "../src/nlu/index.js";
+import { augment, buildDataSet, oodSentence, randomHome, writeJsonl } from "../src/nlu/slm/data.js";
+import { outputSpec, parseOutput, renderOutput } from "../src/nlu/slm/format.js";
+import { OutputLanguage, TokenConstraint } from "../src/nlu/slm/language.js";
+import { runTrainer, trainerMissing } from "../src/cli/commands/models.js";
+import { verifyModel } from "../src/models/manifest.js";
+
+const grammar = await loadSources({});
+const spec = outputSpec(grammar);
+const lang = new OutputLanguage(spec);
+
+describe("SLM output format", () => {
+  it("renders every generated sample into the output language and parses it back exactly", () => {
+    for (const s of new Sampler(grammar, { seed: 11 }).take(1500)) {
+      const out = renderOutput(grammar, spec, s.intents, normalizeText(s.text));
+      expect(lang.accepts(lang.advance(lang.initial(), " " + out)), out).toBe(true);
+      const back = parseOutput(spec, out);
+      expect(back && intentsEqual(back, s.intents), `${s.text} → ${out}`).toBe(true);
+    }
+  });
+
+  it("copies device names as spoken and maps them back to the canonical name", () => {
+    const out = "HassTurnOn name: coffee machine";
+    expect(parseOutput(spec, out)).toEqual([{ intent: "HassTurnOn", slots: { name: "Coffee Maker" } }]);
+    expect(parseOutput(spec, "none")).toEqual([]);
+    expect(parseOutput(spec, "NoSuchIntent")).toBeNull();
+  });
+
+  it("rejects what the grammar cannot act on", () => {
+    expect(lang.accepts(lang.advance(lang.initial(), " HassTurnOn name: toaster of doom"))).toBe(false);
+    expect(lang.advance(lang.initial(), " HassFlyToMars")).toEqual([]);
+  });
+
+  it("token constraint admits exactly the continuations of the language", () => {
+    const pieces = [null, null, null, " none", " Hass", "TurnOn", " name:", " coffee", " machine", " maker", " ;", "x"];
+    const c = new TokenConstraint(lang, pieces, 2);
+    expect(c.allowed(lang.initial())).toEqual(expect.arrayContaining([3, 4]));
+    expect(c.allowed(lang.initial())).not.toContain(11);
+    let st = lang.initial();
+    for (const t of [4, 5, 6, 7]) st = c.advance(st, t);
+    expect(c.allowed(st)).toContain(8);
+    expect(c.allowed(st)).not.toContain(2); // "coffee" alone is no device
+    expect(c.allowed(c.advance(st, 8))).toContain(2);
+    expect(lang.toGbnf()).toMatch(/^root ::= " " \("none" \| intent/);
+  });
+
+  it("augments, invents homes and out-of-domain sentences reproducibly", () => {
+    const a = new Random(3), b = new Random(3);
+    expect(augment("turn on the kitchen lights", a)).toBe(augment("turn on the kitchen lights", b));
+    const home = randomHome(new Random(5)) as { devices: unknown[]; areas: unknown[] };
+    expect(home.devices.length).toBeGreaterThan(3);
+    expect(oodSentence(new Random(1))).toBe(oodSentence(new Random(1)));
+  });
+});
+
+const missing = trainerMissing();
+const work = mkdtempSync(join(tmpdir(), "hark-slm-ci-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe.skipIf(missing !== null)(`SLM training, CI-sized${missing ? ` (skipped: ${missing})` : ""}`, () => {
+  it("trains a tiny model end to end to GGUF, node-llama-cpp loads it, every decode mode agrees", async () => {
+    const data = await buildDataSet({ train: 12_000, heldOut: 200, randomHomes: 4, seed: 3 });
+    expect(data.dev.length).toBeGreaterThan(200);
+    expect(data.train.some((e) => e.out === "none")).toBe(true);
+    const dataDir = join(work, "data");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(dataDir, { recursive: true });
+    writeJsonl(join(dataDir, "train.jsonl"), data.train);
+    writeJsonl(join(dataDir, "dev.jsonl"), data.dev);
+    const metrics = await runTrainer({ size: "tiny", steps: 300, batch: 64, seed: 3, out: work, dataDir, grammarHash: data.grammarHash });
+    expect(metrics.params).toBeGreaterThan(50_000);
+    const file = join(work, (metrics.files as { q8_0: string }).q8_0);
+    const v = await verifyModel(file);
+    expect(v.vocab).toBeGreaterThanOrEqual(Number(metrics.vocab));
+    const { SlmEngine } = await import("../src/nlu/slm/engine.js");
+    const engine = await SlmEngine.load({ model: file, grammar, mode: "plain" });
+    try {
+      const texts = ["turn on the kitchen lights", "tell me a joke", "set the temperature to 21 degrees", "next song"];
+      const byMode: string[][] = [];
+      for (const mode of ["grammar", "plain", "jump", "spec", "lookup"] as const) {
+        const outs: string[] = [];
+        for (const t of texts) outs.push((await engine.decode(t, { mode })).output);
+        byMode.push(outs);
+      }
+      for (const outs of byMode) expect(outs).toEqual(byMode[0]);
+      for (const o of byMode[0]!) expect(parseOutput(spec, o)).not.toBeNull();
+      const u = await engine.understand("turn on the kitchen lights");
+      for (const i of u.intents) expect(i.source).toBe("slm");
+    } finally {
+      await engine.dispose();
+    }
+  }, 280_000);
+});
