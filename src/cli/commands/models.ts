@@ -12,6 +12,8 @@ import { addSourceOptions, sourceOptions } from "../options.js";
 
 const SIZES = ["tiny", "draft", "target", "large"] as const;
 const DEFAULT_STEPS: Record<string, number> = { tiny: 300, draft: 2500, target: 1600, large: 400 };
+/** Minutes per model when --time-limit is not given: target + draft stay within 45 minutes on 2 cores. */
+const DEFAULT_MINUTES: Record<string, number> = { tiny: 4, draft: 10, target: 32, large: 30 };
 export const INSTALL_HINT = "apt-get install python3-torch python3-numpy python3-sentencepiece libopenblas0-openmp";
 
 export function pythonPath(): string {
@@ -50,7 +52,7 @@ export function runTrainer(o: TrainOptions): Promise<Record<string, unknown>> {
     "--name", o.name ?? `hark-${o.size}`, "--vocab", "2048",
     ...(o.tokenizer ? ["--tokenizer", o.tokenizer] : []),
     ...(o.batch ? ["--batch", String(o.batch)] : []),
-    ...(o.timeLimit ? ["--time-limit", String(o.timeLimit)] : []),
+    "--time-limit", String(o.timeLimit ?? DEFAULT_MINUTES[o.size]),
     ...(o.grammarHash ? ["--grammar-hash", o.grammarHash] : []),
     ...(o.size === "tiny" ? ["--eval-every", "100"] : []),
   ];
