@@ -30,7 +30,7 @@ export function substituteCost(expected: string, heard: string): number {
   if (POLARITY.has(expected) || POLARITY.has(heard)) return Infinity;
   const sim = 1 - levenshtein(expected, heard) / Math.max(expected.length, heard.length);
   if (FUNCTION_WORDS.has(expected) && FUNCTION_WORDS.has(heard)) return 0.5;
-  if (sim < 0.4) return Infinity; // unrelated words: a guess, not a mishearing
+  if (sim < 0.65) return Infinity; // unrelated words ("washer" for "dishwasher"): a guess, not a mishearing
   return 0.25 + 1.4 * (1 - sim);
 }
 
