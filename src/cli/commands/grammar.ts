@@ -81,8 +81,7 @@ export function register(program: Command): void {
     .action(async (src: string, opts: { from: ImportFormat; out: string }) => {
       const report = await importGrammar(opts.from, src, opts.out);
       for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
-      process.stdout.write(
-        `imported ${report.intents} intents, ${report.sentences} sentences, ${report.lists} lists into ${report.files.length} files in ${opts.out}\n`,
-      );
+      const what = opts.from === "hassil-fixtures" ? "a devices folder" : `${report.intents} intents, ${report.sentences} sentences, ${report.lists} lists`;
+      process.stdout.write(`imported ${what} into ${report.files.length} file(s) in ${opts.out}\n`);
     });
 }
