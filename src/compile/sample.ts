@@ -3,7 +3,8 @@
 // Feeds tests, benchmarks, SLM training data and audio fixtures; reproducible with a seed.
 import { numberToWords } from "../grammar/numbers.js";
 import { normalizeText } from "../grammar/normalize.js";
-import type { ContextConstraint, DataBlock, Expr, Grammar, IntentDef, ListValue, RangeList, SlotValue } from "../grammar/types.js";
+import { contextAllows } from "../grammar/context.js";
+import type { DataBlock, Expr, Grammar, IntentDef, RangeList, SlotValue } from "../grammar/types.js";
 import { Random } from "./random.js";
 
 export interface Sample {
@@ -83,7 +84,7 @@ export class Sampler {
         const list = this.grammar.lists.get(expr.list);
         if (!list) throw new Unsatisfiable();
         if (list.kind === "values") {
-          const candidates = list.values.filter((v) => fits(block, expr.slot, v));
+          const candidates = list.values.filter((v) => contextAllows(block.requiresContext, block.excludesContext, expr.slot, v.out, v.context));
           if (candidates.length === 0) throw new Unsatisfiable();
           const v = this.rng.pick(candidates);
           slots[expr.slot] = v.out;
@@ -111,24 +112,4 @@ export class Sampler {
     if (!Number.isInteger(v) && v % 1 === 0.5 && this.rng.chance(0.4)) spoken = `${words ? numberToWords(Math.floor(v)) : Math.floor(v)} and a half`;
     return { spoken, value: list.multiplier ? v * list.multiplier : v };
   }
-}
-
-function admits(c: ContextConstraint, v: SlotValue): boolean {
-  if (Array.isArray(c)) return c.some((x) => String(x) === String(v));
-  if (typeof c === "object") return true;
-  return String(c) === String(v);
-}
-
-/** Mirror of the matcher's context check, so samples only use values the sentence accepts. */
-function fits(block: DataBlock, slot: string, v: ListValue): boolean {
-  for (const [key, c] of Object.entries(block.requiresContext)) {
-    const x = key === slot ? v.out : v.context?.[key];
-    if (x !== undefined && !admits(c, x)) return false;
-  }
-  for (const [key, c] of Object.entries(block.excludesContext)) {
-    const x = key === slot ? v.out : v.context?.[key];
-    if (x !== undefined && typeof c !== "object" && admits(c, x)) return false;
-    if (x !== undefined && Array.isArray(c) && admits(c, x)) return false;
-  }
-  return true;
 }

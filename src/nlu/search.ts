@@ -1,8 +1,9 @@
 // Token-synchronous search over the compiled automaton. Exact mode follows the grammar word for word
 // (skipping filler phrases); tolerant mode also allows edits (a dropped article, a misheard word, an
 // extra word) at a cost, keeping only the cheapest states per position (beam).
-import type { AcceptInfo, CompiledList, MatcherGraph } from "../compile/graph.js";
-import type { ContextConstraint, SlotValue } from "../grammar/types.js";
+import type { CompiledList, MatcherGraph } from "../compile/graph.js";
+import { contextAllows } from "../grammar/context.js";
+import type { SlotValue } from "../grammar/types.js";
 import { parseNumberToken } from "../grammar/numbers.js";
 import { Automaton } from "./automaton.js";
 import { deleteCost, insertCost, substituteCost } from "./editCosts.js";
@@ -165,7 +166,7 @@ export class Searcher {
           const accept = this.graph.accepts[this.nodeAccept[st.ret]!];
           for (const a of idx.accepts) {
             const value = list.values[a]!;
-            if (accept && !contextAllows(accept, st.slot, value.out, value.context)) continue;
+            if (accept && !contextAllows(accept.requires, accept.excludes, st.slot, value.out, value.context)) continue;
             const values = st.multi ? [...st.multi, value.out] : null;
             push(main(st.ret, st.cost, capture(st.caps, st.slot, values ?? value.out, st.start, pos)), pos);
             if (list.multiple && tok === "and") {
@@ -222,24 +223,4 @@ export function rangeValue(list: Extract<CompiledList, { kind: "range" }>, tok: 
     if (!scale || !Number.isInteger(Math.round(v * scale * 1e6) / 1e6)) return undefined;
   } else if (list.step !== 1 && Math.abs(((v - list.from) / list.step) % 1) > 1e-9) return undefined;
   return list.multiplier ? v * list.multiplier : v;
-}
-
-function admits(constraint: ContextConstraint, value: SlotValue): boolean {
-  if (Array.isArray(constraint)) return constraint.some((c) => String(c) === String(value));
-  if (typeof constraint === "object") return true; // {slot: true}: the dialog supplies it
-  return String(constraint) === String(value);
-}
-
-/** Does a slot value fit the sentence's requires_context / excludes_context? */
-export function contextAllows(accept: AcceptInfo, slot: string, out: SlotValue, context: Record<string, SlotValue> | undefined): boolean {
-  for (const [key, c] of Object.entries(accept.requires)) {
-    const v = key === slot ? out : context?.[key];
-    if (v !== undefined && !admits(c, v)) return false;
-  }
-  for (const [key, c] of Object.entries(accept.excludes)) {
-    const v = key === slot ? out : context?.[key];
-    if (v !== undefined && typeof c !== "object" && admits(c, v)) return false;
-    if (v !== undefined && Array.isArray(c) && admits(c, v)) return false;
-  }
-  return true;
 }
