@@ -163,3 +163,24 @@ describe("startDeviceRuntime", () => {
     }
   });
 });
+
+describe("planner: capabilities, rooms without a thermostat (fixes)", () => {
+  const demo = DeviceCatalog.load(new URL("../devices", import.meta.url).pathname);
+  test("a colour skips the lights without colour instead of failing", () => {
+    const s = plan1("HassLightSet", { area: "Kitchen", color: "red" });
+    expect(s.error).toBeUndefined();
+    expect(s.commands.map((c) => c.deviceId)).toEqual(["light.kitchen_main"]);
+    expect(s.skipped).toEqual([{ deviceId: "light.kitchen_spot", name: "Spot", reason: "cannot change colour" }]);
+    // only lights without colour: nothing to do, said as an error
+    expect(plan1("HassLightSet", { name: "Spot", color: "red" })).toMatchObject({ error: "unsupported" });
+  });
+  test("a room without a thermostat uses the house's thermostat and says so; several and none named → a clear error", () => {
+    const s = planIntents([intent("HassClimateSetTemperature", { temperature: 21 })], demo, { profile: "home", area: "living_room" }).steps[0]!;
+    expect(s.commands.map((c) => c.deviceId)).toEqual(["climate.main_thermostat"]);
+    expect(s.note).toBe("There is no thermostat in the Living Room, so I used the Main Thermostat in the Hallway.");
+    // in the bedroom, its own heat pump
+    const b = planIntents([intent("HassClimateSetTemperature", { temperature: 21 })], demo, { profile: "home", area: "bedroom" }).steps[0]!;
+    expect(b.commands.map((c) => c.deviceId)).toEqual(["climate.bedroom_heat_pump"]);
+    expect(b.note).toBeUndefined();
+  });
+});

@@ -86,3 +86,18 @@ describe("policy engine", () => {
     expect(fillTemplate("Unlock {missing} now .", {})).toBe("Unlock now.");
   });
 });
+
+describe("speaker-relative readings (resolve.ts)", async () => {
+  const { speakerRelative } = await import("../src/dialog/resolve.js");
+  const I = (intent: string, slots: Record<string, string | number>) => ({ intent, slots, confidence: 1, source: "test" });
+  it("'my seat' from the passenger seat is the passenger seat; the driver's words stay the driver's", () => {
+    const pass = { id: "p", profile: "car" as const, seat: "passenger" };
+    expect(speakerRelative([I("CabinSeatHeating", { seat: "driver", level: 3 })], "turn on my seat heating", pass)[0]!.slots.seat).toBe("passenger");
+    expect(speakerRelative([I("CabinWindow", { window: "driver", action: "open" })], "open my window", pass)[0]!.slots.window).toBe("passenger");
+    expect(speakerRelative([I("CabinWindow", { window: "driver", action: "open" })], "open the driver's window", pass)[0]!.slots.window).toBe("driver");
+  });
+  it("a bare 'set the temperature to 21' at home is the home's thermostat", () => {
+    const r = speakerRelative([I("CabinSetTemperature", { temperature: 21 })], "set the temperature to 21", { id: "h", profile: "home", area: "Living Room" });
+    expect(r[0]).toMatchObject({ intent: "HassClimateSetTemperature", slots: { temperature: 21 } });
+  });
+});

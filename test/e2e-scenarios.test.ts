@@ -18,6 +18,10 @@ import { DeviceCatalog } from "../src/devices/catalog.js";
 import { loadUnderstander, type Understander } from "../src/nlu/index.js";
 import { parseConfig } from "../src/run/config.js";
 import { HarkRuntime, type Answer } from "../src/run/runtime.js";
+import { Hearing } from "../src/run/voice.js";
+import { loadSources } from "../src/nlu/index.js";
+import { createSynthesizer } from "../src/tts/index.js";
+import { encodeWav16 } from "../src/audio/index.js";
 
 // ---- scenario files -------------------------------------------------------------------------------
 
@@ -135,7 +139,13 @@ interface BrokerChoice {
   protocolVersion?: 4 | 5;
 }
 
-async function runScenario(s: Scenario, understander: Understander, broker: BrokerChoice = {}): Promise<void> {
+/** Spoken input: every `say` becomes a WAV file (hark's default voice) heard through VAD + grammar ASR. */
+interface AudioChoice {
+  hearing: Hearing;
+  wavOf: (text: string) => Promise<string>;
+}
+
+async function runScenario(s: Scenario, understander: Understander, broker: BrokerChoice = {}, audio?: AudioChoice): Promise<void> {
   const cfg = {
     ...s.config,
     log_level: "silent",
@@ -149,6 +159,7 @@ async function runScenario(s: Scenario, understander: Understander, broker: Brok
     understander,
     logger: pino({ level: "silent" }),
     ...(s.faults ? { faults: s.faults as never } : {}),
+    ...(audio ? { hearing: audio.hearing } : {}),
   });
   const observer = await Observer.connect(rt.brokerUrl, broker.protocolVersion ?? 4);
   try {
@@ -156,7 +167,7 @@ async function runScenario(s: Scenario, understander: Understander, broker: Brok
       if (step.wait_ms) await new Promise((r) => setTimeout(r, step.wait_ms));
       const answers = await rt.handle({
         ...(step.session ? { session: step.session } : {}),
-        ...(step.say !== undefined ? { text: step.say } : {}),
+        ...(step.say !== undefined ? (audio ? { wav: await audio.wavOf(step.say) } : { text: step.say }) : {}),
         ...(step.event ? { event: step.event } : {}),
         ...(step.signal ? { signal: step.signal } : {}),
       });
@@ -189,6 +200,56 @@ describe("e2e scenarios (in process, embedded aedes broker)", () => {
 
   it.each(scenarios.map((s) => [`${s.file}: ${s.name}`, s] as const))("%s", async (_n, s) => {
     await runScenario(s, understander);
+  });
+});
+
+// ---- spoken: the same scenarios (tag `wav`) with every `say` as a WAV file --------------------------
+
+/** flite (hark's default voice) → 16-bit WAV files, one per distinct text, with 0.3 s of silence around. */
+function wavMaker(dir: string): { wavOf: (text: string) => Promise<string>; close: () => void } {
+  const synth = createSynthesizer("flite:slt");
+  const files = new Map<string, Promise<string>>();
+  const make = async (text: string) => {
+    const a = await synth.synthesize(text);
+    const pad = Math.round(a.sampleRate * 0.3);
+    const x = new Float32Array(a.samples.length + 2 * pad);
+    x.set(a.samples, pad);
+    const file = join(dir, `${files.size}-${text.replace(/[^a-z0-9]+/gi, "_").slice(0, 40)}.wav`);
+    writeFileSync(file, encodeWav16(x, a.sampleRate));
+    return file;
+  };
+  return {
+    wavOf: (text) => {
+      let f = files.get(text);
+      if (!f) files.set(text, (f = make(text)));
+      return f;
+    },
+    close: () => synth.close(),
+  };
+}
+
+const wavScenarios = scenarios.filter((s) => s.tags.includes("wav"));
+
+describe("e2e scenarios spoken as WAV (flite → VAD endpointer → grammar ASR → dialog → MQTT), embedded aedes", () => {
+  let hearing: Hearing;
+  let maker: ReturnType<typeof wavMaker>;
+  beforeAll(async () => {
+    hearing = await Hearing.create({ grammar: await loadSources() });
+    maker = wavMaker(mkdtempSync(join(tmpdir(), "hark-e2e-wav-")));
+  });
+  afterAll(() => {
+    hearing?.close();
+    maker?.close();
+  });
+
+  it("at least a dozen scenarios across home and car are also driven by audio", () => {
+    console.log(`e2e WAV scenarios: ${wavScenarios.length} (home ${wavScenarios.filter((s) => s.file === "home").length}, car ${wavScenarios.filter((s) => s.file === "car").length})`);
+    expect(wavScenarios.length).toBeGreaterThanOrEqual(12);
+    expect(new Set(wavScenarios.map((s) => s.file))).toEqual(new Set(["home", "car"]));
+  });
+
+  it.each(wavScenarios.map((s) => [`${s.file}: ${s.name}`, s] as const))("%s", async (_n, s) => {
+    await runScenario(s, understander, {}, { hearing, wavOf: maker.wavOf });
   });
 });
 
@@ -341,6 +402,48 @@ describe("e2e through `node bin/hark.js run` with stdin", () => {
       expect(answer.commands?.[0]).toMatchObject({ device: "hvac.driver", ok: true, params: { temperature: 21 } });
       expect(await observer.waitFor("hvac.driver", { Temperature: 21 })).toMatchObject({ Temperature: 21 });
     } finally {
+      await observer.close();
+    }
+  });
+
+  it("spoken WAV lines on stdin drive several sessions; every answer is also spoken to --say-to", async () => {
+    const observer = await Observer.connect(broker.url);
+    const maker = wavMaker(mkdtempSync(join(tmpdir(), "hark-wavlines-")));
+    try {
+      const sayTo = mkdtempSync(join(tmpdir(), "hark-sayto-"));
+      const lines = [
+        JSON.stringify({ wav: await maker.wavOf("turn on the kitchen lights") }),
+        JSON.stringify({ session: "passenger", wav: await maker.wavOf("I'm cold") }),
+        JSON.stringify({ session: "driver", wav: await maker.wavOf("open the window") }),
+        JSON.stringify({ session: "rear-left", wav: await maker.wavOf("set the volume to 30") }),
+      ];
+      const dir = mkdtempSync(join(tmpdir(), "hark-run-"));
+      const config = join(dir, "hark.yaml");
+      writeFileSync(config, stringify({ broker: { url: broker.url }, simulate: true, log_level: "warn", vehicle: { speed_kmh: 0 }, speech: { say_to: sayTo } }));
+      const child = spawn(process.execPath, [join(ROOT, "bin/hark.js"), "run", "--config", config], { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      child.stdin.end(lines.join("\n") + "\n");
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      expect(code, err).toBe(0);
+      const answers = out.split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l) as Answer);
+      expect(answers.map((a) => [a.session, a.kind, a.intents.map((i) => i.intent).join("+")])).toEqual([
+        ["living-room", "answer", "HassTurnOn"],
+        ["passenger", "answer", "CabinAdjustTemperature"],
+        ["driver", "answer", "CabinWindow"],
+        ["rear-left", "answer", "MediaSetVolume"],
+      ]);
+      expect(await observer.waitFor("light.kitchen_pendants", { state: "ON" })).toMatchObject({ state: "ON" });
+      expect(await observer.waitFor("window.driver", { Position: 100 })).toMatchObject({ Position: 100 });
+      expect(await observer.waitFor("media.car_audio", { Volume: 30 })).toMatchObject({ Volume: 30 });
+      // one WAV per answer, in order, each a real 16-bit RIFF file
+      const spoken = readdirSync(sayTo).sort();
+      expect(spoken).toEqual(["001-living-room.wav", "002-passenger.wav", "003-driver.wav", "004-rear-left.wav"]);
+      for (const f of spoken) expect(readFileSync(join(sayTo, f)).subarray(0, 4).toString()).toBe("RIFF");
+    } finally {
+      maker.close();
       await observer.close();
     }
   });

@@ -94,6 +94,8 @@ describe.skipIf(missing !== null)(`SLM training, CI-sized${missing ? ` (skipped:
       }
       for (const outs of byMode) expect(outs).toEqual(byMode[0]);
       for (const o of byMode[0]!) expect(parseOutput(spec, o)).not.toBeNull();
+      // The language is narrowed per utterance to the names it mentions: no name can be invented.
+      for (const mode of ["grammar", "jump"] as const) expect((await engine.decode("switch on the zorblax gizmo", { mode })).output).not.toMatch(/name: /);
       const u = await engine.understand("turn on the kitchen lights");
       for (const i of u.intents) expect(i.source).toBe("slm");
     } finally {

@@ -37,6 +37,10 @@ export interface PlanStep {
   query?: { deviceIds: string[]; keys?: string[] };
   /** Nothing to do and nothing wrong (HassNevermind, intents the act layer does not own). */
   noop?: boolean;
+  /** Targets left out because they lack what the request needs ("Pendant Lights cannot change colour"). */
+  skipped?: Array<{ deviceId: string; name: string; reason: string }>;
+  /** Said after the answer ("There is no thermostat in the Living Room, so I used the Main Thermostat …"). */
+  note?: string;
   error?: PlanError;
   /** Why it failed, for logs and spoken answers ("no light in the Garage"). */
   message?: string;
@@ -57,7 +61,7 @@ export interface ActionPlan {
 const ON_OFF_DOMAINS = ["light", "switch", "fan", "media_player"];
 
 type Action = Omit<DeviceCommand, "id" | "deviceId">;
-type HomeAct = (s: Slots, d: DeviceSpec) => Action;
+type HomeAct = (s: Slots, d: DeviceSpec) => Action | string;
 
 interface HomeRule {
   kind: "home";
@@ -119,7 +123,18 @@ export const INTENTS: Record<string, Rule> = {
   HassTurnOn: { kind: "home", domains: ON_OFF_DOMAINS, act: TURN_ON },
   HassTurnOff: { kind: "home", domains: ON_OFF_DOMAINS, act: TURN_OFF },
   HassToggle: { kind: "home", domains: ON_OFF_DOMAINS, act: { light: same("toggle"), switch: same("toggle"), fan: same("toggle") } },
-  HassLightSet: { kind: "home", domains: ["light"], act: { light: (s) => a("turn_on", pick(s, "brightness", "color")) } },
+  HassLightSet: {
+    kind: "home",
+    domains: ["light"],
+    act: {
+      light: (s, d) => {
+        // A device with declared capabilities that lacks the one asked for is skipped, not commanded.
+        if (d.capabilities.length && s.color !== undefined && !d.capabilities.includes("color")) return `cannot change colour`;
+        if (d.capabilities.length && s.brightness !== undefined && !d.capabilities.includes("brightness")) return `cannot be dimmed`;
+        return a("turn_on", pick(s, "brightness", "color"));
+      },
+    },
+  },
   HassClimateSetTemperature: { kind: "home", domains: ["climate"], act: { climate: (s) => a("set_temperature", pick(s, "temperature")) } },
   HassClimateGetTemperature: { kind: "home", domains: ["climate"], query: ["current_temperature", "target_temperature"] },
   HassSetPosition: { kind: "home", domains: ["cover"], act: { cover: (s) => a("set_position", pick(s, "position")) } },
@@ -224,7 +239,7 @@ const ZONE_GROUPS: Record<string, string[]> = {
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v : typeof v === "number" ? String(v) : undefined);
 
-function resolveHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: ActContext): { targets: DeviceSpec[]; message?: string } {
+function resolveHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: ActContext): { targets: DeviceSpec[]; message?: string; note?: string } {
   const name = rule.nameIsNotDevice ? undefined : str(slots.name);
   const area = str(slots.area);
   const floor = str(slots.floor);
@@ -242,14 +257,34 @@ function resolveHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: 
   const domains = domain || deviceClass ? undefined : rule.domains.length ? rule.domains : undefined;
   const where = area ? { area } : floor ? { floor } : {};
   let targets = catalog.find({ ...base, ...(domains ? { domain: domains } : {}), ...where });
+  const what = spokenDomain(deviceClass ?? domain ?? (domains?.length === 1 ? domains[0]! : "device"));
   // No area given: prefer the satellite's area when it has matching devices.
   if (!area && !floor && ctx.area) {
-    const local = targets.filter((d) => d.area === (catalog.area(ctx.area!)?.id ?? ctx.area));
+    const here = catalog.area(ctx.area);
+    const local = targets.filter((d) => d.area === (here?.id ?? ctx.area));
     if (local.length) targets = local;
+    else if (targets.length > 1 && (domains ?? [domain]).includes("climate")) {
+      // "set the temperature to 21" in a room without a thermostat: the home's thermostat when it has one
+      // (said so in the answer), else say which ones exist.
+      const main = targets.filter((d) => /thermostat/i.test(d.name));
+      if (main.length === 1) {
+        const m = main[0]!;
+        const where = m.area ? ` in the ${catalog.area(m.area)?.name ?? m.area}` : "";
+        return { targets: main, note: `There is no ${what} in the ${here?.name ?? ctx.area}, so I used the ${m.name}${where}.` };
+      }
+      const list = targets.map((d) => `the ${d.name}${d.area ? ` in the ${catalog.area(d.area)?.name ?? d.area}` : ""}`);
+      const choices = list.length > 1 ? `${list.slice(0, -1).join(", ")} or ${list[list.length - 1]}` : list[0];
+      return { targets: [], message: `there is no ${what} in the ${here?.name ?? ctx.area}; name one: ${choices}` };
+    }
   }
-  const what = deviceClass ?? domain ?? (domains?.length === 1 ? domains[0] : "device");
   const placeText = area ? ` in the ${area}` : floor ? ` on the ${floor}` : "";
   return targets.length ? { targets } : { targets, message: `there is no ${what}${placeText}` };
+}
+
+/** Domain ids as people say them ("no thermostat in the Living Room", not "no climate"). */
+const SPOKEN_DOMAINS: Record<string, string> = { climate: "thermostat", media_player: "speaker", cover: "blind or cover", binary_sensor: "sensor" };
+function spokenDomain(d: string): string {
+  return SPOKEN_DOMAINS[d] ?? d.replace(/_/g, " ");
 }
 
 function resolveCar(rule: CarRule, slots: Slots, catalog: DeviceCatalog, ctx: ActContext): { targets: DeviceSpec[]; message?: string } {
@@ -275,24 +310,37 @@ export function planIntents(intents: IntentResult[], catalog: DeviceCatalog, ctx
   const steps = intents.map((intent): PlanStep => {
     const rule = INTENTS[intent.intent];
     if (!rule || rule.kind === "noop") return { intent, targets: [], commands: [], noop: true, ...(rule ? {} : { message: `${intent.intent} is not a device intent` }) };
-    const { targets, message } = rule.kind === "home" ? resolveHome(rule, intent.slots, catalog, ctx) : resolveCar(rule, intent.slots, catalog, ctx);
+    const resolved: { targets: DeviceSpec[]; message?: string; note?: string } =
+      rule.kind === "home" ? resolveHome(rule, intent.slots, catalog, ctx) : resolveCar(rule, intent.slots, catalog, ctx);
+    const { targets, message } = resolved;
+    const note = resolved.note ? { note: resolved.note } : {};
     if (!targets.length) return { intent, targets, commands: [], error: "no_such_device", message: message ?? "no such device" };
     if (rule.query) {
-      return { intent, targets, commands: [], query: { deviceIds: targets.map((d) => d.id), ...(Array.isArray(rule.query) ? { keys: rule.query } : {}) } };
+      return { intent, targets, commands: [], query: { deviceIds: targets.map((d) => d.id), ...(Array.isArray(rule.query) ? { keys: rule.query } : {}) }, ...note };
     }
     const commands: DeviceCommand[] = [];
     const refused: string[] = [];
+    const skipped: Array<{ deviceId: string; name: string; reason: string }> = [];
     for (const d of targets) {
       let cmd: Action | string;
       if (rule.kind === "home") {
         const fn = rule.act?.[d.domain];
         cmd = fn ? fn(intent.slots, d) : `${d.name} cannot do that`;
       } else cmd = rule.act ? rule.act(intent.slots, d, ctx) : `${d.name} cannot do that`;
-      if (typeof cmd === "string") refused.push(`${d.name}: ${cmd}`);
+      if (typeof cmd === "string") {
+        refused.push(`${d.name}: ${cmd}`);
+        skipped.push({ deviceId: d.id, name: d.name, reason: cmd });
+      }
       else commands.push({ id: newId(), deviceId: d.id, ...cmd });
     }
     if (!commands.length) return { intent, targets, commands, error: "unsupported", message: refused.join("; ") };
-    return { intent, targets: targets.filter((d) => commands.some((c) => c.deviceId === d.id)), commands };
+    return {
+      ...note,
+      intent,
+      targets: targets.filter((d) => commands.some((c) => c.deviceId === d.id)),
+      commands,
+      ...(skipped.length ? { skipped } : {}),
+    };
   });
   return { steps, commands: steps.flatMap((s) => s.commands), ok: steps.every((s) => !s.error) };
 }

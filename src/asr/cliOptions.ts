@@ -2,16 +2,36 @@
 import { Option, type Command } from "commander";
 import { DEFAULT_ENGINE, engineNames } from "./index.js";
 import { UsageError } from "../cli/errors.js";
+import type { FrontendOptions } from "./frontend.js";
 
 export function addAsrOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option("--engine <engine>", "ASR engine").choices(engineNames()).default(DEFAULT_ENGINE))
     .option("--no-reject", "no out-of-grammar rejection: always force the nearest sentence")
-    .option("--reject-prob <p>", "probability of the phone-loop garbage branch (higher rejects more)", "3e-2");
+    .option("--reject-prob <p>", "probability of the phone-loop garbage branch (higher rejects more)", "3e-2")
+    .addOption(new Option("--endpoint <mode>", "find the speech before decoding: silero VAD (energy if its model is missing), energy VAD, whole-file energy trim, or none").choices(["vad", "energy", "trim", "none"]))
+    .addOption(new Option("--denoise <mode>", "RNNoise before decoding (only with --endpoint vad|energy): auto = when the estimated SNR is low").choices(["auto", "on", "off"]))
+    .option("--denoise-below <dB>", "--denoise auto: denoise when the estimated SNR is below this");
 }
 
-export function asrConfig(opts: { reject?: boolean; rejectProb?: string }): Record<string, unknown> {
+export function asrConfig(opts: { reject?: boolean; rejectProb?: string; endpoint?: string; denoise?: string; denoiseBelow?: string }): Record<string, unknown> {
   const p = Number(opts.rejectProb ?? "3e-2");
   if (!(p > 0 && p < 1)) throw new UsageError(`--reject-prob must be a probability between 0 and 1, got ${opts.rejectProb}`);
-  return { rejection: opts.reject === false ? false : { entryProb: p } };
+  // $HARK_ASR_FRONTEND: extra front-end options as JSON (e.g. {"leadInMs":1000,"dry":0.2}), for experiments.
+  let frontend: FrontendOptions = {};
+  if (process.env.HARK_ASR_FRONTEND) {
+    try {
+      frontend = JSON.parse(process.env.HARK_ASR_FRONTEND) as FrontendOptions;
+    } catch {
+      throw new UsageError(`$HARK_ASR_FRONTEND must be JSON front-end options, got ${process.env.HARK_ASR_FRONTEND}`);
+    }
+  }
+  if (opts.endpoint) frontend.endpoint = opts.endpoint === "none" ? false : (opts.endpoint as FrontendOptions["endpoint"]);
+  if (opts.denoise) frontend.denoise = opts.denoise as FrontendOptions["denoise"];
+  if (opts.denoiseBelow !== undefined) {
+    const db = Number(opts.denoiseBelow);
+    if (!Number.isFinite(db)) throw new UsageError(`--denoise-below must be a number of dB, got ${opts.denoiseBelow}`);
+    frontend.denoiseBelowDb = db;
+  }
+  return { rejection: opts.reject === false ? false : { entryProb: p }, frontend };
 }

@@ -3,18 +3,34 @@
 // Other engines (sherpa-onnx, whisper.cpp) register here when they land; each needs model files the
 // user installs and reports RecognizerUnavailableError with the reason when they are missing.
 import { createGrammarRecognizer } from "./soundswallower/index.js";
+import { createSherpaRecognizer } from "./sherpa.js";
+import { createWhisperRecognizer } from "./whisper.js";
 import { RecognizerUnavailableError, type Recognizer, type RecognizerConfig, type RecognizerFactory } from "./types.js";
 
 export type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerFactory, RecognizerStream } from "./types.js";
 export { RecognizerUnavailableError } from "./types.js";
 export { compileAsrGrammar, dfaToFsg, enumerateDfa, dfaAccepts, AsrGrammarError } from "./fsg.js";
 export type { AsrGrammar, AsrGrammarOptions, WordDfa } from "./fsg.js";
+export { SherpaRecognizer, buildSherpaAsrConfig, resolveSherpaFiles, grammarHotwords, SHERPA_KINDS } from "./sherpa.js";
+export type { SherpaModelSpec, SherpaKind } from "./sherpa.js";
+export { WhisperCppRecognizer, loadWhisperBinding, WHISPER_INSTALL_HINT } from "./whisper.js";
+export { Frontend, estimateSnr } from "./frontend.js";
+export type { FrontendOptions } from "./frontend.js";
 export { GrammarRecognizer, compileCached, prepareGrammar } from "./soundswallower/index.js";
 export type { GrammarAsrOptions } from "./soundswallower/index.js";
 
 export const DEFAULT_ENGINE = "grammar";
 
-const registry = new Map<string, RecognizerFactory>([[DEFAULT_ENGINE, createGrammarRecognizer]]);
+const registry = new Map<string, RecognizerFactory>([
+  [DEFAULT_ENGINE, createGrammarRecognizer],
+  // sherpa-onnx: config.model {kind, dir} or models/manifest.yaml asr.sherpa-<kind>; "sherpa" = streaming zipformer.
+  ["sherpa", createSherpaRecognizer],
+  ...(["zipformer", "transducer", "whisper", "moonshine", "sense-voice", "paraformer"] as const).map(
+    (kind): [string, RecognizerFactory] => [`sherpa:${kind}`, (c) => createSherpaRecognizer({ kind, ...c })],
+  ),
+  // whisper.cpp through @fugood/whisper.node (optional package).
+  ["whisper", createWhisperRecognizer],
+]);
 
 /** Add (or replace) an engine. */
 export function registerEngine(name: string, factory: RecognizerFactory): void {

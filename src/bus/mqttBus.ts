@@ -135,6 +135,7 @@ export class MqttDeviceBus implements DeviceBus {
       client.on("error", onErr);
     });
     await client.subscribeAsync([`${HOME_PREFIX}/+/state`, `${CAR_PREFIX}/#`], { qos: 1 });
+    await this.settleRetained();
     this.resendTimer = setInterval(() => {
       if (!this.client?.connected) return;
       const now = Date.now();
@@ -174,6 +175,24 @@ export class MqttDeviceBus implements DeviceBus {
       if (this.client?.connected) this.publish(p);
       // else: queued here and published on (re)connect
     });
+  }
+
+  /**
+   * Retained states arrive after SUBACK: wait until every device has reported (or the flow stops for
+   * `quietMs`, or `maxMs` passes), so that a question asked right after start sees the current state.
+   */
+  private async settleRetained(quietMs = 120, maxMs = 1500): Promise<void> {
+    const devices = new Set([...this.byStateTopic.values()].map((d) => d.id)).size;
+    const until = Date.now() + maxMs;
+    let last = this.states.size;
+    let lastChange = Date.now();
+    while (this.states.size < devices && Date.now() < until && Date.now() - lastChange < quietMs) {
+      await new Promise((r) => setTimeout(r, 5));
+      if (this.states.size !== last) {
+        last = this.states.size;
+        lastChange = Date.now();
+      }
+    }
   }
 
   state(deviceId: string): DeviceState | undefined {

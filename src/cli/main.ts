@@ -11,9 +11,10 @@ import * as say from "./commands/say.js";
 import * as bench from "./commands/bench.js";
 import * as models from "./commands/models.js";
 import * as run from "./commands/run.js";
+import * as fixtures from "./commands/fixtures.js";
 
 /** Every subcommand module exports `register(program)`; add new ones here. */
-const commands: Array<{ register(program: Command): void }> = [understand, grammar, bench, transcribe, replay, say, run, models];
+const commands: Array<{ register(program: Command): void }> = [understand, grammar, bench, transcribe, replay, say, run, models, fixtures];
 
 export function buildProgram(): Command {
   const program = new Command("hark")

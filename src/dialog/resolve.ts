@@ -39,7 +39,7 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
     }
     const u = await deps.understander.understand(text);
     if (u.intents.some((i) => NEVERMIND.has(i.intent))) return { kind: "cancel", understanding: u };
-    if (u.intents.length > 0) return finish(u.intents, session, undefined, deps, u);
+    if (u.intents.length > 0) return finish(speakerRelative(u.intents, text, session), session, undefined, deps, u);
     if (pending.attempts < MAX_CLARIFY_ATTEMPTS)
       return {
         kind: "clarify",
@@ -51,7 +51,31 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
   const u = await deps.understander.understand(text);
   if (u.intents.length === 0) return { kind: "answer", speech: RESOLVER_SPEECH.noMatch, understanding: u };
   if (u.intents.some((i) => NEVERMIND.has(i.intent))) return { kind: "cancel", understanding: u };
-  return finish(u.intents, session, previous, deps, u);
+  return finish(speakerRelative(u.intents, text, session), session, previous, deps, u);
+}
+
+/** Car slots that name a seat/zone/side; the car's lists map "my …" to the driver. */
+const SEAT_SLOTS = ["zone", "seat", "window", "side"];
+
+/**
+ * Readings that depend on who speaks:
+ * - in the car, "my seat" / "my side" / "my window" is the speaker's seat (the car's lists say "driver",
+ *   assuming the driver speaks);
+ * - at home, a bare "set the temperature to 21" (a cabin sentence by the grammar's ownership rules) is
+ *   about the home's thermostat, not the car's climate.
+ */
+export function speakerRelative(intents: IntentResult[], text: string, session: SessionInfo): IntentResult[] {
+  const words = normalizeText(text);
+  return intents.map((i) => {
+    if (session.profile === "car" && session.seat && session.seat !== "driver" && /\bmy\b/.test(words) && !/\bdriver/.test(words)) {
+      const fix = SEAT_SLOTS.filter((k) => i.slots[k] === "driver");
+      if (fix.length) return { ...i, slots: { ...i.slots, ...Object.fromEntries(fix.map((k) => [k, session.seat!])) } };
+    }
+    if (session.profile === "home" && i.intent === "CabinSetTemperature" && i.slots.zone === undefined) {
+      return { ...i, intent: "HassClimateSetTemperature", slots: { temperature: i.slots.temperature! } };
+    }
+    return i;
+  });
 }
 
 function basePrompt(prompt: string): string {

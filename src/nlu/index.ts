@@ -71,6 +71,6 @@ export async function loadUnderstander(options: SourceOptions = {}): Promise<Und
   const { Cascade } = await import("./cascade.js");
   const { SlmEngine } = await import("./slm/engine.js");
   return new Cascade(matcher, grammar, () =>
-    SlmEngine.load({ model: models.slm!, draft: models.draft, grammar, benchFile: benchFile() }),
+    SlmEngine.load({ model: models.slm!, draft: models.draft, grammar, benchFile: benchFile(), wordsFile: models.words }),
   );
 }

@@ -28,7 +28,10 @@ export interface ReplayItem {
   intents: IntentResult[];
   mqtt: unknown[];
   response: string | null;
-  ms: { read: number; mix?: number; asr: number; nlu: number; total: number };
+  /** Per-stage ms; vad and denoise are the ASR front end's share of asr. */
+  ms: { read: number; mix?: number; asr: number; vad?: number; denoise?: number; nlu: number; total: number };
+  /** ASR front end: VAD engine, estimated SNR (dB), whether RNNoise ran. */
+  frontend?: { vad?: string; snrDb?: number; denoised?: boolean };
   audioSeconds: number;
   /** ASR time / audio duration. */
   rtf: number;
@@ -107,12 +110,17 @@ export async function replayFile(path: string, rel: string, opts: ReplayOptions)
   const t2 = performance.now();
   const u = asr.text ? await opts.understander.understand(asr.text) : { text: "", intents: [] };
   const t3 = performance.now();
+  const d = asr.detail as { vad?: string; snrDb?: number; denoised?: boolean; frontendMs?: { vad: number; denoise: number } } | undefined;
+  const fms = d?.frontendMs ? { vad: d.frontendMs.vad, denoise: d.frontendMs.denoise } : {};
   const item: ReplayItem = {
     ...base,
     transcript: asr.text,
     intents: u.intents,
     confidence: r3(asr.confidence),
-    ms: { ...base.ms, asr: r3(asr.ms), nlu: r3(t3 - t2), total: r3(t3 - t0) },
+    ms: { ...base.ms, asr: r3(asr.ms), ...fms, nlu: r3(t3 - t2), total: r3(t3 - t0) },
+    ...(d && (d.vad || d.denoised !== undefined)
+      ? { frontend: { ...(d.vad ? { vad: d.vad } : {}), ...(d.snrDb !== undefined ? { snrDb: d.snrDb } : {}), ...(d.denoised !== undefined ? { denoised: d.denoised } : {}) } }
+      : {}),
     rtf: samples.length ? r3(asr.ms / 1000 / (samples.length / 16000)) : 0,
     ...(asr.rejected ? { rejected: asr.reason ?? "rejected" } : {}),
   };
@@ -139,6 +147,8 @@ export interface ReplaySummary {
   falseAccepts: number;
   nonCommands: number;
   rejected: number;
+  /** Files the ASR front end denoised (RNNoise). */
+  denoised: number;
   audioSeconds: number;
   /** Total ASR time / total audio. */
   rtf: number;
@@ -158,6 +168,7 @@ export class SummaryBuilder {
   private nonCommands = 0;
   private falseAccepts = 0;
   private rejected = 0;
+  private denoised = 0;
   private audio = 0;
   private asrMs = 0;
   private stageMs: Record<string, number> = {};
@@ -166,6 +177,7 @@ export class SummaryBuilder {
     this.files++;
     if (item.error && item.ms.total === 0) this.failed++;
     if (item.rejected) this.rejected++;
+    if (item.frontend?.denoised) this.denoised++;
     this.audio += item.audioSeconds;
     this.asrMs += item.ms.asr;
     for (const [k, v] of Object.entries(item.ms)) this.stageMs[k] = (this.stageMs[k] ?? 0) + v;
@@ -197,6 +209,7 @@ export class SummaryBuilder {
       falseAccepts: this.falseAccepts,
       nonCommands: this.nonCommands,
       rejected: this.rejected,
+      denoised: this.denoised,
       audioSeconds: r3(this.audio),
       rtf: this.audio ? Math.round((this.asrMs / 1000 / this.audio) * 10000) / 10000 : 0,
       ms,

@@ -14,6 +14,11 @@ export interface BenchE2eOptions {
   config?: string;
   /** Wait this long for a publish before counting the sample as lost (ms, default 2000). */
   timeoutMs?: number;
+  /**
+   * "text": the typed line is handed to the runtime. "wav": each utterance is first spoken by hark's
+   * default voice (flite, 16 kHz), then end of input → VAD endpointer → grammar ASR → dialog → publish.
+   */
+  input?: "text" | "wav";
 }
 
 export interface BenchE2eResult {
@@ -24,6 +29,11 @@ export interface BenchE2eResult {
   lost: number;
   mean: number;
   max: number;
+  input: "text" | "wav";
+  /** WAV only: recognition time per utterance (part of the latency), p50 ms. */
+  asrP50?: number;
+  /** WAV only: what the recognizer heard for each utterance (first round). */
+  transcripts?: Array<{ text: string; heard: string }>;
 }
 
 const DEFAULT_UTTERANCES: Array<{ session?: string; text: string }> = [
@@ -56,6 +66,28 @@ export async function benchE2e(opts: BenchE2eOptions = {}): Promise<BenchE2eResu
   // Every command topic: home …/set (+ subtopics) and car VSS …/set.
   await watcher.subscribeAsync(["hark/home/+/set", "hark/home/+/set/+", "hark/car/#"], { qos: 0 });
   const utterances = (opts.utterances ?? DEFAULT_UTTERANCES).map((u) => (typeof u === "string" ? { text: u } : u));
+  const mode = opts.input ?? "text";
+  // WAV: speak every utterance once up front (synthesis is not part of the measured path).
+  const audio = new Map<string, Float32Array>();
+  const asrMs: number[] = [];
+  const transcripts: Array<{ text: string; heard: string }> = [];
+  const ears = mode === "wav" ? await rt.ears() : undefined;
+  if (mode === "wav") {
+    const [{ createSynthesizer }, { resample }] = await Promise.all([import("../tts/index.js"), import("../audio/index.js")]);
+    const synth = createSynthesizer("flite:slt");
+    try {
+      for (const u of utterances) {
+        const a = await synth.synthesize(u.text);
+        const x = a.sampleRate === 16000 ? a.samples : resample(a.samples, a.sampleRate, 16000);
+        // 0.3 s of silence before and after, as a push-to-talk recording would have.
+        const padded = new Float32Array(x.length + 9600);
+        padded.set(x, 4800);
+        audio.set(u.text, padded);
+      }
+    } finally {
+      synth.close();
+    }
+  }
   const samples: number[] = [];
   let lost = 0;
   const timeoutMs = opts.timeoutMs ?? 2000;
@@ -68,7 +100,16 @@ export async function benchE2e(opts: BenchE2eOptions = {}): Promise<BenchE2eResu
           timer = setTimeout(() => resolve(undefined), timeoutMs);
         });
         const t0 = performance.now();
-        const handled = rt.handle({ ...(u.session ? { session: u.session } : {}), text: u.text });
+        const handled =
+          mode === "wav"
+            ? (async () => {
+                const heard = await ears!.hearSamples(audio.get(u.text)!);
+                asrMs.push(heard.reduce((a, h) => a + h.asrMs, 0));
+                const said = heard.map((h) => h.text).join(" ");
+                if (round === 0) transcripts.push({ text: u.text, heard: said });
+                return rt.handleHeard(heard, u.session);
+              })()
+            : rt.handle({ ...(u.session ? { session: u.session } : {}), text: u.text });
         const t1 = await published;
         clearTimeout(timer);
         waiting = undefined;
@@ -91,5 +132,7 @@ export async function benchE2e(opts: BenchE2eOptions = {}): Promise<BenchE2eResu
     lost,
     mean: round(sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1)),
     max: round(sorted[sorted.length - 1] ?? NaN),
+    input: mode,
+    ...(mode === "wav" ? { asrP50: round(quantile([...asrMs].sort((a, b) => a - b), 0.5)), transcripts } : {}),
   };
 }

@@ -69,6 +69,19 @@ export const configSchema = z.strictObject({
       speed_kmh: z.number().min(0).optional(),
     })
     .default({ speed_signal: "Vehicle.Speed" }),
+  /** Spoken answers: every answer is also spoken with `voice` (to WAV files and/or the sound device). */
+  speech: z
+    .strictObject({
+      /** Default: on. false = text answers only. */
+      enabled: z.boolean().default(true),
+      /** flite[:slt|rms|awb|kal16|kal], espeak[:VOICE], piper:MODEL.onnx … (as `hark say --voice`). */
+      voice: z.string().min(1).default("flite:slt"),
+      /** Write each answer as NNN-SESSION.wav in this folder. */
+      say_to: z.string().min(1).optional(),
+      /** Play through aplay: auto = when a sound device exists. */
+      play: z.union([z.boolean(), z.literal("auto")]).default("auto"),
+    })
+    .default({ enabled: true, voice: "flite:slt", play: "auto" }),
   output: z.enum(["json", "text"]).default("json"),
   log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -89,6 +102,7 @@ export interface HarkConfig {
   policies: PolicyRule[];
   vehicle: HarkConfigFile["vehicle"];
   output: "json" | "text";
+  speech: HarkConfigFile["speech"];
   logLevel: HarkConfigFile["log_level"];
 }
 
@@ -125,6 +139,7 @@ export function resolveConfig(parsed: HarkConfigFile, file?: string): HarkConfig
     policies: [...(parsed.policies.defaults ? DEFAULT_POLICIES : []), ...parsed.policies.rules],
     vehicle: parsed.vehicle,
     output: parsed.output,
+    speech: parsed.speech,
     logLevel: parsed.log_level,
   };
 }

@@ -17,6 +17,7 @@ import type { SayEvent, SessionInfo } from "../dialog/types.js";
 import type { DialogEvent } from "../../machines/dialog.js";
 import type { HarkConfig } from "./config.js";
 import { outcomeSpeech } from "./speech.js";
+import { Hearing, type Heard } from "./voice.js";
 
 export interface CommandReport {
   device: string;
@@ -52,6 +53,8 @@ export interface RuntimeOptions {
   latencyMs?: number;
   /** An understander to use instead of loading the matcher (the SLM cascade, …). */
   understander?: Understander;
+  /** Recognizer + endpointer to share (tests, benches); by default created on the first audio input. */
+  hearing?: Hearing;
 }
 
 /** An input line: plain text for the default session, or JSON for a chosen session / event / signal. */
@@ -62,6 +65,8 @@ export interface InputLine {
   event?: string;
   /** Vehicle signals to publish, e.g. {"speed_kmh": 100} or {"Vehicle.Speed": 100}. */
   signal?: Record<string, number | string | boolean>;
+  /** A WAV file spoken to the session: VAD endpointer → ASR → one utterance per speech segment. */
+  wav?: string;
 }
 
 export function parseInputLine(line: string): InputLine | undefined {
@@ -85,6 +90,8 @@ export class HarkRuntime {
   private speedKmh: number | undefined;
   private signalClient: MqttClient | undefined;
   private stopped = false;
+  private hearing: Promise<Hearing> | undefined;
+  private sharedHearing = false;
 
   private constructor(
     readonly config: HarkConfig,
@@ -130,6 +137,10 @@ export class HarkRuntime {
       logger: log.child({ mod: "bus" }),
     });
     const rt = new HarkRuntime(config, log, devices, understander, grammar, options.onAnswer);
+    if (options.hearing) {
+      rt.hearing = Promise.resolve(options.hearing);
+      rt.sharedHearing = true;
+    }
     try {
       await rt.startSignals();
       for (const s of config.sessions) rt.addSession(s.id, s.profile, s.area, s.seat, s.wake_phrases);
@@ -277,10 +288,56 @@ export class HarkRuntime {
         await session.settled();
       }
       if (input.text !== undefined) await session.handleText(input.text);
+      if (input.wav !== undefined) {
+        const hearing = await this.ears();
+        const heard = await hearing.hearFile(input.wav);
+        await this.handleHeardIn(session, heard);
+      }
     } finally {
       off();
     }
     return answers;
+  }
+
+  /** The recognizer and endpointer, created on first use (text-only runs never load them). */
+  ears(): Promise<Hearing> {
+    this.hearing ??= Hearing.create({ grammar: this.grammar, log: this.log.child({ mod: "asr" }) });
+    return this.hearing;
+  }
+
+  /** Utterances heard by the microphone or in a WAV file, for a session (default: the default session). */
+  async handleHeard(heard: Heard[], sessionId?: string): Promise<Answer[]> {
+    const session = sessionId ? this.sessions.get(sessionId) : this.defaultSession;
+    if (!session || this.stopped) return [];
+    const answers: Answer[] = [];
+    const off = this.tap(session.info.id, (a) => answers.push(a));
+    try {
+      this.lineStart = Date.now();
+      await this.handleHeardIn(session, heard);
+    } finally {
+      off();
+    }
+    return answers;
+  }
+
+  private async handleHeardIn(session: DialogSession, heard: Heard[]): Promise<void> {
+    if (!heard.length) {
+      this.log.info({ session: session.info.id }, "no speech in the audio");
+      return;
+    }
+    for (const h of heard) {
+      if (h.text) {
+        await session.handleText(h.text);
+        continue;
+      }
+      // Heard something, understood no words: the dialog says so (a question is asked again).
+      if (!["clarifying", "confirming", "listening"].includes(session.state)) {
+        session.send({ type: "PTT" });
+        await session.settled();
+      }
+      session.send({ type: "ASR_ERROR", message: h.reason ?? "nothing recognized" });
+      await session.settled();
+    }
   }
 
   private readonly taps = new Set<{ session: string; fn: (a: Answer) => void }>();
@@ -296,6 +353,7 @@ export class HarkRuntime {
     if (this.stopped) return;
     this.stopped = true;
     this.sessions.stop();
+    if (this.hearing && !this.sharedHearing) await this.hearing.then((h) => h.close()).catch(() => {});
     await this.signalClient?.endAsync(true).catch(() => {});
     await this.devices.stop();
     this.log.info("hark stopped");

@@ -48,6 +48,20 @@ function capitalize(s: string): string {
   return s ? s[0]!.toUpperCase() + s.slice(1) : s;
 }
 
+/** "The Pendant Lights cannot change colour." for targets the planner left out. */
+function skippedNote(step: StepOutcome): string {
+  const notes = step.step.note ? [step.step.note] : [];
+  return [...notes, ...(step.step.skipped ?? [])
+    .map((s) => (/^(cannot|can't|does not|has no)\b/.test(s.reason) ? `The ${s.name} ${s.reason}.` : `Skipped the ${s.name} (${s.reason}).`))]
+    .join(" ");
+}
+
+function joinNote(text: string, note: string): string {
+  if (!note) return text;
+  const t = text.replace(/\s*$/, "");
+  return `${/[.!?]$/.test(t) ? t : `${t}.`} ${note}`;
+}
+
 export function stepSpeech(step: StepOutcome, grammar: Grammar | undefined, catalog?: DeviceCatalog): { text: string; ok: boolean } {
   const intent: IntentResult = step.step.intent;
   if (step.step.error) return { text: `Sorry, ${step.step.message ?? "I can't do that"}.`, ok: false };
@@ -67,12 +81,13 @@ export function stepSpeech(step: StepOutcome, grammar: Grammar | undefined, cata
     const names = step.step.targets.map((t) => t.name).join(" and ");
     return { text: `${verb} the ${names}`, ok: true };
   }
+  const skipped = skippedNote(step);
   const values: Values = { ...intent.slots, ...queryValues(step) };
   const def = grammar?.intents.get(intent.intent);
   const template = def ? chooseResponse(def.responses, values) : undefined;
-  if (template !== undefined && template.trim()) return { text: capitalize(fillTemplate(template, values as Facts)), ok: true };
+  if (template !== undefined && template.trim()) return { text: joinNote(capitalize(fillTemplate(template, values as Facts)), skipped), ok: true };
   if (step.step.noop) return { text: "", ok: true };
-  return { text: "Done.", ok: true };
+  return { text: joinNote("Done.", skipped), ok: true };
 }
 
 /** One sentence for the whole plan (several intents → several sentences), plus policy notes. */

@@ -75,4 +75,4 @@ export function createSynthesizer(spec: string = DEFAULT_VOICE, opts: CreateOpti
       });
   }
 }
-export { generateFixtures, type GenerateOptions } from "./fixtures.js";
+export { generateFixtures, grammarSampleLabels, replayLabels, type GenerateOptions } from "./fixtures.js";

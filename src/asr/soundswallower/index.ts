@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Grammar } from "../../grammar/types.js";
 import { compileAsrGrammar, dfaToFsg, type AsrGrammar, type AsrGrammarOptions } from "../fsg.js";
-import { speechBounds } from "../trim.js";
+import { Frontend, type FrontendOptions } from "../frontend.js";
 import type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerStream } from "../types.js";
 import { cacheDir, fileStamp, findEnUs16k, hash, loadDictionary, restrictDictionary, writeAtomic, type RestrictedDictionary } from "./model.js";
 
@@ -39,8 +39,10 @@ export interface GrammarAsrOptions {
   beam?: number;
   wbeam?: number;
   pbeam?: number;
-  /** Trim leading/trailing silence before decoding (default true). */
+  /** Trim leading/trailing silence before decoding (default true); false = decode everything (same as frontend.endpoint false). */
   trim?: boolean;
+  /** Endpointing (VAD) and noise suppression before decoding (src/asr/frontend.ts). */
+  frontend?: FrontendOptions;
   /** Extra decoder configuration keys (PocketSphinx names, e.g. lw, silprob). */
   decoderConfig?: Record<string, string | number | boolean>;
 }
@@ -157,7 +159,7 @@ export class GrammarRecognizer implements Recognizer {
     private decoder: SsDecoder | undefined,
     readonly initMs: number,
     readonly prepared: PreparedGrammar,
-    private readonly trim: boolean,
+    private readonly frontend: Frontend,
     /** Where start-up time went: grammar compile/cache, WASM module load, decoder initialisation (ms). */
     readonly startup: { prepareMs: number; moduleMs: number; decoderMs: number },
   ) {}
@@ -189,23 +191,33 @@ export class GrammarRecognizer implements Recognizer {
       throw new Error(`grammar ASR failed to start: ${err instanceof Error ? err.message : String(err)}`);
     }
     const t3 = performance.now();
-    return new GrammarRecognizer(decoder, t3 - t0, prepared, opts.trim ?? true, { prepareMs: t1 - t0, moduleMs: t2 - t1, decoderMs: t3 - t2 });
+    let frontend: Frontend;
+    try {
+      frontend = new Frontend(opts.trim === false ? { endpoint: false } : opts.frontend);
+    } catch (err) {
+      decoder.delete();
+      throw err;
+    }
+    return new GrammarRecognizer(decoder, performance.now() - t0, prepared, frontend, { prepareMs: t1 - t0, moduleMs: t2 - t1, decoderMs: t3 - t2 });
   }
 
   async recognize(samples16k: Float32Array): Promise<RecognitionResult> {
     const t0 = performance.now();
     const d = this.live();
-    let audio = samples16k;
-    if (this.trim) {
-      const b = speechBounds(samples16k);
-      if (!b.hasSignal) return { text: "", confidence: 0, ms: performance.now() - t0, rejected: true, reason: "silence" };
-      audio = samples16k.subarray(b.start, b.end);
-    }
-    if (audio.length < 1600) return { text: "", confidence: 0, ms: performance.now() - t0, rejected: true, reason: "silence" };
+    const fe = await this.frontend.process(samples16k);
+    const audio = fe.samples;
+    const detail: Record<string, unknown> = {
+      decodedSeconds: audio.length / 16000,
+      ...(fe.vad ? { vad: fe.vad } : {}),
+      ...(fe.snrDb !== undefined ? { snrDb: Math.round(fe.snrDb * 10) / 10 } : {}),
+      denoised: fe.denoised,
+      frontendMs: { vad: Math.round(fe.ms.vad * 100) / 100, denoise: Math.round(fe.ms.denoise * 100) / 100 },
+    };
+    if (audio.length < 1600) return { text: "", confidence: 0, ms: performance.now() - t0, rejected: true, reason: "silence", detail };
     d.start();
     d.process_audio(audio, false, true);
     d.stop();
-    return this.result(d, t0, { decodedSeconds: audio.length / 16000 });
+    return this.result(d, t0, detail);
   }
 
   stream(): RecognizerStream {
@@ -229,6 +241,7 @@ export class GrammarRecognizer implements Recognizer {
   }
 
   close(): void {
+    this.frontend.close();
     this.decoder?.delete();
     this.decoder = undefined;
   }

@@ -33,6 +33,20 @@ registerSuite("slm", async (opts) => {
   });
 });
 
+registerSuite("asr", async (opts) => {
+  const { benchAsr } = await import("../../bench/asr.js");
+  return benchAsr({
+    ...sourceOptions(opts as { grammar?: string[]; devices?: string[] | boolean }),
+    count: opts.count as number | undefined,
+    seed: opts.seed as number | undefined,
+    voice: opts.voice as string | undefined,
+    onProgress: process.stderr.isTTY ? (d, t) => process.stderr.write(`\rasr ${d}/${t}`) : undefined,
+  });
+});
+
+// End-of-input → MQTT publish latency (text and WAV) and `hark run` start-up (src/bench/e2e.ts).
+registerSuite("e2e", async (opts) => (await import("../../bench/e2e.js")).e2eSuite(opts));
+
 export function register(program: Command): void {
   addSourceOptions(
     program
@@ -46,6 +60,7 @@ export function register(program: Command): void {
       })
       .option("--seed <n>", "sample seed", (v) => Number(v))
       .option("--natural <file>", "hand-written labelled utterances (JSONL)")
+      .option("--voice <voice>", "asr suite: the voice that speaks the samples (default flite:slt)")
       .option("--errors", "include every misunderstood utterance in the report")
       .option("--json", "one-line JSON (default: indented)"),
   ).action(async (opts) => {

@@ -1,12 +1,12 @@
 // hark models train|list|add|verify|use|rollback — hark's SLM models (docs/slm.md).
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { projectRoot } from "../../grammar/paths.js";
 import { activeModels, modelsDir, readManifest, resolveFile, verifyModel, writeManifest, ModelError, type ModelEntry, type Role } from "../../models/manifest.js";
-import { buildDataSet, writeJsonl } from "../../nlu/slm/data.js";
+import { buildDataSet, trainingVocabulary, writeJsonl } from "../../nlu/slm/data.js";
 import { CommandError, UsageError } from "../errors.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
 
@@ -145,6 +145,8 @@ export function register(program: Command): void {
     writeJsonl(join(dataDir, "train.jsonl"), data.train);
     writeJsonl(join(dataDir, "dev.jsonl"), data.dev);
     writeJsonl(join(dataDir, "test.jsonl"), data.test);
+    const wordsName = `hark-${opts.size}.words.txt`;
+    writeFileSync(join(out, wordsName), trainingVocabulary(data.train).join("\n") + "\n");
     const dataHash = createHash("sha256").update(readFileSync(join(dataDir, "train.jsonl"))).digest("hex");
     say(`hark: ${data.train.length} training, ${data.dev.length} dev, ${data.test.length} test examples (grammar ${data.grammarHash.slice(0, 12)}) in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     const common = { seed: opts.seed, out, dataDir, batch: opts.batch, timeLimit: opts.timeLimit, grammarHash: data.grammarHash, onLine: (l: string) => say(`  ${l}`) };
@@ -161,7 +163,7 @@ export function register(program: Command): void {
     const mainFile = join(out, files.q8_0);
     const entries: ModelEntry[] = [];
     const metrics = (r: Record<string, unknown>) => ({ dev_exact: r.dev_exact, test_exact: r.test_exact, steps: r.steps, best_step: r.best_step, train_seconds: r.train_seconds, train_examples: r.train_examples });
-    entries.push(await entryFor(mainFile, "slm", { name: String(main.name), params: Number(main.params), intents: data.intents, grammar_hash: data.grammarHash, data_hash: dataHash, source: `hark models train --size ${opts.size} --seed ${opts.seed}`, metrics: metrics(main) }, out));
+    entries.push(await entryFor(mainFile, "slm", { name: String(main.name), params: Number(main.params), intents: data.intents, words: wordsName, grammar_hash: data.grammarHash, data_hash: dataHash, source: `hark models train --size ${opts.size} --seed ${opts.seed}`, metrics: metrics(main) }, out));
     if (draft) {
       const df = join(out, (draft.files as { q8_0: string }).q8_0);
       entries.push(await entryFor(df, "draft", { name: String(draft.name), params: Number(draft.params), grammar_hash: data.grammarHash, data_hash: dataHash, pairs_with: String(main.name), source: `hark models train --size ${draftSize} --seed ${opts.seed}`, metrics: metrics(draft) }, out, mainFile));
@@ -199,6 +201,7 @@ export function register(program: Command): void {
     .option("--sha256 <hex>", "expected sha256")
     .option("--licence <id>", "licence of the model")
     .option("--copy", "copy the file into models/")
+    .option("--words <file>", "words the model saw in training (written by hark models train), for the out-of-domain check")
     .option("--metrics <json>", "metrics JSON written by models/train/train.py (params, dev/test exact, grammar hash); records the active grammar's intents")
     .option("--use", "make it active")
     .action(async (file: string, opts) => {
@@ -231,6 +234,11 @@ export function register(program: Command): void {
           intents: outputSpec(await loadSources({})).intents.map((i) => i.name),
           metrics: { dev_exact: r.dev_exact, test_exact: r.test_exact, steps: r.steps, best_step: r.best_step, train_seconds: r.train_seconds, train_examples: r.train_examples },
         };
+      }
+      if (opts.words) {
+        const dest = join(dir, basename(opts.words));
+        if (resolve(opts.words) !== resolve(dest)) copyFileSync(opts.words, dest);
+        trained.words = basename(opts.words);
       }
       const e = await entryFor(path, opts.role as Role, { name: opts.name ?? basename(path).replace(/\.gguf$/, ""), source: `hark models add ${basename(file)}`, ...trained, ...(opts.licence ? { licence: opts.licence } : {}), ...(target ? { pairs_with: m.active.slm } : {}) }, dir, target);
       upsert(m.models, e);

@@ -1,13 +1,14 @@
 // hark run: the living assistant. Embedded broker + simulated home and car by default; input from
 // stdin text, a WAV file or the microphone; each answer printed as one JSON line (or its text) on stdout.
 import { Command, Option } from "commander";
-import { spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import { existsSync } from "node:fs";
 import { loadConfig } from "../../run/config.js";
 import { HarkRuntime, type Answer } from "../../run/runtime.js";
 import { CommandError, UsageError } from "../errors.js";
 import { writeLine } from "../io.js";
+import pino from "pino";
+import { Voice } from "../../run/voice.js";
 
 export function register(program: Command): void {
   program
@@ -22,6 +23,9 @@ export function register(program: Command): void {
     .option("--no-simulate", "do not start the simulated home and car")
     .option("--grammar <dir>", "grammar folder (default: grammars/en)")
     .option("--devices <dir>", "devices folder (default: devices/)")
+    .option("--say-to <dir>", "also write every spoken answer as NNN-SESSION.wav in DIR")
+    .option("--voice <voice>", "voice for spoken answers (default flite:slt; as `hark say --voice`)")
+    .option("--no-speak", "text answers only: no synthesis, no playback")
     .action(async (opts: RunOptions) => {
       process.exitCode = await runCommand(opts);
     });
@@ -37,11 +41,11 @@ interface RunOptions {
   simulate?: boolean;
   grammar?: string;
   devices?: string;
+  sayTo?: string;
+  voice?: string;
+  speak?: boolean;
 }
 
-function hasTool(name: string): boolean {
-  return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
-}
 
 export async function runCommand(opts: RunOptions): Promise<number> {
   if (opts.config && !existsSync(opts.config)) throw new UsageError(`${opts.config}: no such config file`);
@@ -52,28 +56,50 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   }
   if (opts.profile) config.profile = opts.profile;
   if (opts.output) config.output = opts.output;
+  // A person at a terminal reads sentences, not JSON (pipes and files keep JSON unless --output says).
+  else if (process.stdin.isTTY && process.stdout.isTTY && !opts.input) config.output = "text";
   if (opts.logLevel) config.logLevel = opts.logLevel as typeof config.logLevel;
   if (opts.simulate === false) config.simulate = false;
   if (opts.grammar) config.grammar = opts.grammar;
   if (opts.devices) config.devices = opts.devices;
+  if (opts.sayTo) config.speech = { ...config.speech, say_to: opts.sayTo };
+  if (opts.voice) config.speech = { ...config.speech, voice: opts.voice };
+  if (opts.speak === false) config.speech = { ...config.speech, enabled: false };
 
   const input = opts.input ?? (process.stdin.isTTY ? "tty" : "-");
   if (input === "mic") {
-    if (!hasTool("arecord") && !hasTool("sox"))
-      throw new CommandError("no microphone capture tool found: install alsa-utils (arecord) or sox, or use --input - for text");
-    throw new CommandError("microphone input needs voice activity detection, which is not wired into `hark run` yet; use --input FILE.wav or --input -");
+    const { findCaptureTool } = await import("../../audio/source.js");
+    if (!findCaptureTool()) throw new CommandError("no microphone capture tool found: install alsa-utils (arecord) or sox, or use --input - for text");
   }
   if (input !== "-" && input !== "tty" && input !== "mic") {
     if (!existsSync(input)) throw new UsageError(`--input: no such file: ${input}`);
     if (!/\.wav$/i.test(input)) throw new UsageError(`--input: expected mic, -, or a .wav file: ${input}`);
   }
 
+  // Speaking needs the voice; a bad voice spec is a usage error before anything starts.
+  let voice: Voice | undefined;
+  const log = pino({ level: config.logLevel, base: undefined }, pino.destination(2));
+  if (config.speech.enabled) {
+    const { parseVoice } = await import("../../tts/index.js");
+    try {
+      parseVoice(config.speech.voice);
+    } catch (err) {
+      throw new UsageError(`--voice: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    voice = Voice.create({
+      voice: config.speech.voice,
+      ...(config.speech.say_to ? { sayTo: config.speech.say_to } : {}),
+      play: config.speech.play,
+      log: log.child({ mod: "voice" }),
+    });
+  }
   const print = (a: Answer) => {
     if (config.output === "text") {
-      if (a.speech) void writeLine(a.speech);
+      if (a.speech) void writeLine(process.stdout.isTTY ? `hark> ${a.speech}` : a.speech);
     } else void writeLine(JSON.stringify(a));
+    if (a.speech) void voice?.say(a.speech, a.session);
   };
-  const rt = await HarkRuntime.start({ config, onAnswer: print });
+  const rt = await HarkRuntime.start({ config, logger: log, onAnswer: print });
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= rt.stop());
@@ -83,21 +109,30 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  let code = 0;
   try {
     if (input === "-" || input === "tty") await readText(rt, input === "tty");
+    else if (input === "mic") code = await micInput(rt);
     else await wavInput(rt, input);
+    await voice?.drain();
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    voice?.close();
     await stop();
   }
-  return 0;
+  return code;
 }
 
 async function readText(rt: HarkRuntime, interactive: boolean): Promise<void> {
   const rl = createInterface({ input: process.stdin, ...(interactive ? { output: process.stderr, prompt: "you> " } : {}), crlfDelay: Infinity });
+  // Ctrl-C on a terminal reaches readline, not the process: end the input like Ctrl-D.
+  rl.on("SIGINT", () => {
+    process.stderr.write("\n");
+    rl.close();
+  });
   if (interactive) {
-    process.stderr.write(`hark is listening (session ${rt.defaultSession.info.id}); type a request, Ctrl-D to quit\n`);
+    process.stderr.write(`hark is listening (session ${rt.defaultSession.info.id}); type a request, Ctrl-D or Ctrl-C to quit\n`);
     rl.prompt();
   }
   for await (const line of rl) {
@@ -111,28 +146,31 @@ async function readText(rt: HarkRuntime, interactive: boolean): Promise<void> {
 }
 
 async function wavInput(rt: HarkRuntime, file: string): Promise<void> {
-  let text: string;
   try {
-    const [{ createRecognizer }, { readAudioFile }] = await Promise.all([import("../../asr/index.js"), import("../../audio/source.js")]);
-    const recognizer = await createRecognizer(undefined, { grammar: rt.grammar });
-    try {
-      const { samples } = await readAudioFile(file);
-      const r = await recognizer.recognize(samples);
-      rt.log.info({ file, text: r.text, confidence: r.confidence, ms: r.ms, rejected: r.rejected }, "transcribed");
-      text = r.rejected ? "" : r.text;
-    } finally {
-      recognizer.close();
-    }
+    await rt.ears();
   } catch (err) {
     throw new CommandError(`WAV input needs the speech recognizer, which failed: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
   }
-  if (!text) {
-    // Heard something, understood no words: the dialog says so.
-    await rt.handle({ event: "ptt" });
-    const s = rt.defaultSession;
-    s.send({ type: "ASR_ERROR", message: "nothing recognized" });
-    await s.settled();
-    return;
+  // VAD endpointer → one utterance per speech segment → ASR → dialog ("unlock the door … yes" works in one file).
+  await rt.handle({ wav: file });
+}
+
+/** The microphone through arecord/sox, cut into utterances by the VAD endpointer; Ctrl-C ends it. */
+async function micInput(rt: HarkRuntime): Promise<number> {
+  const [{ micSource }, ears] = await Promise.all([import("../../audio/source.js"), rt.ears()]);
+  const source = micSource();
+  const stopMic = () => source.close();
+  process.once("SIGINT", stopMic);
+  process.once("SIGTERM", stopMic);
+  process.stderr.write(`hark is listening on the microphone (session ${rt.defaultSession.info.id}, VAD ${ears.vadEngine}); Ctrl-C to quit\n`);
+  try {
+    for await (const heard of ears.hearStream(source)) await rt.handleHeard([heard]);
+  } catch (err) {
+    throw new CommandError(`microphone: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
+  } finally {
+    process.off("SIGINT", stopMic);
+    process.off("SIGTERM", stopMic);
+    source.close();
   }
-  await rt.handle({ text });
+  return 0;
 }

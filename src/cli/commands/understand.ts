@@ -76,7 +76,7 @@ async function loadEngine(engine: string, src: SourceOptions): Promise<Understan
   if (!models.slm) throw new CommandError("no SLM model is installed (models/manifest.yaml has no active slm; see `hark models list`)");
   const { SlmEngine } = await import("../../nlu/slm/engine.js");
   const grammar = await loadSources(src);
-  const engineObj = await SlmEngine.load({ model: models.slm, draft: models.draft, grammar, benchFile: benchFile() });
+  const engineObj = await SlmEngine.load({ model: models.slm, draft: models.draft, grammar, benchFile: benchFile(), wordsFile: models.words });
   return {
     understand: async (text: string) => {
       const { decode: _d, ...r } = await engineObj.understand(text);

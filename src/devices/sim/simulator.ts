@@ -123,13 +123,19 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     for (const l of listeners) l(sim.spec.id, sim.state);
   };
 
-  const publishState = (client: MqttClient, sim: SimDevice, last?: { id: string; error?: string; keys?: string[] }) => {
-    for (const p of encodeState(sim.spec, sim.state, last)) {
-      client.publish(p.topic, p.payload, { qos: 1, retain: p.retain ?? true }, (err) => {
-        if (err && !stopped) log.debug({ topic: p.topic, err: err.message }, "state publish failed");
-      });
-    }
-  };
+  /** Publish a device's state; resolves once the broker has acknowledged every message (QoS 1). */
+  const publishState = (client: MqttClient, sim: SimDevice, last?: { id: string; error?: string; keys?: string[] }): Promise<void> =>
+    Promise.all(
+      encodeState(sim.spec, sim.state, last).map(
+        (p) =>
+          new Promise<void>((resolve) => {
+            client.publish(p.topic, p.payload, { qos: 1, retain: p.retain ?? true }, (err) => {
+              if (err && !stopped) log.debug({ topic: p.topic, err: err.message }, "state publish failed");
+              resolve();
+            });
+          }),
+      ),
+    ).then(() => undefined);
 
   const apply = (client: MqttClient, sim: SimDevice, cmd: IncomingCommand) => {
     const spec = sim.spec;
@@ -151,7 +157,7 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     }
     log.debug({ device: spec.id, id: cmd.id, action: cmd.action, ok, error }, "simulator applied command");
     const keys = spec.kind === "car" && typeof cmd.params.signal === "string" ? [cmd.params.signal] : undefined;
-    publishState(client, sim, cmd.id ? { id: cmd.id, ...(error ? { error } : {}), ...(keys ? { keys } : {}) } : undefined);
+    void publishState(client, sim, cmd.id ? { id: cmd.id, ...(error ? { error } : {}), ...(keys ? { keys } : {}) } : undefined);
     if (ok) changed(sim);
   };
 
@@ -170,7 +176,7 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
       const seen = sim.seen.get(cmd.id);
       if (seen) {
         // A resend (after a reconnect): confirm again, never apply twice.
-        if (seen.done) publishState(client, sim, { id: cmd.id, ...(seen.error ? { error: seen.error } : {}), ...(sim.spec.kind === "car" && typeof cmd.params.signal === "string" ? { keys: [cmd.params.signal] } : {}) });
+        if (seen.done) void publishState(client, sim, { id: cmd.id, ...(seen.error ? { error: seen.error } : {}), ...(sim.spec.kind === "car" && typeof cmd.params.signal === "string" ? { keys: [cmd.params.signal] } : {}) });
         return;
       }
       if (expiresAt !== undefined && Date.now() > expiresAt) {
@@ -223,12 +229,16 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     });
     const announce = async () => {
       if (filters.length) await client.subscribeAsync(filters, { qos: 1 });
+      // Initial states are acknowledged before start() resolves, so a client subscribing afterwards
+      // (hark's bus) finds every one of them retained.
+      const published: Promise<void>[] = [];
       for (const sim of mine) {
         const topic = options.discovery === false ? undefined : discoveryTopic(sim.spec);
         const config = topic && discoveryConfig(sim.spec, catalog.area(sim.spec.area ?? "")?.name);
         if (topic && config) client.publish(topic, JSON.stringify(config), { qos: 1, retain: true });
-        publishState(client, sim);
+        published.push(publishState(client, sim));
       }
+      await Promise.all(published);
     };
     // After a broker restart the new broker knows neither our subscriptions nor our retained states.
     client.on("connect", () => {
@@ -254,7 +264,7 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
         if (!finished.length || !sim.client) continue;
         sim.state = state;
         log.info({ device: sim.spec.id, finished: finished.map((t) => t.name ?? t.duration_s) }, "timer finished");
-        publishState(sim.client, sim);
+        void publishState(sim.client, sim);
         changed(sim);
       }
     }, 200);

@@ -36,7 +36,8 @@ export async function benchSlm(options: SlmBenchOptions = {}) {
   if (!modelFile) throw new Error("no SLM model (hark models train, or set HARK_SLM_MODEL)");
   const grammar = await loadSources(options);
   const matcher = new Matcher(compileGraph(grammar));
-  const engine = await SlmEngine.load({ model: modelFile, draft: draftFile, grammar, mode: "plain" });
+  const wordsFile = process.env.HARK_SLM_MODEL ? process.env.HARK_SLM_WORDS : active.words;
+  const engine = await SlmEngine.load({ model: modelFile, draft: draftFile, grammar, mode: "plain", wordsFile });
   const spec = outputSpec(grammar);
   const count = options.count ?? 500;
   // Held-out test split: the seeds the training data generator excludes (dev = 1_000_004, test = 2_000_004 for seed 1).
@@ -52,7 +53,8 @@ export async function benchSlm(options: SlmBenchOptions = {}) {
     const speed: Record<string, unknown> = {};
     for (const mode of [...modes, ...(modes.includes("spec") ? (["spec-nohint"] as const) : [])]) {
       const m = (mode === "spec-nohint" ? "spec" : mode) as DecodeMode;
-      for (const s of samples.slice(0, 20)) await engine.decode(s.text, { mode: m }); // warm-up
+      // Warm-up: one pass compiles the per-utterance languages (and llama.cpp grammars) once.
+      for (let i = 0; i < samples.length; i++) await engine.decode(samples[i]!.text, { mode: m, hint: mode === "spec" ? hints[i] : undefined });
       const total: number[] = [], decode: number[] = [], prompt: number[] = [];
       let tokens = 0, evals = 0;
       const outs: string[] = [];

@@ -124,6 +124,11 @@ const MISHEAR: Record<string, string[]> = {
 };
 const JUNK = ["actually", "really", "basically", "maybe", "quick", "again", "also", "just", "literally", "honestly", "kinda", "sort of", "right", "well", "anyway", "alright", "hmm", "oh", "oops", "wait", "yeah", "now", "then", "there", "thing", "stuff", "guys", "buddy", "dear", "folks", "today", "tonight", "so", "very", "super"];
 
+/** Words the augmentation puts into training commands (the model has seen them around commands). */
+export const AUGMENTATION_WORDS: string[] = [...new Set(
+  [...LEAD, ...TRAIL, ...HESITATE, ...DROPPABLE, ...Object.keys(MISHEAR), ...Object.values(MISHEAR).flat(), ...JUNK].flatMap((p) => p.split(" ")),
+)];
+
 export function augment(text: string, rng: Random): string {
   let words = text.split(" ").filter(Boolean);
   const r = rng.next();
@@ -293,4 +298,11 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
 
 export function writeJsonl(file: string, items: Example[]): void {
   writeFileSync(file, items.map((e) => JSON.stringify(e)).join("\n") + "\n");
+}
+
+/** Words of the training utterances seen at least `min` times: what the model knows (out-of-domain check). */
+export function trainingVocabulary(train: Example[], min = 2): string[] {
+  const counts = new Map<string, number>();
+  for (const e of train) for (const w of e.in.split(" ")) if (w) counts.set(w, (counts.get(w) ?? 0) + 1);
+  return [...counts].filter(([, n]) => n >= min).map(([w]) => w).sort();
 }

@@ -32,7 +32,22 @@ import {
 import type { Grammar } from "../../grammar/types.js";
 import { normalizeText } from "../../grammar/normalize.js";
 import type { IntentResult, Understanding, Understander } from "../types.js";
-import { outputSpec, parseOutput, SPOKEN_LISTS, type OutputSpec } from "./format.js";
+import { grammarWords, outputSpec, parseOutput, SPOKEN_LISTS, type OutputSpec } from "./format.js";
+import { AUGMENTATION_WORDS } from "./data.js";
+import { projectRoot } from "../../grammar/paths.js";
+import { join } from "node:path";
+
+let trainingWordsCache: string[] | undefined;
+/** Words of the training-only paraphrase patterns (models/train/paraphrases.yaml). */
+function trainingWords(): string[] {
+  if (!trainingWordsCache) {
+    const f = join(projectRoot(), "models/train/paraphrases.yaml");
+    trainingWordsCache = existsSync(f)
+      ? [...new Set(readFileSync(f, "utf8").split("\n").filter((l) => !l.trim().startsWith("#")).join(" ").toLowerCase().match(/[a-z][a-z']*/g) ?? [])]
+      : [];
+  }
+  return trainingWordsCache;
+}
 import { OutputLanguage, TokenConstraint } from "./language.js";
 
 export const DECODE_MODES = ["grammar", "draft", "lookup", "plain", "jump", "spec", "hdraft", "auto"] as const;
@@ -48,6 +63,10 @@ export interface SlmOptions {
   /** Threads for llama.cpp (default 1: on a busy 2-core machine more threads are slower). */
   threads?: number;
   maxTokens?: number;
+  /** Words the model saw in training (one per line), written by `hark models train`; default: the grammar's words. */
+  wordsFile?: string;
+  /** Answers whose first token is less probable than this are out of domain (default 0.5). */
+  minConfidence?: number;
   /** File with {"fastest": mode} written by the slm bench, for mode auto. */
   benchFile?: string;
 }
@@ -61,6 +80,8 @@ export interface DecodeResult {
   totalMs: number;
   /** Model evaluations (batches) used by the decode phase. */
   evaluations: number;
+  /** Probability (full vocabulary) of the first output token: "none" versus an intent name. */
+  confidence: number;
 }
 
 let llamaPromise: Promise<Llama> | undefined;
@@ -78,14 +99,21 @@ const FEW_SHOT = [
 export class SlmEngine implements Understander {
   private spec!: OutputSpec;
   private lang!: OutputLanguage;
-  private constraint!: TokenConstraint;
+  private constraint?: TokenConstraint;
   private llamaGrammar?: LlamaGrammar;
   private pieces: Array<string | null> = [];
+  private known = new Set<string>();
+  private full!: { lang: OutputLanguage; constraint: TokenConstraint; llamaGrammar?: LlamaGrammar };
+  /** Languages narrowed to the device/area/floor names an utterance mentions, by the names found. */
+  private readonly perUtterance = new Map<string, { lang: OutputLanguage; constraint: TokenConstraint; llamaGrammar?: LlamaGrammar }>();
+  private trainedWords: string[] = [];
   private readonly seqs = new Map<string, { seq: LlamaContextSequence; kv: Token[] }>();
   private queue: Promise<unknown> = Promise.resolve();
   private sep: Token | null = null;
   mode: Exclude<DecodeMode, "auto">;
   readonly maxTokens: number;
+  /** Below this probability of its first token, an answer counts as out of domain (default 0.5). */
+  minConfidence: number;
 
   private constructor(
     readonly llama: Llama,
@@ -97,6 +125,8 @@ export class SlmEngine implements Understander {
     options: SlmOptions,
   ) {
     this.maxTokens = options.maxTokens ?? 48;
+    if (options.wordsFile && existsSync(options.wordsFile)) this.trainedWords = readFileSync(options.wordsFile, "utf8").split("\n").filter(Boolean);
+    this.minConfidence = options.minConfidence ?? 0.5;
     this.buildPieces();
     this.setGrammar(grammar);
     this.mode = resolveMode(options.mode ?? "auto", options.benchFile, !!draftModel);
@@ -123,12 +153,45 @@ export class SlmEngine implements Understander {
   setGrammar(grammar: Grammar): void {
     this.spec = outputSpec(grammar);
     this.lang = new OutputLanguage(this.spec);
-    this.constraint = new TokenConstraint(this.lang, this.pieces, this.model.tokens.eos ?? -1);
+    this.constraint = new TokenConstraint(this.lang, this.pieces, this.model.tokens.eos ?? -1, this.constraint?.trie);
     this.llamaGrammar = undefined;
+    this.full = { lang: this.lang, constraint: this.constraint };
+    this.perUtterance.clear();
+    this.known = grammarWords(grammar);
+    for (const w of [...AUGMENTATION_WORDS, ...trainingWords(), ...(this.trainedWords ?? [])]) this.known.add(w);
   }
 
   get gbnf(): string {
-    return this.lang.toGbnf();
+    return this.full.lang.toGbnf();
+  }
+
+  /**
+   * The output language for one utterance: spoken-list values (device, area, floor names) only where at
+   * least half of their words occur in the utterance. The model can then only copy names the user said.
+   */
+  private select(norm: string): { lang: OutputLanguage; constraint: TokenConstraint; llamaGrammar?: LlamaGrammar } {
+    const words = new Set(norm.split(" "));
+    const keep = new Map<string, string[]>();
+    const keyParts: string[] = [];
+    for (const [list, forms] of this.spec.spoken) {
+      const k = [...forms.keys()].filter((f) => {
+        const fw = f.split(" ");
+        return fw.filter((w) => words.has(w)).length * 2 >= fw.length;
+      });
+      keep.set(list, k);
+      keyParts.push(`${list}=${k.join("|")}`);
+    }
+    const key = keyParts.join(";");
+    let hit = this.perUtterance.get(key);
+    if (!hit) {
+      const values = new Map(this.spec.values);
+      for (const [list, k] of keep) values.set(list, { kind: "enum", values: k });
+      const lang = new OutputLanguage({ ...this.spec, values });
+      hit = { lang, constraint: new TokenConstraint(lang, this.pieces, this.model.tokens.eos ?? -1, this.full.constraint.trie) };
+      if (this.perUtterance.size >= 2048) this.perUtterance.delete(this.perUtterance.keys().next().value!);
+      this.perUtterance.set(key, hit);
+    }
+    return hit;
   }
 
   private buildPieces(): void {
@@ -197,6 +260,9 @@ export class SlmEngine implements Understander {
     const t0 = performance.now();
     const norm = normalizeText(text);
     const prompt = this.prompt(norm);
+    const sel = this.select(norm);
+    this.lang = sel.lang;
+    this.constraint = sel.constraint;
     const s = this.sequence(mode === "plain" || mode === "jump" || mode === "spec" || mode === "hdraft" ? "hark" : mode);
     const pending = await this.reuse(s, prompt);
     let r: Omit<DecodeResult, "output" | "totalMs" | "promptTokens">;
@@ -215,8 +281,9 @@ export class SlmEngine implements Understander {
   }
 
   private async decodeLlama(seq: LlamaContextSequence, pending: Token[], prompt: Token[], mode: string) {
-    this.llamaGrammar ??= await this.llama.createGrammar({ grammar: this.lang.toGbnf() });
-    const grammarEvaluationState = new LlamaGrammarEvaluationState({ model: this.model, grammar: this.llamaGrammar });
+    const sel = [...this.perUtterance.values()].find((x) => x.lang === this.lang) ?? this.full;
+    sel.llamaGrammar ??= await this.llama.createGrammar({ grammar: this.lang.toGbnf() });
+    const grammarEvaluationState = new LlamaGrammarEvaluationState({ model: this.model, grammar: sel.llamaGrammar });
     if (mode === "lookup") seq.tokenPredictor?.updateInputTokens(prompt);
     const eos = this.model.tokens.eos;
     const out: Token[] = [];
@@ -237,12 +304,20 @@ export class SlmEngine implements Understander {
     } finally {
       console.warn = warn;
     }
+    // The first token's probability, as hark's decoder reports it: one more evaluation of the last prompt token.
+    let confidence = 1;
+    if (out.length) {
+      const kv = seq.contextTokens.length;
+      await seq.eraseContextTokenRanges([{ start: prompt.length - 1, end: kv }]);
+      const res = await seq.controlledEvaluate([[prompt[prompt.length - 1]!, { generateNext: { logits: { filter: { tokens: [out[0]!], includeMax: true } }, totalLogitWeight: true } }]]);
+      confidence = probabilityOf(res[0]?.next, out[0]!);
+    }
     const t1 = performance.now();
-    return { tokens_: out, tokens: out.length, promptMs: tFirst - t0, decodeMs: t1 - tFirst, evaluations } as never;
+    return { tokens_: out, tokens: out.length, promptMs: tFirst - t0, decodeMs: t1 - tFirst, evaluations, confidence } as never;
   }
 
   private async decodeHark(seq: LlamaContextSequence, pending: Token[], prompt: Token[], mode: string, hint?: string) {
-    const c = this.constraint;
+    const c = this.constraint!;
     const eos = this.model.tokens.eos ?? -1;
     const jump = mode !== "plain";
     const speculate = mode === "spec";
@@ -255,6 +330,8 @@ export class SlmEngine implements Understander {
     const t0 = performance.now();
     let tFirst = 0;
     const gen = (allowed: number[]) => ({ generateNext: { logits: { filter: { tokens: allowed as Token[] } } } });
+    const genFirst = (allowed: number[]) => ({ generateNext: { logits: { filter: { tokens: allowed as Token[], includeMax: true } }, totalLogitWeight: true } });
+    let confidence = 1;
     const pick = (allowed: number[], logits: Map<Token, number> | undefined): Token => {
       let best = allowed[0]! as Token;
       let bv = -Infinity;
@@ -279,12 +356,13 @@ export class SlmEngine implements Understander {
       void moved;
       return false;
     };
-    if (forced()) return { tokens_: out, tokens: out.length, promptMs: 0, decodeMs: 0, evaluations } as never;
+    if (forced()) return { tokens_: out, tokens: out.length, promptMs: 0, decodeMs: 0, evaluations, confidence } as never;
     while (out.length < this.maxTokens) {
       const proposal = speculate ? this.propose(out, states, prompt, hintTokens) : useDraft ? await this.draftPropose(prompt, out, states) : [];
       const items: Parameters<LlamaContextSequence["controlledEvaluate"]>[0] = [];
       const allowedNow = c.allowed(states);
-      pending.forEach((t, i) => items.push(i === pending.length - 1 ? [t, gen(allowedNow)] : t));
+      const first = evaluations === 0 && out.length === 0;
+      pending.forEach((t, i) => items.push(i === pending.length - 1 ? [t, first ? genFirst(allowedNow) : gen(allowedNow)] : t));
       const propStates: number[][] = [];
       const propAllowed: number[][] = [];
       let st = states;
@@ -302,6 +380,7 @@ export class SlmEngine implements Understander {
       let allowed = allowedNow;
       let accepted = 0;
       let next: Token;
+      if (first) confidence = probabilityOf(res[pos]?.next, pick(allowed, res[pos]?.next.logits));
       for (;;) {
         next = pick(allowed, res[pos]?.next.logits);
         if (next === eos) break;
@@ -326,14 +405,14 @@ export class SlmEngine implements Understander {
       if (forced()) break;
     }
     const t1 = performance.now();
-    return { tokens_: out, tokens: out.length, promptMs: tFirst - t0, decodeMs: t1 - tFirst, evaluations } as never;
+    return { tokens_: out, tokens: out.length, promptMs: tFirst - t0, decodeMs: t1 - tFirst, evaluations, confidence } as never;
   }
 
   private draftSeq?: { seq: LlamaContextSequence; kv: Token[] };
 
   /** The draft model's constrained greedy continuation of prompt + out (up to 8 tokens). */
   private async draftPropose(prompt: Token[], out: Token[], states: number[]): Promise<Token[]> {
-    const c = this.constraint;
+    const c = this.constraint!;
     const eos = this.model.tokens.eos ?? -1;
     this.draftSeq ??= { seq: this.draftCtx!.getSequence(), kv: [] };
     let pending = await this.reuse(this.draftSeq, [...prompt, ...out]);
@@ -367,7 +446,7 @@ export class SlmEngine implements Understander {
 
   /** hark's grammar-aware predictor: continue the hint where the output agrees with it, else copy the utterance. */
   private propose(out: Token[], states: number[], prompt: Token[], hint: Token[]): Token[] {
-    const c = this.constraint;
+    const c = this.constraint!;
     const valid = (cands: Token[]): Token[] => {
       const r: Token[] = [];
       let st = states;
@@ -397,8 +476,16 @@ export class SlmEngine implements Understander {
     const intents = parseOutput(this.spec, r.output);
     if (intents === null) return { text, intents: [], reason: `the model's output is not in the language: ${r.output}`, decode: r };
     if (!intents.length) return { text, intents: [], reason: "out of domain (the model said none)", decode: r };
+    if (r.confidence < this.minConfidence)
+      return { text, intents: [], reason: `out of domain (the model is unsure: ${r.output} at p=${r.confidence.toFixed(2)})`, decode: r };
     // A device name that the utterance does not mention is a guess, not an understanding.
     const norm = ` ${normalizeText(text)} `;
+    // So is an answer that leaves a word unexplained that neither the grammar nor the training data
+    // ever used ("open the sunroof", "turn on the jacuzzi"): words copied into a slot are explained.
+    const copied = new Set(intents.flatMap((i) => Object.values(i.slots).flatMap((v) => normalizeText(String(v)).split(" "))));
+    const unknown = norm.trim().split(" ").filter((w) => w && !/^[0-9.]+$/.test(w) && !this.known.has(w) && !copied.has(w) && !r.output.includes(w));
+    if (this.sep !== null && unknown.length)
+      return { text, intents: [], reason: `out of domain (unknown word${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")})`, decode: r };
     for (const it of intents)
       for (const [slot, value] of Object.entries(it.slots)) {
         const def = this.spec.intents.find((i) => i.name === it.intent)?.slots.find((d) => d.slot === slot);
@@ -409,7 +496,8 @@ export class SlmEngine implements Understander {
         const words = spoken.flatMap((s) => s.split(" "));
         if (!words.some((w) => norm.includes(` ${w} `))) return { text, intents: [], reason: `unknown ${slot} (not in the utterance): ${value}`, decode: r };
       }
-    const results: IntentResult[] = intents.map((i) => ({ intent: i.intent, slots: i.slots, confidence: 0.9, source: "slm" }));
+    const conf = Math.round(r.confidence * 1000) / 1000;
+    const results: IntentResult[] = intents.map((i) => ({ intent: i.intent, slots: i.slots, confidence: conf, source: "slm" }));
     return { text, intents: results, decode: r };
   }
 
@@ -421,6 +509,13 @@ export class SlmEngine implements Understander {
     await this.model.dispose();
     await this.draftModel?.dispose();
   }
+}
+
+function probabilityOf(next: { logits?: Map<Token, number>; totalLogitWeight?: number } | undefined, token: Token): number {
+  if (!next?.logits || !next.totalLogitWeight) return 1;
+  const max = Math.max(...next.logits.values());
+  const l = next.logits.get(token);
+  return l === undefined ? 0 : Math.exp(l - max) / next.totalLogitWeight;
 }
 
 export function checkVocab(target: LlamaModel, draft: LlamaModel, file: string): void {

@@ -165,3 +165,20 @@ export function parseOutput(spec: OutputSpec, output: string): OutputIntent[] | 
   }
   return result;
 }
+
+/** Every word the grammar can say (templates with rules expanded, list values, free-text examples, skip words). */
+export function grammarWords(grammar: Grammar): Set<string> {
+  const words = new Set<string>();
+  const add = (t: string) => normalizeText(t).split(" ").forEach((w) => w && words.add(w));
+  const visit = (e: Expr) => {
+    if (e.type === "text") add(e.text);
+  };
+  for (const intent of grammar.intents.values())
+    for (const block of intent.data) for (const s of block.sentences) walkExpanded(grammar, block, s.expr, visit);
+  for (const list of grammar.lists.values()) {
+    if (list.kind === "values") for (const v of list.values) for (const x of expansions(v.in)) add(x);
+    else if (list.kind === "wildcard") list.examples.forEach(add);
+  }
+  grammar.skipWords.forEach(add);
+  return words;
+}

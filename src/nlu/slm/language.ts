@@ -120,8 +120,9 @@ export class OutputLanguage {
     for (const intent of spec.intents) {
       let cur = n.lit(intentStart, intent.name);
       for (const slot of intent.slots) {
-        const keyEnd = n.lit(cur, ` ${slot.slot}: `);
         const v = slotValues(spec, slot);
+        if (!v.enums.length && !v.number && !v.free) continue; // nothing it could say (no such name here)
+        const keyEnd = n.lit(cur, ` ${slot.slot}: `);
         const after = n.node();
         if (v.enums.length) n.eps[n.alts(keyEnd, v.enums)]!.push(after);
         if (v.number) n.eps[n.number(keyEnd)]!.push(after);
@@ -188,8 +189,9 @@ export class OutputLanguage {
     const lines = [`root ::= " " ("${NONE}" | intent (${q(INTENT_SEP)} intent)*) "\\n"?`];
     lines.push(`intent ::= ${this.spec.intents.map((i) => `i-${ident(i.name)}`).join(" | ")}`);
     for (const intent of this.spec.intents) {
-      const parts = intent.slots.map((slot) => {
+      const parts = intent.slots.flatMap((slot) => {
         const v = slotValues(this.spec, slot);
+        if (!v.enums.length && !v.number && !v.free) return [];
         const alts = [...v.enums.map(q), ...(v.number ? ["number"] : []), ...(v.free ? ["free"] : [])];
         return `(${q(` ${slot.slot}: `)} (${alts.join(" | ")}))?`;
       });
@@ -203,15 +205,17 @@ export class OutputLanguage {
 
 /** Token-level view of the language for one vocabulary: allowed next tokens per NFA state set (cached). */
 export class TokenConstraint {
-  private readonly trie: TrieNode = { children: new Map(), tokens: [] };
+  readonly trie: TrieNode;
   private readonly cache = new Map<string, number[]>();
 
   constructor(
     readonly lang: OutputLanguage,
     readonly pieces: ReadonlyArray<string | null>,
     readonly eos: number,
+    trie?: TrieNode,
   ) {
-    pieces.forEach((p, t) => {
+    this.trie = trie ?? { children: new Map(), tokens: [] };
+    if (!trie) pieces.forEach((p, t) => {
       if (!p || t === eos) return;
       let node = this.trie;
       for (const ch of p) {
@@ -250,7 +254,7 @@ export class TokenConstraint {
   }
 }
 
-interface TrieNode {
+export interface TrieNode {
   children: Map<string, TrieNode>;
   tokens: number[];
 }

@@ -1,0 +1,99 @@
+// ASR round-trip benchmark (`hark bench --suite asr`): generated command utterances of the active
+// grammars, spoken by a voice (default: hark's default voice), decoded by hark's ASR and understood
+// by the matcher; reports how many come back as exactly the intended intent and slots.
+import { compileGraph } from "../compile/graph.js";
+import { createRecognizer, DEFAULT_ENGINE } from "../asr/index.js";
+import { resample } from "../audio/resample.js";
+import { SAMPLE_RATE } from "../audio/source.js";
+import { loadSources, Matcher, type SourceOptions } from "../nlu/index.js";
+import { createSynthesizer, DEFAULT_VOICE, grammarSampleLabels } from "../tts/index.js";
+import { intentsEqual, type ExpectedIntent } from "./intentsEqual.js";
+import { percentile, round } from "./stats.js";
+
+export interface AsrBenchOptions extends SourceOptions {
+  count?: number;
+  seed?: number;
+  voice?: string;
+  engine?: string;
+  /** Extra recognizer configuration (rejection, frontend…). */
+  asr?: Record<string, unknown>;
+  /** Silence around each utterance, s (default 0.3, as generated fixtures). */
+  marginSeconds?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface AsrBenchResult {
+  suite: "asr";
+  grammar: string;
+  voice: string;
+  engine: string;
+  seed: number;
+  n: number;
+  /** Intent and every slot exact. */
+  exact: number;
+  exactPct: number;
+  /** Recognized words equal the spoken text's words. */
+  transcriptExactPct: number;
+  rejected: number;
+  audioSeconds: number;
+  rtf: number;
+  asrMs: { p50: number; p95: number; max: number };
+  initMs: number;
+  errors: Array<{ text: string; heard: string; expected: ExpectedIntent[]; got: ExpectedIntent[] }>;
+}
+
+const words = (t: string): string => t.toLowerCase().replace(/[^a-z0-9' ]+/g, " ").replace(/\s+/g, " ").trim();
+
+export async function benchAsr(options: AsrBenchOptions = {}): Promise<AsrBenchResult> {
+  const count = options.count ?? 200;
+  const seed = options.seed ?? 1;
+  const grammar = await loadSources(options);
+  const labels = grammarSampleLabels(grammar, count, { seed });
+  const matcher = new Matcher(compileGraph(grammar));
+  const synth = createSynthesizer(options.voice ?? DEFAULT_VOICE);
+  const recognizer = await createRecognizer(options.engine ?? DEFAULT_ENGINE, { grammar, ...options.asr });
+  const margin = Math.round((options.marginSeconds ?? 0.3) * SAMPLE_RATE);
+  let exact = 0, sameWords = 0, rejected = 0, audio = 0, asrTotal = 0;
+  const times: number[] = [];
+  const errors: AsrBenchResult["errors"] = [];
+  try {
+    for (const [i, label] of labels.entries()) {
+      const spoken = await synth.synthesize(label.text);
+      const x = spoken.sampleRate === SAMPLE_RATE ? spoken.samples : resample(spoken.samples, spoken.sampleRate, SAMPLE_RATE);
+      const padded = new Float32Array(x.length + 2 * margin);
+      padded.set(x, margin);
+      const r = await recognizer.recognize(padded);
+      audio += padded.length / SAMPLE_RATE;
+      asrTotal += r.ms;
+      times.push(r.ms);
+      if (r.rejected) rejected++;
+      const got = r.text ? matcher.understand(r.text).intents.map((it) => ({ intent: it.intent, slots: it.slots })) : [];
+      const expected = label.intents.map((it) => ({ intent: it.intent, slots: it.slots }));
+      if (words(r.text) === words(label.text)) sameWords++;
+      if (intentsEqual(got, expected)) exact++;
+      else errors.push({ text: label.text, heard: r.text, expected, got });
+      options.onProgress?.(i + 1, labels.length);
+    }
+  } finally {
+    recognizer.close();
+    synth.close();
+  }
+  const n = labels.length;
+  return {
+    suite: "asr",
+    grammar: grammar.hash.slice(0, 12),
+    voice: synth.voice,
+    engine: recognizer.engine,
+    seed,
+    n,
+    exact,
+    exactPct: round((100 * exact) / Math.max(1, n), 1),
+    transcriptExactPct: round((100 * sameWords) / Math.max(1, n), 1),
+    rejected,
+    audioSeconds: round(audio, 1),
+    rtf: round(asrTotal / 1000 / Math.max(audio, 1e-9), 4),
+    asrMs: { p50: round(percentile(times, 50), 1), p95: round(percentile(times, 95), 1), max: round(Math.max(0, ...times), 1) },
+    initMs: round(recognizer.initMs, 1),
+    errors,
+  };
+}

@@ -1,0 +1,211 @@
+// Speech in and out for `hark run`.
+//   Hearing: 16 kHz audio (a WAV file, the microphone) → VAD endpointer (silero, else energy) → one
+//            speech segment per utterance → grammar ASR → text for the dialog.
+//   Speaking: each answer → the default voice (flite) → a WAV file in --say-to DIR and/or aplay when a
+//            sound device exists; without one hark says so once and keeps answering as text.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Logger } from "pino";
+import type { Grammar } from "../grammar/types.js";
+import type { Recognizer } from "../asr/types.js";
+import type { AudioSource, Endpointer, SpeechSegment, VadOptions } from "../audio/index.js";
+import type { Synthesizer } from "../tts/types.js";
+
+// ---- hearing ----------------------------------------------------------------------------------
+
+/** One utterance cut out by the endpointer and what the recognizer made of it. */
+export interface Heard {
+  text: string;
+  confidence: number;
+  /** Segment bounds in the input, seconds. */
+  start: number;
+  end: number;
+  /** Recognition time, ms. */
+  asrMs: number;
+  rejected?: boolean;
+  reason?: string;
+}
+
+export interface HearingOptions {
+  grammar: Grammar;
+  /** ASR engine name (default "grammar"). */
+  engine?: string;
+  vad?: VadOptions;
+  log?: Logger;
+}
+
+/** VAD endpointer + recognizer, created once and reused for every utterance. */
+export class Hearing {
+  private constructor(
+    readonly recognizer: Recognizer,
+    private readonly endpointer: Endpointer,
+    private readonly log: Logger | undefined,
+  ) {}
+
+  static async create(o: HearingOptions): Promise<Hearing> {
+    const [{ createRecognizer }, { createEndpointer }] = await Promise.all([import("../asr/index.js"), import("../audio/index.js")]);
+    const recognizer = await createRecognizer(o.engine, { grammar: o.grammar });
+    const endpointer = createEndpointer({ ...o.vad, onFallback: (reason) => o.log?.info({ reason }, "VAD fallback") });
+    o.log?.debug({ asr: recognizer.engine, vad: endpointer.engine, initMs: Math.round(recognizer.initMs) }, "hearing ready");
+    return new Hearing(recognizer, endpointer, o.log);
+  }
+
+  get vadEngine(): string {
+    return this.endpointer.engine;
+  }
+
+  /** Recognize one segment. */
+  async recognize(seg: SpeechSegment): Promise<Heard> {
+    const r = await this.recognizer.recognize(seg.samples);
+    const heard: Heard = {
+      text: r.rejected ? "" : r.text,
+      confidence: r.confidence,
+      start: seg.start,
+      end: seg.end,
+      asrMs: r.ms,
+      ...(r.rejected ? { rejected: true, ...(r.reason ? { reason: r.reason } : {}) } : {}),
+    };
+    this.log?.info({ text: heard.text, confidence: Math.round(r.confidence * 100) / 100, start: seg.start, end: seg.end, asrMs: Math.round(r.ms), ...(r.rejected ? { rejected: r.reason ?? true } : {}) }, "heard");
+    return heard;
+  }
+
+  /** Speech segments of audio already in memory (16 kHz), in order. */
+  segments(samples: Float32Array, frame = 512): SpeechSegment[] {
+    this.endpointer.reset();
+    const out: SpeechSegment[] = [];
+    for (let i = 0; i < samples.length; i += frame) out.push(...this.endpointer.accept(samples.subarray(i, i + frame)));
+    out.push(...this.endpointer.flush());
+    return out;
+  }
+
+  /** Every utterance in a whole signal (16 kHz). */
+  async hearSamples(samples: Float32Array): Promise<Heard[]> {
+    const out: Heard[] = [];
+    for (const seg of this.segments(samples)) out.push(await this.recognize(seg));
+    return out;
+  }
+
+  /** Every utterance in a WAV file. */
+  async hearFile(path: string): Promise<Heard[]> {
+    const { readAudioFile } = await import("../audio/source.js");
+    const { samples } = await readAudioFile(path);
+    return this.hearSamples(samples);
+  }
+
+  /** Utterances of a live source (the microphone), each as soon as the endpointer closes it. */
+  async *hearStream(source: AudioSource): AsyncGenerator<Heard> {
+    this.endpointer.reset();
+    for await (const frame of source) for (const seg of this.endpointer.accept(frame)) yield await this.recognize(seg);
+    for (const seg of this.endpointer.flush()) yield await this.recognize(seg);
+  }
+
+  close(): void {
+    this.recognizer.close();
+  }
+}
+
+// ---- speaking ---------------------------------------------------------------------------------
+
+export interface VoiceOptions {
+  /** Voice spec (default flite:slt). */
+  voice?: string;
+  /** Write each answer as NNN-SESSION.wav in this folder. */
+  sayTo?: string;
+  /** Play through aplay: "auto" (default) = when a sound device exists. */
+  play?: boolean | "auto";
+  log?: Logger;
+  /** Player command (tests). */
+  player?: string;
+}
+
+/** Is there a sound card aplay can use? (`aplay -l` lists playback devices; none → false.) */
+export function soundDeviceAvailable(player = "aplay"): { ok: boolean; reason?: string } {
+  const r = spawnSync(player, ["-l"], { encoding: "utf8", timeout: 3000 });
+  if (r.error) return { ok: false, reason: `${player} not found (install alsa-utils)` };
+  const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+  if (r.status !== 0 || /no soundcards/i.test(out) || !/card \d+/i.test(out)) return { ok: false, reason: "no sound device found" };
+  return { ok: true };
+}
+
+/** Speaks answers one after another, never blocking the text answer. */
+export class Voice {
+  private synth: Synthesizer | undefined;
+  private queue: Promise<void> = Promise.resolve();
+  private playing: boolean;
+  private seq: number;
+  /** Files written so far. */
+  readonly files: string[] = [];
+
+  private constructor(
+    private readonly o: VoiceOptions,
+    playing: boolean,
+  ) {
+    this.playing = playing;
+    this.seq = o.sayTo && existsSync(o.sayTo) ? readdirSync(o.sayTo).filter((f) => /^\d+-.*\.wav$/.test(f)).length : 0;
+  }
+
+  /** Undefined when there is nowhere to speak to (no folder, no sound device): answers stay text only. */
+  static create(o: VoiceOptions): Voice | undefined {
+    let play = o.play ?? "auto";
+    if (play !== false) {
+      const dev = soundDeviceAvailable(o.player);
+      if (!dev.ok) {
+        const msg = `${dev.reason}: answers are printed as text only${o.sayTo ? ` and written as WAV files to ${o.sayTo}` : " (--say-to DIR writes them as WAV files)"}`;
+        if (play === true) o.log?.warn(msg);
+        else o.log?.info(msg);
+        play = false;
+      } else play = true;
+    }
+    if (!play && !o.sayTo) return undefined;
+    if (o.sayTo) mkdirSync(o.sayTo, { recursive: true });
+    return new Voice(o, play === true);
+  }
+
+  get voice(): string {
+    return this.o.voice ?? "flite:slt";
+  }
+
+  /** Queue one answer; resolves when it has been written (and played). */
+  say(text: string, session: string): Promise<void> {
+    const t = text.trim();
+    if (!t) return Promise.resolve();
+    const n = ++this.seq;
+    this.queue = this.queue.then(() => this.speak(t, session, n)).catch((err: unknown) => this.o.log?.warn({ err: err instanceof Error ? err.message : String(err) }, "speaking failed"));
+    return this.queue;
+  }
+
+  private async speak(text: string, session: string, n: number): Promise<void> {
+    const { createSynthesizer } = await import("../tts/index.js");
+    this.synth ??= createSynthesizer(this.voice);
+    const t0 = performance.now();
+    const audio = await this.synth.synthesize(text);
+    const ms = Math.round(performance.now() - t0);
+    let file: string | undefined;
+    if (this.o.sayTo) {
+      const { encodeWav16 } = await import("../audio/wav.js");
+      file = join(this.o.sayTo, `${String(n).padStart(3, "0")}-${session.replace(/[^\w.-]+/g, "_")}.wav`);
+      writeFileSync(file, encodeWav16(audio.samples, audio.sampleRate));
+      this.files.push(file);
+    }
+    this.o.log?.debug({ text, session, ms, ...(file ? { file } : {}) }, "spoke");
+    if (this.playing) {
+      const { play } = await import("../audio/playback.js");
+      try {
+        await play(audio.samples, audio.sampleRate, this.o.player ? { player: this.o.player } : {});
+      } catch (err) {
+        this.playing = false;
+        this.o.log?.warn({ err: err instanceof Error ? err.message : String(err) }, "cannot play answers; printing them as text only from now on");
+      }
+    }
+  }
+
+  /** Wait for everything queued. */
+  async drain(): Promise<void> {
+    await this.queue;
+  }
+
+  close(): void {
+    this.synth?.close();
+  }
+}
