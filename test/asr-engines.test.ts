@@ -62,6 +62,9 @@ describe("sherpa-onnx engines (up to the weights)", () => {
     expect((w.config.modelConfig as { whisper: { language: string } }).whisper.language).toBe("en");
     const off = buildSherpaAsrConfig({ model: { kind: "transducer" }, grammar, hotwords: false }, files);
     expect(off.config.decodingMethod).toBe("greedy_search");
+    const noVocab = buildSherpaAsrConfig({ model: { kind: "transducer" }, grammar }, { encoder: "e", decoder: "d", joiner: "j", tokens: "t" });
+    expect(noVocab.hotwords).toBeUndefined();
+    expect(noVocab.config.decodingMethod).toBe("greedy_search");
   });
 
   it("reads model folders from models/manifest.yaml asr entries (relative to the models folder)", () => {

@@ -2,7 +2,7 @@
 //   - "zipformer": streaming transducer (OnlineRecognizer), partial results while audio arrives;
 //   - "transducer", "whisper", "moonshine", "sense-voice", "paraformer": OfflineRecognizer per utterance.
 // Contextual biasing: transducer models get the grammar's slot values as hotwords (modified beam
-// search; needs the model's bpe.vocab for BPE models). Model files are the user's (nothing can be
+// search; only when the model folder has its bpe.vocab, which tokenizes them). Model files are the user's (nothing can be
 // downloaded here): they come from the config (`model: {kind, dir}`), or models/manifest.yaml `asr:`
 // entries (src/asr/manifest.ts), and are checked before the native addon is touched.
 import { existsSync, readdirSync } from "node:fs";
@@ -89,12 +89,12 @@ export function grammarHotwords(grammar: Grammar | undefined, max = 2000): strin
 export function buildSherpaAsrConfig(opts: SherpaAsrOptions, files: Record<string, string>): { online: boolean; config: Record<string, unknown>; hotwords?: string } {
   const k = opts.model.kind;
   const threads = opts.numThreads ?? 1;
-  const hot = opts.hotwords !== false && (k === "zipformer" || k === "transducer") ? grammarHotwords(opts.grammar) : [];
-  // Hotwords for BPE models are given as words when bpe.vocab is there; else as upper-case words for char models.
-  const hotwords = hot.length ? hot.map((h) => (files.bpeVocab ? h.toUpperCase() : h)).join("\n") : undefined;
+  // Hotwords need the model's bpe.vocab to be tokenized (English zipformer releases ship it); without it, no biasing.
+  const hot = opts.hotwords !== false && (k === "zipformer" || k === "transducer") && files.bpeVocab ? grammarHotwords(opts.grammar) : [];
+  const hotwords = hot.length ? hot.map((h) => h.toUpperCase()).join("\n") : undefined;
   const featConfig = { sampleRate: 16000, featureDim: 80 };
   const biasing = hotwords
-    ? { decodingMethod: "modified_beam_search", maxActivePaths: 4, hotwordsScore: opts.hotwordsScore ?? 1.5, ...(files.bpeVocab ? { modelingUnit: "bpe", bpeVocab: files.bpeVocab } : { modelingUnit: "cjkchar+bpe" }) }
+    ? { decodingMethod: "modified_beam_search", maxActivePaths: 4, hotwordsScore: opts.hotwordsScore ?? 1.5 }
     : { decodingMethod: "greedy_search" };
   if (k === "zipformer") {
     return {
