@@ -168,6 +168,28 @@ describe("compileAsrGrammar: the DFA's language equals the expanded sentence set
   });
 });
 
+describe("compileAsrGrammar: dialog replies", () => {
+  const g = makeGrammar({
+    intents: { Light: [{ sentences: ["turn on [the] {area} lights"] }] },
+    lists: { area: ["kitchen", "living room"], color: ["red"] },
+    skipWords: ["please"],
+  });
+  it("adds reply phrases and bare list values (with or without 'the') as top-level alternatives", () => {
+    const plain = compileAsrGrammar(g);
+    const asr = compileAsrGrammar(g, { replies: { phrases: ["yes", "never mind", "don't"], lists: ["area", "missing"] } });
+    expect(dfaAccepts(plain.dfa, ["yes"])).toBe(false);
+    for (const s of ["yes", "never mind", "don't", "kitchen", "the kitchen", "the living room", "living room", "yes please", "please the kitchen", "turn on the kitchen lights"])
+      expect(dfaAccepts(asr.dfa, s.split(" ")), s).toBe(true);
+    expect(dfaAccepts(asr.dfa, ["red"])).toBe(false);
+    expect(dfaAccepts(asr.dfa, ["the", "yes"])).toBe(false);
+    expect(asr.words).toEqual(expect.arrayContaining(["yes", "never", "mind", "don't"]));
+    // every sentence of the plain grammar is still there
+    const lang = new Set(enumerateDfa(asr.dfa));
+    for (const s of enumerateDfa(plain.dfa)) expect(lang.has(s)).toBe(true);
+    expect(asr.hash).not.toBe(plain.hash);
+  });
+});
+
 describe("dfaToFsg", () => {
   const dfa = compileAsrGrammar(makeGrammar({ intents: { A: [{ sentences: ["go [home]"] }] } })).dfa;
 

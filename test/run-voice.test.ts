@@ -43,6 +43,22 @@ describe("Hearing: VAD endpointer → grammar ASR", () => {
     }
   });
 
+  it("hears dialog replies: a spoken 'yes' and 'the bedroom' (default grammars + replies)", async () => {
+    const synth = createSynthesizer("flite:slt");
+    try {
+      for (const text of ["yes", "the bedroom", "passenger side"]) {
+        const a = await synth.synthesize(text);
+        const x = a.sampleRate === 16000 ? a.samples : resample(a.samples, a.sampleRate, 16000);
+        const all = new Float32Array(x.length + 16000);
+        all.set(x, 8000);
+        const heard = await hearing.hearSamples(all);
+        expect(heard.map((h) => h.text), text).toEqual([text]);
+      }
+    } finally {
+      synth.close();
+    }
+  });
+
   it("silence is no utterance at all", async () => {
     expect(await hearing.hearSamples(new Float32Array(16000))).toEqual([]);
   });

@@ -124,6 +124,7 @@ def main():
     ap.add_argument("--max-len", type=int, default=96)
     ap.add_argument("--licence", default="MIT")
     ap.add_argument("--grammar-hash", default="")
+    ap.add_argument("--init", default=None, help="start from this checkpoint (.pt written by train.py; same size and tokenizer)")
     ap.add_argument("--time-limit", type=float, default=0, help="stop training after this many minutes (0: no limit)")
     args = ap.parse_args()
 
@@ -158,6 +159,9 @@ def main():
 
     d, layers, heads, ffn = SIZES[args.size]
     model = LlamaLM(vocab, d, layers, heads, ffn, ctx=args.max_len + 32)
+    if args.init:
+        model.load_state_dict(torch.load(args.init)["state"])
+        log(f"model: initialized from {args.init}")
     n_params = model.n_params()
     log(f"model: {args.size} d{d} x{layers} heads {heads} ffn {ffn}: {n_params / 1e6:.2f}M parameters")
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]

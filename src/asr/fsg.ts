@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import { numberToWords } from "../grammar/numbers.js";
 import type { DataBlock, Expr, Grammar, RangeList, Rule, SlotList } from "../grammar/types.js";
+import type { AsrReplies } from "./replies.js";
 import { spokenWords } from "./words.js";
 
 export interface AsrGrammarOptions {
@@ -23,6 +24,11 @@ export interface AsrGrammarOptions {
   maxRangeValues?: number;
   /** Permutations with more items than this are an error (n! orders). Default 6. */
   maxPermutationItems?: number;
+  /**
+   * Dialog replies accepted as extra top-level alternatives ("yes", "never mind", "the kitchen"),
+   * with the same optional skip words around them; see src/asr/replies.ts (`dialogReplies`).
+   */
+  replies?: AsrReplies;
 }
 
 /** A deterministic word automaton: state 0 is the start; arcs[s] maps a word to the next state. */
@@ -81,7 +87,7 @@ interface BuildCtx {
   grammar: Grammar;
   localRules: Map<string, Rule> | undefined;
   ruleStack: string[];
-  opts: Required<Omit<AsrGrammarOptions, "intents">>;
+  opts: Required<Omit<AsrGrammarOptions, "intents" | "replies">>;
   warnings: Set<string>;
   /** Spoken forms of a list, computed once. */
   listForms: Map<string, string[][]>;
@@ -386,6 +392,22 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
     }
   }
   if (!sentences) throw new AsrGrammarError("the grammar has no sentences to recognize");
+  if (options.replies) {
+    const ctx: BuildCtx = { grammar, localRules: undefined, ruleStack: [], opts, warnings, listForms: listFormsCache };
+    for (const phrase of options.replies.phrases ?? []) {
+      const w = spokenWords(phrase);
+      if (w.length) nfa.add(nfa.chain(body, w), end, null);
+    }
+    for (const name of options.replies.lists ?? []) {
+      if (!grammar.lists.has(name)) continue;
+      // "kitchen" and "the kitchen"; "the passenger side" and "passenger side".
+      for (const words of listForms(name, ctx)) {
+        const bare = words[0] === "the" ? words.slice(1) : words;
+        if (bare.length) nfa.add(nfa.chain(body, bare), end, null);
+        nfa.add(nfa.chain(body, ["the", ...bare]), end, null);
+      }
+    }
+  }
   const det = determinize(nfa, start);
   trim(det);
   const dfa = minimize(det);

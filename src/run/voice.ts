@@ -33,6 +33,11 @@ export interface HearingOptions {
   engine?: string;
   vad?: VadOptions;
   log?: Logger;
+  /**
+   * Also accept dialog replies ("yes", "never mind", "the kitchen", "passenger side") so questions
+   * and confirmations can be answered by voice (default true; src/asr/replies.ts).
+   */
+  replies?: boolean;
 }
 
 /** VAD endpointer + recognizer, created once and reused for every utterance. */
@@ -44,8 +49,9 @@ export class Hearing {
   ) {}
 
   static async create(o: HearingOptions): Promise<Hearing> {
-    const [{ createRecognizer }, { createEndpointer }] = await Promise.all([import("../asr/index.js"), import("../audio/index.js")]);
-    const recognizer = await createRecognizer(o.engine, { grammar: o.grammar });
+    const [{ createRecognizer, dialogReplies }, { createEndpointer }] = await Promise.all([import("../asr/index.js"), import("../audio/index.js")]);
+    const compile = o.replies === false ? {} : { compile: { replies: dialogReplies(o.grammar) } };
+    const recognizer = await createRecognizer(o.engine, { grammar: o.grammar, ...compile });
     const endpointer = createEndpointer({ ...o.vad, onFallback: (reason) => o.log?.info({ reason }, "VAD fallback") });
     o.log?.debug({ asr: recognizer.engine, vad: endpointer.engine, initMs: Math.round(recognizer.initMs) }, "hearing ready");
     return new Hearing(recognizer, endpointer, o.log);

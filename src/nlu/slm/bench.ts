@@ -117,15 +117,21 @@ export async function benchSlm(options: SlmBenchOptions = {}) {
         .slice(0, count);
       engine.setGrammar(ug);
       let ok = 0;
+      let okCascade = 0;
       const errs: unknown[] = [];
+      const ucascade = new Cascade(new Matcher(compileGraph(ug)), ug, async () => engine);
       for (const s of us) {
         const r = await engine.understand(s.text);
         if (intentsEqual(r.intents, s.intents)) ok++;
         else if (errs.length < 10) errs.push({ text: s.text, expected: s.intents, got: r.decode?.output ?? r.reason });
+        if (intentsEqual((await ucascade.understand(s.text)).intents, s.intents)) okCascade++;
       }
       engine.setGrammar(grammar);
       void uspec;
-      unseen = { n: us.length, exact: ok, exactPct: round((100 * ok) / Math.max(1, us.length), 1), errors: errs };
+      unseen = {
+        n: us.length, exact: ok, exactPct: round((100 * ok) / Math.max(1, us.length), 1),
+        cascadeExact: okCascade, cascadeExactPct: round((100 * okCascade) / Math.max(1, us.length), 1), errors: errs,
+      };
     }
 
     // ---- natural utterances: matcher alone, SLM alone, cascade

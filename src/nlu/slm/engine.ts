@@ -166,8 +166,9 @@ export class SlmEngine implements Understander {
   }
 
   /**
-   * The output language for one utterance: spoken-list values (device, area, floor names) only where at
-   * least half of their words occur in the utterance. The model can then only copy names the user said.
+   * The output language for one utterance: spoken-list values (device, area, floor names) only where all
+   * of their words occur in the utterance. The model can then only copy names the user said (misheard
+   * names are the tolerant matcher's job).
    */
   private select(norm: string): { lang: OutputLanguage; constraint: TokenConstraint; llamaGrammar?: LlamaGrammar } {
     const words = new Set(norm.split(" "));
@@ -176,7 +177,7 @@ export class SlmEngine implements Understander {
     for (const [list, forms] of this.spec.spoken) {
       const k = [...forms.keys()].filter((f) => {
         const fw = f.split(" ");
-        return fw.filter((w) => words.has(w)).length * 2 >= fw.length;
+        return fw.every((w) => words.has(w));
       });
       keep.set(list, k);
       keyParts.push(`${list}=${k.join("|")}`);
