@@ -78,13 +78,17 @@ class LlamaLM(nn.Module):
             for lin in (b.o, b.down):
                 nn.init.normal_(lin.weight, std=0.02 / math.sqrt(2 * layers))
 
-    def forward(self, idx):
+    def forward(self, idx, select=None):
+        """Logits for every position, or only where `select` (a bool mask of idx's shape) is true:
+        training needs them at the output positions alone, which saves the vocabulary projection."""
         B, T = idx.shape
         x = self.emb(idx)
         cos, sin = self.cos[:T], self.sin[:T]
         mask = torch.full((T, T), float("-inf")).triu(1)
         for b in self.blocks:
             x = b(x, cos, sin, mask)
+        if select is not None:
+            x = x[select]
         return self.norm(x) @ self.emb.weight.t()
 
     def n_params(self):

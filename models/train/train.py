@@ -92,14 +92,28 @@ def batchify(seqs, idx):
     return x, y
 
 
+def length_batches(seqs, batch, rng, chunk=64):
+    """One epoch of batches of similar length: shuffle, sort each run of `chunk` batches by length, shuffle the
+    batches. Random batches of these short utterances are ~60% padding; these leave a few percent."""
+    order = list(range(len(seqs)))
+    rng.shuffle(order)
+    batches = []
+    span = batch * chunk
+    for k in range(0, len(order), span):
+        part = sorted(order[k: k + span], key=lambda i: len(seqs[i][0]))
+        batches += [part[j: j + batch] for j in range(0, len(part), batch) if len(part) - j >= batch // 2]
+    rng.shuffle(batches)
+    return batches
+
+
 @torch.no_grad()
 def exact_rate(model, seqs, batch=256):
     """Teacher-forced: every output token is the argmax ⇔ greedy decoding reproduces the target exactly."""
     model.eval()
     ok = 0
-    for k in range(0, len(seqs), batch):
-        idx = list(range(k, min(k + batch, len(seqs))))
-        x, y = batchify(seqs, idx)
+    order = sorted(range(len(seqs)), key=lambda i: len(seqs[i][0]))
+    for k in range(0, len(order), batch):
+        x, y = batchify(seqs, order[k: k + batch])
         pred = model(x).argmax(-1)
         good = ((pred == y) | (y == -100)).all(dim=1)
         ok += int(good.sum())
@@ -124,6 +138,8 @@ def main():
     ap.add_argument("--max-len", type=int, default=96)
     ap.add_argument("--licence", default="MIT")
     ap.add_argument("--grammar-hash", default="")
+    ap.add_argument("--tokenizer-only", action="store_true", help="train and write tokenizer.model, then stop (a target "
+                    "and its draft can then train at the same time, one core each)")
     ap.add_argument("--init", default=None, help="start from this checkpoint (.pt written by train.py; same size and tokenizer)")
     ap.add_argument("--time-limit", type=float, default=0, help="stop training after this many minutes (0: no limit)")
     args = ap.parse_args()
@@ -147,6 +163,10 @@ def main():
                 d.write(s.read())
     else:
         tok_path = train_tokenizer(train_rows, args.out, args.vocab, args.seed)
+    if args.tokenizer_only:
+        log(f"tokenizer: {tok_path} ({time.time() - t0:.1f}s)")
+        print(json.dumps({"tokenizer": os.path.basename(tok_path)}))
+        return
     sp = spm.SentencePieceProcessor(model_file=tok_path)
     sep_id = sp.piece_to_id(SEP)
     vocab = sp.get_piece_size()
@@ -171,9 +191,7 @@ def main():
     warm = max(1, min(100, args.steps // 10))
     sched = lambda s: min(1.0, (s + 1) / warm) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, s / args.steps))))
     rng = random.Random(args.seed)
-    order = list(range(len(train)))
-    rng.shuffle(order)
-    pos = 0
+    batches = []
     best = (-1.0, None, 0)
     start = time.time()
     loss_ema = None
@@ -182,14 +200,11 @@ def main():
     for step in range(1, args.steps + 1):
         for g in opt.param_groups:
             g["lr"] = args.lr * sched(step - 1)
-        if pos + args.batch > len(order):
-            rng.shuffle(order)
-            pos = 0
-        idx = order[pos: pos + args.batch]
-        pos += args.batch
-        x, y = batchify(train, idx)
-        logits = model(x)
-        loss = F.cross_entropy(logits.view(-1, vocab), y.view(-1), ignore_index=-100)
+        if not batches:
+            batches = length_batches(train, args.batch, rng)
+        x, y = batchify(train, batches.pop())
+        sel = y != -100
+        loss = F.cross_entropy(model(x, select=sel), y[sel])
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -208,6 +223,10 @@ def main():
             log(f"step {step}/{args.steps} loss {loss_ema:.4f} {el / step:.2f} s/step eta {fmt_eta(el / step * (args.steps - step))}")
         if last:
             break
+    time_limited = step < args.steps
+    if time_limited:
+        log(f"warning: stopped by the {args.time_limit:g}-minute time limit at step {step} of {args.steps}; "
+            "a run that stops on time, not on steps, is not reproducible")
     model.load_state_dict(best[1])
     dev_acc = exact_rate(model, dev)
     test_acc = exact_rate(model, test) if test else None
@@ -223,7 +242,7 @@ def main():
     torch.save({"cfg": model.cfg, "state": model.state_dict()}, os.path.join(args.out, f"{name}.pt"))
     metrics = {
         "name": name, "size": args.size, "params": n_params, "d_model": d, "layers": layers, "heads": heads, "ffn": ffn,
-        "vocab": vocab, "steps": step, "best_step": best[2], "batch": args.batch, "seed": args.seed, "train_seconds": round(train_s, 1),
+        "vocab": vocab, "steps": step, "time_limited": time_limited, "best_step": best[2], "batch": args.batch, "seed": args.seed, "train_seconds": round(train_s, 1),
         "dev_exact": round(100 * dev_acc, 2), "test_exact": None if test_acc is None else round(100 * test_acc, 2),
         "train_examples": len(train), "files": files, "tokenizer": "tokenizer.model", "licence": args.licence,
         "grammar_hash": args.grammar_hash,

@@ -11,9 +11,13 @@ import { CommandError, UsageError } from "../errors.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
 
 const SIZES = ["tiny", "draft", "target", "large"] as const;
-const DEFAULT_STEPS: Record<string, number> = { tiny: 300, draft: 2500, target: 1600, large: 400 };
-/** Minutes per model when --time-limit is not given: target + draft stay within 45 minutes on 2 cores. */
-const DEFAULT_MINUTES: Record<string, number> = { tiny: 4, draft: 10, target: 32, large: 30 };
+const DEFAULT_STEPS: Record<string, number> = { tiny: 300, draft: 3000, target: 3000, large: 1500 };
+/**
+ * A safety cap in minutes per model when --time-limit is not given (the step count is the budget: a run
+ * that hits the cap is not reproducible and says so). Target and draft train side by side, one core each,
+ * so `hark models train` stays within 45 minutes on 2 cores.
+ */
+const DEFAULT_MINUTES: Record<string, number> = { tiny: 4, draft: 40, target: 40, large: 60 };
 export const INSTALL_HINT = "apt-get install python3-torch python3-numpy python3-sentencepiece libopenblas0-openmp";
 
 export function pythonPath(): string {
@@ -41,6 +45,8 @@ export interface TrainOptions {
   timeLimit?: number;
   grammarHash?: string;
   dataDir: string;
+  /** Only train and write the tokenizer (tokenizer.model in `out`), then stop. */
+  tokenizerOnly?: boolean;
   onLine?: (line: string) => void;
 }
 
@@ -55,6 +61,7 @@ export function runTrainer(o: TrainOptions): Promise<Record<string, unknown>> {
     "--time-limit", String(o.timeLimit ?? DEFAULT_MINUTES[o.size]),
     ...(o.grammarHash ? ["--grammar-hash", o.grammarHash] : []),
     ...(o.size === "tiny" ? ["--eval-every", "100"] : []),
+    ...(o.tokenizerOnly ? ["--tokenizer-only"] : []),
   ];
   return new Promise((res, rej) => {
     const child = spawn(pythonPath(), args, {
@@ -114,14 +121,14 @@ export function register(program: Command): void {
       .description("train hark's SLM from the active grammar + devices and export GGUF (needs python3-torch)")
       .addOption(new Option("--size <size>", "model size").choices([...SIZES]).default("target"))
       .addOption(new Option("--draft <size>", "also train a draft with the same tokenizer (none: no draft)").choices(["none", ...SIZES]).default("auto"))
-      .option("--steps <n>", "training steps (default per size: tiny 300, draft 2500, target 1600, large 400)", (v) => Number(v))
+      .option("--steps <n>", "training steps (default per size: tiny 300, draft 3000, target 3000, large 1500)", (v) => Number(v))
       .option("--draft-steps <n>", "draft training steps", (v) => Number(v))
       .option("--seed <n>", "seed (data and training)", (v) => Number(v), 1)
       .option("--examples <n>", "generated training examples", (v) => Number(v), 220_000)
       .option("--no-paraphrases", "leave out models/train/paraphrases.yaml (training-only paraphrase patterns)")
       .option("--tokenizer <file>", "reuse this SentencePiece tokenizer (to train a draft for an existing target)")
       .option("--batch <n>", "batch size", (v) => Number(v))
-      .option("--time-limit <min>", "stop each model's training after this many minutes", (v) => Number(v))
+      .option("--time-limit <min>", "stop each model's training after this many minutes (default: a cap of 40; the steps are the budget)", (v) => Number(v))
       .option("-o, --out <dir>", "output folder (default: models/, registered in models/manifest.yaml and made active)")
       .option("--no-activate", "register but do not make the new models active"),
   ).action(async (opts) => {
@@ -149,15 +156,23 @@ export function register(program: Command): void {
     writeFileSync(join(out, wordsName), trainingVocabulary(data.train).join("\n") + "\n");
     const dataHash = createHash("sha256").update(readFileSync(join(dataDir, "train.jsonl"))).digest("hex");
     say(`hark: ${data.train.length} training, ${data.dev.length} dev, ${data.test.length} test examples (grammar ${data.grammarHash.slice(0, 12)}) in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-    const common = { seed: opts.seed, out, dataDir, batch: opts.batch, timeLimit: opts.timeLimit, grammarHash: data.grammarHash, onLine: (l: string) => say(`  ${l}`) };
-    say(`hark: training ${opts.size}…`);
-    const main = await runTrainer({ ...common, size: opts.size, steps: opts.steps, name: `hark-${opts.size}`, tokenizer: opts.tokenizer });
+    const common = { seed: opts.seed, out, dataDir, batch: opts.batch, timeLimit: opts.timeLimit, grammarHash: data.grammarHash };
     const draftSize = opts.draft === "auto" ? (opts.size === "tiny" || opts.size === "draft" ? "none" : "draft") : opts.draft;
-    let draft: Record<string, unknown> | undefined;
-    if (draftSize !== "none") {
-      say(`hark: training the ${draftSize} draft (same tokenizer)…`);
-      draft = await runTrainer({ ...common, size: draftSize, steps: opts.draftSteps, name: `hark-${opts.size}-draft`, tokenizer: join(out, "tokenizer.model") });
+    // The tokenizer first; then the target and its draft (which must share it) train side by side, one core each.
+    const tokenizer = join(out, "tokenizer.model");
+    if (opts.tokenizer) {
+      if (resolve(opts.tokenizer) !== tokenizer) copyFileSync(opts.tokenizer, tokenizer);
+    } else {
+      say("hark: training the tokenizer…");
+      await runTrainer({ ...common, size: opts.size, tokenizerOnly: true, onLine: (l) => say(`  ${l}`) });
     }
+    say(`hark: training ${opts.size}${draftSize !== "none" ? ` and its draft (${draftSize}), side by side` : ""}…`);
+    const [main, draft] = await Promise.all([
+      runTrainer({ ...common, size: opts.size, steps: opts.steps, name: `hark-${opts.size}`, tokenizer, onLine: (l) => say(`  [${opts.size}] ${l}`) }),
+      draftSize === "none"
+        ? undefined
+        : runTrainer({ ...common, size: draftSize, steps: opts.draftSteps, name: `hark-${opts.size}-draft`, tokenizer, onLine: (l) => say(`  [draft] ${l}`) }),
+    ]);
     if (!process.env.HARK_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
     const files = main.files as { q8_0: string; f16: string };
     const mainFile = join(out, files.q8_0);

@@ -2,7 +2,7 @@
 // over the active grammar with (a) the real devices and (b) many random homes (random device, area and
 // floor names, so the model learns to copy names from the utterance instead of memorizing them), then
 // speech/ASR-like augmentation, compound commands and out-of-domain negatives that map to "none".
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -10,6 +10,7 @@ import { Random } from "../../compile/random.js";
 import { Sampler, type Sample } from "../../compile/sample.js";
 import { yamlFiles, type LoadedGrammar } from "../../grammar/load.js";
 import { normalizeText } from "../../grammar/normalize.js";
+import { projectRoot } from "../../grammar/paths.js";
 import { compileGraph } from "../../compile/graph.js";
 import { loadSources, sourcePaths, type SourceOptions } from "../index.js";
 import { Matcher } from "../matcher.js";
@@ -163,28 +164,34 @@ export function augment(text: string, rng: Random): string {
 }
 
 // ---------- out-of-domain negatives ----------
+// Chit-chat and requests hark cannot act on. Kept apart from the natural test set
+// (test/fixtures/natural): no sentence here mirrors one of its negatives, and buildDataSet drops any
+// training example whose text equals a natural-set utterance.
 const OOD_CORE = [
-  "tell me a joke", "tell me a story", "what is the capital of {place}", "who won the {sport} game", "how tall is {person}", "who is {person}",
-  "what is the meaning of life", "sing me a song", "how are you", "how are you doing today", "what's your name", "who made you", "are you a robot",
-  "i am bored", "i'm hungry", "good morning", "good night", "hello there", "hi", "nice to meet you", "order a pizza", "order {thing} online",
-  "book a flight to {place}", "book a table for {n} at {place}", "send a message to {person}", "text {person} that i'm late", "call {person}",
-  "email {person} about the meeting", "translate {thing} into french", "what does {thing} mean", "spell {thing}", "how do you spell {thing}",
-  "what's the population of {place}", "how far is the moon", "how many ounces in a pound", "convert {n} miles to kilometers", "what is {n} times {n}",
+  "tell me something interesting", "what's the tallest mountain in the world", "who invented the telephone", "how do i get rid of hiccups",
+  "what rhymes with orange", "how long do i boil an egg", "what's the speed of light", "can dogs eat grapes", "good afternoon", "see you later",
+  "let's play a game", "find my phone", "is the bakery open on sunday", "what's the exchange rate for euros", "how do you say thank you in {place}",
+  "write an email to {person}", "message {person} on whatsapp", "what's {n} plus {n}", "wake {person} up", "when is {person}'s birthday",
+  "tell me a story", "how tall is {person}", "who is {person}",
+  "sing me a song", "what's your name", "who made you", "are you a robot",
+  "i am bored", "i'm hungry", "good morning", "good night", "hello there", "hi", "nice to meet you", "order {thing} online",
+  "book a flight to {place}", "book a table for {n} at {place}", "email {person} about the meeting", "what does {thing} mean", "spell {thing}", "how do you spell {thing}",
+  "how far is the moon", "convert {n} miles to kilometers", "what is {n} times {n}",
   "who wrote {thing}", "recommend a good movie", "find me a recipe for {thing}", "how do i make {thing}", "what should i eat for dinner",
   "buy {thing}", "where did i leave my keys", "what's the stock price of {thing}", "check my email", "read my messages", "post this to social media",
   "take a picture", "take a selfie", "open the camera app", "start a video call", "record a voice memo", "what's the news", "read me the news",
   "what's trending today", "tell me a fun fact", "flip a coin", "roll a die", "pick a number between {n} and {n}", "what's the score",
   "who is the president of {place}", "what year is it in {place}", "how old is {person}", "do you love me", "marry me", "you are stupid",
-  "i love you", "what can you do", "help me with my homework", "write a poem about {thing}", "summarize this article", "explain quantum physics",
+  "what can you do", "help me with my homework", "write a poem about {thing}", "summarize this article", "explain quantum physics",
   "teach me spanish", "what's the best {thing}", "is {thing} healthy", "how many calories in {thing}", "where is the nearest {thing} store",
   "the {thing} is broken", "my {thing} is not working", "i need a new {thing}", "did you hear that", "what was that noise", "blah blah blah",
   "nothing", "never mind the weather in {place} is nice", "it was a long day", "the kids are asleep", "we are going on holiday", "lets go to the beach someday",
   "i think it might rain", "that movie was great", "my {person} is visiting tomorrow", "the dog needs a walk", "feed the cat", "walk the dog",
-  "water the plants", "do the dishes", "clean my room", "wash the car", "fold the laundry", "make me a sandwich", "mow the lawn",
+  "water the plants", "do the dishes", "clean my room", "wash the car", "fold the laundry", "mow the lawn",
   "how much is a {thing}", "compare {thing} and {thing}", "what's {person}'s phone number", "add {person} to my contacts", "delete my last message",
-  "remind me to call {person}", "wake me up at {n}", "set an alarm for {n} am", "snooze", "what's on my calendar", "schedule a meeting with {person}",
+  "wake me up at {n}", "snooze", "what's on my calendar", "schedule a meeting with {person}",
   "cancel my appointment", "what's the wifi password", "restart the router", "update your software", "factory reset", "what version are you",
-  "change your voice", "speak louder", "talk slower", "repeat that", "say that again", "what did you say", "are you listening",
+  "change your voice", "talk slower", "repeat that", "say that again", "what did you say", "are you listening",
 ];
 const OOD_FILL: Record<string, string[]> = {
   place: ["france", "paris", "tokyo", "berlin", "brazil", "the moon", "canada", "new york", "rome", "madrid", "egypt", "london"],
@@ -234,7 +241,9 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
     [...new Sampler(real, { seed: s }).take(heldOut)].map((x) => ({ in: normalizeText(x.text), out: renderOutput(real, spec, x.intents, normalizeText(x.text)) }));
   const dev = held(1_000_003 + seed);
   const test = held(2_000_003 + seed);
+  // Nothing the model is evaluated on may be trained on: the held-out splits and the natural test set.
   const exclude = new Set([...dev, ...test].map((e) => e.in));
+  for (const t of naturalTexts()) exclude.add(t);
 
   const dir = mkdtempSync(join(tmpdir(), "hark-slm-data-"));
   const train: Example[] = [];
@@ -288,12 +297,20 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
   const negatives = Math.round(total * (1 - commandShare));
   for (let i = 0; i < negatives; i++) {
     const t = normalizeText(oodSentence(rng));
-    if (t) train.push({ in: t, out: NONE });
+    // A "negative" the grammar accepts would teach the model to contradict it.
+    if (t && !exclude.has(t) && matcher.understand(t, { fuzzy: false }).intents.length === 0) train.push({ in: t, out: NONE });
   }
   // A few negatives in the held-out splits too (different seeds), so "none" is measured.
   const nrng = new Random(seed + 99_991);
   for (const split of [dev, test]) for (let i = 0; i < Math.round(heldOut * 0.05); i++) split.push({ in: normalizeText(oodSentence(nrng)), out: NONE });
   return { train: rng.shuffle(train), dev, test, grammarHash: real.hash, intents: outputSpec(real).intents.map((i) => i.name) };
+}
+
+/** Normalized texts of the natural test set (test/fixtures/natural/utterances.jsonl), when it is there. */
+function naturalTexts(): string[] {
+  const file = join(projectRoot(), "test/fixtures/natural/utterances.jsonl");
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => normalizeText((JSON.parse(l) as { text: string }).text));
 }
 
 export function writeJsonl(file: string, items: Example[]): void {
