@@ -1,6 +1,6 @@
 // hark's SLM: output format and language (always), and a CI-sized training run end to end to a GGUF that
 // node-llama-cpp loads (skips with the reason when python3-torch is absent).
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import { outputSpec, parseOutput, renderOutput } from "../src/nlu/slm/format.js"
 import { OutputLanguage, TokenConstraint } from "../src/nlu/slm/language.js";
 import { runTrainer, trainerMissing } from "../src/cli/commands/models.js";
 import { verifyModel } from "../src/models/manifest.js";
+import { hark } from "./helpers/cli.js";
 
 const grammar = await loadSources({});
 const spec = outputSpec(grammar);
@@ -60,6 +61,21 @@ describe("SLM output format", () => {
     const home = randomHome(new Random(5)) as { devices: unknown[]; areas: unknown[] };
     expect(home.devices.length).toBeGreaterThan(3);
     expect(oodSentence(new Random(1))).toBe(oodSentence(new Random(1)));
+  });
+});
+
+describe("hark models train without the trainer's Python packages", () => {
+  it("says in one line how to install them and exits 1, writing nothing", () => {
+    const out = mkdtempSync(join(tmpdir(), "hark-notrain-"));
+    try {
+      const r = hark(["models", "train", "-o", out], undefined, { HARK_PYTHON: "/nonexistent/python3" });
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(/apt-get install python3-torch/);
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 

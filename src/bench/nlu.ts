@@ -26,7 +26,15 @@ export interface LabelledSetResult {
   negatives: number;
   falseAccepts: number;
   falseAcceptPct: number;
-  errors: Array<{ text: string; expected: ExpectedIntent[]; got: ExpectedIntent[] }>;
+  /** Exact / total per `kind` of item (in-grammar, paraphrase, negative …), when the items have one. */
+  byKind: Record<string, { n: number; exact: number }>;
+  errors: Array<{ text: string; expected: ExpectedIntent[]; got: ExpectedIntent[]; reason?: string }>;
+}
+
+export interface LabelledItem {
+  text: string;
+  intents: ExpectedIntent[];
+  kind?: string;
 }
 
 export interface NluBenchResult {
@@ -77,22 +85,26 @@ export async function benchNlu(options: NluBenchOptions = {}): Promise<NluBenchR
   };
 }
 
-export function readLabelled(file: string): Array<{ text: string; intents: ExpectedIntent[] }> {
+export function readLabelled(file: string): LabelledItem[] {
   return readFileSync(file, "utf8")
     .split("\n")
     .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as { text: string; intents: ExpectedIntent[] });
+    .map((l) => JSON.parse(l) as LabelledItem);
 }
 
 /** Exact accuracy over all items, over commands only, and false accepts over the items that expect nothing. */
-export async function evaluateLabelled(u: Understander, items: Array<{ text: string; intents: ExpectedIntent[] }>): Promise<LabelledSetResult> {
+export async function evaluateLabelled(u: Understander, items: LabelledItem[]): Promise<LabelledSetResult> {
   let exact = 0, commands = 0, commandsExact = 0, negatives = 0, falseAccepts = 0;
   const errors: LabelledSetResult["errors"] = [];
+  const byKind: LabelledSetResult["byKind"] = {};
   for (const item of items) {
-    const got = (await u.understand(item.text)).intents.map((i) => ({ intent: i.intent, slots: i.slots }));
+    const r = await u.understand(item.text);
+    const got = r.intents.map((i) => ({ intent: i.intent, slots: i.slots }));
     const ok = intentsEqual(got, item.intents);
-    if (ok) exact++;
-    else errors.push({ text: item.text, expected: item.intents, got });
+    const k = (byKind[item.kind ?? "all"] ??= { n: 0, exact: 0 });
+    k.n++;
+    if (ok) exact++, k.exact++;
+    else errors.push({ text: item.text, expected: item.intents, got, ...(r.reason ? { reason: r.reason } : {}) });
     if (item.intents.length === 0) {
       negatives++;
       if (got.length) falseAccepts++;
@@ -111,6 +123,7 @@ export async function evaluateLabelled(u: Understander, items: Array<{ text: str
     negatives,
     falseAccepts,
     falseAcceptPct: pct(falseAccepts, negatives),
+    byKind,
     errors,
   };
 }

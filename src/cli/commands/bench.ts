@@ -23,12 +23,22 @@ export function registerSuite(name: string, suite: Suite): void {
 }
 
 registerSuite("slm", async (opts) => {
-  const { benchSlm } = await import("../../nlu/slm/bench.js");
+  const { benchSlm, SLM_BENCH_PARTS } = await import("../../nlu/slm/bench.js");
+  const parts = opts.parts === undefined ? undefined : String(opts.parts).split(",").map((p) => p.trim());
+  const bad = parts?.find((p) => !(SLM_BENCH_PARTS as readonly string[]).includes(p));
+  if (bad !== undefined) throw new UsageError(`unknown --parts '${bad}' (available: ${SLM_BENCH_PARTS.join(", ")})`);
+  const modes = opts.modes === undefined ? undefined : String(opts.modes).split(",").map((m) => m.trim());
+  const { DECODE_MODES } = await import("../../nlu/slm/engine.js");
+  const badMode = modes?.find((m) => m === "auto" || !(DECODE_MODES as readonly string[]).includes(m));
+  if (badMode !== undefined) throw new UsageError(`unknown --modes '${badMode}' (available: ${DECODE_MODES.filter((m) => m !== "auto").join(", ")})`);
   return benchSlm({
     ...sourceOptions(opts as { grammar?: string[]; devices?: string[] | boolean }),
     count: opts.count as number | undefined,
+    accuracyCount: opts.accuracyCount as number | undefined,
     seed: opts.seed as number | undefined,
-    natural: opts.natural as string | undefined,
+    natural: opts.natural === undefined ? undefined : [opts.natural as string],
+    parts: parts as never,
+    modes: modes as never,
     onProgress: (m) => process.stderr.write(`${m}\n`),
   });
 });
@@ -59,6 +69,9 @@ export function register(program: Command): void {
         return n;
       })
       .option("--seed <n>", "sample seed", (v) => Number(v))
+      .option("--accuracy-count <n>", "slm suite: held-out generated samples for accuracy (default 2000)", (v) => Number(v))
+      .option("--parts <list>", "slm suite: what to run, comma-separated: speed,generated,unseen,natural (default all)")
+      .option("--modes <list>", "slm suite: decode modes to time, comma-separated (default all that the models allow)")
       .option("--natural <file>", "hand-written labelled utterances (JSONL)")
       .option("--voice <voice>", "asr suite: the voice that speaks the samples (default flite:slt)")
       .option("--errors", "include every misunderstood utterance in the report")
@@ -68,8 +81,16 @@ export function register(program: Command): void {
     if (!suite) throw new UsageError(`unknown suite '${opts.suite}' (available: ${Object.keys(suites).join(", ")})`);
     const report = (await suite(opts)) as Record<string, unknown>;
     if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
-    const natural = report.natural as { errors?: unknown[] } | undefined;
-    if (natural && !opts.errors) natural.errors = natural.errors?.slice(0, 10);
+    if (!opts.errors) trimErrors(report);
     process.stdout.write(JSON.stringify(report, null, opts.json ? undefined : 2) + "\n");
   });
+}
+
+/** At most 10 examples in every `errors` list of a report (all of them with --errors). */
+function trimErrors(node: unknown): void {
+  if (!node || typeof node !== "object") return;
+  for (const [k, v] of Object.entries(node)) {
+    if (k === "errors" && Array.isArray(v)) (node as Record<string, unknown>)[k] = v.slice(0, 10);
+    else trimErrors(v);
+  }
 }

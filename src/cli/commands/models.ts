@@ -124,7 +124,7 @@ export function register(program: Command): void {
       .option("--steps <n>", "training steps (default per size: tiny 300, draft 3000, target 3000, large 1500)", (v) => Number(v))
       .option("--draft-steps <n>", "draft training steps", (v) => Number(v))
       .option("--seed <n>", "seed (data and training)", (v) => Number(v), 1)
-      .option("--examples <n>", "generated training examples", (v) => Number(v), 220_000)
+      .option("--examples <n>", "generated training examples", (v) => Number(v), 400_000)
       .option("--no-paraphrases", "leave out models/train/paraphrases.yaml (training-only paraphrase patterns)")
       .option("--tokenizer <file>", "reuse this SentencePiece tokenizer (to train a draft for an existing target)")
       .option("--batch <n>", "batch size", (v) => Number(v))

@@ -35,6 +35,7 @@ import type { IntentResult, Understanding, Understander } from "../types.js";
 import { grammarWords, outputSpec, parseOutput, SPOKEN_LISTS, type OutputSpec } from "./format.js";
 import { AUGMENTATION_WORDS } from "./data.js";
 import { projectRoot } from "../../grammar/paths.js";
+import { readGguf } from "../../models/gguf.js";
 import { join } from "node:path";
 
 let trainingWordsCache: string[] | undefined;
@@ -49,6 +50,7 @@ function trainingWords(): string[] {
   return trainingWordsCache;
 }
 import { OutputLanguage, TokenConstraint } from "./language.js";
+import { narrowSpec } from "./narrow.js";
 
 export const DECODE_MODES = ["grammar", "draft", "lookup", "plain", "jump", "spec", "hdraft", "auto"] as const;
 export type DecodeMode = (typeof DECODE_MODES)[number];
@@ -134,6 +136,9 @@ export class SlmEngine implements Understander {
 
   static async load(options: SlmOptions): Promise<SlmEngine> {
     if (!existsSync(options.model)) throw new Error(`SLM model not found: ${options.model}`);
+    // llama.cpp may abort the process on a damaged file: check header, metadata and size first.
+    readGguf(options.model);
+    if (options.draft && existsSync(options.draft)) readGguf(options.draft);
     const llama = await sharedLlama();
     const threads = options.threads ?? 1;
     const model = await llama.loadModel({ modelPath: options.model, gpuLayers: 0 });
@@ -165,29 +170,12 @@ export class SlmEngine implements Understander {
     return this.full.lang.toGbnf();
   }
 
-  /**
-   * The output language for one utterance: spoken-list values (device, area, floor names) only where all
-   * of their words occur in the utterance. The model can then only copy names the user said (misheard
-   * names are the tolerant matcher's job).
-   */
+  /** The output language for one utterance (src/nlu/slm/narrow.ts), compiled once per distinct narrowing. */
   private select(norm: string): { lang: OutputLanguage; constraint: TokenConstraint; llamaGrammar?: LlamaGrammar } {
-    const words = new Set(norm.split(" "));
-    const keep = new Map<string, string[]>();
-    const keyParts: string[] = [];
-    for (const [list, forms] of this.spec.spoken) {
-      const k = [...forms.keys()].filter((f) => {
-        const fw = f.split(" ");
-        return fw.every((w) => words.has(w));
-      });
-      keep.set(list, k);
-      keyParts.push(`${list}=${k.join("|")}`);
-    }
-    const key = keyParts.join(";");
+    const { spec, key } = narrowSpec(this.spec, norm);
     let hit = this.perUtterance.get(key);
     if (!hit) {
-      const values = new Map(this.spec.values);
-      for (const [list, k] of keep) values.set(list, { kind: "enum", values: k });
-      const lang = new OutputLanguage({ ...this.spec, values });
+      const lang = new OutputLanguage(spec);
       hit = { lang, constraint: new TokenConstraint(lang, this.pieces, this.model.tokens.eos ?? -1, this.full.constraint.trie) };
       if (this.perUtterance.size >= 2048) this.perUtterance.delete(this.perUtterance.keys().next().value!);
       this.perUtterance.set(key, hit);

@@ -1,0 +1,42 @@
+// The output language for one utterance. The model may only copy what the user said: device, area and
+// floor names whose every word occurs in the utterance, and numbers that occur in it ("21", and 21.5 for
+// "21 and a half", which the normalizer leaves to the grammar). Everything else the grammar can say
+// (intent names, slot keys, enumerated values) stays. A narrower language means fewer wrong copies
+// ("volume 2" decoded as "22") and more tokens that are the only admissible one, which the decoder
+// appends without asking the model (jump-forward).
+import { parseNumberToken } from "../../grammar/numbers.js";
+import type { OutputSpec } from "./format.js";
+
+export interface Narrowed {
+  spec: OutputSpec;
+  /** Equal keys ⇔ equal languages (for caching compiled constraints). */
+  key: string;
+}
+
+/** Numbers an utterance (normalized: number words already digits) can fill a numeric slot with. */
+export function spokenNumbers(norm: string): string[] {
+  const toks = norm.split(" ");
+  const out = new Set<string>();
+  toks.forEach((t, i) => {
+    const n = parseNumberToken(t);
+    if (n === undefined) return;
+    out.add(String(n));
+    if (toks[i + 1] === "and" && (toks[i + 2] === "half" || (toks[i + 2] === "a" && toks[i + 3] === "half"))) out.add(String(n + 0.5));
+  });
+  return [...out].sort();
+}
+
+export function narrowSpec(spec: OutputSpec, norm: string): Narrowed {
+  const words = new Set(norm.split(" "));
+  const values = new Map(spec.values);
+  const keyParts: string[] = [];
+  for (const [list, forms] of spec.spoken) {
+    const k = [...forms.keys()].filter((f) => f.split(" ").every((w) => words.has(w)));
+    values.set(list, { kind: "enum", values: k });
+    keyParts.push(`${list}=${k.join("|")}`);
+  }
+  const numbers = spokenNumbers(norm);
+  for (const [list, v] of spec.values) if (v.kind === "number") values.set(list, { kind: "enum", values: numbers });
+  keyParts.push(`#=${numbers.join("|")}`);
+  return { spec: { ...spec, values }, key: keyParts.join(";") };
+}
