@@ -71,6 +71,8 @@ export interface SlmOptions {
   minConfidence?: number;
   /** File with {"fastest": mode} written by the slm bench, for mode auto. */
   benchFile?: string;
+  /** Answers whose `fit` is below this are out of domain (default 0.1). */
+  minFit?: number;
 }
 
 export interface DecodeResult {
@@ -84,6 +86,12 @@ export interface DecodeResult {
   evaluations: number;
   /** Probability (full vocabulary) of the first output token: "none" versus an intent name. */
   confidence: number;
+  /**
+   * The smallest share of the model's probability that the language admitted at a step where it admits
+   * more than one token. Low: the model wanted to say something the grammar cannot act on ("turn on the
+   * oven" → a name that no device has), a sign the request is out of domain.
+   */
+  fit: number;
 }
 
 let llamaPromise: Promise<Llama> | undefined;
@@ -116,6 +124,8 @@ export class SlmEngine implements Understander {
   readonly maxTokens: number;
   /** Below this probability of its first token, an answer counts as out of domain (default 0.5). */
   minConfidence: number;
+  /** Below this `fit`, an answer counts as out of domain (default 0.1). */
+  minFit: number;
 
   private constructor(
     readonly llama: Llama,
@@ -129,6 +139,7 @@ export class SlmEngine implements Understander {
     this.maxTokens = options.maxTokens ?? 48;
     if (options.wordsFile && existsSync(options.wordsFile)) this.trainedWords = readFileSync(options.wordsFile, "utf8").split("\n").filter(Boolean);
     this.minConfidence = options.minConfidence ?? 0.5;
+    this.minFit = options.minFit ?? 0.1;
     this.buildPieces();
     this.setGrammar(grammar);
     this.mode = resolveMode(options.mode ?? "auto", options.benchFile, !!draftModel);
@@ -293,16 +304,28 @@ export class SlmEngine implements Understander {
     } finally {
       console.warn = warn;
     }
-    // The first token's probability, as hark's decoder reports it: one more evaluation of the last prompt token.
+    // Confidence and fit as hark's decoder reports them: the last prompt token and the output evaluated
+    // again in one batch, with the language's admissible tokens at every step.
     let confidence = 1;
+    let fit = 1;
     if (out.length) {
+      const c = this.constraint!;
       const kv = seq.contextTokens.length;
       await seq.eraseContextTokenRanges([{ start: prompt.length - 1, end: kv }]);
-      const res = await seq.controlledEvaluate([[prompt[prompt.length - 1]!, { generateNext: { logits: { filter: { tokens: [out[0]!], includeMax: true } }, totalLogitWeight: true } }]]);
+      const steps: number[][] = [];
+      let st = this.lang.initial();
+      for (const t of out) {
+        steps.push(c.allowed(st));
+        st = c.advance(st, t);
+      }
+      steps.push(c.allowed(st));
+      const items = [prompt[prompt.length - 1]!, ...out].map((t, i) => [t, { generateNext: scored(steps[i]!) }] as [Token, { generateNext: ReturnType<typeof scored> }]);
+      const res = await seq.controlledEvaluate(items);
       confidence = probabilityOf(res[0]?.next, out[0]!);
+      steps.forEach((a, i) => (fit = Math.min(fit, allowedShare(res[i]?.next, a))));
     }
     const t1 = performance.now();
-    return { tokens_: out, tokens: out.length, promptMs: tFirst - t0, decodeMs: t1 - tFirst, evaluations, confidence } as never;
+    return { tokens_: out, tokens: out.length, promptMs: tFirst - t0, decodeMs: t1 - tFirst, evaluations, confidence, fit } as never;
   }
 
   private async decodeHark(seq: LlamaContextSequence, pending: Token[], prompt: Token[], mode: string, hint?: string) {
@@ -318,9 +341,9 @@ export class SlmEngine implements Understander {
     let evaluations = 0;
     const t0 = performance.now();
     let tFirst = 0;
-    const gen = (allowed: number[]) => ({ generateNext: { logits: { filter: { tokens: allowed as Token[] } } } });
-    const genFirst = (allowed: number[]) => ({ generateNext: { logits: { filter: { tokens: allowed as Token[], includeMax: true } }, totalLogitWeight: true } });
+    const gen = (allowed: number[]) => ({ generateNext: scored(allowed) });
     let confidence = 1;
+    let fit = 1;
     const pick = (allowed: number[], logits: Map<Token, number> | undefined): Token => {
       let best = allowed[0]! as Token;
       let bv = -Infinity;
@@ -345,13 +368,13 @@ export class SlmEngine implements Understander {
       void moved;
       return false;
     };
-    if (forced()) return { tokens_: out, tokens: out.length, promptMs: 0, decodeMs: 0, evaluations, confidence } as never;
+    if (forced()) return { tokens_: out, tokens: out.length, promptMs: 0, decodeMs: 0, evaluations, confidence, fit } as never;
     while (out.length < this.maxTokens) {
       const proposal = speculate ? this.propose(out, states, prompt, hintTokens) : useDraft ? await this.draftPropose(prompt, out, states) : [];
       const items: Parameters<LlamaContextSequence["controlledEvaluate"]>[0] = [];
       const allowedNow = c.allowed(states);
       const first = evaluations === 0 && out.length === 0;
-      pending.forEach((t, i) => items.push(i === pending.length - 1 ? [t, first ? genFirst(allowedNow) : gen(allowedNow)] : t));
+      pending.forEach((t, i) => items.push(i === pending.length - 1 ? [t, gen(allowedNow)] : t));
       const propStates: number[][] = [];
       const propAllowed: number[][] = [];
       let st = states;
@@ -371,6 +394,7 @@ export class SlmEngine implements Understander {
       let next: Token;
       if (first) confidence = probabilityOf(res[pos]?.next, pick(allowed, res[pos]?.next.logits));
       for (;;) {
+        fit = Math.min(fit, allowedShare(res[pos]?.next, allowed));
         next = pick(allowed, res[pos]?.next.logits);
         if (next === eos) break;
         if (accepted < proposal.length && proposal[accepted] === next) {
@@ -394,7 +418,7 @@ export class SlmEngine implements Understander {
       if (forced()) break;
     }
     const t1 = performance.now();
-    return { tokens_: out, tokens: out.length, promptMs: tFirst - t0, decodeMs: t1 - tFirst, evaluations, confidence } as never;
+    return { tokens_: out, tokens: out.length, promptMs: tFirst - t0, decodeMs: t1 - tFirst, evaluations, confidence, fit } as never;
   }
 
   private draftSeq?: { seq: LlamaContextSequence; kv: Token[] };
@@ -467,6 +491,8 @@ export class SlmEngine implements Understander {
     if (!intents.length) return { text, intents: [], reason: "out of domain (the model said none)", decode: r };
     if (r.confidence < this.minConfidence)
       return { text, intents: [], reason: `out of domain (the model is unsure: ${r.output} at p=${r.confidence.toFixed(2)})`, decode: r };
+    if (r.fit < this.minFit)
+      return { text, intents: [], reason: `out of domain (the model wanted to say what the grammar cannot act on: ${r.output} at fit ${r.fit.toFixed(2)})`, decode: r };
     // A device name that the utterance does not mention is a guess, not an understanding.
     const norm = ` ${normalizeText(text)} `;
     // So is an answer that leaves a word unexplained that neither the grammar nor the training data
@@ -498,6 +524,24 @@ export class SlmEngine implements Understander {
     await this.model.dispose();
     await this.draftModel?.dispose();
   }
+}
+
+/** Logits of the admissible tokens plus what it takes to normalize them over the whole vocabulary. */
+function scored(allowed: number[]) {
+  return { logits: { filter: { tokens: allowed as Token[], includeMax: true } }, totalLogitWeight: true } as const;
+}
+
+/** Share of the model's probability on the admissible tokens (1 where the language leaves no choice). */
+function allowedShare(next: { logits?: Map<Token, number>; totalLogitWeight?: number } | undefined, allowed: number[]): number {
+  if (allowed.length < 2 || !next?.logits || !next.totalLogitWeight) return 1;
+  let max = -Infinity;
+  for (const v of next.logits.values()) if (v > max) max = v;
+  let sum = 0;
+  for (const t of allowed) {
+    const l = next.logits.get(t as Token);
+    if (l !== undefined) sum += Math.exp(l - max);
+  }
+  return sum / next.totalLogitWeight;
 }
 
 function probabilityOf(next: { logits?: Map<Token, number>; totalLogitWeight?: number } | undefined, token: Token): number {
