@@ -10,9 +10,9 @@ const grammar = await loadSources({});
 const matcher = new Matcher(compileGraph(grammar));
 
 function fakeSlm(answers: Record<string, string>) {
-  const calls: Array<{ text: string; hint?: string }> = [];
+  const calls: Array<{ text: string; hint?: Array<{ intent: string }> }> = [];
   const engine = {
-    understand: async (text: string, hint?: string) => {
+    understand: async (text: string, hint?: Array<{ intent: string }>) => {
       calls.push({ text, hint });
       const a = answers[text];
       if (!a) return { text, intents: [], reason: "out of domain (the model said none)" };
@@ -47,6 +47,6 @@ describe("cascade", () => {
     const { engine, calls } = fakeSlm({});
     const c = new Cascade(matcher, grammar, async () => engine, { threshold: 1.01 });
     await c.understand("turn on the kitchen lights");
-    expect(calls[0]?.hint).toMatch(/^HassTurnOn /);
+    expect(calls[0]?.hint?.map((i) => i.intent)).toEqual(["HassTurnOn"]);
   });
 });

@@ -8,10 +8,15 @@ import json
 import os
 import sys
 
+import re
+
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gguf_writer import GGUFWriter, GGML_F16, GGML_Q8_0, T_UINT32, T_INT32, T_FLOAT32, T_BOOL, T_STRING  # noqa: E402
+
+
+PLACEHOLDER = re.compile(r"^@[a-z_]+[0-9]$")
 
 
 def export_gguf(cfg, state, sp, path, qtype, name, licence, extra):
@@ -39,7 +44,9 @@ def export_gguf(cfg, state, sp, path, qtype, name, licence, extra):
     for i in range(n):
         tokens.append(sp.id_to_piece(i))
         scores.append(float(sp.get_score(i)))
-        types.append(2 if sp.is_unknown(i) else 3 if sp.is_control(i) else 6 if sp.is_byte(i) else 5 if sp.is_unused(i) else 1)
+        # 4 = user-defined: hark's name placeholders ("@light1"), which llama.cpp then keeps whole as SentencePiece does.
+        types.append(2 if sp.is_unknown(i) else 3 if sp.is_control(i) else 6 if sp.is_byte(i) else 5 if sp.is_unused(i)
+                     else 4 if PLACEHOLDER.match(tokens[-1]) else 1)
     sd = {k: v.detach().float().numpy() for k, v in state.items()}
     if 6 not in types:
         # llama.cpp's SPM tokenizer needs the 256 byte tokens (<0xNN>) for characters outside the vocabulary
@@ -58,7 +65,9 @@ def export_gguf(cfg, state, sp, path, qtype, name, licence, extra):
     w.add("tokenizer.ggml.unknown_token_id", T_UINT32, sp.unk_id())
     w.add("tokenizer.ggml.add_bos_token", T_BOOL, True)
     w.add("tokenizer.ggml.add_eos_token", T_BOOL, False)
-    w.add("tokenizer.ggml.add_space_prefix", T_BOOL, True)
+    # No space prefix: llama.cpp would add one after every user-defined token too ("@light1 ▁▁lights"), where
+    # SentencePiece does not. hark passes " " + text instead, which both tokenize the same way.
+    w.add("tokenizer.ggml.add_space_prefix", T_BOOL, False)
     w.add_tensor("token_embd.weight", sd["emb.weight"], qtype)
     for i in range(c["layers"]):
         p = f"blocks.{i}."

@@ -2,7 +2,8 @@
 """Train hark's domain SLM from generated data and export GGUF (F16 + Q8_0).
 
 Input: a data folder with train.jsonl / dev.jsonl / test.jsonl lines {"in": utterance, "out": target}
-(written by `hark models train`, from the grammar sample generator). Output folder: tokenizer.model,
+(written by `hark models train`, from the grammar sample generator) and symbols.txt (placeholders the
+tokenizer keeps whole, one per line). Output folder: tokenizer.model,
 <name>-f16.gguf, <name>-q8_0.gguf, <name>.json (metrics). Progress lines on stderr:
   step 300/2000 loss 0.0412 lr 2.9e-03 dev 97.8% 0.61 s/step eta 17m20s
 Reproducible with --seed (single thread). Run with OMP_WAIT_POLICY=PASSIVE on shared machines.
@@ -48,7 +49,7 @@ def fmt_eta(s):
     return f"{s // 3600}h{s % 3600 // 60:02d}m" if s >= 3600 else f"{s // 60}m{s % 60:02d}s"
 
 
-def train_tokenizer(rows, out_dir, vocab, seed):
+def train_tokenizer(rows, out_dir, vocab, seed, symbols=()):
     text_path = os.path.join(out_dir, "tokenizer-corpus.txt")
     rnd = random.Random(seed)
     sample = rows if len(rows) <= 200_000 else rnd.sample(rows, 200_000)
@@ -63,6 +64,7 @@ def train_tokenizer(rows, out_dir, vocab, seed):
         input=text_path, model_prefix=prefix, vocab_size=vocab, model_type="bpe",
         character_coverage=1.0, byte_fallback=False, split_digits=True, normalization_rule_name="identity",
         split_by_unicode_script=False, unk_id=0, bos_id=1, eos_id=2, pad_id=-1, control_symbols=[SEP],
+        user_defined_symbols=list(symbols),
         input_sentence_size=200_000, shuffle_input_sentence=True, num_threads=1, minloglevel=2,
     )
     os.remove(text_path)
@@ -162,7 +164,9 @@ def main():
             with open(args.tokenizer, "rb") as s, open(tok_path, "wb") as d:
                 d.write(s.read())
     else:
-        tok_path = train_tokenizer(train_rows, args.out, args.vocab, args.seed)
+        sym_path = os.path.join(args.data, "symbols.txt")
+        symbols = [l.strip() for l in open(sym_path, encoding="utf-8") if l.strip()] if os.path.exists(sym_path) else []
+        tok_path = train_tokenizer(train_rows, args.out, args.vocab, args.seed, symbols)
     if args.tokenizer_only:
         log(f"tokenizer: {tok_path} ({time.time() - t0:.1f}s)")
         print(json.dumps({"tokenizer": os.path.basename(tok_path)}))

@@ -38,8 +38,7 @@ export class Cascade implements Understander {
     const m = this.matcher.understand(text);
     if (m.intents.length && Math.min(...m.intents.map((i) => i.confidence)) >= this.threshold) return m;
     if (m.reason?.startsWith("too long") || m.reason === "empty input") return m;
-    const hint = m.intents.length ? renderOutput(this.grammar, this.spec, m.intents, normalizeText(text)) : undefined;
-    const s = await (await this.slm()).understand(text, hint);
+    const s = await (await this.slm()).understand(text, m.intents.length ? m.intents : undefined);
     if (s.intents.length) return { text, intents: s.intents };
     return { text, intents: [], reason: s.reason ?? m.reason ?? "not understood" };
   }

@@ -152,6 +152,7 @@ export function register(program: Command): void {
     writeJsonl(join(dataDir, "train.jsonl"), data.train);
     writeJsonl(join(dataDir, "dev.jsonl"), data.dev);
     writeJsonl(join(dataDir, "test.jsonl"), data.test);
+    writeFileSync(join(dataDir, "symbols.txt"), data.symbols.join("\n") + "\n");
     const wordsName = `hark-${opts.size}.words.txt`;
     writeFileSync(join(out, wordsName), trainingVocabulary(data.train).join("\n") + "\n");
     const dataHash = createHash("sha256").update(readFileSync(join(dataDir, "train.jsonl"))).digest("hex");

@@ -12,7 +12,6 @@ import { percentile, round } from "../../bench/stats.js";
 import { compileGraph } from "../../compile/graph.js";
 import { Sampler, type Sample } from "../../compile/sample.js";
 import { yamlFiles } from "../../grammar/load.js";
-import { normalizeText } from "../../grammar/normalize.js";
 import { projectRoot } from "../../grammar/paths.js";
 import type { Grammar } from "../../grammar/types.js";
 import { activeModels, benchFile, modelsDir } from "../../models/manifest.js";
@@ -22,7 +21,7 @@ import { Matcher } from "../matcher.js";
 import type { Understander } from "../types.js";
 import { kindOf } from "./data.js";
 import { SlmEngine, type DecodeMode } from "./engine.js";
-import { outputSpec, renderOutput } from "./format.js";
+import type { OutputIntent } from "./format.js";
 
 export const SLM_BENCH_PARTS = ["speed", "generated", "unseen", "natural"] as const;
 export type SlmBenchPart = (typeof SLM_BENCH_PARTS)[number];
@@ -45,7 +44,7 @@ export const TEST_SPLIT_SEED = 2_000_004;
 
 type ModeStats = Record<string, number>;
 
-async function speedOf(engine: SlmEngine, samples: Sample[], hints: Array<string | undefined>, modes: DecodeMode[], log: (m: string) => void) {
+async function speedOf(engine: SlmEngine, samples: Sample[], hints: Array<OutputIntent[] | undefined>, modes: DecodeMode[], log: (m: string) => void) {
   const outputs = new Map<string, string[]>();
   const speed: Record<string, ModeStats> = {};
   // spec-nohint: the grammar-aware predictor without the matcher's parse (copy spans from the utterance only).
@@ -141,7 +140,6 @@ export async function benchSlm(options: SlmBenchOptions = {}) {
   const matcher = new Matcher(compileGraph(grammar));
   const wordsFile = process.env.HARK_SLM_MODEL ? process.env.HARK_SLM_WORDS : active.words;
   const engine = await SlmEngine.load({ model: modelFile, draft: draftFile, grammar, mode: "auto", benchFile: process.env.HARK_SLM_MODEL ? undefined : benchFile(), wordsFile });
-  const spec = outputSpec(grammar);
   const count = options.count ?? 500;
   const accuracyCount = options.accuracyCount ?? 2000;
   const samples = [...new Sampler(grammar, { seed: options.seed ?? TEST_SPLIT_SEED }).take(Math.max(count, accuracyCount))];
@@ -152,7 +150,7 @@ export async function benchSlm(options: SlmBenchOptions = {}) {
       const modes = options.modes ?? (["grammar", "plain", "jump", "spec", "lookup", ...(draftFile ? ["draft", "hdraft"] : [])] as DecodeMode[]);
       const hints = timed.map((s) => {
         const m = matcher.understand(s.text);
-        return m.intents.length ? renderOutput(grammar, spec, m.intents, normalizeText(s.text)) : undefined;
+        return m.intents.length ? m.intents : undefined;
       });
       const r = await speedOf(engine, timed, hints, modes, log);
       Object.assign(report, { n: timed.length, identicalOutputs: r.identical, speed: r.speed, fastest: r.fastest });

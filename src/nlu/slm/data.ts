@@ -15,6 +15,7 @@ import { compileGraph } from "../../compile/graph.js";
 import { loadSources, sourcePaths, type SourceOptions } from "../index.js";
 import { Matcher } from "../matcher.js";
 import { NONE, outputSpec, renderOutput, type OutputIntent } from "./format.js";
+import { delexicalize, placeholderSymbols } from "./delex.js";
 
 export interface Example {
   in: string;
@@ -39,6 +40,8 @@ export interface DataSet {
   dev: Example[];
   test: Example[];
   grammarHash: string;
+  /** Placeholders the tokenizer must keep whole ("@light1", "@area2"). */
+  symbols: string[];
   /** Intents the training data covers. */
   intents: string[];
 }
@@ -110,55 +113,6 @@ export function randomHome(rng: Random): Record<string, unknown> {
     });
   }
   return { kind: "home", name: "Random home", floors, areas, devices: devices.map((d) => Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined))) };
-}
-
-// ---------- fresh names per example ----------
-/** Share of examples whose device/area/floor names are replaced by names made up for that example alone. */
-const RENAME_SHARE = 0.5;
-const NAME_NOUNS = [...new Set(Object.values(DOMAIN_NOUNS).flatMap((d) => d.nouns))];
-
-/** A name nobody uses: made-up words, adjectives, possessives and device nouns, 1–3 words. */
-export function freshName(rng: Random): string {
-  const r = rng.next();
-  if (r < 0.3) return madeUpWord(rng);
-  if (r < 0.55) return `${randomQualifier(rng)} ${rng.pick(NAME_NOUNS)}`;
-  if (r < 0.75) return `${madeUpWord(rng)} ${rng.pick(NAME_NOUNS)}`;
-  if (r < 0.9) return `${rng.pick(ADJ)} ${madeUpWord(rng)}`;
-  return `${madeUpWord(rng)} ${madeUpWord(rng)}`;
-}
-
-/** An area or floor name nobody uses. */
-function freshPlace(rng: Random): string {
-  const r = rng.next();
-  if (r < 0.4) return madeUpWord(rng);
-  if (r < 0.6) return `${madeUpWord(rng)} room`;
-  if (r < 0.75) return `${rng.pick(PEOPLE)}'s ${rng.pick(["room", "office", "study", "den"])}`;
-  if (r < 0.9) return `${rng.pick(ADJ)} ${rng.pick(AREA_NAMES)}`;
-  return `${madeUpWord(rng)} ${rng.pick(["level", "floor", "wing", "hall"])}`;
-}
-
-/**
- * The same example with every copied name (name, area, floor values: the words the user said) replaced by
- * a fresh one in both utterance and target. Forty random homes alone let the model memorize ~1,000
- * names; a fresh name per example leaves it no choice but to copy, which is what makes an integrator's
- * new devices file work without retraining.
- */
-export function renameSpoken(ex: Example, rng: Random): Example {
-  const re = /(?:^| )(name|area|floor): (.+?)(?= [a-z_]+: | ; |$)/g;
-  const forms = new Map<string, string>();
-  for (const m of ex.out.matchAll(re)) forms.set(m[2]!, m[1]!);
-  let input = ` ${ex.in} `;
-  let out = ex.out;
-  // Longest first, so "living room tv" is replaced before "living room".
-  for (const [form, slot] of [...forms].sort((a, b) => b[0].length - a[0].length)) {
-    if (!input.includes(` ${form} `)) continue;
-    const make = () => (slot === "name" ? freshName(rng) : freshPlace(rng));
-    let fresh = make();
-    while (input.includes(` ${fresh} `)) fresh = make();
-    input = input.split(` ${form} `).join(` ${fresh} `);
-    out = out.replace(new RegExp(`(^| )(name|area|floor): ${form.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?= [a-z_]+: | ; |$)`, "g"), `$1$2: ${fresh}`);
-  }
-  return { in: input.trim(), out };
 }
 
 // ---------- augmentation ----------
@@ -286,13 +240,17 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
 
   // Held-out splits: real devices, no augmentation, seeds far from the training seeds.
   const spec = outputSpec(real);
-  const held = (s: number) =>
-    [...new Sampler(real, { seed: s }).take(heldOut)].map((x) => ({ in: normalizeText(x.text), out: renderOutput(real, spec, x.intents, normalizeText(x.text)) }));
+  const held = (s: number): Example[] =>
+    [...new Sampler(real, { seed: s }).take(heldOut)].flatMap((x) => {
+      const d = delexicalize(normalizeText(x.text), spec);
+      const out = renderOutput(spec, x.intents, d);
+      return out === null ? [] : [{ in: d.text, out }];
+    });
   const dev = held(1_000_003 + seed);
   const test = held(2_000_003 + seed);
   // Nothing the model is evaluated on may be trained on: the held-out splits and the natural test set.
   const exclude = new Set([...dev, ...test].map((e) => e.in));
-  for (const t of naturalTexts()) exclude.add(t);
+  for (const t of naturalTexts()) exclude.add(t).add(delexicalize(t, spec).text);
 
   const dir = mkdtempSync(join(tmpdir(), "hark-slm-data-"));
   const train: Example[] = [];
@@ -330,14 +288,18 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
           const words = text.split(" ");
           const cut = words.slice(0, 1 + rng.int(Math.max(1, Math.floor(words.length * 0.6)))).join(" ");
           const norm = normalizeText(cut);
-          if (norm && cut !== text && !exclude.has(norm) && matcher.understand(cut, { fuzzy: false }).intents.length === 0) train.push({ in: norm, out: NONE });
+          const d = delexicalize(norm, gs).text;
+          if (norm && cut !== text && !exclude.has(norm) && !exclude.has(d) && matcher.understand(cut, { fuzzy: false }).intents.length === 0) train.push({ in: d, out: NONE });
           continue;
         }
         const aug = rng.chance(0.6) ? augment(text, rng) : text;
         const norm = normalizeText(aug);
         if (!norm || exclude.has(norm)) continue;
-        const ex = { in: norm, out: renderOutput(g, gs, intents, norm) };
-        train.push(rng.chance(RENAME_SHARE) ? renameSpoken(ex, rng) : ex);
+        // A tenth of the names get the generic placeholder, so a device of a domain the model has no
+        // placeholder for ("@device1") is no stranger either.
+        const d = delexicalize(norm, gs, { generic: rng.chance(0.1) });
+        const out = renderOutput(gs, intents, d);
+        if (out !== null && !exclude.has(d.text)) train.push({ in: d.text, out });
       }
       log(`data: home ${h}/${homes}, ${train.length} examples`);
     }
@@ -348,12 +310,14 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
   for (let i = 0; i < negatives; i++) {
     const t = normalizeText(oodSentence(rng));
     // A "negative" the grammar accepts would teach the model to contradict it.
-    if (t && !exclude.has(t) && matcher.understand(t, { fuzzy: false }).intents.length === 0) train.push({ in: t, out: NONE });
+    const d = t && delexicalize(t, spec).text;
+    if (d && !exclude.has(t) && !exclude.has(d) && matcher.understand(t, { fuzzy: false }).intents.length === 0) train.push({ in: d, out: NONE });
   }
   // A few negatives in the held-out splits too (different seeds), so "none" is measured.
   const nrng = new Random(seed + 99_991);
-  for (const split of [dev, test]) for (let i = 0; i < Math.round(heldOut * 0.05); i++) split.push({ in: normalizeText(oodSentence(nrng)), out: NONE });
-  return { train: rng.shuffle(train), dev, test, grammarHash: real.hash, intents: outputSpec(real).intents.map((i) => i.name) };
+  for (const split of [dev, test]) for (let i = 0; i < Math.round(heldOut * 0.05); i++) split.push({ in: delexicalize(normalizeText(oodSentence(nrng)), spec).text, out: NONE });
+  const symbols = placeholderSymbols(new Set([...spec.domains.values(), ...Object.keys(DOMAIN_NOUNS)]));
+  return { train: rng.shuffle(train), dev, test, symbols, grammarHash: real.hash, intents: spec.intents.map((i) => i.name) };
 }
 
 /** Normalized texts of the natural test set (test/fixtures/natural/utterances.jsonl), when it is there. */

@@ -1,16 +1,15 @@
 // The SLM's output language: "Intent slot: value slot: value", intents joined by " ; ", or "none".
 // ("slot: value" rather than gbnf.ts's "slot=value": with a space before the value, a value's tokens are
-// the same SentencePiece pieces as in the utterance, so copying a name is one token per word.)
-// Slots appear in the grammar's declared order (intentSlots). Values of the device lists (name, area,
-// floor) are the words the user said, normalized (lower case) — the model copies them from the
-// utterance, and the parser maps a spoken form back to the canonical device/area/floor name. That is
-// what lets a device file the model never saw work without retraining. Other lists output their
-// canonical value; numbers as digits; free text normalized.
+// the same SentencePiece pieces as in the utterance.) Slots appear in the grammar's declared order
+// (intentSlots). Device, area and floor names are placeholders of the delexicalized utterance
+// ("name: @light1", src/nlu/slm/delex.ts) that the parser maps back to canonical names; other lists
+// output their canonical value; numbers as digits; free text normalized.
 import { intentSlots, walkExpanded } from "../../grammar/introspect.js";
 import { normalizeText } from "../../grammar/normalize.js";
 import type { Expr, Grammar, IntentDef, SlotValue } from "../../grammar/types.js";
+import { GENERIC_PREFIX, MAX_PER_PREFIX, type Delexed } from "./delex.js";
 
-/** Lists whose spoken forms the model copies from the utterance. */
+/** Lists whose values are placeholders in the model's input and output (src/nlu/slm/delex.ts). */
 export const SPOKEN_LISTS = new Set(["name", "area", "floor"]);
 export const NONE = "none";
 export const INTENT_SEP = " ; ";
@@ -51,6 +50,8 @@ export interface OutputSpec {
   intents: Array<{ name: string; slots: Array<{ slot: string; list: string | null; lists: string[]; fixed: string[] }> }>;
   /** list name → spoken (normalized) → canonical value, for SPOKEN_LISTS. */
   spoken: Map<string, Map<string, SlotValue>>;
+  /** canonical device name → its domain (the placeholder's prefix). */
+  domains: Map<string, string>;
   /** list name → admissible output strings (enumerable lists), "number" or "text". */
   values: Map<string, { kind: "enum"; values: string[] } | { kind: "number" } | { kind: "text"; maxWords: number }>;
 }
@@ -58,6 +59,9 @@ export interface OutputSpec {
 export function outputSpec(grammar: Grammar): OutputSpec {
   const spoken = new Map<string, Map<string, SlotValue>>();
   const values: OutputSpec["values"] = new Map();
+  const domains = new Map<string, string>();
+  const names = grammar.lists.get("name");
+  if (names?.kind === "values") for (const v of names.values) if (v.context?.domain !== undefined) domains.set(String(v.out), String(v.context.domain));
   const intents: OutputSpec["intents"] = [];
   for (const intent of grammar.intents.values()) {
     if (!intent.data.length) continue;
@@ -80,7 +84,10 @@ export function outputSpec(grammar: Grammar): OutputSpec {
     intents.push({ name: intent.name, slots });
     for (const s of slots) for (const l of s.lists) if (!values.has(l)) addList(grammar, l, values, spoken);
   }
-  return { intents, spoken, values };
+  // Names, areas and floors are placeholders; per utterance the language keeps only the ones it has.
+  const prefixes = (list: string) => (list === "name" ? [...new Set(domains.values()), GENERIC_PREFIX] : [list]);
+  for (const list of spoken.keys()) values.set(list, { kind: "enum", values: prefixes(list).flatMap((p) => Array.from({ length: MAX_PER_PREFIX }, (_, i) => `@${p}${i + 1}`)) });
+  return { intents, spoken, values, domains };
 }
 
 function addList(grammar: Grammar, name: string, values: OutputSpec["values"], spoken: OutputSpec["spoken"]) {
@@ -106,38 +113,37 @@ export function slotOrder(grammar: Grammar, intent: IntentDef): string[] {
 }
 
 /**
- * The training target for a sample. `text` is the normalized utterance; spoken-list values are rendered as
- * the longest spoken form of the value that occurs in it (falling back to the canonical name, lower-cased).
+ * The target output for intents understood from a delexicalized utterance: names, areas and floors as the
+ * placeholders that stand for them. null when one of them has no placeholder (the utterance does not
+ * name it: no target the model could produce).
  */
-export function renderOutput(grammar: Grammar, spec: OutputSpec, intents: OutputIntent[], text: string): string {
+export function renderOutput(spec: OutputSpec, intents: OutputIntent[], delex: Delexed): string | null {
   if (!intents.length) return NONE;
-  const padded = ` ${text} `;
-  return intents
-    .map((it) => {
-      const def = grammar.intents.get(it.intent);
-      const order = def ? slotOrder(grammar, def) : Object.keys(it.slots);
-      const keys = [...order.filter((k) => it.slots[k] !== undefined), ...Object.keys(it.slots).filter((k) => !order.includes(k))];
-      const parts = [it.intent];
-      for (const k of keys) {
-        const v = it.slots[k]!;
-        const slotDef = spec.intents.find((i) => i.name === it.intent)?.slots.find((s) => s.slot === k);
-        const list = slotDef?.list ?? null;
-        let out = String(v);
-        const sp = list ? spec.spoken.get(list) : undefined;
-        if (sp) {
-          let best = "";
-          for (const [form, canon] of sp) if (String(canon) === String(v) && form.length > best.length && padded.includes(` ${form} `)) best = form;
-          out = best || normalizeText(String(v));
-        }
-        parts.push(`${k}: ${out}`);
+  const placeholder = new Map([...delex.slots].map(([ph, v]) => [`${v.list}\u0000${v.value}`, ph]));
+  const parts: string[] = [];
+  for (const it of intents) {
+    const order = spec.intents.find((i) => i.name === it.intent)?.slots.map((s) => s.slot) ?? Object.keys(it.slots);
+    const keys = [...order.filter((k) => it.slots[k] !== undefined), ...Object.keys(it.slots).filter((k) => !order.includes(k))];
+    const words = [it.intent];
+    for (const k of keys) {
+      const v = it.slots[k]!;
+      const lists = spec.intents.find((i) => i.name === it.intent)?.slots.find((s) => s.slot === k)?.lists ?? [];
+      const spokenList = lists.find((l) => SPOKEN_LISTS.has(l));
+      let out = String(v);
+      if (spokenList) {
+        const ph = lists.filter((l) => SPOKEN_LISTS.has(l)).map((l) => placeholder.get(`${l}\u0000${v}`)).find((x) => x !== undefined);
+        if (ph === undefined) return null;
+        out = ph;
       }
-      return parts.join(" ");
-    })
-    .join(INTENT_SEP);
+      words.push(`${k}: ${out}`);
+    }
+    parts.push(words.join(" "));
+  }
+  return parts.join(INTENT_SEP);
 }
 
 /** Parse model output back into intents with canonical values; null when it is not in the language. */
-export function parseOutput(spec: OutputSpec, output: string): OutputIntent[] | null {
+export function parseOutput(spec: OutputSpec, output: string, delex: Delexed): OutputIntent[] | null {
   const s = output.trim();
   if (s === NONE || s === "") return [];
   const result: OutputIntent[] = [];
@@ -152,15 +158,19 @@ export function parseOutput(spec: OutputSpec, output: string): OutputIntent[] | 
     for (let k: RegExpExecArray | null; (k = re.exec(m[2] ?? "")); ) {
       if (def.slots.some((d) => d.slot === k![1])) keys.push({ key: k[1]!, start: k.index, end: k.index + k[0].length });
     }
-    keys.forEach((k, i) => {
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
       const raw = (m[2] ?? "").slice(k.end, i + 1 < keys.length ? keys[i + 1]!.start : undefined);
       const slot = def.slots.find((d) => d.slot === k.key)!;
       let v: SlotValue = raw;
-      const sp = slot.lists.map((l) => spec.spoken.get(l)).find((m) => m?.has(raw));
-      if (sp) v = sp.get(raw)!;
-      else if (/^-?\d+(\.\d+)?$/.test(raw)) v = Number(raw);
+      if (slot.lists.some((l) => SPOKEN_LISTS.has(l))) {
+        const named = delex.slots.get(raw);
+        if (named && slot.lists.includes(named.list)) v = named.value;
+        else if (!slot.lists.some((l) => !SPOKEN_LISTS.has(l))) return null;
+      }
+      if (v === raw && /^-?\d+(\.\d+)?$/.test(raw)) v = Number(raw);
       slots[k.key] = v;
-    });
+    }
     result.push({ intent: def.name, slots });
   }
   return result;

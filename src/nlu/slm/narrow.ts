@@ -1,10 +1,11 @@
-// The output language for one utterance. The model may only copy what the user said: device, area and
-// floor names whose every word occurs in the utterance, and numbers that occur in it ("21", and 21.5 for
-// "21 and a half", which the normalizer leaves to the grammar). Everything else the grammar can say
-// (intent names, slot keys, enumerated values) stays. A narrower language means fewer wrong copies
-// ("volume 2" decoded as "22") and more tokens that are the only admissible one, which the decoder
-// appends without asking the model (jump-forward).
+// The output language for one utterance: the model may only name what the user said. Device, area and
+// floor values are the placeholders of the delexicalized utterance (src/nlu/slm/delex.ts), and numbers
+// those that occur in it ("21", and 21.5 for "21 and a half", which the normalizer leaves to the grammar).
+// Everything else the grammar can say (intent names, slot keys, enumerated values) stays. A narrower
+// language means no invented names, no mangled numbers ("volume 2" decoded as "22"), and more steps with
+// one admissible token, which the decoder appends without asking the model (jump-forward).
 import { parseNumberToken } from "../../grammar/numbers.js";
+import type { Delexed } from "./delex.js";
 import type { OutputSpec } from "./format.js";
 
 export interface Narrowed {
@@ -14,8 +15,8 @@ export interface Narrowed {
 }
 
 /** Numbers an utterance (normalized: number words already digits) can fill a numeric slot with. */
-export function spokenNumbers(norm: string): string[] {
-  const toks = norm.split(" ");
+export function spokenNumbers(text: string): string[] {
+  const toks = text.split(" ");
   const out = new Set<string>();
   toks.forEach((t, i) => {
     const n = parseNumberToken(t);
@@ -26,16 +27,15 @@ export function spokenNumbers(norm: string): string[] {
   return [...out].sort();
 }
 
-export function narrowSpec(spec: OutputSpec, norm: string): Narrowed {
-  const words = new Set(norm.split(" "));
+export function narrowSpec(spec: OutputSpec, delex: Delexed): Narrowed {
   const values = new Map(spec.values);
   const keyParts: string[] = [];
-  for (const [list, forms] of spec.spoken) {
-    const k = [...forms.keys()].filter((f) => f.split(" ").every((w) => words.has(w)));
+  for (const list of spec.spoken.keys()) {
+    const k = [...delex.slots].filter(([, v]) => v.list === list).map(([ph]) => ph);
     values.set(list, { kind: "enum", values: k });
     keyParts.push(`${list}=${k.join("|")}`);
   }
-  const numbers = spokenNumbers(norm);
+  const numbers = spokenNumbers(delex.text);
   for (const [list, v] of spec.values) if (v.kind === "number") values.set(list, { kind: "enum", values: numbers });
   keyParts.push(`#=${numbers.join("|")}`);
   return { spec: { ...spec, values }, key: keyParts.join(";") };
