@@ -1,6 +1,6 @@
 // hark's SLM: output format and language (always), and a CI-sized training run end to end to a GGUF that
 // node-llama-cpp loads (skips with the reason when python3-torch is absent).
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -105,6 +105,7 @@ describe("hark models train without the trainer's Python packages", () => {
 
 const missing = trainerMissing();
 const work = mkdtempSync(join(tmpdir(), "hark-slm-ci-"));
+let trained: string | undefined;
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe.skipIf(missing !== null)(`SLM training, CI-sized${missing ? ` (skipped: ${missing})` : ""}`, () => {
@@ -142,5 +143,30 @@ describe.skipIf(missing !== null)(`SLM training, CI-sized${missing ? ` (skipped:
     } finally {
       await engine.dispose();
     }
+    trained = file;
   }, 280_000);
+
+  it("the trained GGUF registers with `hark models add` and serves `hark understand --engine slm`; a truncated one is refused", () => {
+    expect(trained, "the training test ran first").toBeDefined();
+    const models = mkdtempSync(join(tmpdir(), "hark-slm-registry-"));
+    const env = { HARK_MODELS_DIR: models };
+    try {
+      const add = hark(["models", "add", trained!, "--copy", "--use", "--licence", "MIT"], undefined, env);
+      expect(add.status, add.stderr).toBe(0);
+      const u = hark(["understand", "--engine", "slm", "turn on the kitchen lights"], undefined, env);
+      expect(u.status, u.stderr).toBe(0);
+      const r = JSON.parse(u.stdout) as { intents: Array<{ source: string }>; reason?: string };
+      expect(Array.isArray(r.intents)).toBe(true);
+      for (const i of r.intents) expect(i.source).toBe("slm");
+      if (!r.intents.length) expect(r.reason).toBeTruthy();
+      const bad = join(models, "broken.gguf");
+      writeFileSync(bad, readFileSync(trained!).subarray(0, 4096));
+      const refused = hark(["models", "add", bad, "--use"], undefined, env);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/truncated GGUF/);
+      expect(hark(["models", "list"], undefined, env).stdout).toMatch(/^\* hark-tiny-q8_0 /m);
+    } finally {
+      rmSync(models, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
