@@ -1,9 +1,12 @@
 // Grammar ASR on real audio: flite-synthesized commands in test/fixtures/asr (see its README).
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRecognizer, engineNames, GrammarRecognizer } from "../src/asr/index.js";
+import { DEFAULT_SCORE_FLOOR, readIntoHeap, scoreFloor } from "../src/asr/soundswallower/index.js";
+import { buildNegatives } from "../src/audio/negatives.js";
+import { seededRandom } from "../src/audio/mix.js";
 import { parseTemplate } from "../src/grammar/template.js";
 import type { Grammar, IntentDef, SlotList } from "../src/grammar/types.js";
 
@@ -120,5 +123,86 @@ describe("grammar ASR (soundswallower, 16 kHz en-us)", () => {
 
   it("names unknown engines", async () => {
     await expect(createRecognizer("nope", {})).rejects.toThrow(/unknown ASR engine "nope"/);
+  });
+
+  it("rejects by acoustic score what the garbage branch lets through, and reports it", async () => {
+    // Garbage branch practically off: only the score floor stands between chatter and a command.
+    const noGarbage = await GrammarRecognizer.create({ grammar: homeGrammar(), cacheDir: cache, rejection: { entryProb: 1e-30 } });
+    const noFloor = await GrammarRecognizer.create({ grammar: homeGrammar(), cacheDir: cache, rejection: { entryProb: 1e-30, minScore: false } });
+    try {
+      const chatter = readWav16(join(FIX, "chatter-fox.wav"));
+      const forced = await noFloor.recognize(chatter);
+      expect(forced.rejected).toBeFalsy();
+      const r = await noGarbage.recognize(chatter);
+      expect(r).toMatchObject({ text: "", rejected: true, reason: "score" });
+      const d = r.detail as { score: { acoustic: number; floor: number }; heard: string };
+      expect(d.score.acoustic).toBeLessThan(d.score.floor);
+      expect(d.heard).toBe(forced.text);
+      expect(r.confidence).toBeLessThan(0.5);
+      // commands stay well above the floor
+      const ok = await noGarbage.recognize(readWav16(join(FIX, "kitchen-on.wav")));
+      expect(ok.text).toBe("turn on the kitchen light");
+      const okd = ok.detail as { score: { acoustic: number; floor: number } };
+      expect(okd.score.acoustic).toBeGreaterThan(okd.score.floor + 3);
+      expect(ok.confidence).toBeGreaterThan(0.5);
+    } finally {
+      noGarbage.close();
+      noFloor.close();
+    }
+  });
+
+  it("relaxes the score floor with the estimated SNR", () => {
+    const f = DEFAULT_SCORE_FLOOR;
+    expect(scoreFloor(f, undefined)).toBe(f.clean);
+    expect(scoreFloor(f, 40)).toBe(f.clean);
+    expect(scoreFloor(f, 5)).toBe(f.noisy);
+    expect(scoreFloor(f, (f.cleanDb + f.noisyDb) / 2)).toBeCloseTo((f.clean + f.noisy) / 2, 9);
+  });
+
+  it("rejects the noise and silence inputs of the negative set", async () => {
+    // Kitchen-like noise: pink-ish (integrated white noise) with clatter bursts, 40 s.
+    const rnd = seededRandom(3);
+    const noise = new Float32Array(40 * 16000);
+    let y = 0;
+    for (let i = 0; i < noise.length; i++) {
+      y = 0.98 * y + 0.02 * (2 * rnd() - 1);
+      const burst = i % 24000 < 1600 ? (2 * rnd() - 1) * 0.3 : 0;
+      noise[i] = 4 * y + burst;
+    }
+    const items = await buildNegatives({ noise: { samples: noise, name: "synthetic" }, noiseSegments: 4, chatter: [] });
+    expect(items.map((i) => i.kind)).toEqual(["noise", "noise", "noise", "noise", "silence", "silence", "silence"]);
+    for (const it of items) {
+      const r = await asr.recognize(it.samples);
+      expect(r.rejected, `${it.id}: heard "${r.text}"`).toBe(true);
+    }
+  });
+
+  it("compound words decode to the same words as single ones", async () => {
+    const compound = await GrammarRecognizer.create({ grammar: homeGrammar(), cacheDir: cache, fsg: { compound: { maxWords: 4 } } });
+    try {
+      expect(readFileSync(compound.prepared.fsgPath, "utf8")).toMatch(/ [a-z']+\+[a-z']+/);
+      for (const [file, text] of [
+        ["kitchen-on.wav", "turn on the kitchen light"],
+        ["temperature-21.wav", "set the temperature to twenty one degrees"],
+      ]) {
+        const r = await compound.recognize(readWav16(join(FIX, file)));
+        expect(r.text).toBe(text);
+      }
+    } finally {
+      compound.close();
+    }
+  });
+
+  it("reads model and grammar files into the heap NUL-terminated inside their block", () => {
+    // soundswallower's own loader wrote the NUL one byte past a block of len + 1 bytes, which
+    // corrupted the WASM heap for some file sizes ("memory access out of bounds" at start-up).
+    const path = join(cache, "seven.txt");
+    writeFileSync(path, "1234567");
+    const heap = new Uint8Array(64).fill(0xaa);
+    const m = { HEAPU8: heap, _malloc: (n: number) => (expect(n).toBe(8), 16) };
+    expect(readIntoHeap(m, path)).toEqual([16, 7]);
+    expect(Buffer.from(heap.subarray(16, 23)).toString()).toBe("1234567");
+    expect(heap[23]).toBe(0);
+    expect(heap[24]).toBe(0xaa); // the next block is untouched
   });
 });

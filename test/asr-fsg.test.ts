@@ -1,5 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { AsrGrammarError, compileAsrGrammar, dfaAccepts, dfaToFsg, enumerateDfa, rangeForms } from "../src/asr/fsg.js";
+import {
+  AsrGrammarError,
+  compileAsrGrammar,
+  compoundGraph,
+  dfaAccepts,
+  dfaGraph,
+  dfaToFsg,
+  enumerateDfa,
+  factorGraph,
+  graphToFsg,
+  rangeForms,
+  type SearchGraph,
+  type WordDfa,
+} from "../src/asr/fsg.js";
 import { spokenWords } from "../src/asr/words.js";
 import { parseTemplate } from "../src/grammar/template.js";
 import { numberToWords } from "../src/grammar/numbers.js";
@@ -208,5 +221,78 @@ describe("dfaToFsg", () => {
     expect(fsg).toContain("TRANSITION 4 5 0.500000 ph_b");
     expect(fsg).toContain("TRANSITION 5 5 0.250000 ph_aa");
     expect(fsg).toContain("TRANSITION 5 3 0.500000");
+  });
+});
+
+/** Every sentence of a search graph with its probability (null transitions followed; small graphs only). */
+function graphSentences(g: SearchGraph): Map<string, number> {
+  const out = new Map<string, number>();
+  const walk = (s: number, words: string[], p: number, depth: number): void => {
+    if (depth > 40) throw new Error("cycle");
+    if (g.final[s]) {
+      const k = words.join(" ");
+      out.set(k, Math.max(out.get(k) ?? 0, p * (g.final[s] as number)));
+    }
+    for (const a of g.arcs) if (a.from === s) walk(a.to, [...words, ...a.words], p * a.p, depth + 1);
+    for (const x of g.nulls) if (x.from === s) walk(x.to, words, p * x.p, depth + 1);
+  };
+  walk(0, [], 1, 0);
+  return out;
+}
+
+describe("search graph: compound words and factoring keep the language and its probabilities", () => {
+  const grammar = makeGrammar({
+    intents: {
+      On: [{ sentences: ["(turn|switch) on [the] {name} [please]", "{name} on"] }],
+      Off: [{ sentences: ["(turn|switch) off [the] {name} [please]"] }],
+      Temp: [{ sentences: ["set [the] temperature to {n} [degrees] [please]"] }],
+    },
+    lists: { name: ["kitchen light", "living room lamp", "hallway lamp", "tv"], n: { kind: "range", from: 18, to: 23, step: 1, type: "temperature" } as NoName<SlotList> },
+    skipWords: ["please"],
+  });
+  const dfa: WordDfa = compileAsrGrammar(grammar).dfa;
+  const base = graphSentences(dfaGraph(dfa));
+
+  it("the DFA graph has one entry per sentence of the DFA", () => {
+    expect([...base.keys()].sort()).toEqual(enumerateDfa(dfa).sort());
+  });
+
+  it("compounding merges word chains: fewer states, the same sentences with the same probabilities", () => {
+    const c = compoundGraph(dfaGraph(dfa), { maxWords: 4 });
+    expect(c.states).toBeLessThan(dfa.arcs.length);
+    expect(c.arcs.some((a) => a.words.length > 1)).toBe(true);
+    expect(Math.max(...c.arcs.map((a) => a.words.length))).toBeLessThanOrEqual(4);
+    const got = graphSentences(c);
+    expect([...got.keys()].sort()).toEqual([...base.keys()].sort());
+    for (const [s, p] of base) expect(got.get(s)).toBeCloseTo(p, 12);
+  });
+
+  it("factoring shares arc sets through null transitions without changing sentences or probabilities", () => {
+    for (const g of [dfaGraph(dfa), compoundGraph(dfaGraph(dfa))]) {
+      const f = factorGraph(g);
+      expect(f.nulls.length).toBeGreaterThan(0);
+      expect(f.arcs.length).toBeLessThan(g.arcs.length);
+      const before = graphSentences(g);
+      const got = graphSentences(f);
+      expect([...got.keys()].sort()).toEqual([...before.keys()].sort());
+      for (const [s, p] of before) expect(got.get(s)).toBeCloseTo(p, 12);
+    }
+  });
+
+  it("writes compound words joined by '+' and alternative pronunciations as explicit arcs", () => {
+    const c = compoundGraph(dfaGraph(dfa));
+    const compound = c.arcs.find((a) => a.words.length > 1)!.words.join("+");
+    const fsg = graphToFsg(c, { alternates: new Map([[compound, [`${compound}(2)`]]]) });
+    const lines = fsg.split("\n").filter((l) => l.startsWith("TRANSITION"));
+    const plain = lines.filter((l) => l.endsWith(` ${compound}`));
+    const alt = lines.filter((l) => l.endsWith(` ${compound}(2)`));
+    expect(plain.length).toBeGreaterThan(0);
+    // the same arcs again, same states and probability, for the alternative
+    expect(alt.map((l) => l.replace(/\(2\)$/, ""))).toEqual(plain);
+    expect(fsg).toContain(`NUM_STATES ${c.states + 1}`);
+  });
+
+  it("dfaToFsg without options writes the DFA as before (the canonical form the grammar hash is taken from)", () => {
+    expect(dfaToFsg(dfa, { factor: false })).toBe(graphToFsg(dfaGraph(dfa)));
   });
 });

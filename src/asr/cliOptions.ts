@@ -9,14 +9,24 @@ export function addAsrOptions(cmd: Command): Command {
     .addOption(new Option("--engine <engine>", "ASR engine").choices(engineNames()).default(DEFAULT_ENGINE))
     .option("--no-reject", "no out-of-grammar rejection: always force the nearest sentence")
     .option("--reject-prob <p>", "probability of the phone-loop garbage branch (higher rejects more)", "3e-2")
+    .option("--score-floor <clean,noisy|off>", "acoustic score floor per frame for clean (≥ 25 dB est.) and noisy (≤ 10 dB est.) input; off = none", "-37,-45")
     .addOption(new Option("--endpoint <mode>", "find the speech before decoding: silero VAD (energy if its model is missing), energy VAD, whole-file energy trim, or none").choices(["vad", "energy", "trim", "none"]))
     .addOption(new Option("--denoise <mode>", "RNNoise before decoding (only with --endpoint vad|energy): auto = when the estimated SNR is low").choices(["auto", "on", "off"]))
     .option("--denoise-below <dB>", "--denoise auto: denoise when the estimated SNR is below this");
 }
 
-export function asrConfig(opts: { reject?: boolean; rejectProb?: string; endpoint?: string; denoise?: string; denoiseBelow?: string }): Record<string, unknown> {
+export function asrConfig(opts: { reject?: boolean; rejectProb?: string; scoreFloor?: string; endpoint?: string; denoise?: string; denoiseBelow?: string }): Record<string, unknown> {
   const p = Number(opts.rejectProb ?? "3e-2");
   if (!(p > 0 && p < 1)) throw new UsageError(`--reject-prob must be a probability between 0 and 1, got ${opts.rejectProb}`);
+  let minScore: false | { clean: number; noisy: number } | undefined;
+  if (opts.scoreFloor !== undefined) {
+    if (opts.scoreFloor === "off") minScore = false;
+    else {
+      const [clean, noisy] = opts.scoreFloor.split(",").map(Number);
+      if (!Number.isFinite(clean) || !Number.isFinite(noisy ?? clean)) throw new UsageError(`--score-floor must be CLEAN,NOISY (e.g. -37,-45) or off, got ${opts.scoreFloor}`);
+      minScore = { clean: clean as number, noisy: noisy ?? (clean as number) };
+    }
+  }
   // $HARK_ASR_FRONTEND: extra front-end options as JSON (e.g. {"leadInMs":1000,"dry":0.2}), for experiments.
   let frontend: FrontendOptions = {};
   if (process.env.HARK_ASR_FRONTEND) {
@@ -33,5 +43,5 @@ export function asrConfig(opts: { reject?: boolean; rejectProb?: string; endpoin
     if (!Number.isFinite(db)) throw new UsageError(`--denoise-below must be a number of dB, got ${opts.denoiseBelow}`);
     frontend.denoiseBelowDb = db;
   }
-  return { rejection: opts.reject === false ? false : { entryProb: p }, frontend };
+  return { rejection: opts.reject === false ? false : { entryProb: p, ...(minScore !== undefined ? { minScore } : {}) }, frontend };
 }

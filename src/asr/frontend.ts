@@ -46,6 +46,8 @@ export interface FrontendResult {
   snrDb?: number;
   denoised: boolean;
   vad?: string;
+  /** Speech segments found by the VAD, in seconds from the start of `samples` (absent without a VAD). */
+  speech?: Array<[number, number]>;
   ms: { vad: number; denoise: number };
 }
 
@@ -127,7 +129,9 @@ export class Frontend {
     let a = Math.max(0, Math.round(first.start * SAMPLE_RATE) - pad);
     let b = Math.min(x.length, Math.round(last.end * SAMPLE_RATE) + pad);
     const noisy = this.denoise === "on" || (this.denoise === "auto" && snrDb !== undefined && snrDb < (this.opts.denoiseBelowDb ?? DEFAULT_DENOISE_BELOW_DB));
-    if (!noisy) return { samples: x.subarray(a, b), snrDb, denoised: false, vad, ms: { vad: vadMs, denoise: 0 } };
+    const rel = (segs: ReadonlyArray<Pick<SpeechSegment, "start" | "end">>, from: number, len: number): Array<[number, number]> =>
+      segs.map((g): [number, number] => [Math.max(0, g.start - from / SAMPLE_RATE), Math.min(len / SAMPLE_RATE, g.end - from / SAMPLE_RATE)]).filter(([p, q]) => q > p);
+    if (!noisy) return { samples: x.subarray(a, b), snrDb, denoised: false, vad, speech: rel(segments, a, b - a), ms: { vad: vadMs, denoise: 0 } };
     const t1 = performance.now();
     // The energy endpointer misses speech in strong noise: denoise everything and let the second pass cut.
     if ((this.opts.denoiseSpan ?? (vad === "energy" ? "all" : "speech")) === "all") (a = 0), (b = x.length);
@@ -142,12 +146,17 @@ export class Frontend {
       for (let i = 0; i < mixed.length; i++) mixed[i] = (1 - dry) * clean[i]! + dry * orig[i]!;
       clean = mixed;
     }
+    let speech = rel(segments, a, b - a);
     if (this.opts.revad ?? true) {
       const segs = detectSegments(clean, this.endpointer);
       const f = segs[0], l = segs[segs.length - 1];
-      if (f && l) clean = clean.subarray(Math.max(0, Math.round(f.start * SAMPLE_RATE) - pad), Math.min(clean.length, Math.round(l.end * SAMPLE_RATE) + pad));
+      if (f && l) {
+        const from = Math.max(0, Math.round(f.start * SAMPLE_RATE) - pad);
+        clean = clean.subarray(from, Math.min(clean.length, Math.round(l.end * SAMPLE_RATE) + pad));
+        speech = rel(segs, from, clean.length);
+      }
     }
-    return { samples: clean, snrDb, denoised: true, vad, ms: { vad: vadMs, denoise: performance.now() - t1 } };
+    return { samples: clean, snrDb, denoised: true, vad, speech, ms: { vad: vadMs, denoise: performance.now() - t1 } };
   }
 
   close(): void {

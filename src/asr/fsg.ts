@@ -415,7 +415,7 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
   const words = new Set<string>();
   let arcs = 0;
   for (const m of dfa.arcs) for (const w of m.keys()) (words.add(w), arcs++);
-  const canon = dfaToFsg(dfa, { name: "hark" });
+  const canon = dfaToFsg(dfa, { name: "hark", factor: false });
   return {
     dfa,
     words: [...words].sort(),
@@ -428,35 +428,195 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
 export interface FsgOptions {
   name?: string;
   /** Phone-loop garbage branch: words that each stand for one phone, and the probability of taking it. */
-  garbage?: { words: string[]; entryProb: number; exitProb?: number };
+  garbage?: { words: string[]; entryProb: number; exitProb?: number; phoneProb?: number };
+  /**
+   * Share common arc sets through null transitions (default true; see `factorGraph`). The language
+   * and the path probabilities are unchanged; the decoder's lextree gets smaller.
+   */
+  factor?: boolean;
+  /**
+   * Merge chains of words into compound words (default false here; see `compoundGraph`): fewer FSG
+   * states and word boundaries, a faster search. Compound words are written joined by
+   * `COMPOUND_JOINER` and need dictionary entries (`compoundPronunciations`).
+   */
+  compound?: false | { maxWords?: number };
+  /**
+   * Alternative pronunciations written as explicit arcs ("the" → also "the(2)"), so the decoder
+   * needs no `fsgusealtpron` pass over the whole FSG at start-up (which is slow for large FSGs).
+   */
+  alternates?: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Joins the words of a compound word ("living+room"). */
+export const COMPOUND_JOINER = "+";
+
+/** The FSG as a graph: arcs carry word sequences (one word unless compounded) and probabilities. */
+export interface SearchGraph {
+  /** State 0 is the start. */
+  states: number;
+  /** Probability of ending in each state (0 = not final). */
+  final: number[];
+  arcs: Array<{ from: number; to: number; words: string[]; p: number }>;
+  /** Null transitions (from factoring). */
+  nulls: Array<{ from: number; to: number; p: number }>;
+}
+
+/** The DFA as a search graph with uniform outgoing probabilities per state (ending counts as one choice). */
+export function dfaGraph(dfa: WordDfa): SearchGraph {
+  const arcs: SearchGraph["arcs"] = [];
+  const final: number[] = [];
+  dfa.arcs.forEach((m, s) => {
+    const k = m.size + (dfa.final[s] ? 1 : 0);
+    final.push(dfa.final[s] ? 1 / k : 0);
+    for (const [w, t] of m) arcs.push({ from: s, to: t, words: [w], p: 1 / k });
+  });
+  return { states: dfa.arcs.length, final, arcs, nulls: [] };
+}
+
+/**
+ * Compound words: a state that is neither start nor final, has no self-loop, and whose in-degree ×
+ * out-degree is at most in-degree + out-degree (one way in or one way out, or 2 × 2) is removed;
+ * every in-arc/out-arc pair becomes one arc carrying both word sequences (probabilities multiply,
+ * so every sentence keeps its probability). Compounds stay within `maxWords` words (default 4).
+ * The decoder then has fewer states to visit every frame and fewer word boundaries to fan out at.
+ */
+export function compoundGraph(g: SearchGraph, opts: { maxWords?: number } = {}): SearchGraph {
+  const maxWords = opts.maxWords ?? 4;
+  type Arc = SearchGraph["arcs"][number];
+  const arcs: Array<Arc | undefined> = g.arcs.map((a) => ({ ...a, words: [...a.words] }));
+  const out = Array.from({ length: g.states }, () => new Set<number>());
+  const inn = Array.from({ length: g.states }, () => new Set<number>());
+  arcs.forEach((a, i) => (out[(a as Arc).from]!.add(i), inn[(a as Arc).to]!.add(i)));
+  const alive = new Array<boolean>(g.states).fill(true);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (let s = 1; s < g.states; s++) {
+      if (!alive[s] || g.final[s]) continue;
+      const I = [...inn[s]!], O = [...out[s]!];
+      if (!I.length || !O.length) continue;
+      if (I.length * O.length > I.length + O.length) continue;
+      if (I.some((i) => (arcs[i] as Arc).from === s)) continue;
+      if (I.some((i) => O.some((o) => (arcs[i] as Arc).words.length + (arcs[o] as Arc).words.length > maxWords))) continue;
+      for (const i of I) {
+        const a = arcs[i] as Arc;
+        for (const o of O) {
+          const b = arcs[o] as Arc;
+          arcs.push({ from: a.from, to: b.to, words: [...a.words, ...b.words], p: a.p * b.p });
+          out[a.from]!.add(arcs.length - 1);
+          inn[b.to]!.add(arcs.length - 1);
+        }
+      }
+      for (const i of I) (out[(arcs[i] as Arc).from]!.delete(i), (arcs[i] = undefined));
+      for (const o of O) (inn[(arcs[o] as Arc).to]!.delete(o), (arcs[o] = undefined));
+      alive[s] = false;
+      changed = true;
+    }
+  }
+  const id = new Array<number>(g.states).fill(-1);
+  let n = 0;
+  for (let s = 0; s < g.states; s++) if (alive[s]) id[s] = n++;
+  return {
+    states: n,
+    final: g.final.filter((_, s) => alive[s]),
+    arcs: arcs.filter((a): a is Arc => !!a).map((a) => ({ ...a, from: id[a.from] as number, to: id[a.to] as number })),
+    nulls: g.nulls.map((x) => ({ ...x, from: id[x.from] as number, to: id[x.to] as number })),
+  };
+}
+
+/**
+ * Arc-set factoring: for every state X, the state T with the most arcs (≥ 2) such that every arc
+ * of T — same words, same target — is also an arc of X, with one common probability ratio r
+ * (p_X = r · p_T), and T is final only if X is. X then keeps its other arcs and reaches T's by a
+ * null transition of probability r; T's arcs may in turn be factored (chains). No cycles: T has
+ * fewer arcs than X, or the same arcs and X is final where T is not. Typical T: the "optional
+ * trailing skip word, then end" state shared by every point where a sentence may end, and a list
+ * ("kitchen|bedroom|…") reached with the same continuation from several places.
+ */
+export function factorGraph(g: SearchGraph): SearchGraph {
+  const key = (a: SearchGraph["arcs"][number]): string => `${a.words.join(" ")}\0${a.to}`;
+  const byState: Array<Map<string, number>> = Array.from({ length: g.states }, () => new Map());
+  g.arcs.forEach((a) => byState[a.from]!.set(key(a), a.p));
+  const posting = new Map<string, number[]>();
+  byState.forEach((m, s) => m.forEach((_, k) => (posting.get(k) ?? posting.set(k, []).get(k)!).push(s)));
+  const best = new Array<number>(g.states).fill(-1);
+  const ratio = new Array<number>(g.states).fill(0);
+  for (let t = 0; t < g.states; t++) {
+    const m = byState[t]!;
+    if (m.size < 2) continue;
+    const lists = [...m.keys()].map((k) => posting.get(k) as number[]).sort((a, b) => a.length - b.length);
+    if ((lists[0] as number[]).length < 2) continue;
+    let cand = lists[0] as number[];
+    for (let i = 1; i < lists.length && cand.length > 1; i++) {
+      const other = new Set(lists[i]);
+      cand = cand.filter((x) => other.has(x));
+    }
+    for (const x of cand) {
+      if (x === t || (g.final[t] && !g.final[x])) continue;
+      const mx = byState[x]!;
+      if (mx.size === m.size && !(g.final[x] && !g.final[t])) continue;
+      let r = -1;
+      let same = true;
+      for (const [k, pt] of m) {
+        const q = (mx.get(k) as number) / pt;
+        if (r < 0) r = q;
+        else if (Math.abs(q - r) > 1e-9 * r) (same = false);
+      }
+      if (!same) continue;
+      const b = best[x] as number;
+      if (b < 0 || byState[b]!.size < m.size) (best[x] = t), (ratio[x] = r);
+    }
+  }
+  const arcs = g.arcs.filter((a) => {
+    const t = best[a.from] as number;
+    return t < 0 || !byState[t]!.has(key(a));
+  });
+  const nulls = [...g.nulls];
+  best.forEach((t, x) => t >= 0 && nulls.push({ from: x, to: t, p: ratio[x] as number }));
+  return { states: g.states, final: g.final, arcs, nulls };
 }
 
 /**
  * Sphinx FSG text. One final state (null arcs lead into it from every accepting state); each
- * state's outgoing probabilities are uniform. With `garbage`, the start state also branches into a
- * loop of single-phone words: out-of-grammar audio ends up there instead of on the nearest sentence.
+ * state's outgoing probabilities are uniform in the word DFA. With `garbage`, the start state also
+ * branches into a loop of single-phone words: out-of-grammar audio ends up there instead of on the
+ * nearest sentence. With `compound`, `factor` (default) and `alternates`, see FsgOptions.
  */
 export function dfaToFsg(dfa: WordDfa, opts: FsgOptions = {}): string {
-  const n = dfa.final.length;
+  let g = dfaGraph(dfa);
+  if (opts.compound) g = compoundGraph(g, opts.compound);
+  if (opts.factor !== false) g = factorGraph(g);
+  return graphToFsg(g, opts);
+}
+
+/** Write a search graph as Sphinx FSG text (see dfaToFsg). */
+export function graphToFsg(g: SearchGraph, opts: FsgOptions = {}): string {
+  const n = g.states;
   const finalState = n;
-  const g = opts.garbage;
-  const numStates = g ? n + 3 : n + 1;
+  const gb = opts.garbage;
+  const numStates = gb ? n + 3 : n + 1;
   const lines = [`FSG_BEGIN ${opts.name ?? "hark"}`, `NUM_STATES ${numStates}`, `START_STATE 0`, `FINAL_STATE ${finalState}`];
   const p = (x: number): string => (x === 1 ? "1" : x.toPrecision(6));
-  for (let s = 0; s < n; s++) {
-    const m = dfa.arcs[s] as Map<string, number>;
-    const k = m.size + (dfa.final[s] ? 1 : 0);
-    const scale = s === 0 && g ? 1 - g.entryProb : 1;
-    for (const [w, t] of m) lines.push(`TRANSITION ${s} ${t} ${p(scale / k)} ${w}`);
-    if (dfa.final[s]) lines.push(`TRANSITION ${s} ${finalState} ${p(scale / k)}`);
+  const scale = (s: number): number => (s === 0 && gb ? 1 - gb.entryProb : 1);
+  // Arcs grouped by state, in graph order, then null transitions, then the final transition.
+  const byState: string[][] = Array.from({ length: n }, () => []);
+  for (const a of g.arcs) {
+    const w = a.words.join(COMPOUND_JOINER);
+    const pr = p(a.p * scale(a.from));
+    byState[a.from]!.push(`TRANSITION ${a.from} ${a.to} ${pr} ${w}`);
+    for (const alt of opts.alternates?.get(w) ?? []) byState[a.from]!.push(`TRANSITION ${a.from} ${a.to} ${pr} ${alt}`);
   }
-  if (g) {
+  for (const x of g.nulls) byState[x.from]!.push(`TRANSITION ${x.from} ${x.to} ${p(x.p * scale(x.from))}`);
+  g.final.forEach((f, s) => f > 0 && byState[s]!.push(`TRANSITION ${s} ${finalState} ${p(f * scale(s))}`));
+  for (const l of byState) lines.push(...l);
+  if (gb) {
     const g1 = n + 1;
     const g2 = n + 2;
-    const exit = g.exitProb ?? 0.5;
-    lines.push(`TRANSITION 0 ${g1} ${p(g.entryProb)}`);
-    for (const w of g.words) lines.push(`TRANSITION ${g1} ${g2} ${p(1 / g.words.length)} ${w}`);
-    for (const w of g.words) lines.push(`TRANSITION ${g2} ${g2} ${p((1 - exit) / g.words.length)} ${w}`);
+    const exit = gb.exitProb ?? 0.5;
+    lines.push(`TRANSITION 0 ${g1} ${p(gb.entryProb)}`);
+    const first = gb.phoneProb ?? 1 / gb.words.length;
+    const loop = gb.phoneProb ?? (1 - exit) / gb.words.length;
+    for (const w of gb.words) lines.push(`TRANSITION ${g1} ${g2} ${p(first)} ${w}`);
+    for (const w of gb.words) lines.push(`TRANSITION ${g2} ${g2} ${p(loop)} ${w}`);
     lines.push(`TRANSITION ${g2} ${finalState} ${p(exit)}`);
   }
   lines.push("FSG_END", "");

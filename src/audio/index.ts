@@ -8,3 +8,4 @@ export * from "./vad.js";
 export { mixNoise, maxFrameEnergy, seededRandom, frameEnergySnr, ENERGY_FRAME, type MixOptions } from "./mix.js";
 export { play, type PlayOptions } from "./playback.js";
 export * from "./fixtures.js";
+export * from "./negatives.js";

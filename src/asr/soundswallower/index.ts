@@ -7,10 +7,10 @@
 // - the grammar as a minimal word DFA written as a Sphinx FSG (src/asr/fsg.ts), not JSGF.
 // - a dictionary of only the grammar's words: decoder start ≈45 ms instead of ≈180 ms.
 // - silence trimmed before decoding (CMN), rejection through a phone-loop garbage branch.
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { join } from "node:path";
 import type { Grammar } from "../../grammar/types.js";
-import { compileAsrGrammar, dfaToFsg, type AsrGrammar, type AsrGrammarOptions } from "../fsg.js";
+import { COMPOUND_JOINER, compileAsrGrammar, compoundGraph, dfaGraph, factorGraph, graphToFsg, type AsrGrammar, type AsrGrammarOptions, type SearchGraph } from "../fsg.js";
 import { Frontend, type FrontendOptions } from "../frontend.js";
 import type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerStream } from "../types.js";
 import { cacheDir, fileStamp, findEnUs16k, hash, loadDictionary, restrictDictionary, writeAtomic, type RestrictedDictionary } from "./model.js";
@@ -23,6 +23,34 @@ export const EN_US_PHONES = [
 const GARBAGE_PREFIX = "ph_";
 const GARBAGE_WORDS: Array<[string, string]> = EN_US_PHONES.map((p) => [`${GARBAGE_PREFIX}${p.toLowerCase()}`, p]);
 
+/**
+ * The acoustic score floor. The hypothesis' path score minus its language part (FSG transition
+ * probabilities × lw, word insertion, silence and noise filler penalties), per 10 ms frame of the
+ * decoded span, is the mean acoustic log-likelihood of the best grammar path (units of the
+ * decoder's log base 1.0001 >> 10, ≈ 0.1 nat). Speech that the grammar does not describe matches
+ * it badly: chatter forced into a command scores ≈ −39 … −60, commands ≥ −31 clean (s2i-dev and
+ * default-voice commands, docs/benchmarks.md). Noise lowers the scores of real commands too, so the
+ * floor follows the front end's SNR estimate: `clean` at or above `cleanDb`, `noisy` at or below
+ * `noisyDb`, linear between; without an estimate, `clean`.
+ */
+export interface ScoreFloor {
+  clean: number;
+  noisy: number;
+  cleanDb: number;
+  noisyDb: number;
+}
+export const DEFAULT_SCORE_FLOOR: ScoreFloor = { clean: -37, noisy: -45, cleanDb: 25, noisyDb: 10 };
+
+/** The floor at an estimated SNR. */
+export function scoreFloor(floor: ScoreFloor, snrDb: number | undefined): number {
+  if (snrDb === undefined || snrDb >= floor.cleanDb) return floor.clean;
+  if (snrDb <= floor.noisyDb) return floor.noisy;
+  return floor.noisy + ((floor.clean - floor.noisy) * (snrDb - floor.noisyDb)) / (floor.cleanDb - floor.noisyDb);
+}
+
+/** Log-probability units of the decoder's path scores: log base 1.0001, shifted right by 10 bits. */
+const SCORE_UNIT_NATS = 1024 / 10000.5;
+
 export interface GrammarAsrOptions {
   /** The grammar to recognize (compiled here), or an already compiled ASR grammar. */
   grammar: Grammar | AsrGrammar;
@@ -31,10 +59,22 @@ export interface GrammarAsrOptions {
   modelDir?: string;
   cacheDir?: string;
   /**
-   * Out-of-grammar rejection: probability of entering the phone-loop garbage branch (default 3e-2;
-   * higher rejects more noise and more real commands). `false` turns rejection off.
+   * Out-of-grammar rejection (`false` turns all of it off):
+   * - `entryProb`: probability of entering the phone-loop garbage branch (default 3e-2; higher
+   *   rejects more noise and more real commands);
+   * - `minScore`: the acoustic score floor (see `ScoreFloor`; `false` = no floor);
+   * - `maxUnexplainedSeconds`: longest stretch of VAD speech the hypothesis may leave to its
+   *   silence/noise fillers (default 2; `false` = no limit).
    */
-  rejection?: false | { entryProb?: number; exitProb?: number };
+  rejection?: false | { entryProb?: number; exitProb?: number; phoneProb?: number; minScore?: false | Partial<ScoreFloor>; maxUnexplainedSeconds?: false | number };
+  /**
+   * How the DFA becomes the decoder's FSG (src/asr/fsg.ts): `compound` merges word chains into
+   * compound words (default {maxWords: 4}; false = one word per arc), `factor` shares common arc
+   * sets through null transitions (default true). Both keep the language and its probabilities.
+   */
+  fsg?: { factor?: boolean; compound?: false | { maxWords?: number; maxVariants?: number } };
+  /** At most this many active HMMs per frame (PocketSphinx maxhmmpf; default 500). */
+  maxHmmPerFrame?: number;
   /** Decoder beams (defaults 1e-80 / 1e-60 / 1e-80). */
   beam?: number;
   wbeam?: number;
@@ -48,6 +88,10 @@ export interface GrammarAsrOptions {
 }
 
 interface SsDecoder {
+  cdecoder: number;
+  get_config(key: string): string | number | boolean | null;
+  has_config(key: string): boolean;
+  set_config(key: string, value: unknown): boolean;
   initialize(): Promise<unknown>;
   start(): void;
   stop(): void;
@@ -58,6 +102,10 @@ interface SsDecoder {
 }
 interface SsModule {
   Decoder: new (config: Record<string, string | number | boolean>) => SsDecoder;
+  HEAP32: Int32Array;
+  _malloc(n: number): number;
+  _free(p: number): void;
+  _decoder_hyp(d: number, outScore: number): number;
 }
 
 let modulePromise: Promise<SsModule> | undefined;
@@ -66,9 +114,124 @@ export function loadSoundSwallower(): Promise<SsModule> {
   modulePromise ??= (async () => {
     const mod = (await import("soundswallower")) as unknown as { default: (opts?: object) => Promise<SsModule> };
     // Silence the C library's INFO/WARN chatter on stderr; errors still come through as exceptions.
-    return mod.default({ print: () => {}, printErr: () => {} });
+    const ss = await mod.default({ print: () => {}, printErr: () => {} });
+    installFileLoader(ss);
+    return ss;
   })();
   return modulePromise;
+}
+
+/**
+ * Replace soundswallower 0.6.3's model/grammar file loading (Decoder.prototype.init_* / load_*).
+ * Its `load_to_s3file` writes the terminating NUL one byte past the block it allocated, which
+ * corrupts the WASM heap when (file size + 1) falls exactly on an allocation boundary: decoder
+ * initialisation then dies with "memory access out of bounds" for about one FSG or dictionary in
+ * eight (seen with a compounded coffee grammar). It also reads each file into a Node buffer first
+ * and copies it over. Here files are read straight into a block of the right size in the WASM heap.
+ * The steps and exported C functions are the same as soundswallower's own.
+ */
+function installFileLoader(ss: SsModule): void {
+  const M = ss as unknown as SsLoaderApi;
+  const P = M.Decoder.prototype as unknown as Record<string, unknown> & SsDecoder;
+  const load = (path: string): number => M._s3file_init(...readIntoHeap(M, path));
+  const optional = (path: string | number | boolean | null): number => {
+    if (typeof path !== "string" || !path) return 0;
+    try {
+      return load(path);
+    } catch {
+      return 0;
+    }
+  };
+  Object.assign(P, {
+    async init_featparams(this: SsDecoder) {
+      const fp = JSON.parse(readFileSync(String(this.get_config("featparams")), "utf8")) as Record<string, unknown>;
+      for (const k of Object.keys(fp)) if (this.has_config(k)) this.set_config(k, fp[k]);
+      return fp;
+    },
+    async init_feat(this: SsDecoder) {
+      const rv = M._decoder_init_feat_s3file(this.cdecoder, optional(this.get_config("lda")));
+      if (rv == 0) throw new Error("Failed to initialize feature module");
+      return rv;
+    },
+    async load_mdef(this: SsDecoder) {
+      const s3f = load(String(this.get_config("mdef")));
+      const mdef = M._bin_mdef_read_s3file(s3f, this.get_config("cionly"));
+      M._s3file_free(s3f);
+      if (mdef == 0) throw new Error(`Failed to read mdef from ${this.get_config("mdef")}`);
+      M._set_mdef(this.cdecoder, mdef);
+      return mdef;
+    },
+    async load_tmat(this: SsDecoder, path: string) {
+      const s3f = load(path);
+      const tmat = M._tmat_init_s3file(s3f, M._decoder_logmath(this.cdecoder), this.get_config("tmatfloor"));
+      M._s3file_free(s3f);
+      if (tmat == 0) throw new Error("Failed to read tmat");
+      M._set_tmat(this.cdecoder, tmat);
+      return tmat;
+    },
+    async load_gmm(this: SsDecoder, means: string, variances: string, sendump: string, mixw: string) {
+      const m = load(means);
+      const v = load(variances);
+      let send = 0;
+      let mw = 0;
+      try {
+        send = load(sendump);
+      } catch {
+        mw = load(mixw);
+      }
+      if (M._load_gmm(this.cdecoder, m, v, mw, send) < 0) throw new Error("Failed to load GMM parameters");
+    },
+    async init_dict(this: SsDecoder) {
+      if (M._decoder_init_dict_s3file(this.cdecoder, optional(this.get_config("dict")), optional(this.get_config("fdict"))) == 0) throw new Error("Failed to initialize dictionaries");
+    },
+    async init_grammar(this: SsDecoder) {
+      const jsgf = optional(this.get_config("jsgf"));
+      const fsg = optional(this.get_config("fsg"));
+      if ((fsg || jsgf) && M._decoder_init_grammar_s3file(this.cdecoder, fsg, jsgf) < 0) throw new Error("Failed to initialize grammar");
+    },
+  });
+}
+
+/**
+ * Read a file into a fresh block of the WASM heap, NUL-terminated inside the block (len + 1 bytes).
+ * Returns [address, length] for s3file_init.
+ */
+export function readIntoHeap(M: { HEAPU8: Uint8Array; _malloc(n: number): number }, path: string): [number, number] {
+  const fd = openSync(path, "r");
+  try {
+    const len = fstatSync(fd).size;
+    const addr = M._malloc(len + 1);
+    if (!addr) throw new Error(`out of memory reading ${path}`);
+    let off = 0;
+    while (off < len) {
+      // HEAPU8 is read after _malloc: a heap that grew has a new buffer.
+      const n = readSync(fd, M.HEAPU8, addr + off, len - off, off);
+      if (n <= 0) break;
+      off += n;
+    }
+    M.HEAPU8[addr + len] = 0;
+    return [addr, len];
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The exported C functions the file loader uses (soundswallower 0.6.3). */
+interface SsLoaderApi {
+  Decoder: { prototype: object };
+  HEAPU8: Uint8Array;
+  _malloc(n: number): number;
+  _s3file_init(addr: number, len: number): number;
+  _s3file_free(s3f: number): void;
+  _decoder_init_feat_s3file(d: number, lda: number): number;
+  _bin_mdef_read_s3file(s3f: number, cionly: unknown): number;
+  _set_mdef(d: number, mdef: number): void;
+  _tmat_init_s3file(s3f: number, logmath: number, floor: unknown): number;
+  _decoder_logmath(d: number): number;
+  _set_tmat(d: number, tmat: number): void;
+  _load_gmm(d: number, means: number, vars: number, mixw: number, sendump: number): number;
+  _decoder_init_dict_s3file(d: number, dict: number, fdict: number): number;
+  _decoder_init_grammar_s3file(d: number, fsg: number, jsgf: number): number;
 }
 
 /** What the decoder needs on disk, cached by content hash. */
@@ -80,6 +243,16 @@ export interface PreparedGrammar {
   /** True when the FSG and dictionary came from the cache. */
   cached: boolean;
 }
+
+/**
+ * Compounding for grammars whose DFA has at least COMPOUND_MIN_STATES states, unless `fsg.compound`
+ * says otherwise. The decoder spends ≈ 1.7e-5 RTF per FSG state and frame on bookkeeping alone
+ * (docs/benchmarks.md), which matters from a few hundred states on.
+ */
+const COMPOUND_MIN_STATES = 500;
+const DEFAULT_COMPOUND: { maxWords?: number; maxVariants?: number } = { maxWords: 4, maxVariants: 2 };
+/** Bump when the FSG/dictionary written for the same DFA changes. */
+const FSG_WRITER_VERSION = 3;
 
 /** Bump when the compiler's output for the same grammar changes. */
 const ASR_COMPILER_VERSION = 1;
@@ -136,9 +309,12 @@ export function compileCached(grammar: Grammar, options: AsrGrammarOptions = {},
 export function prepareGrammar(opts: GrammarAsrOptions, model = findEnUs16k(opts.modelDir, opts.cacheDir ?? cacheDir())): PreparedGrammar {
   const cache = opts.cacheDir ?? cacheDir();
   const compiled = "dfa" in opts.grammar ? { ...opts.grammar, cached: false } : compileCached(opts.grammar, opts.compile, cache);
-  const rej = opts.rejection === false ? undefined : { entryProb: opts.rejection?.entryProb ?? 3e-2, exitProb: opts.rejection?.exitProb ?? 0.5 };
-  const fsg = dfaToFsg(compiled.dfa, { name: "hark", garbage: rej && { words: GARBAGE_WORDS.map(([w]) => w), ...rej } });
-  const key = hash([fsg, fileStamp(model.dict), "lts1"].join("\n")).slice(0, 20);
+  const rej = opts.rejection === false ? undefined : { entryProb: opts.rejection?.entryProb ?? 3e-2, exitProb: opts.rejection?.exitProb ?? 0.5, ...(opts.rejection?.phoneProb ? { phoneProb: opts.rejection.phoneProb } : {}) };
+  // Compound words only for large grammars: small ones decode fast anyway and keep a possible pause at every word boundary.
+  const compound = opts.fsg?.compound ?? (compiled.dfa.arcs.length >= COMPOUND_MIN_STATES ? DEFAULT_COMPOUND : false);
+  const fsgOpts = { factor: opts.fsg?.factor ?? false, compound };
+  // The key names everything the files depend on, so a warm start reads them without building anything.
+  const key = hash([`fsg${FSG_WRITER_VERSION}`, compiled.hash, JSON.stringify(fsgOpts), JSON.stringify(rej ?? null), fileStamp(model.dict), "lts1"].join("\n")).slice(0, 20);
   const dir = join(cache, "asr", "grammars");
   const fsgPath = join(dir, `${key}.fsg`);
   const dictPath = join(dir, `${key}.dict`);
@@ -146,11 +322,40 @@ export function prepareGrammar(opts: GrammarAsrOptions, model = findEnUs16k(opts
   if (existsSync(fsgPath) && existsSync(dictPath) && existsSync(guessPath)) {
     return { asr: compiled, fsgPath, dictPath, guessed: JSON.parse(readFileSync(guessPath, "utf8")) as RestrictedDictionary["guessed"], cached: compiled.cached };
   }
-  const dict = restrictDictionary(loadDictionary(model.dict), compiled.words, rej ? GARBAGE_WORDS : []);
+  let graph = dfaGraph(compiled.dfa);
+  if (fsgOpts.compound) graph = compoundGraph(graph, fsgOpts.compound);
+  if (fsgOpts.factor) graph = factorGraph(graph);
+  const words = [...new Set(graph.arcs.map((a) => a.words.join(COMPOUND_JOINER)))].sort();
+  const dict = restrictDictionary(loadDictionary(model.dict), words, rej ? GARBAGE_WORDS : [], COMPOUND_JOINER, (fsgOpts.compound || undefined)?.maxVariants);
+  if (fsgOpts.compound) graph = dropHomophones(graph, dict.prons);
+  const fsg = graphToFsg(graph, { name: "hark", alternates: dict.alternates, garbage: rej && { words: GARBAGE_WORDS.map(([w]) => w), ...rej } });
   writeAtomic(dictPath, dict.text);
   writeAtomic(guessPath, JSON.stringify(dict.guessed));
   writeAtomic(fsgPath, fsg);
   return { asr: compiled, fsgPath, dictPath, guessed: dict.guessed, cached: false };
+}
+
+/**
+ * Of arcs between the same two states that sound the same (equal primary pronunciations), keep the
+ * one with the most words: a compound "never+mind" and the grammar's own "nevermind" would
+ * otherwise tie, and the decoder's choice between them is arbitrary. Keeping the spaced form gives
+ * the same text as without compounding.
+ */
+function dropHomophones(g: SearchGraph, prons: ReadonlyMap<string, readonly string[]>): SearchGraph {
+  const best = new Map<string, SearchGraph["arcs"][number]>();
+  const rank = (a: SearchGraph["arcs"][number]): [number, string] => [a.words.length, a.words.join(" ")];
+  for (const a of g.arcs) {
+    const pron = prons.get(a.words.join(COMPOUND_JOINER))?.[0] ?? a.words.join(COMPOUND_JOINER);
+    const k = `${a.from} ${a.to} ${pron}`;
+    const b = best.get(k);
+    if (!b) best.set(k, a);
+    else {
+      const [na, ta] = rank(a), [nb, tb] = rank(b);
+      if (na > nb || (na === nb && ta < tb)) best.set(k, a);
+    }
+  }
+  const keep = new Set(best.values());
+  return { ...g, arcs: g.arcs.filter((a) => keep.has(a)) };
 }
 
 export class GrammarRecognizer implements Recognizer {
@@ -160,8 +365,10 @@ export class GrammarRecognizer implements Recognizer {
     readonly initMs: number,
     readonly prepared: PreparedGrammar,
     private readonly frontend: Frontend,
-    /** Where start-up time went: grammar compile/cache, WASM module load, decoder initialisation (ms). */
-    readonly startup: { prepareMs: number; moduleMs: number; decoderMs: number },
+    /** Where start-up time went: grammar compile/cache, WASM module load, decoder initialisation, front end (VAD model) load (ms). */
+    readonly startup: { prepareMs: number; moduleMs: number; decoderMs: number; frontendMs: number },
+    private readonly ss: SsModule,
+    private readonly scoring: Scoring | undefined,
   ) {}
 
   static async create(opts: GrammarAsrOptions): Promise<GrammarRecognizer> {
@@ -181,6 +388,11 @@ export class GrammarRecognizer implements Recognizer {
       beam: opts.beam ?? 1e-80,
       wbeam: opts.wbeam ?? 1e-60,
       pbeam: opts.pbeam ?? 1e-80,
+      // Alternative pronunciations are arcs of the written FSG already (prepareGrammar).
+      fsgusealtpron: false,
+      // Histogram pruning: at most this many active HMMs per frame (the beams tighten for the next
+      // frame when exceeded). Bounds the work per frame of large grammars; small ones stay below it.
+      maxhmmpf: opts.maxHmmPerFrame ?? 500,
       ...opts.decoderConfig,
     };
     const decoder = new ss.Decoder(config);
@@ -198,7 +410,23 @@ export class GrammarRecognizer implements Recognizer {
       decoder.delete();
       throw err;
     }
-    return new GrammarRecognizer(decoder, performance.now() - t0, prepared, frontend, { prepareMs: t1 - t0, moduleMs: t2 - t1, decoderMs: t3 - t2 });
+    const rej = opts.rejection === false ? undefined : opts.rejection;
+    const num = (k: string, dflt: number): number => {
+      const v = Number(decoder.get_config(k));
+      return Number.isFinite(v) && v > 0 ? v : dflt;
+    };
+    const scoring: Scoring | undefined =
+      opts.rejection === false
+        ? undefined
+        : {
+            floor: rej?.minScore === false ? undefined : { ...DEFAULT_SCORE_FLOOR, ...rej?.minScore },
+            maxUnexplained: rej?.maxUnexplainedSeconds === false ? undefined : (rej?.maxUnexplainedSeconds ?? 2),
+            lw: num("lw", 6.5),
+            wip: num("wip", 0.65),
+            silprob: num("silprob", 0.005),
+            fillprob: num("fillprob", 1e-8),
+          };
+    return new GrammarRecognizer(decoder, performance.now() - t0, prepared, frontend, { prepareMs: t1 - t0, moduleMs: t2 - t1, decoderMs: t3 - t2, frontendMs: performance.now() - t3 }, ss, scoring);
   }
 
   async recognize(samples16k: Float32Array): Promise<RecognitionResult> {
@@ -217,7 +445,7 @@ export class GrammarRecognizer implements Recognizer {
     d.start();
     d.process_audio(audio, false, true);
     d.stop();
-    return this.result(d, t0, detail);
+    return this.result(d, t0, detail, { frames: audio.length / 160, snrDb: fe.snrDb, speech: fe.speech });
   }
 
   stream(): RecognizerStream {
@@ -231,11 +459,11 @@ export class GrammarRecognizer implements Recognizer {
         d.process_audio(chunk, false, false);
         fed += chunk.length;
       },
-      partial: () => (started ? d.get_text().split(" ").filter((w) => w && !w.startsWith(GARBAGE_PREFIX)).join(" ") : ""),
+      partial: () => (started ? splitWords(d.get_text()).filter((w) => !w.startsWith(GARBAGE_PREFIX)).join(" ") : ""),
       finish: async () => {
         if (!started) return { text: "", confidence: 0, ms: 0, rejected: true, reason: "silence" };
         d.stop();
-        return this.result(d, t0, { decodedSeconds: fed / 16000 });
+        return this.result(d, t0, { decodedSeconds: fed / 16000 }, { frames: fed / 160 });
       },
     };
   }
@@ -251,21 +479,94 @@ export class GrammarRecognizer implements Recognizer {
     return this.decoder;
   }
 
-  private result(d: SsDecoder, t0: number, detail: Record<string, unknown>): RecognitionResult {
-    const words = d.get_text().split(/\s+/).filter(Boolean);
-    const ms = performance.now() - t0;
-    if (!words.length) return { text: "", confidence: 0, ms, rejected: true, reason: "empty", detail };
-    if (words.some((w) => w.startsWith(GARBAGE_PREFIX))) return { text: "", confidence: 0, ms, rejected: true, reason: "garbage", detail: { ...detail, garbage: words.join(" ") } };
-    let confidence = 1;
+  private result(d: SsDecoder, t0: number, detail: Record<string, unknown>, utt: { frames: number; snrDb?: number; speech?: Array<[number, number]> }): RecognitionResult {
+    const raw = d.get_text().split(/\s+/).filter(Boolean);
+    const ms = (): number => performance.now() - t0;
+    if (!raw.length) return { text: "", confidence: 0, ms: ms(), rejected: true, reason: "empty", detail };
+    if (raw.some((w) => w.startsWith(GARBAGE_PREFIX))) return { text: "", confidence: 0, ms: ms(), rejected: true, reason: "garbage", detail: { ...detail, garbage: raw.join(" ") } };
+    const words = splitWords(raw.join(" "));
+    const text = words.join(" ");
+    const sc = this.scoring;
+    if (!sc) return { text, confidence: 1, ms: ms(), detail };
+    let segs: Array<{ t: string; b: number; d: number }> = [];
     try {
-      const a = d.get_alignment();
-      if (Number.isFinite(a.p)) confidence = Math.max(0, Math.min(1, a.p));
+      segs = d.get_alignment().w ?? [];
     } catch {
-      // No alignment available: keep 1.
+      // no segmentation: the checks below that need it are skipped
     }
-    return { text: words.join(" "), confidence, ms, detail };
+    // Speech (per the VAD) that the hypothesis leaves to silence/noise fillers.
+    if (sc.maxUnexplained !== undefined && utt.speech?.length) {
+      let longest = 0;
+      for (const g of segs) {
+        if (!FILLER.test(g.t)) continue;
+        let covered = 0;
+        for (const [a, b] of utt.speech) covered += Math.max(0, Math.min(b, g.b + g.d) - Math.max(a, g.b));
+        longest = Math.max(longest, covered);
+      }
+      detail.unexplainedSeconds = Math.round(longest * 100) / 100;
+      if (longest > sc.maxUnexplained) return { text: "", confidence: 0, ms: ms(), rejected: true, reason: "unexplained", detail: { ...detail, heard: text } };
+    }
+    const acoustic = this.acousticScore(d, words, raw.length, segs, utt.frames, sc);
+    if (acoustic === undefined || !sc.floor) return { text, confidence: 1, ms: ms(), detail };
+    const floor = scoreFloor(sc.floor, utt.snrDb);
+    detail.score = { acoustic: Math.round(acoustic * 10) / 10, floor: Math.round(floor * 10) / 10 };
+    // Confidence: how far above the floor, squashed to (0, 1); 0.5 at the floor.
+    const confidence = Math.round(1000 / (1 + Math.exp(-(acoustic - floor) / 3))) / 1000;
+    if (acoustic < floor) return { text: "", confidence, ms: ms(), rejected: true, reason: "score", detail: { ...detail, heard: text } };
+    return { text, confidence, ms: ms(), detail };
+  }
+
+  /**
+   * Mean acoustic score per frame of the best path: the decoder's path score minus the language
+   * part that this FSG gave the hypothesis (transition probabilities from the DFA, × lw), the word
+   * insertion penalty and the silence/noise filler penalties. Undefined when the hypothesis is not
+   * a path of the DFA (it always is, unless the grammar changed under the decoder).
+   */
+  private acousticScore(d: SsDecoder, words: string[], fsgWords: number, segs: Array<{ t: string }>, frames: number, sc: Scoring): number | undefined {
+    const ss = this.ss;
+    const p = ss._malloc(4);
+    let score: number;
+    try {
+      ss._decoder_hyp(d.cdecoder, p);
+      score = ss.HEAP32[p >> 2] as number;
+    } finally {
+      ss._free(p);
+    }
+    const dfa = this.prepared.asr.dfa;
+    let s = 0;
+    let lm = 0;
+    for (const w of words) {
+      const m = dfa.arcs[s] as Map<string, number>;
+      lm += Math.log(1 / (m.size + (dfa.final[s] ? 1 : 0)));
+      const t = m.get(w);
+      if (t === undefined) return undefined;
+      s = t;
+    }
+    if (!dfa.final[s]) return undefined;
+    lm += Math.log(1 / ((dfa.arcs[s] as Map<string, number>).size + 1));
+    const nSil = segs.filter((g) => g.t === "<sil>").length;
+    const nNoise = segs.filter((g) => /^\[(NOISE|SPEECH)\]$/.test(g.t)).length;
+    const language = (sc.lw * (lm + nSil * Math.log(sc.silprob) + nNoise * Math.log(sc.fillprob)) + fsgWords * Math.log(sc.wip)) / SCORE_UNIT_NATS;
+    return (score - language) / Math.max(1, frames);
   }
 }
+
+interface Scoring {
+  floor?: ScoreFloor;
+  maxUnexplained?: number;
+  lw: number;
+  wip: number;
+  silprob: number;
+  fillprob: number;
+}
+
+/** Hypothesis text → words, compound words ("living+room") split. */
+function splitWords(text: string): string[] {
+  return text.split(/[\s+]+/).filter(Boolean);
+}
+
+/** Silence and noise filler words of the en-us model (noisedict). */
+const FILLER = /^(<sil>|<s>|<\/s>|\[NOISE\]|\[SPEECH\])$/;
 
 /** Registry factory: config keys are GrammarAsrOptions (grammar required). */
 export async function createGrammarRecognizer(config: RecognizerConfig): Promise<Recognizer> {

@@ -115,29 +115,69 @@ export interface RestrictedDictionary {
   text: string;
   /** Words whose pronunciation was guessed (compound split or letter-to-sound rules). */
   guessed: Array<{ word: string; pron: string; how: "compound" | "rules" }>;
+  /** Word → its alternative entries ("the" → ["the(2)"]), for writing them as FSG arcs. */
+  alternates: Map<string, string[]>;
+  /** Word → its pronunciations, as written. */
+  prons: Map<string, string[]>;
+}
+
+/** At most this many pronunciations per compound word (see compoundVariants). */
+export const MAX_COMPOUND_VARIANTS = 6;
+
+/**
+ * Pronunciations of a compound word from its parts' pronunciation lists: all primary ones, then
+ * each part's alternatives with the other parts primary — 1 + Σ(nᵢ − 1) variants instead of the
+ * full product Πnᵢ (which multiplies the decoder's lextree), at most `max`.
+ */
+export function compoundVariants(parts: ReadonlyArray<readonly string[]>, max = MAX_COMPOUND_VARIANTS): string[] {
+  const primary = parts.map((p) => p[0] as string);
+  const out = [primary.join(" ")];
+  parts.forEach((p, i) => {
+    for (const alt of p.slice(1)) {
+      if (out.length >= max) return;
+      out.push(primary.map((q, j) => (j === i ? alt : q)).join(" "));
+    }
+  });
+  return [...new Set(out)];
 }
 
 /**
  * Dictionary of exactly `words` (+ `extra` entries such as the garbage phones). Words missing from
- * the full dictionary get a compound or letter-to-sound pronunciation.
+ * the full dictionary get a compound or letter-to-sound pronunciation. Words joined by `joiner`
+ * ("living+room") are compound words of the search graph: their parts' pronunciations in a row.
  */
-export function restrictDictionary(full: Map<string, string[]>, words: readonly string[], extra: ReadonlyArray<[string, string]> = []): RestrictedDictionary {
+export function restrictDictionary(
+  full: Map<string, string[]>,
+  words: readonly string[],
+  extra: ReadonlyArray<[string, string]> = [],
+  joiner = "+",
+  maxCompoundVariants = MAX_COMPOUND_VARIANTS,
+): RestrictedDictionary {
   const lines: string[] = [];
   const guessed: RestrictedDictionary["guessed"] = [];
+  const alternates = new Map<string, string[]>();
+  const written = new Map<string, string[]>();
   const first = (w: string): string | undefined => full.get(w)?.[0];
-  for (const w of words) {
-    const prons = full.get(w);
-    if (prons) {
-      prons.forEach((p, i) => lines.push(i === 0 ? `${w} ${p}` : `${w}(${i + 1}) ${p}`));
-      continue;
+  const memo = new Map<string, string[]>();
+  const pronsOf = (w: string): string[] => {
+    let prons = memo.get(w) ?? full.get(w);
+    if (!prons) {
+      const compound = compoundPronunciation(w, first);
+      const pron = compound ?? letterToSound(w);
+      guessed.push({ word: w, pron, how: compound ? "compound" : "rules" });
+      prons = [pron];
     }
-    const compound = compoundPronunciation(w, first);
-    const pron = compound ?? letterToSound(w);
-    guessed.push({ word: w, pron, how: compound ? "compound" : "rules" });
-    lines.push(`${w} ${pron}`);
+    memo.set(w, prons);
+    return prons;
+  };
+  for (const w of words) {
+    const prons = w.includes(joiner) ? compoundVariants(w.split(joiner).map(pronsOf), maxCompoundVariants) : pronsOf(w);
+    prons.forEach((p, i) => lines.push(i === 0 ? `${w} ${p}` : `${w}(${i + 1}) ${p}`));
+    if (prons.length > 1) alternates.set(w, prons.slice(1).map((_, i) => `${w}(${i + 2})`));
+    written.set(w, prons);
   }
   for (const [w, p] of extra) lines.push(`${w} ${p}`);
-  return { text: lines.join("\n") + "\n", guessed };
+  return { text: lines.join("\n") + "\n", guessed, alternates, prons: written };
 }
 
 /** File size + mtime: enough to notice a different dictionary without hashing 3 MB every start. */

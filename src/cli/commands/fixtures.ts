@@ -1,10 +1,13 @@
 // hark fixtures generate: speak generated grammar samples with a voice and write audio fixtures
 // (NAME.wav + NAME.json sidecar, docs/audio.md) plus labels.json for `hark replay --expect`.
-import { writeFileSync } from "node:fs";
+// hark fixtures negatives: the out-of-grammar set (noise, silence, other speech, chatter) with
+// {"intent": null} labels, for measuring false accepts (src/audio/negatives.ts).
+import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadSources } from "../../nlu/index.js";
 import { DEFAULT_VOICE, SynthesisError, createSynthesizer, generateFixtures, grammarSampleLabels, replayLabels } from "../../tts/index.js";
+import { AudioError, buildNegatives, readAudioFile, writeNegatives, CHATTER_SENTENCES } from "../../audio/index.js";
 import { CommandError, UsageError } from "../errors.js";
 import { writeLine } from "../io.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
@@ -54,4 +57,54 @@ export function register(program: Command): void {
       synth.close();
     }
   });
+
+  fixtures
+    .command("negatives")
+    .description("write the out-of-grammar test set (noise segments, silence, other speech, spoken chatter) as NAME.wav + NAME.json and labels.json with {\"intent\": null}")
+    .requiredOption("-o, --output <dir>", "output folder")
+    .option("--noise <file.wav>", "noise recording to cut segments from (e.g. the speech-to-intent kitchen.wav)")
+    .option("--noise-segments <n>", "how many noise segments", positiveInt("--noise-segments"), 12)
+    .option("--testdata <dir>", "folder of other speech: *.wav below it, *.raw (s16le 16 kHz) directly in it", DEBIAN_TESTDATA)
+    .option("--no-testdata", "no other speech")
+    .option("--no-silence", "no digital silence / dither inputs")
+    .option("--no-chatter", "no spoken chatter")
+    .option("--voice <voice>", "voice for the chatter (see hark say)", DEFAULT_VOICE)
+    .option("--seed <n>", "dither seed", (v) => Number(v), 1)
+    .action(async (opts) => {
+      if (!Number.isInteger(opts.seed)) throw new UsageError(`--seed must be an integer`);
+      let testdataDir: string | undefined = opts.testdata === false ? undefined : opts.testdata;
+      // The default folder is used when it exists (Debian's pocketsphinx-testdata); a folder named explicitly must exist.
+      if (testdataDir === DEBIAN_TESTDATA && !existsSync(testdataDir)) testdataDir = undefined;
+      const t0 = performance.now();
+      let synth;
+      try {
+        synth = opts.chatter === false ? undefined : createSynthesizer(opts.voice);
+      } catch (err) {
+        if (err instanceof SynthesisError) throw new CommandError(err.message);
+        throw err;
+      }
+      try {
+        const noise = opts.noise ? { samples: (await readAudioFile(opts.noise)).samples, name: opts.noise as string } : undefined;
+        const items = await buildNegatives({
+          noise,
+          noiseSegments: opts.noiseSegments,
+          silence: opts.silence !== false,
+          testdataDir,
+          chatter: synth ? CHATTER_SENTENCES.map((c) => c.text) : [],
+          speak: synth && ((text: string) => synth.synthesize(text)),
+          seed: opts.seed,
+        });
+        if (!items.length) throw new UsageError("nothing to write: give --noise, --testdata or keep silence/chatter");
+        const w = writeNegatives(opts.output, items, synth?.voice);
+        await writeLine(JSON.stringify({ ...w, testdata: testdataDir ?? null, ms: Math.round(performance.now() - t0) }));
+      } catch (err) {
+        if (err instanceof AudioError || err instanceof SynthesisError) throw new CommandError(err.message);
+        throw err;
+      } finally {
+        synth?.close();
+      }
+    });
 }
+
+/** Debian's pocketsphinx-testdata folder, used by `hark fixtures negatives` when present. */
+const DEBIAN_TESTDATA = "/usr/share/pocketsphinx/test/data";

@@ -60,6 +60,7 @@ export function register(program: Command): void {
       bar.done();
       recognizer.close();
     }
-    await writeLine(JSON.stringify(summary.build({ engine: recognizer.engine, initMs: recognizer.initMs }, snrDb)));
+    const startup = (recognizer as { startup?: Record<string, number> }).startup;
+    await writeLine(JSON.stringify(summary.build({ engine: recognizer.engine, initMs: recognizer.initMs, ...(startup ? { startup } : {}) }, snrDb)));
   });
 }
