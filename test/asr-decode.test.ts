@@ -181,10 +181,11 @@ describe("grammar ASR (soundswallower, 16 kHz en-us)", () => {
     const compound = await GrammarRecognizer.create({ grammar: homeGrammar(), cacheDir: cache, fsg: { compound: { maxWords: 4 } } });
     try {
       expect(readFileSync(compound.prepared.fsgPath, "utf8")).toMatch(/ [a-z']+\+[a-z']+/);
-      for (const [file, text] of [
+      const cases: Array<[string, string]> = [
         ["kitchen-on.wav", "turn on the kitchen light"],
         ["temperature-21.wav", "set the temperature to twenty one degrees"],
-      ]) {
+      ];
+      for (const [file, text] of cases) {
         const r = await compound.recognize(readWav16(join(FIX, file)));
         expect(r.text).toBe(text);
       }
