@@ -283,10 +283,13 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
           text = `${text}${rng.pick(JOIN)}${other.text}`;
           intents = [...intents, ...other.intents];
         }
-        // Fragments ("turn on the"): a cut-off command the grammar does not accept → none.
+        // Fragments ("turn on the"): a cut-off command the grammar does not accept → none. At least two
+        // words: one-word commands ("skip", "resume") are real, and one-word cuts taught the model to
+        // answer none to all of them.
         if (rng.chance(0.03)) {
           const words = text.split(" ");
-          const cut = words.slice(0, 1 + rng.int(Math.max(1, Math.floor(words.length * 0.6)))).join(" ");
+          if (words.length < 3) continue;
+          const cut = words.slice(0, 2 + rng.int(Math.max(1, Math.floor(words.length * 0.6) - 1))).join(" ");
           const norm = normalizeText(cut);
           const d = delexicalize(norm, gs).text;
           if (norm && cut !== text && !exclude.has(norm) && !exclude.has(d) && matcher.understand(cut, { fuzzy: false }).intents.length === 0) train.push({ in: d, out: NONE });

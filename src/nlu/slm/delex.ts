@@ -50,6 +50,7 @@ export function delexicalize(norm: string, spec: OutputSpec, options: DelexOptio
     const forms = spec.spoken.get(list);
     if (!forms) continue;
     for (const [form, value] of forms) {
+      if (!spec.actionable.has(`${list}\u0000${value}`)) continue;
       const fw = form.split(" ");
       for (let i = 0; i + fw.length <= words.length; i++) if (fw.every((w, k) => words[i + k] === w)) hits.push({ start: i, len: fw.length, list, value });
     }

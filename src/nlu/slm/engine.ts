@@ -103,6 +103,18 @@ export function sharedLlama(): Promise<Llama> {
   return llamaPromise;
 }
 
+/**
+ * English function words: they say nothing about the domain, so an answer need not explain them for the
+ * unknown-word check ("is the front door unlocked or what").
+ */
+const FUNCTION_WORDS = (
+  "a an the and or but nor so yet if then than that this these those there here it its it's is are was were be been being am " +
+  "do does did done have has had having i me my mine we us our you your he him his she her they them their what which who whom " +
+  "whose where when why how not no yes of in on at to for from by with without about above below over under up down out off into onto " +
+  "through again once all any both each few more most other some such only own same too very can will just should could would may might " +
+  "must shall let's lets i'm i've i'll i'd you're we're they're isn't aren't wasn't don't doesn't didn't can't won't also even still"
+).split(" ");
+
 const FEW_SHOT = [
   ["turn on the @area1 lights", "HassTurnOn area: @area1 domain: light"],
   ["what's the weather like", "HassGetWeather"],
@@ -179,7 +191,7 @@ export class SlmEngine implements Understander {
     this.full = { lang: this.lang, constraint: this.constraint };
     this.perUtterance.clear();
     this.known = grammarWords(grammar);
-    for (const w of [...AUGMENTATION_WORDS, ...trainingWords(), ...(this.trainedWords ?? [])]) this.known.add(w);
+    for (const w of [...AUGMENTATION_WORDS, ...FUNCTION_WORDS, ...trainingWords(), ...(this.trainedWords ?? [])]) this.known.add(w);
   }
 
   get gbnf(): string {

@@ -4,6 +4,7 @@
 // (intentSlots). Device, area and floor names are placeholders of the delexicalized utterance
 // ("name: @light1", src/nlu/slm/delex.ts) that the parser maps back to canonical names; other lists
 // output their canonical value; numbers as digits; free text normalized.
+import { contextAllows } from "../../grammar/context.js";
 import { intentSlots, walkExpanded } from "../../grammar/introspect.js";
 import { normalizeText } from "../../grammar/normalize.js";
 import type { Expr, Grammar, IntentDef, SlotValue } from "../../grammar/types.js";
@@ -52,6 +53,12 @@ export interface OutputSpec {
   spoken: Map<string, Map<string, SlotValue>>;
   /** canonical device name → its domain (the placeholder's prefix). */
   domains: Map<string, string>;
+  /**
+   * `${list}\0${value}` of the names, areas and floors that some sentence can take as a slot value (its
+   * context constraints admit them). Only these become placeholders: the car's seats and windows are
+   * devices too, but the cabin intents take "driver"/"passenger" from the words.
+   */
+  actionable: Set<string>;
   /** list name → admissible output strings (enumerable lists), "number" or "text". */
   values: Map<string, { kind: "enum"; values: string[] } | { kind: "number" } | { kind: "text"; maxWords: number }>;
 }
@@ -60,6 +67,7 @@ export function outputSpec(grammar: Grammar): OutputSpec {
   const spoken = new Map<string, Map<string, SlotValue>>();
   const values: OutputSpec["values"] = new Map();
   const domains = new Map<string, string>();
+  const actionable = new Set<string>();
   const names = grammar.lists.get("name");
   if (names?.kind === "values") for (const v of names.values) if (v.context?.domain !== undefined) domains.set(String(v.out), String(v.context.domain));
   const intents: OutputSpec["intents"] = [];
@@ -67,11 +75,21 @@ export function outputSpec(grammar: Grammar): OutputSpec {
     if (!intent.data.length) continue;
     // A slot can be filled from several lists ({onoff:state}, {lock_state:state}): collect them all.
     const lists = new Map<string, Set<string>>();
-    for (const block of intent.data)
+    for (const block of intent.data) {
+      const used = new Map<string, string>();
       for (const sen of block.sentences)
         walkExpanded(grammar, block, sen.expr, (e) => {
-          if (e.type === "slot") (lists.get(e.slot) ?? lists.set(e.slot, new Set()).get(e.slot)!).add(e.list);
+          if (e.type !== "slot") return;
+          (lists.get(e.slot) ?? lists.set(e.slot, new Set()).get(e.slot)!).add(e.list);
+          if (SPOKEN_LISTS.has(e.list)) used.set(e.list, e.slot);
         });
+      // Which names, areas and floors some sentence can act on (its context constraints admit them).
+      for (const [listName, slot] of used) {
+        const list = grammar.lists.get(listName);
+        if (list?.kind === "values")
+          for (const v of list.values) if (contextAllows(block.requiresContext, block.excludesContext, slot, v.out, v.context)) actionable.add(`${listName}\u0000${v.out}`);
+      }
+    }
     const slots = [...intentSlots(grammar, intent)].map(([slot, list]) => {
       const all = [...new Set([...(list ? [list] : []), ...(lists.get(slot) ?? [])])].filter((l) => grammar.lists.has(l));
       return {
@@ -87,7 +105,7 @@ export function outputSpec(grammar: Grammar): OutputSpec {
   // Names, areas and floors are placeholders; per utterance the language keeps only the ones it has.
   const prefixes = (list: string) => (list === "name" ? [...new Set(domains.values()), GENERIC_PREFIX] : [list]);
   for (const list of spoken.keys()) values.set(list, { kind: "enum", values: prefixes(list).flatMap((p) => Array.from({ length: MAX_PER_PREFIX }, (_, i) => `@${p}${i + 1}`)) });
-  return { intents, spoken, values, domains };
+  return { intents, spoken, values, domains, actionable };
 }
 
 function addList(grammar: Grammar, name: string, values: OutputSpec["values"], spoken: OutputSpec["spoken"]) {
