@@ -59,13 +59,15 @@ def train_tokenizer(rows, out_dir, vocab, seed, symbols=()):
         # Letters that names may carry even when the training grammar has none (no byte fallback: see below).
         f.write(" ".join("abcdefghijklmnopqrstuvwxyz0123456789'àáâäãåçèéêëìíîïñòóôöõùúûüýÿæøœß") + "\n")
     prefix = os.path.join(out_dir, "tokenizer")
+    # Deterministic: every sentence of the (already seeded) sample, no sampling or shuffling inside SentencePiece.
+    spm.set_random_generator_seed(seed)
     # byte_fallback=True made SentencePiece 0.1.97 BPE split frequent words ("kitchen" → k it c hen): off.
     spm.SentencePieceTrainer.train(
         input=text_path, model_prefix=prefix, vocab_size=vocab, model_type="bpe",
         character_coverage=1.0, byte_fallback=False, split_digits=True, normalization_rule_name="identity",
         split_by_unicode_script=False, unk_id=0, bos_id=1, eos_id=2, pad_id=-1, control_symbols=[SEP],
         user_defined_symbols=list(symbols),
-        input_sentence_size=200_000, shuffle_input_sentence=True, num_threads=1, minloglevel=2,
+        input_sentence_size=0, shuffle_input_sentence=False, num_threads=1, minloglevel=2,
     )
     os.remove(text_path)
     return prefix + ".model"
