@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRecognizer, engineNames, GrammarRecognizer } from "../src/asr/index.js";
-import { DEFAULT_SCORE_FLOOR, readIntoHeap, scoreFloor } from "../src/asr/soundswallower/index.js";
+import { DEFAULT_SCORE_FLOOR, LARGE_GRAMMAR_STATES, prepareGrammar, readIntoHeap, scoreFloor } from "../src/asr/soundswallower/index.js";
+import { loadSources } from "../src/nlu/index.js";
 import { buildNegatives } from "../src/audio/negatives.js";
 import { seededRandom } from "../src/audio/mix.js";
 import { parseTemplate } from "../src/grammar/template.js";
@@ -193,6 +194,20 @@ describe("grammar ASR (soundswallower, 16 kHz en-us)", () => {
       compound.close();
     }
   });
+
+  it("gives large grammars compound words (fewer FSG states), small ones one word per arc", async () => {
+    const small = readFileSync(asr.prepared.fsgPath, "utf8");
+    expect(small).not.toMatch(/ [a-z']+\+[a-z']+/);
+    const big = await loadSources(); // grammars/en + devices/
+    const p = prepareGrammar({ grammar: big, cacheDir: cache });
+    expect(p.asr.dfa.arcs.length).toBeGreaterThanOrEqual(LARGE_GRAMMAR_STATES);
+    const fsg = readFileSync(p.fsgPath, "utf8");
+    expect(fsg).toMatch(/ [a-z']+\+[a-z']+/);
+    const states = Number(/NUM_STATES (\d+)/.exec(fsg)?.[1]);
+    expect(states).toBeLessThan(0.6 * p.asr.dfa.arcs.length);
+    // alternative pronunciations are arcs of their own, the decoder adds none
+    expect(fsg).toMatch(/ the\(2\)\n/);
+  }, 60_000);
 
   it("reads model and grammar files into the heap NUL-terminated inside their block", () => {
     // soundswallower's own loader wrote the NUL one byte past a block of len + 1 bytes, which

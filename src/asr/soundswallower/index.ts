@@ -28,7 +28,7 @@ const GARBAGE_WORDS: Array<[string, string]> = EN_US_PHONES.map((p) => [`${GARBA
  * probabilities × lw, word insertion, silence and noise filler penalties), per 10 ms frame of the
  * decoded span, is the mean acoustic log-likelihood of the best grammar path (units of the
  * decoder's log base 1.0001 >> 10, ≈ 0.1 nat). Speech that the grammar does not describe matches
- * it badly: chatter forced into a command scores ≈ −39 … −60, commands ≥ −31 clean (s2i-dev and
+ * it badly: chatter forced into a command scores ≈ −39 … −63, commands ≥ −31 clean (s2i-dev and
  * default-voice commands, docs/benchmarks.md). Noise lowers the scores of real commands too, so the
  * floor follows the front end's SNR estimate: `clean` at or above `cleanDb`, `noisy` at or below
  * `noisyDb`, linear between; without an estimate, `clean`.
@@ -73,7 +73,7 @@ export interface GrammarAsrOptions {
    * sets through null transitions (default true). Both keep the language and its probabilities.
    */
   fsg?: { factor?: boolean; compound?: false | { maxWords?: number; maxVariants?: number } };
-  /** At most this many active HMMs per frame (PocketSphinx maxhmmpf; default 500). */
+  /** At most this many active HMMs per frame (PocketSphinx maxhmmpf; default 500 for large grammars, else 30000 = no limit in practice). */
   maxHmmPerFrame?: number;
   /** Decoder beams (defaults 1e-80 / 1e-60 / 1e-80). */
   beam?: number;
@@ -245,11 +245,13 @@ export interface PreparedGrammar {
 }
 
 /**
- * Compounding for grammars whose DFA has at least COMPOUND_MIN_STATES states, unless `fsg.compound`
- * says otherwise. The decoder spends ≈ 1.7e-5 RTF per FSG state and frame on bookkeeping alone
- * (docs/benchmarks.md), which matters from a few hundred states on.
+ * Large grammars (a DFA of at least this many states) get the speed settings: compound words
+ * (unless `fsg.compound` says otherwise) and histogram pruning (`maxHmmPerFrame` 500). The decoder
+ * spends ≈ 1.7e-5 RTF per FSG state on bookkeeping alone (docs/benchmarks.md), which matters from a
+ * few hundred states on; small grammars decode fast without either and keep a possible pause at
+ * every word boundary and the full beams in noise.
  */
-const COMPOUND_MIN_STATES = 500;
+export const LARGE_GRAMMAR_STATES = 500;
 const DEFAULT_COMPOUND: { maxWords?: number; maxVariants?: number } = { maxWords: 4, maxVariants: 2 };
 /** Bump when the FSG/dictionary written for the same DFA changes. */
 const FSG_WRITER_VERSION = 3;
@@ -311,7 +313,7 @@ export function prepareGrammar(opts: GrammarAsrOptions, model = findEnUs16k(opts
   const compiled = "dfa" in opts.grammar ? { ...opts.grammar, cached: false } : compileCached(opts.grammar, opts.compile, cache);
   const rej = opts.rejection === false ? undefined : { entryProb: opts.rejection?.entryProb ?? 3e-2, exitProb: opts.rejection?.exitProb ?? 0.5, ...(opts.rejection?.phoneProb ? { phoneProb: opts.rejection.phoneProb } : {}) };
   // Compound words only for large grammars: small ones decode fast anyway and keep a possible pause at every word boundary.
-  const compound = opts.fsg?.compound ?? (compiled.dfa.arcs.length >= COMPOUND_MIN_STATES ? DEFAULT_COMPOUND : false);
+  const compound = opts.fsg?.compound ?? (compiled.dfa.arcs.length >= LARGE_GRAMMAR_STATES ? DEFAULT_COMPOUND : false);
   const fsgOpts = { factor: opts.fsg?.factor ?? false, compound };
   // The key names everything the files depend on, so a warm start reads them without building anything.
   const key = hash([`fsg${FSG_WRITER_VERSION}`, compiled.hash, JSON.stringify(fsgOpts), JSON.stringify(rej ?? null), fileStamp(model.dict), "lts1"].join("\n")).slice(0, 20);
@@ -391,8 +393,9 @@ export class GrammarRecognizer implements Recognizer {
       // Alternative pronunciations are arcs of the written FSG already (prepareGrammar).
       fsgusealtpron: false,
       // Histogram pruning: at most this many active HMMs per frame (the beams tighten for the next
-      // frame when exceeded). Bounds the work per frame of large grammars; small ones stay below it.
-      maxhmmpf: opts.maxHmmPerFrame ?? 500,
+      // frame when exceeded). Bounds the work per frame of large grammars; for small ones it only
+      // cost accuracy in noise (s2i-dev at 24 dB: one command lost to the garbage branch).
+      maxhmmpf: opts.maxHmmPerFrame ?? (prepared.asr.dfa.arcs.length >= LARGE_GRAMMAR_STATES ? 500 : 30000),
       ...opts.decoderConfig,
     };
     const decoder = new ss.Decoder(config);
