@@ -14,8 +14,8 @@ import { projectRoot } from "../../grammar/paths.js";
 import { compileGraph } from "../../compile/graph.js";
 import { loadSources, sourcePaths, type SourceOptions } from "../index.js";
 import { Matcher } from "../matcher.js";
-import { NONE, outputSpec, renderOutput, type OutputIntent } from "./format.js";
-import { delexicalize, placeholderSymbols } from "./delex.js";
+import { INTENT_SEP, NONE, outputSpec, renderOutput, type OutputIntent, type OutputSpec } from "./format.js";
+import { delexicalize, MAX_PER_PREFIX, placeholderSymbols } from "./delex.js";
 
 export interface Example {
   in: string;
@@ -113,6 +113,61 @@ export function randomHome(rng: Random): Record<string, unknown> {
     });
   }
   return { kind: "home", name: "Random home", floors, areas, devices: devices.map((d) => Object.fromEntries(Object.entries(d).filter(([, v]) => v !== undefined))) };
+}
+
+// ---------- open-ended slots and conjunctions ----------
+/** Share of examples whose free-text values (shopping items, destinations, timer names) are replaced by fresh words. */
+const FRESH_TEXT_SHARE = 0.5;
+/** Share of examples turned into "… the @area1 and the @area2 …" (one command, two targets → two intents). */
+const ELLIPSIS_SHARE = 0.05;
+const NAME_NOUNS = [...new Set(Object.values(DOMAIN_NOUNS).flatMap((d) => d.nouns))];
+
+/** 1–3 words nobody's grammar lists: made-up words, everyday nouns, people, places. */
+function freshWords(rng: Random): string {
+  const pools = [ADJ, NAME_NOUNS, AREA_NAMES, PEOPLE, OOD_FILL.thing!, OOD_FILL.place!];
+  const n = 1 + (rng.chance(0.5) ? 0 : rng.chance(0.6) ? 1 : 2);
+  return Array.from({ length: n }, () => (rng.chance(0.3) ? madeUpWord(rng) : rng.pick(rng.pick(pools)))).join(" ");
+}
+
+/**
+ * The same example with every free-text value (a wildcard slot: "add {item} to the list", "take me to
+ * {destination}") replaced by fresh words in utterance and target. The grammar's wildcard examples are a
+ * handful of words; what users say there is open-ended, so the model must learn to copy, not to recognize.
+ */
+export function freshFreeText(ex: Example, spec: OutputSpec, rng: Random): Example {
+  const free = new Set(spec.intents.flatMap((i) => i.slots.filter((sl) => sl.lists.some((l) => spec.values.get(l)?.kind === "text")).map((sl) => sl.slot)));
+  let input = ` ${ex.in} `;
+  let out = ex.out;
+  for (const m of ex.out.matchAll(/(?:^| )([a-z_]+): (.+?)(?= [a-z_]+: | ; |$)/g)) {
+    const [slot, value] = [m[1]!, m[2]!];
+    if (!free.has(slot) || value.includes("@") || !input.includes(` ${value} `)) continue;
+    const fresh = freshWords(rng);
+    input = input.split(` ${value} `).join(` ${fresh} `);
+    out = out.split(`${slot}: ${value}`).join(`${slot}: ${fresh}`);
+  }
+  return { in: input.trim(), out };
+}
+
+/**
+ * "turn off the @area1 lights" → "turn off the @area1 and the @area2 lights" with the intent repeated for
+ * the second target: the elliptical conjunction the matcher understands ("turn off the hallway and the
+ * living room lights"). Only for one intent with one placeholder; null otherwise.
+ */
+export function ellipsis(ex: Example, rng: Random): Example | null {
+  if (ex.out.includes(INTENT_SEP)) return null;
+  const phs = ex.out.match(/@[a-z_]+\d/g) ?? [];
+  if (phs.length !== 1) return null;
+  const ph = phs[0]!;
+  if (ex.in.split(" ").filter((w) => w === ph).length !== 1) return null;
+  const prefix = ph.replace(/\d$/, "");
+  const used = (ex.in.match(new RegExp(`${prefix}(\\d)`, "g")) ?? []).map((x) => Number(x.slice(-1)));
+  const next = Math.max(...used) + 1;
+  if (next > MAX_PER_PREFIX) return null;
+  const second = `${prefix}${next}`;
+  return {
+    in: ex.in.replace(ph, `${ph} and${rng.chance(0.6) ? " the" : ""} ${second}`),
+    out: `${ex.out}${INTENT_SEP}${ex.out.split(ph).join(second)}`,
+  };
 }
 
 // ---------- augmentation ----------
@@ -302,7 +357,11 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
         // placeholder for ("@device1") is no stranger either.
         const d = delexicalize(norm, gs, { generic: rng.chance(0.1) });
         const out = renderOutput(gs, intents, d);
-        if (out !== null && !exclude.has(d.text)) train.push({ in: d.text, out });
+        if (out === null) continue;
+        let ex: Example = { in: d.text, out };
+        if (rng.chance(FRESH_TEXT_SHARE)) ex = freshFreeText(ex, gs, rng);
+        if (rng.chance(ELLIPSIS_SHARE)) ex = ellipsis(ex, rng) ?? ex;
+        if (!exclude.has(ex.in)) train.push(ex);
       }
       log(`data: home ${h}/${homes}, ${train.length} examples`);
     }
