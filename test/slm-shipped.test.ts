@@ -34,6 +34,18 @@ describe.skipIf(!models.slm)(`shipped SLM${models.slm ? "" : " (skipped: no acti
       for (let i = 0; i < texts.length; i++) expect((await engine.decode(texts[i]!, { mode })).output, `${mode}: ${texts[i]}`).toBe(ref[i]);
   });
 
+  it("the spec mode verifies a right hint in one batch and ignores a wrong one", async () => {
+    const text = "turn on the kitchen lights";
+    const plain = await engine.decode(text, { mode: "plain" });
+    const right = new Matcher(compileGraph(grammar)).understand(text).intents;
+    const hinted = await engine.decode(text, { mode: "spec", hint: right });
+    expect(hinted.output).toBe(plain.output);
+    expect(hinted.evaluations).toBe(1);
+    expect(plain.evaluations).toBeGreaterThan(1);
+    const wrong = await engine.decode(text, { mode: "spec", hint: [{ intent: "HassMediaNext", slots: {} }] });
+    expect(wrong.output).toBe(plain.output);
+  });
+
   it("understands most generated held-out commands on its own", async () => {
     const samples = heldOutSamples(grammar, "test", 60);
     let ok = 0;

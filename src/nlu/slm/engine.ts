@@ -363,7 +363,7 @@ export class SlmEngine implements Understander {
     const speculate = mode === "spec";
     const useDraft = mode === "hdraft";
     if (useDraft && !this.draftCtx) throw new Error("the hdraft mode needs a draft model");
-    const hintTokens = speculate && hint ? this.model.tokenize(` ${hint}`.replace(/^ /, "")) : [];
+    const hintTokens = speculate && hint ? this.hintTokens(hint) : [];
     const out: Token[] = [];
     let states = this.lang.initial();
     let evaluations = 0;
@@ -483,6 +483,19 @@ export class SlmEngine implements Understander {
       pending.push(next);
     }
     return r;
+  }
+
+  /**
+   * The hint as output tokens: hark's models write the output with a leading space piece ("▁HassTurnOn"),
+   * instruct models may not; whichever tokenization the language admits first is the one it generates.
+   */
+  private hintTokens(hint: string): Token[] {
+    const first = new Set(this.constraint!.allowed(this.lang.initial()));
+    for (const text of [` ${hint}`, hint]) {
+      const t = this.model.tokenize(text);
+      if (t.length && first.has(t[0]!)) return t;
+    }
+    return [];
   }
 
   /** hark's grammar-aware predictor: continue the hint where the output agrees with it, else copy the utterance. */
