@@ -2,7 +2,6 @@
 // over the active grammar with (a) the real devices and (b) many random homes (random device, area and
 // floor names, so the model learns to copy names from the utterance instead of memorizing them), then
 // speech/ASR-like augmentation, compound commands and out-of-domain negatives that map to "none".
-import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +9,6 @@ import { stringify } from "yaml";
 import { Random } from "../../compile/random.js";
 import { Sampler, type Sample } from "../../compile/sample.js";
 import { yamlFiles, type LoadedGrammar } from "../../grammar/load.js";
-import type { Grammar } from "../../grammar/types.js";
 import { normalizeText } from "../../grammar/normalize.js";
 import { projectRoot } from "../../grammar/paths.js";
 import { compileGraph } from "../../compile/graph.js";
@@ -295,19 +293,17 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
   const deviceFiles = await yamlFiles(paths.devices);
   const nonHome = deviceFiles.filter((f) => kindOf(f) !== "home");
 
-  // Held-out splits: real devices, no augmentation, seeds far from the training seeds, and only sentences
-  // of their own hash bucket (splitOf), which training never uses.
+  // Held-out splits: real devices, no augmentation, seeds far from the training seeds.
   const spec = outputSpec(real);
-  const held = (split: "dev" | "test"): Example[] =>
-    heldOutSamples(real, split, heldOut, seed).flatMap((x) => {
+  const held = (s: number): Example[] =>
+    [...new Sampler(real, { seed: s }).take(heldOut)].flatMap((x) => {
       const d = delexicalize(normalizeText(x.text), spec);
       const out = renderOutput(spec, x.intents, d);
       return out === null ? [] : [{ in: d.text, out }];
     });
-  const dev = held("dev");
-  const test = held("test");
-  // Nothing the model is evaluated on may be trained on: the held-out splits, and the hand-written
-  // utterances the grammar does not generate (natural paraphrases and negatives, the held-out natural set).
+  const dev = held(1_000_003 + seed);
+  const test = held(2_000_003 + seed);
+  // Nothing the model is evaluated on may be trained on: the held-out splits and the natural test set.
   const exclude = new Set([...dev, ...test].map((e) => e.in));
   for (const t of naturalTexts()) exclude.add(t).add(delexicalize(t, spec).text);
 
@@ -332,7 +328,7 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
       const gs = outputSpec(g);
       const sampler = new Sampler(g, { seed: seed * 100_003 + h });
       const pool: Array<{ s: Sample; text: string }> = [];
-      for (const s of sampler.take(perSet)) if (splitOf(s.text) === "train") pool.push({ s, text: s.text });
+      for (const s of sampler.take(perSet)) pool.push({ s, text: s.text });
       for (let i = 0; i < pool.length; i++) {
         const { s } = pool[i]!;
         let intents: OutputIntent[] = s.intents;
@@ -386,46 +382,11 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
   return { train: rng.shuffle(train), dev, test, symbols, grammarHash: real.hash, intents: spec.intents.map((i) => i.name) };
 }
 
-/**
- * Held-out split of a sentence, by a hash of its normalized text: 10 % of the distinct sentences are dev,
- * 10 % test, the rest train. A split by sentence, not by sample: a grammar with few sentences for an
- * intent ("last song", "i'm cold") still trains on most of them, and no sentence is in two splits.
- */
-export type Split = "train" | "dev" | "test";
-export function splitOf(text: string): Split {
-  const b = createHash("sha1").update(normalizeText(text)).digest().readUInt32BE(0) % 100;
-  return b < 10 ? "dev" : b < 20 ? "test" : "train";
-}
-
-/** The first `n` samples of a held-out split (the generator seeded for that split, other sentences skipped). */
-export function heldOutSamples(grammar: Grammar, split: Exclude<Split, "train">, n: number, seed = 1): Sample[] {
-  const out: Sample[] = [];
-  for (const s of new Sampler(grammar, { seed: (split === "dev" ? 1_000_003 : 2_000_003) + seed }).take(n * 50)) {
-    if (splitOf(s.text) !== split) continue;
-    out.push(s);
-    if (out.length >= n) break;
-  }
-  return out;
-}
-
-/**
- * Normalized hand-written texts that training must not see: the paraphrases and negatives of the natural
- * test set (test/fixtures/natural/utterances.jsonl) and all of the held-out natural set (heldout.jsonl).
- * The natural set's in-grammar utterances are sentences of the grammar: like every generated sentence,
- * their hash bucket decides (splitOf).
- */
+/** Normalized texts of the natural test set (test/fixtures/natural/utterances.jsonl), when it is there. */
 function naturalTexts(): string[] {
-  const out: string[] = [];
-  for (const [name, all] of [["utterances.jsonl", false], ["heldout.jsonl", true]] as const) {
-    const file = join(projectRoot(), "test/fixtures/natural", name);
-    if (!existsSync(file)) continue;
-    for (const l of readFileSync(file, "utf8").split("\n")) {
-      if (!l.trim()) continue;
-      const u = JSON.parse(l) as { text: string; kind?: string };
-      if (all || u.kind !== "in-grammar") out.push(normalizeText(u.text));
-    }
-  }
-  return out;
+  const file = join(projectRoot(), "test/fixtures/natural/utterances.jsonl");
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => normalizeText((JSON.parse(l) as { text: string }).text));
 }
 
 export function writeJsonl(file: string, items: Example[]): void {
