@@ -97,15 +97,27 @@ async function speedOf(engine: SlmEngine, samples: Sample[], hints: Array<Output
   return { speed, identical, fastest, outputs: ref };
 }
 
+/**
+ * Exact rate over the samples as drawn, and over their distinct sentences (the generator draws intents
+ * uniformly, so an intent with one held-out sentence repeats it: one miss there counts many times).
+ */
 async function accuracyOn(u: Understander, samples: Sample[]) {
   let exact = 0;
   const errors: unknown[] = [];
+  const distinct = new Map<string, boolean>();
   for (const s of samples) {
     const r = await u.understand(s.text);
-    if (intentsEqual(r.intents, s.intents)) exact++;
+    const ok = intentsEqual(r.intents, s.intents);
+    if (ok) exact++;
     else if (errors.length < 10) errors.push({ text: s.text, expected: s.intents, got: r.intents.length ? r.intents : r.reason });
+    distinct.set(s.text, ok);
   }
-  return { n: samples.length, exact, exactPct: round((100 * exact) / Math.max(1, samples.length), 2), errors };
+  const dExact = [...distinct.values()].filter(Boolean).length;
+  return {
+    n: samples.length, exact, exactPct: round((100 * exact) / Math.max(1, samples.length), 2),
+    distinct: { n: distinct.size, exact: dExact, exactPct: round((100 * dExact) / Math.max(1, distinct.size), 2) },
+    errors,
+  };
 }
 
 /** Generated utterances of a home whose names the model never saw (models/eval/unseen-home.yaml), without retraining. */
