@@ -44,6 +44,8 @@ export class Cascade implements Understander {
   }
 
   async dispose(): Promise<void> {
-    if (this.engine) await (await this.engine).dispose();
+    // A model that failed to load has nothing to free.
+    const engine = await this.engine?.catch(() => undefined);
+    await engine?.dispose();
   }
 }

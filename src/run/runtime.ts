@@ -152,6 +152,14 @@ export class HarkRuntime {
       { broker: devices.brokerUrl, embedded: !!devices.broker, simulated: !!devices.sims, sessions: config.sessions.map((s) => s.id), ms: Date.now() - started },
       "hark ready",
     );
+    // The SLM (cascade) loads in the background now, so the first utterance the matcher cannot parse does
+    // not wait for the model. A failure is logged here and answered as before when an utterance needs it.
+    const slm = (understander as { slm?: () => Promise<unknown> }).slm;
+    if (typeof slm === "function")
+      slm.call(understander).then(
+        () => log.debug("SLM loaded"),
+        (err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, "SLM not available: the matcher alone understands"),
+      );
     return rt;
   }
 
