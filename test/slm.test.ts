@@ -124,7 +124,7 @@ describe.skipIf(missing !== null)(`SLM training, CI-sized${missing ? ` (skipped:
     const file = join(work, (metrics.files as { q8_0: string }).q8_0);
     const v = await verifyModel(file);
     expect(v.vocab).toBeGreaterThanOrEqual(Number(metrics.vocab));
-    const { SlmEngine } = await import("../src/nlu/slm/engine.js");
+    const { SlmEngine, benchPairKey } = await import("../src/nlu/slm/engine.js");
     const engine = await SlmEngine.load({ model: file, grammar, mode: "plain" });
     try {
       const texts = ["turn on the kitchen lights", "tell me a joke", "set the temperature to 21 degrees", "next song"];
@@ -143,6 +143,16 @@ describe.skipIf(missing !== null)(`SLM training, CI-sized${missing ? ` (skipped:
     } finally {
       await engine.dispose();
     }
+    // auto: the mode the bench measured fastest for this very pair (file name + size), else spec.
+    const bench = join(work, "bench-slm.json");
+    writeFileSync(bench, JSON.stringify({ pair: benchPairKey(file), fastest: "jump" }));
+    const measured = await SlmEngine.load({ model: file, grammar, benchFile: bench });
+    expect(measured.mode).toBe("jump");
+    await measured.dispose();
+    writeFileSync(bench, JSON.stringify({ pair: benchPairKey(file, file), fastest: "jump" }));
+    const other = await SlmEngine.load({ model: file, grammar, benchFile: bench });
+    expect(other.mode).toBe("spec");
+    await other.dispose();
     trained = file;
   }, 280_000);
 

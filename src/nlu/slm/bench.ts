@@ -20,7 +20,7 @@ import { loadSources, sourcePaths, type SourceOptions } from "../index.js";
 import { Matcher } from "../matcher.js";
 import type { Understander } from "../types.js";
 import { kindOf } from "./data.js";
-import { SlmEngine, type DecodeMode } from "./engine.js";
+import { benchPairKey, SlmEngine, type DecodeMode } from "./engine.js";
 import type { OutputIntent } from "./format.js";
 
 export const SLM_BENCH_PARTS = ["speed", "generated", "unseen", "natural"] as const;
@@ -167,7 +167,7 @@ export async function benchSlm(options: SlmBenchOptions = {}) {
       const r = await speedOf(engine, timed, hints, modes, log);
       Object.assign(report, { n: timed.length, identicalOutputs: r.identical, speed: r.speed, fastest: r.fastest });
       if (!process.env.HARK_SLM_MODEL && r.fastest) {
-        writeFileSync(benchFile(), JSON.stringify({ model: modelFile, draft: draftFile, fastest: r.fastest, speed: r.speed }, null, 2) + "\n");
+        writeFileSync(benchFile(), JSON.stringify({ pair: benchPairKey(modelFile, draftFile), fastest: r.fastest, speed: r.speed }, null, 2) + "\n");
         engine.mode = r.fastest as typeof engine.mode;
         report.mode = engine.mode;
       }

@@ -16,7 +16,7 @@
 //             verified in one target batch (hark's own draft loop: no predictor orchestration, and the draft
 //             obeys the same constraint, so it never proposes what the grammar forbids)
 //   auto      whatever `hark bench --suite slm` measured fastest for this model pair (default: spec)
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import {
   DraftSequenceTokenPredictor,
   getLlama,
@@ -37,7 +37,7 @@ import { delexicalize, type Delexed } from "./delex.js";
 import { AUGMENTATION_WORDS } from "./data.js";
 import { projectRoot } from "../../grammar/paths.js";
 import { readGguf } from "../../models/gguf.js";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 let trainingWordsCache: string[] | undefined;
 /** Words of the training-only paraphrase patterns (models/train/paraphrases.yaml). */
@@ -159,7 +159,7 @@ export class SlmEngine implements Understander {
     this.minFit = options.minFit ?? 0.1;
     this.buildPieces();
     this.setGrammar(grammar);
-    this.mode = resolveMode(options.mode ?? "auto", options.benchFile, !!draftModel);
+    this.mode = resolveMode(options.mode ?? "auto", options.benchFile, benchPairKey(options.model, draftModel ? options.draft : undefined));
   }
 
   static async load(options: SlmOptions): Promise<SlmEngine> {
@@ -588,13 +588,21 @@ export function checkVocab(target: LlamaModel, draft: LlamaModel, file: string):
     throw new Error(`draft model ${file} has a different vocabulary (${b.length} tokens) than the target (${a.length} tokens)`);
 }
 
-function resolveMode(mode: DecodeMode, benchFile: string | undefined, hasDraft: boolean): Exclude<DecodeMode, "auto"> {
+/** Which model pair a bench measurement belongs to: file names and sizes (cheap to check at every load). */
+export function benchPairKey(model: string, draft?: string): string {
+  const one = (f: string) => `${basename(f)}:${existsSync(f) ? statSync(f).size : 0}`;
+  return `${one(model)}|${draft ? one(draft) : "none"}`;
+}
+
+/** `auto`: the mode `hark bench --suite slm` measured fastest for this very pair; else spec. */
+function resolveMode(mode: DecodeMode, benchFile: string | undefined, pair: string): Exclude<DecodeMode, "auto"> {
   if (mode !== "auto") return mode;
   if (benchFile && existsSync(benchFile)) {
     try {
-      const f = JSON.parse(readFileSync(benchFile, "utf8")) as { fastest?: string };
+      const f = JSON.parse(readFileSync(benchFile, "utf8")) as { fastest?: string; pair?: string };
       const m = f.fastest as DecodeMode | undefined;
-      if (m && m !== "auto" && DECODE_MODES.includes(m) && (m !== "draft" || hasDraft)) return m;
+      const hasDraft = !pair.endsWith("|none");
+      if (f.pair === pair && m && m !== "auto" && DECODE_MODES.includes(m) && ((m !== "draft" && m !== "hdraft") || hasDraft)) return m;
     } catch {
       /* fall through */
     }
