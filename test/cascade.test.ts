@@ -49,4 +49,17 @@ describe("cascade", () => {
     await c.understand("turn on the kitchen lights");
     expect(calls[0]?.hint?.map((i) => i.intent)).toEqual(["HassTurnOn"]);
   });
+
+  it("falls back to the matcher when the model cannot be loaded, and says why", async () => {
+    const c = new Cascade(matcher, grammar, async () => {
+      throw new Error("SLM model not found: /nowhere.gguf");
+    }, { threshold: 1.01 });
+    const tolerant = await c.understand("turn on the kitchen lights");
+    expect(tolerant.intents[0]?.intent).toBe("HassTurnOn");
+    expect(tolerant.intents[0]?.source).toBe("matcher");
+    const none = await c.understand("tell me a joke about penguins");
+    expect(none.intents).toEqual([]);
+    expect(none.reason).toMatch(/SLM unavailable: SLM model not found/);
+    await c.dispose();
+  });
 });

@@ -38,7 +38,14 @@ export class Cascade implements Understander {
     const m = this.matcher.understand(text);
     if (m.intents.length && Math.min(...m.intents.map((i) => i.confidence)) >= this.threshold) return m;
     if (m.reason?.startsWith("too long") || m.reason === "empty input") return m;
-    const s = await (await this.slm()).understand(text, m.intents.length ? m.intents : undefined);
+    let engine: SlmEngine;
+    try {
+      engine = await this.slm();
+    } catch (err) {
+      // No usable model (missing, corrupt): the matcher alone answers, and says why when it has nothing.
+      return m.intents.length ? m : { ...m, reason: `${m.reason ?? "not understood"} (SLM unavailable: ${err instanceof Error ? err.message : String(err)})` };
+    }
+    const s = await engine.understand(text, m.intents.length ? m.intents : undefined);
     if (s.intents.length) return { text, intents: s.intents };
     return { text, intents: [], reason: s.reason ?? m.reason ?? "not understood" };
   }
