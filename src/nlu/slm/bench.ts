@@ -48,25 +48,29 @@ async function speedOf(engine: SlmEngine, samples: Sample[], hints: Array<Output
   const outputs = new Map<string, string[]>();
   const speed: Record<string, ModeStats> = {};
   // spec-nohint: the grammar-aware predictor without the matcher's parse (copy spans from the utterance only).
-  for (const mode of [...modes, ...(modes.includes("spec") ? (["spec-nohint"] as const) : [])]) {
-    const m = (mode === "spec-nohint" ? "spec" : mode) as DecodeMode;
-    const hint = (i: number) => (mode === "spec" ? hints[i] : undefined);
-    // Warm-up: one pass compiles the per-utterance languages (and llama.cpp grammars) once.
-    for (let i = 0; i < samples.length; i++) await engine.decode(samples[i]!.text, { mode: m, hint: hint(i) });
-    const total: number[] = [], decode: number[] = [], prompt: number[] = [];
-    let tokens = 0, evals = 0;
-    const outs: string[] = [];
-    for (let i = 0; i < samples.length; i++) {
-      const r = await engine.decode(samples[i]!.text, { mode: m, hint: hint(i) });
-      total.push(r.totalMs);
-      decode.push(r.decodeMs);
-      prompt.push(r.promptMs);
-      tokens += r.tokens;
-      evals += r.evaluations;
-      outs.push(r.output);
+  const all = [...modes, ...(modes.includes("spec") ? (["spec-nohint"] as const) : [])];
+  // Each decode starts from the prompt template alone (no cache left from the same utterance in another mode).
+  const run = async (mode: (typeof all)[number], i: number) =>
+    (await engine.forget(), engine.decode(samples[i]!.text, { mode: (mode === "spec-nohint" ? "spec" : mode) as DecodeMode, hint: mode === "spec" ? hints[i] : undefined }));
+  // Warm-up: one pass compiles the per-utterance languages (and llama.cpp grammars) once.
+  for (let i = 0; i < samples.length; i++) for (const mode of all) await run(mode, i);
+  // Timed: the modes take turns on each utterance, so a slower or faster stretch of the machine
+  // (another process, frequency) falls on every mode alike.
+  const acc = new Map(all.map((m) => [m, { total: [] as number[], decode: [] as number[], prompt: [] as number[], tokens: 0, evals: 0, outs: [] as string[] }]));
+  for (let i = 0; i < samples.length; i++)
+    for (const mode of all) {
+      const r = await run(mode, i);
+      const a = acc.get(mode)!;
+      a.total.push(r.totalMs);
+      a.decode.push(r.decodeMs);
+      a.prompt.push(r.promptMs);
+      a.tokens += r.tokens;
+      a.evals += r.evaluations;
+      a.outs.push(r.output);
     }
+  const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
+  for (const [mode, { total, decode, prompt, tokens, evals, outs }] of acc) {
     outputs.set(mode, outs);
-    const sum = (a: number[]) => a.reduce((x, y) => x + y, 0);
     speed[mode] = {
       p50Ms: round(percentile(total, 50)), p95Ms: round(percentile(total, 95)), meanMs: round(sum(total) / total.length),
       promptMeanMs: round(sum(prompt) / prompt.length), decodeMeanMs: round(sum(decode) / decode.length),

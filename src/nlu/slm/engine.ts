@@ -274,6 +274,24 @@ export class SlmEngine implements Understander {
     return prompt.slice(common);
   }
 
+  /**
+   * Keep only the prompt template in the KV caches (what any two utterances share), as if the next decode
+   * were the first of a new utterance; for benchmarks that decode the same utterance in several modes.
+   */
+  async forget(): Promise<void> {
+    const run = this.queue.then(async () => {
+      const a = this.prompt("x"), b = this.prompt("y");
+      let keep = 0;
+      while (keep < a.length && a[keep] === b[keep]) keep++;
+      for (const s of [...this.seqs.values(), ...(this.draftSeq ? [this.draftSeq] : [])]) {
+        const n = s.seq.contextTokens.length;
+        if (n > keep) await s.seq.eraseContextTokenRanges([{ start: keep, end: n }]);
+      }
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
   /** Decode one utterance. `hint`: intents another understander proposes (the spec mode verifies them in one batch). */
   async decode(text: string, options: { mode?: DecodeMode; hint?: OutputIntent[] } = {}): Promise<DecodeResult> {
     const run = this.queue.then(() => this.decodeNow(text, options));
