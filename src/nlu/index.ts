@@ -69,8 +69,9 @@ export async function loadUnderstander(options: SourceOptions = {}): Promise<Und
   const trained = models.slmEntry?.intents;
   if (trained && trained.filter((i) => grammar.intents.has(i)).length < 0.8 * trained.length) return matcher;
   const { Cascade } = await import("./cascade.js");
-  const { SlmEngine } = await import("./slm/engine.js");
-  return new Cascade(matcher, grammar, () =>
-    SlmEngine.load({ model: models.slm!, draft: models.draft, grammar, benchFile: benchFile(), wordsFile: models.words }),
-  );
+  // The engine module pulls in node-llama-cpp (hundreds of ms): imported when the model is first needed.
+  return new Cascade(matcher, grammar, async () => {
+    const { SlmEngine } = await import("./slm/engine.js");
+    return SlmEngine.load({ model: models.slm!, draft: models.draft, grammar, benchFile: benchFile(), wordsFile: models.words });
+  });
 }
