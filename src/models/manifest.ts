@@ -62,11 +62,12 @@ const HEADER = ` hark SLM models (written by \`hark models\`; see docs/slm.md).
  */
 export function writeManifest(m: Manifest, dir = modelsDir()): void {
   const file = manifestPath(dir);
-  let doc: Document;
-  if (existsSync(file)) doc = parseDocument(readFileSync(file, "utf8"));
-  else (doc = new Document({})), (doc.commentBefore = HEADER);
-  if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0]!.message.split("\n")[0]} (fix or remove the file; nothing was written)`);
-  if (doc.contents === null) (doc = new Document({})), (doc.commentBefore = HEADER);
+  let doc: Document | undefined = existsSync(file) ? parseDocument(readFileSync(file, "utf8")) : undefined;
+  if (doc?.errors.length) throw new Error(`${file}: ${doc.errors[0]!.message.split("\n")[0]} (fix or remove the file; nothing was written)`);
+  if (!doc || doc.contents === null) {
+    doc = new Document({});
+    doc.commentBefore = HEADER;
+  }
   doc.set("active", m.active);
   doc.set("history", m.history);
   doc.set("models", m.models);
