@@ -129,13 +129,24 @@ function freshWords(rng: Random): string {
   return Array.from({ length: n }, () => (rng.chance(0.3) ? madeUpWord(rng) : rng.pick(rng.pick(pools)))).join(" ");
 }
 
+const freeTextSlotsOf = new WeakMap<OutputSpec, Set<string>>();
+/** Slots filled from a wildcard list, per spec (computed once: called for every other training example). */
+function freeTextSlots(spec: OutputSpec): Set<string> {
+  let free = freeTextSlotsOf.get(spec);
+  if (!free) {
+    free = new Set(spec.intents.flatMap((i) => i.slots.filter((sl) => sl.lists.some((l) => spec.values.get(l)?.kind === "text")).map((sl) => sl.slot)));
+    freeTextSlotsOf.set(spec, free);
+  }
+  return free;
+}
+
 /**
  * The same example with every free-text value (a wildcard slot: "add {item} to the list", "take me to
  * {destination}") replaced by fresh words in utterance and target. The grammar's wildcard examples are a
  * handful of words; what users say there is open-ended, so the model must learn to copy, not to recognize.
  */
 export function freshFreeText(ex: Example, spec: OutputSpec, rng: Random): Example {
-  const free = new Set(spec.intents.flatMap((i) => i.slots.filter((sl) => sl.lists.some((l) => spec.values.get(l)?.kind === "text")).map((sl) => sl.slot)));
+  const free = freeTextSlots(spec);
   let input = ` ${ex.in} `;
   let out = ex.out;
   for (const m of ex.out.matchAll(/(?:^| )([a-z_]+): (.+?)(?= [a-z_]+: | ; |$)/g)) {

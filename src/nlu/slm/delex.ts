@@ -93,8 +93,12 @@ export function delexicalize(norm: string, spec: OutputSpec, options: DelexOptio
   return { text: out.join(" "), slots };
 }
 
+/** The placeholders of one prefix: @light1 … @light6. */
+export function placeholdersOf(prefix: string): string[] {
+  return Array.from({ length: MAX_PER_PREFIX }, (_, i) => `@${prefix}${i + 1}`);
+}
+
 /** Every placeholder a model for this spec may see: its tokenizer makes each one a single token. */
 export function placeholderSymbols(domains: Iterable<string>): string[] {
-  const prefixes = [...new Set([...domains, GENERIC_PREFIX, ...Object.values(LIST_PREFIX)])].sort();
-  return prefixes.flatMap((p) => Array.from({ length: MAX_PER_PREFIX }, (_, i) => `@${p}${i + 1}`));
+  return [...new Set([...domains, GENERIC_PREFIX, ...Object.values(LIST_PREFIX)])].sort().flatMap(placeholdersOf);
 }

@@ -8,7 +8,7 @@ import { contextAllows } from "../../grammar/context.js";
 import { intentSlots, walkExpanded } from "../../grammar/introspect.js";
 import { normalizeText } from "../../grammar/normalize.js";
 import type { Expr, Grammar, IntentDef, SlotValue } from "../../grammar/types.js";
-import { GENERIC_PREFIX, MAX_PER_PREFIX, type Delexed } from "./delex.js";
+import { GENERIC_PREFIX, placeholdersOf, type Delexed } from "./delex.js";
 
 /** Lists whose values are placeholders in the model's input and output (src/nlu/slm/delex.ts). */
 export const SPOKEN_LISTS = new Set(["name", "area", "floor"]);
@@ -104,7 +104,7 @@ export function outputSpec(grammar: Grammar): OutputSpec {
   }
   // Names, areas and floors are placeholders; per utterance the language keeps only the ones it has.
   const prefixes = (list: string) => (list === "name" ? [...new Set(domains.values()), GENERIC_PREFIX] : [list]);
-  for (const list of spoken.keys()) values.set(list, { kind: "enum", values: prefixes(list).flatMap((p) => Array.from({ length: MAX_PER_PREFIX }, (_, i) => `@${p}${i + 1}`)) });
+  for (const list of spoken.keys()) values.set(list, { kind: "enum", values: prefixes(list).flatMap(placeholdersOf) });
   return { intents, spoken, values, domains, actionable };
 }
 
@@ -140,12 +140,13 @@ export function renderOutput(spec: OutputSpec, intents: OutputIntent[], delex: D
   const placeholder = new Map([...delex.slots].map(([ph, v]) => [`${v.list}\u0000${v.value}`, ph]));
   const parts: string[] = [];
   for (const it of intents) {
-    const order = spec.intents.find((i) => i.name === it.intent)?.slots.map((s) => s.slot) ?? Object.keys(it.slots);
+    const def = spec.intents.find((i) => i.name === it.intent);
+    const order = def?.slots.map((s) => s.slot) ?? Object.keys(it.slots);
     const keys = [...order.filter((k) => it.slots[k] !== undefined), ...Object.keys(it.slots).filter((k) => !order.includes(k))];
     const words = [it.intent];
     for (const k of keys) {
       const v = it.slots[k]!;
-      const lists = spec.intents.find((i) => i.name === it.intent)?.slots.find((s) => s.slot === k)?.lists ?? [];
+      const lists = def?.slots.find((s) => s.slot === k)?.lists ?? [];
       const spokenList = lists.find((l) => SPOKEN_LISTS.has(l));
       let out = String(v);
       if (spokenList) {
