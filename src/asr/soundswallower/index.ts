@@ -70,7 +70,8 @@ export interface GrammarAsrOptions {
   /**
    * How the DFA becomes the decoder's FSG (src/asr/fsg.ts): `compound` merges word chains into
    * compound words (default {maxWords: 4}; false = one word per arc), `factor` shares common arc
-   * sets through null transitions (default true). Both keep the language and its probabilities.
+   * sets through null transitions (default false here: PocketSphinx's FSG search loses paths across
+   * null transitions, docs/asr.md). Both keep the language and its probabilities.
    */
   fsg?: { factor?: boolean; compound?: false | { maxWords?: number; maxVariants?: number } };
   /** At most this many active HMMs per frame (PocketSphinx maxhmmpf; default 500 for large grammars, else 30000 = no limit in practice). */
