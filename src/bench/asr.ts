@@ -44,7 +44,25 @@ export interface AsrBenchResult {
    */
   firstResultMs?: { p50: number; p95: number; max: number };
   initMs: number;
+  /**
+   * Where the decoder's start-up goes (grammar engine): the first recognizer of this process, a second one
+   * created after it closed (same WASM heap: its memory is already touched) and what touching fresh
+   * memory costs on this machine (ms per MB, a new 32 MB WebAssembly.Memory written page by page).
+   */
+  startup?: { first: Startup; second: Startup; firstTouchMsPerMB: number };
   errors: Array<{ text: string; heard: string; expected: ExpectedIntent[]; got: ExpectedIntent[] }>;
+}
+
+type Startup = { prepareMs: number; moduleMs: number; decoderMs: number; frontendMs: number };
+const startupOf = (r: object): Startup | undefined => (r as { startup?: Startup }).startup;
+
+/** ms per MB of writing fresh memory once (page faults; on some VMs far above the ≈ 0.1–0.3 of bare metal). */
+export function firstTouchMsPerMB(mb = 32): number {
+  const t0 = performance.now();
+  const mem = new WebAssembly.Memory({ initial: (mb << 20) >> 16 });
+  const u = new Uint8Array(mem.buffer);
+  for (let i = 0; i < u.length; i += 4096) u[i] = 1;
+  return (performance.now() - t0) / mb;
 }
 
 const words = (t: string): string => t.toLowerCase().replace(/[^a-z0-9' ]+/g, " ").replace(/\s+/g, " ").trim();
@@ -97,6 +115,15 @@ export async function benchAsr(options: AsrBenchOptions = {}): Promise<AsrBenchR
     recognizer.close();
     synth.close();
   }
+  let startup: AsrBenchResult["startup"];
+  const first = startupOf(recognizer);
+  if (first) {
+    const again = await createRecognizer(options.engine ?? DEFAULT_ENGINE, { grammar, ...options.asr });
+    const second = startupOf(again)!;
+    again.close();
+    const r1 = (o: Startup): Startup => ({ prepareMs: round(o.prepareMs, 1), moduleMs: round(o.moduleMs, 1), decoderMs: round(o.decoderMs, 1), frontendMs: round(o.frontendMs, 1) });
+    startup = { first: r1(first), second: r1(second), firstTouchMsPerMB: round(firstTouchMsPerMB(), 2) };
+  }
   const n = labels.length;
   return {
     suite: "asr",
@@ -114,6 +141,7 @@ export async function benchAsr(options: AsrBenchOptions = {}): Promise<AsrBenchR
     asrMs: { p50: round(percentile(times, 50), 1), p95: round(percentile(times, 95), 1), max: round(Math.max(0, ...times), 1) },
     ...(finish.length ? { firstResultMs: { p50: round(percentile(finish, 50), 1), p95: round(percentile(finish, 95), 1), max: round(Math.max(...finish), 1) } } : {}),
     initMs: round(recognizer.initMs, 1),
+    ...(startup ? { startup } : {}),
     errors,
   };
 }
