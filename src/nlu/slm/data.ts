@@ -296,9 +296,6 @@ export function kindOf(file: string): string | undefined {
   return /^kind:\s*(\w+)/m.exec(readFileSync(file, "utf8"))?.[1];
 }
 
-/** Most copies of one out-of-domain sentence in the training data. */
-const MAX_NEGATIVE_COPIES = 24;
-
 const JOIN = [" and ", " and then ", " then ", " and also ", ", and "];
 
 /** Build train/dev/test examples from the active grammar (+ devices). */
@@ -384,18 +381,11 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
     rmSync(dir, { recursive: true, force: true });
   }
   const negatives = Math.round(total * (1 - commandShare));
-  // A fill-less chit-chat sentence ("i am bored") would otherwise come up hundreds of times and teach that
-  // every short "i am …" is none; past a few copies the draw goes to another sentence.
-  const copies = new Map<string, number>();
-  for (let n = 0, tries = 0; n < negatives && tries < negatives * 5; tries++) {
+  for (let i = 0; i < negatives; i++) {
     const t = normalizeText(oodSentence(rng));
     // A "negative" the grammar accepts would teach the model to contradict it.
     const d = t && delexicalize(t, spec).text;
-    if (!d || exclude.has(t) || exclude.has(d) || (copies.get(d) ?? 0) >= MAX_NEGATIVE_COPIES) continue;
-    if (matcher.understand(t, { fuzzy: false }).intents.length) continue;
-    copies.set(d, (copies.get(d) ?? 0) + 1);
-    train.push({ in: d, out: NONE });
-    n++;
+    if (d && !exclude.has(t) && !exclude.has(d) && matcher.understand(t, { fuzzy: false }).intents.length === 0) train.push({ in: d, out: NONE });
   }
   // Held-out splits: real devices, no augmentation, seeds far from the training seeds, drawn after the
   // training data so that a sample whose text training has (the short, frequent commands: "i'm hot",
