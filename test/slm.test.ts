@@ -113,14 +113,6 @@ describe.skipIf(missing !== null)(`SLM training, CI-sized${missing ? ` (skipped:
     const data = await buildDataSet({ train: 12_000, heldOut: 200, randomHomes: 4, seed: 3 });
     expect(data.dev.length).toBeGreaterThan(200);
     expect(data.train.some((e) => e.out === "none")).toBe(true);
-    // Held-out means a text training never had; test is also apart from dev, and is kept as utterances.
-    const inTraining = new Set(data.train.map((e) => e.in));
-    expect(data.test.length).toBeGreaterThan(150);
-    expect([...data.dev, ...data.test].filter((e) => inTraining.has(e.in))).toEqual([]);
-    const dev = new Set(data.dev.map((e) => e.in));
-    expect(data.test.filter((e) => dev.has(e.in))).toEqual([]);
-    expect(data.testSamples.length).toBe(data.test.length);
-    expect(data.testSamples.some((x) => x.intents.length === 0)).toBe(true);
     const dataDir = join(work, "data");
     const { mkdirSync } = await import("node:fs");
     mkdirSync(dataDir, { recursive: true });

@@ -25,8 +25,6 @@ export interface ModelEntry {
   data_hash?: string;
   /** Words the model saw in training (file next to the model), for the out-of-domain check. */
   words?: string;
-  /** The model's test split (JSONL of {text, intents}, next to the model): generated utterances whose text training never had. */
-  test_set?: string;
   /** Intents the model was trained on (the cascade only uses the SLM when the grammar has them). */
   intents?: string[];
   /** Which target a draft belongs to. */
@@ -112,7 +110,7 @@ export async function verifyModel(file: string, expect: { sha256?: string; targe
  * Paths of the active models. Each is checked by header and size (sha256 is checked by `hark models verify`
  * and before `use`); a file that went bad on disk falls back to the latest earlier choice that is intact.
  */
-export function activeModels(dir = modelsDir()): { slm?: string; draft?: string; slmEntry?: ModelEntry; words?: string; testSet?: string } {
+export function activeModels(dir = modelsDir()): { slm?: string; draft?: string; slmEntry?: ModelEntry; words?: string } {
   const m = readManifest(dir);
   const intact = (name?: string): ModelEntry | undefined => {
     const e = name ? m.models.find((x) => x.name === name) : undefined;
@@ -128,8 +126,8 @@ export function activeModels(dir = modelsDir()): { slm?: string; draft?: string;
   const slm = choices.map((c) => intact(c.slm)).find(Boolean);
   let draft = intact(m.active.draft);
   if (draft && slm && draft.pairs_with && draft.pairs_with !== slm.name && slm.name !== m.active.slm) draft = undefined;
-  const beside = (f?: string) => (f ? (isAbsolute(f) ? f : join(dir, f)) : undefined);
-  return { slm: slm && resolveFile(slm, dir), draft: draft && resolveFile(draft, dir), slmEntry: slm, words: beside(slm?.words), testSet: beside(slm?.test_set) };
+  const words = slm?.words ? (isAbsolute(slm.words) ? slm.words : join(dir, slm.words)) : undefined;
+  return { slm: slm && resolveFile(slm, dir), draft: draft && resolveFile(draft, dir), slmEntry: slm, words };
 }
 
 export function benchFile(dir = modelsDir()): string {

@@ -154,8 +154,6 @@ export function register(program: Command): void {
     writeJsonl(join(dataDir, "test.jsonl"), data.test);
     writeFileSync(join(dataDir, "symbols.txt"), data.symbols.join("\n") + "\n");
     const wordsName = `hark-${opts.size}.words.txt`;
-    const testName = `hark-${opts.size}.test.jsonl`;
-    writeFileSync(join(out, testName), data.testSamples.map((x) => JSON.stringify(x)).join("\n") + "\n");
     writeFileSync(join(out, wordsName), trainingVocabulary(data.train).join("\n") + "\n");
     const dataHash = createHash("sha256").update(readFileSync(join(dataDir, "train.jsonl"))).digest("hex");
     say(`hark: ${data.train.length} training, ${data.dev.length} dev, ${data.test.length} test examples (grammar ${data.grammarHash.slice(0, 12)}) in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
@@ -181,7 +179,7 @@ export function register(program: Command): void {
     const mainFile = join(out, files.q8_0);
     const entries: ModelEntry[] = [];
     const metrics = (r: Record<string, unknown>) => ({ dev_exact: r.dev_exact, test_exact: r.test_exact, steps: r.steps, best_step: r.best_step, train_seconds: r.train_seconds, train_examples: r.train_examples });
-    entries.push(await entryFor(mainFile, "slm", { name: String(main.name), params: Number(main.params), intents: data.intents, words: wordsName, test_set: testName, grammar_hash: data.grammarHash, data_hash: dataHash, source: `hark models train --size ${opts.size} --seed ${opts.seed}`, metrics: metrics(main) }, out));
+    entries.push(await entryFor(mainFile, "slm", { name: String(main.name), params: Number(main.params), intents: data.intents, words: wordsName, grammar_hash: data.grammarHash, data_hash: dataHash, source: `hark models train --size ${opts.size} --seed ${opts.seed}`, metrics: metrics(main) }, out));
     if (draft) {
       const df = join(out, (draft.files as { q8_0: string }).q8_0);
       entries.push(await entryFor(df, "draft", { name: String(draft.name), params: Number(draft.params), grammar_hash: data.grammarHash, data_hash: dataHash, pairs_with: String(main.name), source: `hark models train --size ${draftSize} --seed ${opts.seed}`, metrics: metrics(draft) }, out, mainFile));

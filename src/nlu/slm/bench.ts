@@ -39,21 +39,8 @@ export interface SlmBenchOptions extends SourceOptions {
   onProgress?: (msg: string) => void;
 }
 
-/** Sampler seed of `hark models train --seed 1`'s test split (before the texts training has are drawn again). */
+/** The test split of `hark models train --seed 1`: the training data excludes these texts (src/nlu/slm/data.ts). */
 export const TEST_SPLIT_SEED = 2_000_004;
-
-/** A test split file: one {text, intents} per line. */
-function readTestSplit(file: string): Sample[] {
-  return readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l, i) => {
-    try {
-      const x = JSON.parse(l) as Sample;
-      if (typeof x.text !== "string" || !Array.isArray(x.intents)) throw new Error("needs text and intents");
-      return x;
-    } catch (err) {
-      throw new Error(`${file}:${i + 1}: ${(err as Error).message}`);
-    }
-  });
-}
 
 type ModeStats = Record<string, number>;
 
@@ -192,14 +179,9 @@ export async function benchSlm(options: SlmBenchOptions = {}) {
     const cascade = new Cascade(matcher, grammar, async () => engine);
     const slmAlone: Understander = { understand: (t) => engine.understand(t) };
     if (parts.has("generated")) {
-      // The model's own test split (written by `hark models train`: texts its training never had) unless a
-      // seed asks for fresh samples, which may include sentences the model trained on.
-      const testSet = process.env.HARK_SLM_MODEL ? process.env.HARK_SLM_TEST_SET : active.testSet;
-      const useSplit = options.seed === undefined && testSet && existsSync(testSet);
-      const held = useSplit ? readTestSplit(testSet).slice(0, accuracyCount) : samples.slice(0, accuracyCount);
-      const source = useSplit ? { testSet: testSet.replace(projectRoot() + "/", "") } : { seed: options.seed ?? TEST_SPLIT_SEED, note: "fresh samples: may include texts the model trained on" };
-      log(`slm: accuracy on ${held.length} held-out generated samples (${useSplit ? testSet : `seed ${options.seed ?? TEST_SPLIT_SEED}`})`);
-      report.generated = { ...source, slm: await accuracyOn(slmAlone, held), cascade: await accuracyOn(cascade, held) };
+      log(`slm: accuracy on ${accuracyCount} held-out generated samples (seed ${options.seed ?? TEST_SPLIT_SEED})`);
+      const held = samples.slice(0, accuracyCount);
+      report.generated = { seed: options.seed ?? TEST_SPLIT_SEED, slm: await accuracyOn(slmAlone, held), cascade: await accuracyOn(cascade, held) };
     }
     if (parts.has("unseen")) {
       log("slm: unseen devices");
