@@ -3,6 +3,7 @@ import { Command, Option } from "commander";
 import { benchNlu } from "../../bench/nlu.js";
 import { UsageError } from "../errors.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
+import { asrConfig } from "../../asr/cliOptions.js";
 
 type Suite = (opts: Record<string, unknown>) => Promise<unknown>;
 
@@ -50,6 +51,8 @@ registerSuite("asr", async (opts) => {
     count: opts.count as number | undefined,
     seed: opts.seed as number | undefined,
     voice: opts.voice as string | undefined,
+    // The same experiment hook as hark replay/transcribe: $HARK_ASR_FRONTEND (front-end options as JSON).
+    asr: { frontend: asrConfig({}).frontend },
     onProgress: process.stderr.isTTY ? (d, t) => process.stderr.write(`\rasr ${d}/${t}`) : undefined,
   });
 });
