@@ -56,7 +56,7 @@ export interface AsrBenchResult {
 type Startup = { prepareMs: number; moduleMs: number; decoderMs: number; frontendMs: number };
 const startupOf = (r: object): Startup | undefined => (r as { startup?: Startup }).startup;
 
-/** ms per MB of writing fresh memory once (page faults; on some VMs far above the ≈ 0.1–0.3 of bare metal). */
+/** ms per MB of writing fresh memory once (page faults; on some VMs far above the ≈ 0.2–0.5 of bare metal). */
 export function firstTouchMsPerMB(mb = 32): number {
   const t0 = performance.now();
   const mem = new WebAssembly.Memory({ initial: (mb << 20) >> 16 });
