@@ -122,6 +122,24 @@ describe("grammar ASR (soundswallower, 16 kHz en-us)", () => {
     }
   });
 
+  it("takes raw decoder settings from $HARK_ASR_DECODER and names a bad value", async () => {
+    const saved = process.env.HARK_ASR_DECODER;
+    try {
+      process.env.HARK_ASR_DECODER = "topn=2";
+      await expect(createRecognizer("grammar", { grammar: homeGrammar(), cacheDir: cache })).rejects.toThrow(/HARK_ASR_DECODER must be a JSON object/);
+      process.env.HARK_ASR_DECODER = JSON.stringify({ topn: 2 });
+      const r = (await createRecognizer("grammar", { grammar: homeGrammar(), cacheDir: cache })) as GrammarRecognizer;
+      try {
+        expect((r as unknown as { decoder: { get_config(k: string): unknown } }).decoder.get_config("topn")).toBe(2);
+      } finally {
+        r.close();
+      }
+    } finally {
+      if (saved === undefined) delete process.env.HARK_ASR_DECODER;
+      else process.env.HARK_ASR_DECODER = saved;
+    }
+  });
+
   it("names unknown engines", async () => {
     await expect(createRecognizer("nope", {})).rejects.toThrow(/unknown ASR engine "nope"/);
   });
