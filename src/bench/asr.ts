@@ -3,6 +3,7 @@
 // by the matcher; reports how many come back as exactly the intended intent and slots.
 import { compileGraph } from "../compile/graph.js";
 import { createRecognizer, DEFAULT_ENGINE } from "../asr/index.js";
+import type { StartupTimes } from "../asr/soundswallower/index.js";
 import { resample } from "../audio/resample.js";
 import { SAMPLE_RATE } from "../audio/source.js";
 import { loadSources, Matcher, type SourceOptions } from "../nlu/index.js";
@@ -49,12 +50,11 @@ export interface AsrBenchResult {
    * created after it closed (same WASM heap: its memory is already touched) and what touching fresh
    * memory costs on this machine (ms per MB, a new 32 MB WebAssembly.Memory written page by page).
    */
-  startup?: { first: Startup; second: Startup; firstTouchMsPerMB: number };
+  startup?: { first: StartupTimes; second: StartupTimes; firstTouchMsPerMB: number };
   errors: Array<{ text: string; heard: string; expected: ExpectedIntent[]; got: ExpectedIntent[] }>;
 }
 
-type Startup = { prepareMs: number; moduleMs: number; decoderMs: number; frontendMs: number };
-const startupOf = (r: object): Startup | undefined => (r as { startup?: Startup }).startup;
+const startupOf = (r: object): StartupTimes | undefined => (r as { startup?: StartupTimes }).startup;
 
 /** ms per MB of writing fresh memory once (page faults; on some VMs far above the ≈ 0.2–0.5 of bare metal). */
 export function firstTouchMsPerMB(mb = 32): number {
@@ -121,7 +121,7 @@ export async function benchAsr(options: AsrBenchOptions = {}): Promise<AsrBenchR
     const again = await createRecognizer(options.engine ?? DEFAULT_ENGINE, { grammar, ...options.asr });
     const second = startupOf(again)!;
     again.close();
-    const r1 = (o: Startup): Startup => ({ prepareMs: round(o.prepareMs, 1), moduleMs: round(o.moduleMs, 1), decoderMs: round(o.decoderMs, 1), frontendMs: round(o.frontendMs, 1) });
+    const r1 = (o: StartupTimes) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v, 1)])) as unknown as StartupTimes;
     startup = { first: r1(first), second: r1(second), firstTouchMsPerMB: round(firstTouchMsPerMB(), 2) };
   }
   const n = labels.length;

@@ -361,6 +361,14 @@ function dropHomophones(g: SearchGraph, prons: ReadonlyMap<string, readonly stri
   return { ...g, arcs: g.arcs.filter((a) => keep.has(a)) };
 }
 
+/** Where a recognizer's start-up went, ms. */
+export interface StartupTimes {
+  prepareMs: number;
+  moduleMs: number;
+  decoderMs: number;
+  frontendMs: number;
+}
+
 /** $HARK_ASR_DECODER: raw PocketSphinx settings as JSON (e.g. {"topn":2}), applied last, for experiments. */
 function decoderConfigFromEnv(): Record<string, string | number | boolean> {
   const raw = process.env.HARK_ASR_DECODER;
@@ -382,7 +390,7 @@ export class GrammarRecognizer implements Recognizer {
     readonly prepared: PreparedGrammar,
     private readonly frontend: Frontend,
     /** Where start-up time went: grammar compile/cache, WASM module load, decoder initialisation, front end (VAD model) load (ms). */
-    readonly startup: { prepareMs: number; moduleMs: number; decoderMs: number; frontendMs: number },
+    readonly startup: StartupTimes,
     private readonly ss: SsModule,
     private readonly scoring: Scoring | undefined,
   ) {}
