@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { createRecognizer, engineNames, GrammarRecognizer } from "../src/asr/index.js";
+import { asrConfig } from "../src/asr/cliOptions.js";
 import { DEFAULT_SCORE_FLOOR, LARGE_GRAMMAR_STATES, prepareGrammar, readIntoHeap, scoreFloor } from "../src/asr/soundswallower/index.js";
 import { loadSources } from "../src/nlu/index.js";
 import { buildNegatives } from "../src/audio/negatives.js";
@@ -126,14 +128,22 @@ describe("grammar ASR (soundswallower, 16 kHz en-us)", () => {
     const saved = process.env.HARK_ASR_DECODER;
     try {
       process.env.HARK_ASR_DECODER = "topn=2";
-      await expect(createRecognizer("grammar", { grammar: homeGrammar(), cacheDir: cache })).rejects.toThrow(/HARK_ASR_DECODER must be a JSON object/);
+      expect(() => asrConfig({})).toThrow(/HARK_ASR_DECODER must be a JSON object/);
       process.env.HARK_ASR_DECODER = JSON.stringify({ topn: 2 });
-      const r = (await createRecognizer("grammar", { grammar: homeGrammar(), cacheDir: cache })) as GrammarRecognizer;
+      const r = (await createRecognizer("grammar", { grammar: homeGrammar(), cacheDir: cache, ...asrConfig({}) })) as GrammarRecognizer;
       try {
         expect((r as unknown as { decoder: { get_config(k: string): unknown } }).decoder.get_config("topn")).toBe(2);
       } finally {
         r.close();
       }
+      // On the command line a bad value is a usage error: one line, exit 2.
+      const cli = spawnSync(process.execPath, [join(import.meta.dirname, "..", "bin", "hark.js"), "transcribe", join(FIX, "kitchen-on.wav")], {
+        encoding: "utf8",
+        env: { ...process.env, HARK_ASR_DECODER: "[1]" },
+      });
+      expect(cli.status).toBe(2);
+      expect(cli.stderr.trim().split("\n")).toHaveLength(1);
+      expect(cli.stderr).toMatch(/HARK_ASR_DECODER must be a JSON object/);
     } finally {
       if (saved === undefined) delete process.env.HARK_ASR_DECODER;
       else process.env.HARK_ASR_DECODER = saved;

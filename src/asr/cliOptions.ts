@@ -27,15 +27,10 @@ export function asrConfig(opts: { reject?: boolean; rejectProb?: string; scoreFl
       minScore = { clean: clean as number, noisy: noisy ?? (clean as number) };
     }
   }
-  // $HARK_ASR_FRONTEND: extra front-end options as JSON (e.g. {"leadInMs":1000,"dry":0.2}), for experiments.
-  let frontend: FrontendOptions = {};
-  if (process.env.HARK_ASR_FRONTEND) {
-    try {
-      frontend = JSON.parse(process.env.HARK_ASR_FRONTEND) as FrontendOptions;
-    } catch {
-      throw new UsageError(`$HARK_ASR_FRONTEND must be JSON front-end options, got ${process.env.HARK_ASR_FRONTEND}`);
-    }
-  }
+  // Experiment hooks: $HARK_ASR_FRONTEND (front-end options, e.g. {"leadInMs":1000,"dry":0.2}) and
+  // $HARK_ASR_DECODER (raw PocketSphinx settings, e.g. {"topn":2}, applied last), both JSON objects.
+  const frontend = jsonFromEnv("HARK_ASR_FRONTEND", "JSON front-end options") as FrontendOptions;
+  const decoderConfig = jsonFromEnv("HARK_ASR_DECODER", "a JSON object of PocketSphinx settings") as Record<string, string | number | boolean>;
   if (opts.endpoint) frontend.endpoint = opts.endpoint === "none" ? false : (opts.endpoint as FrontendOptions["endpoint"]);
   if (opts.denoise) frontend.denoise = opts.denoise as FrontendOptions["denoise"];
   if (opts.denoiseBelow !== undefined) {
@@ -43,5 +38,22 @@ export function asrConfig(opts: { reject?: boolean; rejectProb?: string; scoreFl
     if (!Number.isFinite(db)) throw new UsageError(`--denoise-below must be a number of dB, got ${opts.denoiseBelow}`);
     frontend.denoiseBelowDb = db;
   }
-  return { rejection: opts.reject === false ? false : { entryProb: p, ...(minScore !== undefined ? { minScore } : {}) }, frontend };
+  return {
+    rejection: opts.reject === false ? false : { entryProb: p, ...(minScore !== undefined ? { minScore } : {}) },
+    frontend,
+    ...(Object.keys(decoderConfig).length ? { decoderConfig } : {}),
+  };
+}
+
+/** A JSON object from an environment variable ({} when unset); anything else is a usage error naming it. */
+function jsonFromEnv(name: string, what: string): Record<string, unknown> {
+  const raw = process.env[name];
+  if (!raw) return {};
+  try {
+    const v = JSON.parse(raw) as unknown;
+    if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    /* below */
+  }
+  throw new UsageError(`$${name} must be ${what}, got ${raw}`);
 }

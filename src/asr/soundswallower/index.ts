@@ -369,19 +369,6 @@ export interface StartupTimes {
   frontendMs: number;
 }
 
-/** $HARK_ASR_DECODER: raw PocketSphinx settings as JSON (e.g. {"topn":2}), applied last, for experiments. */
-function decoderConfigFromEnv(): Record<string, string | number | boolean> {
-  const raw = process.env.HARK_ASR_DECODER;
-  if (!raw) return {};
-  try {
-    const v = JSON.parse(raw) as unknown;
-    if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, string | number | boolean>;
-  } catch {
-    /* below */
-  }
-  throw new Error(`$HARK_ASR_DECODER must be a JSON object of PocketSphinx settings, got ${raw}`);
-}
-
 export class GrammarRecognizer implements Recognizer {
   readonly engine = "grammar";
   private constructor(
@@ -419,7 +406,6 @@ export class GrammarRecognizer implements Recognizer {
       // cost accuracy in noise (s2i-dev at 24 dB: one command lost to the garbage branch).
       maxhmmpf: opts.maxHmmPerFrame ?? (prepared.asr.dfa.arcs.length >= LARGE_GRAMMAR_STATES ? 500 : 30000),
       ...opts.decoderConfig,
-      ...decoderConfigFromEnv(),
     };
     const decoder = new ss.Decoder(config);
     try {

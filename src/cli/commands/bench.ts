@@ -51,8 +51,8 @@ registerSuite("asr", async (opts) => {
     count: opts.count as number | undefined,
     seed: opts.seed as number | undefined,
     voice: opts.voice as string | undefined,
-    // The same experiment hook as hark replay/transcribe: $HARK_ASR_FRONTEND (front-end options as JSON).
-    asr: { frontend: asrConfig({}).frontend },
+    // Defaults as in hark replay/transcribe, with the same experiment hooks ($HARK_ASR_FRONTEND, $HARK_ASR_DECODER).
+    asr: asrConfig({}),
     onProgress: process.stderr.isTTY ? (d, t) => process.stderr.write(`\rasr ${d}/${t}`) : undefined,
   });
 });
