@@ -126,7 +126,9 @@ const NAME_NOUNS = [...new Set(Object.values(DOMAIN_NOUNS).flatMap((d) => d.noun
 function freshWords(rng: Random): string {
   const pools = [ADJ, NAME_NOUNS, AREA_NAMES, PEOPLE, OOD_FILL.thing!, OOD_FILL.place!];
   const n = 1 + (rng.chance(0.5) ? 0 : rng.chance(0.6) ? 1 : 2);
-  return Array.from({ length: n }, () => (rng.chance(0.3) ? madeUpWord(rng) : rng.pick(rng.pick(pools)))).join(" ");
+  const words = () => Array.from({ length: n }, () => (rng.chance(0.3) ? madeUpWord(rng) : rng.pick(rng.pick(pools)))).join(" ");
+  // Lists are said with "and" inside one value ("eggs and bacon"); that "and" does not start a second command.
+  return rng.chance(0.15) ? `${words()} and ${rng.pick(rng.pick(pools))}` : words();
 }
 
 const freeTextSlotsOf = new WeakMap<OutputSpec, Set<string>>();
@@ -191,6 +193,8 @@ const MISHEAR: Record<string, string[]> = {
   turn: ["turned", "tern"], set: ["sit", "said"], what: ["what's", "whats"], "what's": ["what is", "whats"], volume: ["volumes"], timer: ["time", "timers"],
   kitchen: ["kitchens"], degrees: ["degree"], percent: ["per cent", "percents"], switch: ["swish"], please: ["plz", "pleas"], and: ["an", "n"],
   off: ["of"], open: ["opened"], close: ["closed", "clothes"], up: ["op"], down: ["town"],
+  // How transcripts spell contractions differs by engine and speaker.
+  "i'm": ["im", "i am"], "we're": ["we are", "were"], "it's": ["it is", "its"], "don't": ["dont", "do not"],
 };
 const JUNK = ["actually", "really", "basically", "maybe", "quick", "again", "also", "just", "literally", "honestly", "kinda", "sort of", "right", "well", "anyway", "alright", "hmm", "oh", "oops", "wait", "yeah", "now", "then", "there", "thing", "stuff", "guys", "buddy", "dear", "folks", "today", "tonight", "so", "very", "super"];
 
@@ -261,6 +265,11 @@ const OOD_CORE = [
   "wake me up at {n}", "snooze", "what's on my calendar", "schedule a meeting with {person}",
   "cancel my appointment", "what's the wifi password", "restart the router", "update your software", "factory reset", "what version are you",
   "change your voice", "talk slower", "repeat that", "say that again", "what did you say", "are you listening",
+  // Short sentences shaped like commands hark has ("i'm cold", "turn on the fan") but about a state or an
+  // appliance it cannot act on: without them "i'm X" and "turn on the X" are learnt as intents whatever X is.
+  "i'm {state}", "i am {state}", "we're {state}", "i feel {state}", "i'm {state} today", "i'm so {state}",
+  "{verb} the {appliance}", "can you {verb} the {appliance}", "is the {appliance} on", "the {appliance} is making a noise",
+  "thanks", "thank you so much", "okay", "cool", "never heard of it", "what's up", "how's it going", "good job", "well done", "no problem",
 ];
 const OOD_FILL: Record<string, string[]> = {
   place: ["france", "paris", "tokyo", "berlin", "brazil", "the moon", "canada", "new york", "rome", "madrid", "egypt", "london"],
@@ -268,6 +277,9 @@ const OOD_FILL: Record<string, string[]> = {
   person: ["mom", "dad", "john", "sarah", "the president", "my boss", "grandma", "einstein", "taylor swift", "my neighbor", "alex", "maria"],
   thing: ["bananas", "a laptop", "shoes", "pancakes", "hamlet", "coffee", "bitcoin", "a bicycle", "sushi", "apple", "the word cat", "chocolate cake", "a phone", "tea"],
   n: ["2", "3", "5", "7", "10", "12", "42", "100", "six", "eight"],
+  state: ["tired", "sleepy", "bored", "happy", "sad", "busy", "late", "ready", "sorry", "fine", "excited", "nervous", "confused", "sick", "back", "done", "awake", "lonely", "stressed", "annoyed"],
+  verb: ["turn on", "switch on", "start", "run", "turn off", "stop", "empty", "clean", "fill", "reset"],
+  appliance: ["washing machine", "microwave", "blender", "vacuum cleaner", "robot vacuum", "dryer", "coffee machine", "freezer", "iron", "doorbell", "alarm system", "glovebox", "cruise control", "lane assist", "wine cooler", "ice maker", "bread maker", "litter box"],
 };
 
 export function oodSentence(rng: Random): string {
