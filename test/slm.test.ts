@@ -86,6 +86,17 @@ describe("SLM output format", () => {
     expect(home.devices.length).toBeGreaterThan(3);
     expect(oodSentence(new Random(1))).toBe(oodSentence(new Random(1)));
   });
+
+  it("trains a list said with \"and\" as one value, and look-alike sentences about other things as none", async () => {
+    const data = await buildDataSet({ train: 12_000, heldOut: 200, randomHomes: 4, seed: 3 });
+    // "add eggs and bacon to the shopping list": one item, not a second command.
+    expect(data.train.some((e) => /^HassShoppingListAddItem item: [^;]+ and [^;]+$/.test(e.out))).toBe(true);
+    const none = data.train.filter((e) => e.out === "none").map((e) => e.in);
+    // "i'm tired" is none, while the grammar's own "i'm cold" never is (negatives the grammar accepts are dropped).
+    expect(none.filter((t) => /^(i'm|i am|we're|i feel) /.test(t) && !t.endsWith("bored")).length).toBeGreaterThan(10);
+    for (const t of ["i'm cold", "i am cold", "i'm hungry", "i'm sweating"]) expect(none).not.toContain(t);
+    expect(data.train.some((e) => /^i am (so )?cold$/.test(e.in) && e.out === "CabinAdjustTemperature direction: warmer")).toBe(true);
+  });
 });
 
 describe("hark models train without the trainer's Python packages", () => {
