@@ -125,7 +125,7 @@ export const SOUNDSWALLOWER_WASM = join(dirname(require.resolve("soundswallower"
 let compiled: Promise<WebAssembly.Module> | undefined;
 /**
  * A fresh soundswallower instance with its own memory (one per recognizer, so a decoder snapshot can
- * be copied into it). The binary is compiled once per process; an instance then costs ≈ 1 ms.
+ * be copied into it). The binary is compiled once per process and instantiated for each.
  */
 export async function newSoundSwallower(): Promise<SsModule> {
   compiled ??= WebAssembly.compile(readFileSync(SOUNDSWALLOWER_WASM));
@@ -410,8 +410,9 @@ const SNAPSHOT_FORMAT = 1;
 
 /** Where the snapshot of a decoder with this configuration lives, and the key naming all it was built from. */
 function snapshotOf(config: Record<string, string | number | boolean>, model: { dir: string }, cache: string): { file: string; key: string } {
-  const files = ["mdef", "means", "variances", "sendump", "transition_matrices", "noisedict"].map((f) => join(model.dir, f)).filter((f) => existsSync(f));
-  const stamps = [SOUNDSWALLOWER_WASM, String(config.featparams), String(config.dict), String(config.fsg), String(config.fdict), ...files].filter((f) => existsSync(f)).map(fileStamp);
+  const modelFiles = ["mdef", "means", "variances", "sendump", "transition_matrices", "noisedict"].map((f) => join(model.dir, f));
+  const inputs = [SOUNDSWALLOWER_WASM, ...[config.featparams, config.dict, config.fsg, config.fdict].map(String), ...modelFiles];
+  const stamps = inputs.filter((f) => existsSync(f)).map(fileStamp);
   const sorted = Object.fromEntries(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : 1)));
   const key = hash([`snapshot${SNAPSHOT_FORMAT}`, JSON.stringify(sorted), ...stamps].join("\n"));
   return { file: join(cache, "asr", "decoders", `${key.slice(0, 20)}.snap`), key };
