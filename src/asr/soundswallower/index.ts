@@ -123,6 +123,7 @@ const require = createRequire(import.meta.url);
 export const SOUNDSWALLOWER_WASM = join(dirname(require.resolve("soundswallower")), "soundswallower.node.wasm");
 
 let compiled: Promise<WebAssembly.Module> | undefined;
+let emscriptenListener = false;
 /**
  * A fresh soundswallower instance with its own memory (one per recognizer, so a decoder snapshot can
  * be copied into it). The binary is compiled once per process and instantiated for each.
@@ -131,8 +132,8 @@ export async function newSoundSwallower(): Promise<SsModule> {
   compiled ??= WebAssembly.compile(readFileSync(SOUNDSWALLOWER_WASM));
   const wasm = await compiled;
   const mod = (await import("soundswallower")) as unknown as { default: (opts?: object) => Promise<SsModule> };
-  // Every instance adds a process "uncaughtException" listener that only rethrows (Node's default
-  // anyway); one per recognizer would pile up.
+  // Every instance adds a process "uncaughtException" listener (it lets the C library's exit()
+  // through and rethrows the rest); one per recognizer would pile up, so only the first one stays.
   const listeners = new Set(process.listeners("uncaughtException"));
   const ss = await mod.default({
     // Silence the C library's INFO/WARN chatter on stderr; errors still come through as exceptions.
@@ -143,7 +144,11 @@ export async function newSoundSwallower(): Promise<SsModule> {
       return {};
     },
   });
-  for (const l of process.listeners("uncaughtException")) if (!listeners.has(l)) process.removeListener("uncaughtException", l);
+  for (const l of process.listeners("uncaughtException"))
+    if (!listeners.has(l) && String(l).includes("ExitStatus")) {
+      if (emscriptenListener) process.removeListener("uncaughtException", l);
+      else emscriptenListener = true;
+    }
   installFileLoader(ss);
   return ss;
 }
