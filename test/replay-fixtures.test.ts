@@ -33,6 +33,10 @@ describe("committed audio fixtures", () => {
     expect(s.labelled).toBe(30);
     expect(s.commandAccuracy).toBeGreaterThanOrEqual(90);
     expect(s.rejected).toBe(0); // the score floor keeps every command
+    // Start-up in the summary: where the decoder came from (a later run of the same grammar: its snapshot).
+    const startup = (s as unknown as { asr: { startup: { decoder: unknown; decoderMs: unknown } } }).asr.startup;
+    expect(["snapshot", "build"]).toContain(startup.decoder);
+    expect(startup.decoderMs).toBeGreaterThan(0);
   }, 120_000);
 
   it("chatter: none becomes a command (garbage branch + acoustic score floor, docs/asr.md)", () => {

@@ -121,7 +121,7 @@ export async function benchAsr(options: AsrBenchOptions = {}): Promise<AsrBenchR
     const again = await createRecognizer(options.engine ?? DEFAULT_ENGINE, { grammar, ...options.asr });
     const second = startupOf(again)!;
     again.close();
-    const r1 = (o: StartupTimes) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v, 1)])) as unknown as StartupTimes;
+    const r1 = (o: StartupTimes) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "number" ? round(v, 1) : v])) as unknown as StartupTimes;
     startup = { first: r1(first), second: r1(second), firstTouchMsPerMB: round(firstTouchMsPerMB(), 2) };
   }
   const n = labels.length;

@@ -155,7 +155,7 @@ export interface ReplaySummary {
   /** Mean per-stage time per file. */
   ms: Record<string, number>;
   /** ASR engine, its start-up time and, when the engine reports it, where that time went (ms). */
-  asr: { engine: string; initMs: number; startup?: Record<string, number> };
+  asr: { engine: string; initMs: number; startup?: Record<string, number | string> };
   snrDb?: number;
 }
 
@@ -195,7 +195,7 @@ export class SummaryBuilder {
     }
   }
 
-  build(asr: { engine: string; initMs: number; startup?: Record<string, number> }, snrDb?: number): ReplaySummary {
+  build(asr: { engine: string; initMs: number; startup?: Record<string, number | string> }, snrDb?: number): ReplaySummary {
     const pct = (a: number, b: number): number | null => (b ? Math.round((1000 * a) / b) / 10 : null);
     const ms: Record<string, number> = {};
     for (const [k, v] of Object.entries(this.stageMs)) ms[k] = this.files ? r3(v / this.files) : 0;
@@ -214,7 +214,7 @@ export class SummaryBuilder {
       audioSeconds: r3(this.audio),
       rtf: this.audio ? Math.round((this.asrMs / 1000 / this.audio) * 10000) / 10000 : 0,
       ms,
-      asr: { engine: asr.engine, initMs: r3(asr.initMs), ...(asr.startup ? { startup: Object.fromEntries(Object.entries(asr.startup).map(([k, v]) => [k, Math.round(v * 10) / 10])) } : {}) },
+      asr: { engine: asr.engine, initMs: r3(asr.initMs), ...(asr.startup ? { startup: Object.fromEntries(Object.entries(asr.startup).map(([k, v]) => [k, typeof v === "number" ? Math.round(v * 10) / 10 : v])) } : {}) },
       ...(snrDb !== undefined ? { snrDb } : {}),
     };
   }

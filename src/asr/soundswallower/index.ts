@@ -8,12 +8,14 @@
 // - a dictionary of only the grammar's words: decoder start ≈45 ms instead of ≈180 ms.
 // - silence trimmed before decoding (CMN), rejection through a phone-loop garbage branch.
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import type { Grammar } from "../../grammar/types.js";
 import { COMPOUND_JOINER, compileAsrGrammar, compoundGraph, dfaGraph, factorGraph, graphToFsg, type AsrGrammar, type AsrGrammarOptions, type SearchGraph } from "../fsg.js";
 import { Frontend, type FrontendOptions } from "../frontend.js";
 import type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerStream } from "../types.js";
 import { cacheDir, fileStamp, findEnUs16k, hash, loadDictionary, restrictDictionary, writeAtomic, type RestrictedDictionary } from "./model.js";
+import { restoreSnapshot, saveSnapshot } from "./snapshot.js";
 
 /** CMUdict phone set of the en-us model (39 phones); each becomes one garbage "word". */
 export const EN_US_PHONES = [
@@ -86,6 +88,12 @@ export interface GrammarAsrOptions {
   frontend?: FrontendOptions;
   /** Extra decoder configuration keys (PocketSphinx names, e.g. lw, silprob). */
   decoderConfig?: Record<string, string | number | boolean>;
+  /**
+   * Start from a snapshot of the initialised decoder in the cache folder when there is one for this
+   * exact grammar, model, engine and configuration, and write one after a build (default true;
+   * src/asr/soundswallower/snapshot.ts).
+   */
+  snapshot?: boolean;
 }
 
 interface SsDecoder {
@@ -104,22 +112,45 @@ interface SsDecoder {
 interface SsModule {
   Decoder: new (config: Record<string, string | number | boolean>) => SsDecoder;
   HEAP32: Int32Array;
+  HEAPU8: Uint8Array;
   _malloc(n: number): number;
   _free(p: number): void;
   _decoder_hyp(d: number, outScore: number): number;
 }
 
-let modulePromise: Promise<SsModule> | undefined;
-/** The WASM module, loaded once per process (≈20 ms). */
-export function loadSoundSwallower(): Promise<SsModule> {
-  modulePromise ??= (async () => {
-    const mod = (await import("soundswallower")) as unknown as { default: (opts?: object) => Promise<SsModule> };
+const require = createRequire(import.meta.url);
+/** soundswallower's WebAssembly binary (beside its Node entry point). */
+export const SOUNDSWALLOWER_WASM = join(dirname(require.resolve("soundswallower")), "soundswallower.node.wasm");
+
+let compiled: Promise<WebAssembly.Module> | undefined;
+let emscriptenListener = false;
+/**
+ * A fresh soundswallower instance with its own memory (one per recognizer, so a decoder snapshot can
+ * be copied into it). The binary is compiled once per process and instantiated for each.
+ */
+export async function newSoundSwallower(): Promise<SsModule> {
+  compiled ??= WebAssembly.compile(readFileSync(SOUNDSWALLOWER_WASM));
+  const wasm = await compiled;
+  const mod = (await import("soundswallower")) as unknown as { default: (opts?: object) => Promise<SsModule> };
+  // Every instance adds a process "uncaughtException" listener (it lets the C library's exit()
+  // through and rethrows the rest); one per recognizer would pile up, so only the first one stays.
+  const listeners = new Set(process.listeners("uncaughtException"));
+  const ss = await mod.default({
     // Silence the C library's INFO/WARN chatter on stderr; errors still come through as exceptions.
-    const ss = await mod.default({ print: () => {}, printErr: () => {} });
-    installFileLoader(ss);
-    return ss;
-  })();
-  return modulePromise;
+    print: () => {},
+    printErr: () => {},
+    instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+      void WebAssembly.instantiate(wasm, imports).then((instance) => receive(instance, wasm));
+      return {};
+    },
+  });
+  for (const l of process.listeners("uncaughtException"))
+    if (!listeners.has(l) && String(l).includes("ExitStatus")) {
+      if (emscriptenListener) process.removeListener("uncaughtException", l);
+      else emscriptenListener = true;
+    }
+  installFileLoader(ss);
+  return ss;
 }
 
 /**
@@ -366,7 +397,46 @@ export interface StartupTimes {
   prepareMs: number;
   moduleMs: number;
   decoderMs: number;
+  /** Where the decoder came from: its cached snapshot, or built from the model and grammar files. */
+  decoder: "snapshot" | "build";
+  /** Writing the snapshot after a build (0 when restored or off). */
+  snapshotSaveMs: number;
   frontendMs: number;
+}
+
+const timed = (f: () => unknown): number => {
+  const t = performance.now();
+  f();
+  return performance.now() - t;
+};
+
+/** Version of what goes into a snapshot's key; bump when the decoder set-up changes in a way the key cannot see. */
+const SNAPSHOT_FORMAT = 1;
+
+/** Where the snapshot of a decoder with this configuration lives, and the key naming all it was built from. */
+function snapshotOf(config: Record<string, string | number | boolean>, model: { dir: string }, cache: string): { file: string; key: string } {
+  const modelFiles = ["mdef", "means", "variances", "sendump", "transition_matrices", "noisedict"].map((f) => join(model.dir, f));
+  const inputs = [SOUNDSWALLOWER_WASM, ...[config.featparams, config.dict, config.fsg, config.fdict].map(String), ...modelFiles];
+  const stamps = inputs.filter((f) => existsSync(f)).map(fileStamp);
+  const sorted = Object.fromEntries(Object.entries(config).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const key = hash([`snapshot${SNAPSHOT_FORMAT}`, JSON.stringify(sorted), ...stamps].join("\n"));
+  return { file: join(cache, "asr", "decoders", `${key.slice(0, 20)}.snap`), key };
+}
+
+/** A decoder restored from its snapshot into the fresh instance `ss`, checked against its configuration; undefined when there is none. */
+function restored(ss: SsModule, file: string, key: string, config: Record<string, string | number | boolean>): SsDecoder | undefined {
+  const ptr = restoreSnapshot(file, ss, key);
+  if (ptr === undefined) return undefined;
+  const d = Object.create(ss.Decoder.prototype) as SsDecoder & { initialized: boolean };
+  d.cdecoder = ptr;
+  d.initialized = true;
+  try {
+    // A cheap look at the restored structures: the configuration it was built with.
+    if (d.get_config("fsg") === config.fsg && d.get_config("dict") === config.dict && Number(d.get_config("samprate")) === Number(config.samprate)) return d;
+  } catch {
+    // unreadable: build instead
+  }
+  return undefined;
 }
 
 export class GrammarRecognizer implements Recognizer {
@@ -378,7 +448,8 @@ export class GrammarRecognizer implements Recognizer {
     private readonly frontend: Frontend,
     /** Where start-up time went: grammar compile/cache, WASM module load, decoder initialisation, front end (VAD model) load (ms). */
     readonly startup: StartupTimes,
-    private readonly ss: SsModule,
+    /** This recognizer's own soundswallower instance (released on close). */
+    private ss: SsModule | undefined,
     private readonly scoring: Scoring | undefined,
   ) {}
 
@@ -387,7 +458,7 @@ export class GrammarRecognizer implements Recognizer {
     const model = findEnUs16k(opts.modelDir, opts.cacheDir ?? cacheDir());
     const prepared = prepareGrammar(opts, model);
     const t1 = performance.now();
-    const ss = await loadSoundSwallower();
+    let ss = await newSoundSwallower();
     const t2 = performance.now();
     const config: Record<string, string | number | boolean> = {
       hmm: model.dir,
@@ -407,14 +478,26 @@ export class GrammarRecognizer implements Recognizer {
       maxhmmpf: opts.maxHmmPerFrame ?? (prepared.asr.dfa.arcs.length >= LARGE_GRAMMAR_STATES ? 500 : 30000),
       ...opts.decoderConfig,
     };
-    const decoder = new ss.Decoder(config);
-    try {
-      await decoder.initialize();
-    } catch (err) {
-      decoder.delete();
-      throw new Error(`grammar ASR failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    const snap = opts.snapshot === false ? undefined : snapshotOf(config, model, opts.cacheDir ?? cacheDir());
+    const tried = snap !== undefined && existsSync(snap.file);
+    let decoder = tried ? restored(ss, snap.file, snap.key, config) : undefined;
+    const source: StartupTimes["decoder"] = decoder ? "snapshot" : "build";
+    if (!decoder) {
+      // A snapshot that failed its checks may have been half copied into the instance: start clean.
+      if (tried) ss = await newSoundSwallower();
+      decoder = new ss.Decoder(config);
+      try {
+        await decoder.initialize();
+      } catch (err) {
+        decoder.delete();
+        throw new Error(`grammar ASR failed to start: ${err instanceof Error ? err.message : String(err)}`);
+      }
     }
     const t3 = performance.now();
+    // After a build, before any audio: what the next start copies back.
+    const built = decoder;
+    const saveMs = snap && source === "build" ? timed(() => saveSnapshot(snap.file, ss, built.cdecoder, snap.key)) : 0;
+    const t4 = performance.now();
     let frontend: Frontend;
     try {
       frontend = new Frontend(opts.trim === false ? { endpoint: false } : opts.frontend);
@@ -438,7 +521,7 @@ export class GrammarRecognizer implements Recognizer {
             silprob: num("silprob", 0.005),
             fillprob: num("fillprob", 1e-8),
           };
-    return new GrammarRecognizer(decoder, performance.now() - t0, prepared, frontend, { prepareMs: t1 - t0, moduleMs: t2 - t1, decoderMs: t3 - t2, frontendMs: performance.now() - t3 }, ss, scoring);
+    return new GrammarRecognizer(decoder, performance.now() - t0, prepared, frontend, { prepareMs: t1 - t0, moduleMs: t2 - t1, decoderMs: t3 - t2, decoder: source, snapshotSaveMs: saveMs, frontendMs: performance.now() - t4 }, ss, scoring);
   }
 
   async recognize(samples16k: Float32Array): Promise<RecognitionResult> {
@@ -484,6 +567,7 @@ export class GrammarRecognizer implements Recognizer {
     this.frontend.close();
     this.decoder?.delete();
     this.decoder = undefined;
+    this.ss = undefined; // its memory (tens of MB) goes with the instance
   }
 
   private live(): SsDecoder {
@@ -536,6 +620,7 @@ export class GrammarRecognizer implements Recognizer {
    */
   private acousticScore(d: SsDecoder, words: string[], fsgWords: number, segs: Array<{ t: string }>, frames: number, sc: Scoring): number | undefined {
     const ss = this.ss;
+    if (!ss) return undefined;
     const p = ss._malloc(4);
     let score: number;
     try {

@@ -60,7 +60,7 @@ export function register(program: Command): void {
       bar.done();
       recognizer.close();
     }
-    const startup = (recognizer as { startup?: Record<string, number> }).startup;
+    const startup = (recognizer as { startup?: Record<string, number | string> }).startup;
     await writeLine(JSON.stringify(summary.build({ engine: recognizer.engine, initMs: recognizer.initMs, ...(startup ? { startup } : {}) }, snrDb)));
   });
 }
