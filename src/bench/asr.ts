@@ -7,6 +7,7 @@ import type { StartupTimes } from "../asr/soundswallower/index.js";
 import { resample } from "../audio/resample.js";
 import { SAMPLE_RATE } from "../audio/source.js";
 import { loadSources, Matcher, type SourceOptions } from "../nlu/index.js";
+import { roundedStartup } from "../replay/index.js";
 import { createSynthesizer, DEFAULT_VOICE, grammarSampleLabels } from "../tts/index.js";
 import { intentsEqual, type ExpectedIntent } from "./intentsEqual.js";
 import { percentile, round } from "./stats.js";
@@ -47,8 +48,8 @@ export interface AsrBenchResult {
   initMs: number;
   /**
    * Where the decoder's start-up goes (grammar engine): the first recognizer of this process, a second one
-   * created after it closed (same WASM heap: its memory is already touched) and what touching fresh
-   * memory costs on this machine (ms per MB, a new 32 MB WebAssembly.Memory written page by page).
+   * created after it closed (its own instance, from the snapshot the first one found or wrote) and what
+   * touching fresh memory costs on this machine (ms per MB, a new 32 MB WebAssembly.Memory written page by page).
    */
   startup?: { first: StartupTimes; second: StartupTimes; firstTouchMsPerMB: number };
   errors: Array<{ text: string; heard: string; expected: ExpectedIntent[]; got: ExpectedIntent[] }>;
@@ -121,8 +122,7 @@ export async function benchAsr(options: AsrBenchOptions = {}): Promise<AsrBenchR
     const again = await createRecognizer(options.engine ?? DEFAULT_ENGINE, { grammar, ...options.asr });
     const second = startupOf(again)!;
     again.close();
-    const r1 = (o: StartupTimes) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "number" ? round(v, 1) : v])) as unknown as StartupTimes;
-    startup = { first: r1(first), second: r1(second), firstTouchMsPerMB: round(firstTouchMsPerMB(), 2) };
+    startup = { first: roundedStartup(first), second: roundedStartup(second), firstTouchMsPerMB: round(firstTouchMsPerMB(), 2) };
   }
   const n = labels.length;
   return {

@@ -159,6 +159,11 @@ export interface ReplaySummary {
   snrDb?: number;
 }
 
+/** A recognizer's start-up record with its times to 0.1 ms (labels such as where the decoder came from kept). */
+export function roundedStartup<T extends Record<string, number | string>>(startup: T): T {
+  return Object.fromEntries(Object.entries(startup).map(([k, v]) => [k, typeof v === "number" ? Math.round(v * 10) / 10 : v])) as T;
+}
+
 export class SummaryBuilder {
   private files = 0;
   private failed = 0;
@@ -214,7 +219,7 @@ export class SummaryBuilder {
       audioSeconds: r3(this.audio),
       rtf: this.audio ? Math.round((this.asrMs / 1000 / this.audio) * 10000) / 10000 : 0,
       ms,
-      asr: { engine: asr.engine, initMs: r3(asr.initMs), ...(asr.startup ? { startup: Object.fromEntries(Object.entries(asr.startup).map(([k, v]) => [k, typeof v === "number" ? Math.round(v * 10) / 10 : v])) } : {}) },
+      asr: { engine: asr.engine, initMs: r3(asr.initMs), ...(asr.startup ? { startup: roundedStartup(asr.startup) } : {}) },
       ...(snrDb !== undefined ? { snrDb } : {}),
     };
   }

@@ -393,7 +393,8 @@ function dropHomophones(g: SearchGraph, prons: ReadonlyMap<string, readonly stri
 }
 
 /** Where a recognizer's start-up went, ms. */
-export interface StartupTimes {
+// A type, not an interface: it is also a plain record of times (src/replay roundedStartup).
+export type StartupTimes = {
   prepareMs: number;
   moduleMs: number;
   decoderMs: number;
@@ -402,7 +403,7 @@ export interface StartupTimes {
   /** Writing the snapshot after a build (0 when restored or off). */
   snapshotSaveMs: number;
   frontendMs: number;
-}
+};
 
 const timed = (f: () => unknown): number => {
   const t = performance.now();

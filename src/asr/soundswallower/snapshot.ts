@@ -32,16 +32,21 @@ interface Header {
   runs: Array<[number, number]>;
 }
 
+/** Whether page `p` of the memory seen as 32-bit `words` holds any non-zero byte. */
+function pageUsed(words: Uint32Array, p: number): boolean {
+  const per = PAGE >>> 2;
+  for (let i = p * per, end = i + per; i < end; i++) if (words[i] !== 0) return true;
+  return false;
+}
+
 /** Runs of pages of `mem` that hold any non-zero byte. */
 function nonZeroRuns(mem: Uint8Array): Array<[number, number]> {
   const words = new Uint32Array(mem.buffer, mem.byteOffset, mem.byteLength >>> 2);
   const pages = mem.byteLength / PAGE;
-  const per = PAGE >>> 2;
   const runs: Array<[number, number]> = [];
   let start = -1;
   for (let p = 0; p <= pages; p++) {
-    let used = false;
-    if (p < pages) for (let i = p * per, end = i + per; i < end; i++) if (words[i] !== 0) { used = true; break; }
+    const used = p < pages && pageUsed(words, p);
     if (used && start < 0) start = p;
     else if (!used && start >= 0) {
       runs.push([start, p - start]);
@@ -146,15 +151,9 @@ export function restoreSnapshot(file: string, heap: SnapshotHeap, key: string): 
 /** Zero the pages between runs (below `size`) that the fresh instance wrote at start-up. */
 function clearGaps(mem: Uint8Array, runs: Array<[number, number]>, size: number): void {
   const words = new Uint32Array(mem.buffer, 0, size >>> 2);
-  const per = PAGE >>> 2;
   let page = 0;
   for (const [first, count] of [...runs, [size / PAGE, 0] as [number, number]]) {
-    for (; page < first; page++)
-      for (let i = page * per, end = i + per; i < end; i++)
-        if (words[i] !== 0) {
-          mem.fill(0, page * PAGE, (page + 1) * PAGE);
-          break;
-        }
+    for (; page < first; page++) if (pageUsed(words, page)) mem.fill(0, page * PAGE, (page + 1) * PAGE);
     page = first + count;
   }
 }
