@@ -16,6 +16,7 @@ import { Frontend, type FrontendOptions } from "../frontend.js";
 import type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerStream } from "../types.js";
 import { cacheDir, fileStamp, findEnUs16k, hash, loadDictionary, restrictDictionary, writeAtomic, type RestrictedDictionary } from "./model.js";
 import { restoreSnapshot, saveSnapshot } from "./snapshot.js";
+import { adviseHugePages, hugePagesState } from "../../platform/hugePages.js";
 
 /** CMUdict phone set of the en-us model (39 phones); each becomes one garbage "word". */
 export const EN_US_PHONES = [
@@ -123,6 +124,8 @@ const require = createRequire(import.meta.url);
 export const SOUNDSWALLOWER_WASM = join(dirname(require.resolve("soundswallower")), "soundswallower.node.wasm");
 
 let compiled: Promise<WebAssembly.Module> | undefined;
+/** soundswallower's emscripten heap limit (its `getHeapMax`). */
+const SOUNDSWALLOWER_HEAP_MAX = 2 ** 31;
 let emscriptenListener = false;
 /**
  * A fresh soundswallower instance with its own memory (one per recognizer, so a decoder snapshot can
@@ -150,6 +153,9 @@ export async function newSoundSwallower(): Promise<SsModule> {
       else emscriptenListener = true;
     }
   installFileLoader(ss);
+  // Huge pages for the heap and all it can grow into (emscripten's limit, 2 GiB): the decoder
+  // touches ≈ 45 MB at start-up, built or restored from a snapshot (src/platform/hugePages.ts).
+  adviseHugePages(ss.HEAPU8.buffer as ArrayBuffer, SOUNDSWALLOWER_HEAP_MAX);
   return ss;
 }
 
@@ -403,6 +409,8 @@ export type StartupTimes = {
   /** Writing the snapshot after a build (0 when restored or off). */
   snapshotSaveMs: number;
   frontendMs: number;
+  /** Whether the decoder's memory was given transparent huge pages (src/platform/hugePages.ts). */
+  hugePages: ReturnType<typeof hugePagesState>;
 };
 
 const timed = (f: () => unknown): number => {
@@ -522,7 +530,7 @@ export class GrammarRecognizer implements Recognizer {
             silprob: num("silprob", 0.005),
             fillprob: num("fillprob", 1e-8),
           };
-    return new GrammarRecognizer(decoder, performance.now() - t0, prepared, frontend, { prepareMs: t1 - t0, moduleMs: t2 - t1, decoderMs: t3 - t2, decoder: source, snapshotSaveMs: saveMs, frontendMs: performance.now() - t4 }, ss, scoring);
+    return new GrammarRecognizer(decoder, performance.now() - t0, prepared, frontend, { prepareMs: t1 - t0, moduleMs: t2 - t1, decoderMs: t3 - t2, decoder: source, snapshotSaveMs: saveMs, frontendMs: performance.now() - t4, hugePages: hugePagesState() }, ss, scoring);
   }
 
   async recognize(samples16k: Float32Array): Promise<RecognitionResult> {

@@ -1,0 +1,45 @@
+// Transparent huge pages for large WebAssembly memories (the grammar decoder's heap), through the
+// optional native helper in native/hugepages (built by node-gyp at `npm install`; hark works the same
+// without it, only its start-up pays more page faults where they are expensive).
+//
+// Set HARK_HUGEPAGES=0 to turn it off (A/B measurements: `hark bench --suite asr` reports which).
+import { createRequire } from "node:module";
+
+interface Helper {
+  madviseHuge(buffer: ArrayBuffer, reserveBytes?: number): number;
+}
+
+let helper: Helper | null | undefined;
+/** The last madvise's result: MiB advised, or -errno. */
+let last: number | undefined;
+
+function load(): Helper | null {
+  if (helper !== undefined) return helper;
+  helper = null;
+  if (process.env.HARK_HUGEPAGES === "0" || process.platform !== "linux") return helper;
+  try {
+    helper = createRequire(import.meta.url)("hark-hugepages/build/Release/hugepages.node") as Helper;
+  } catch {
+    // not built (no compiler at install time, another OS): 4 KiB pages as before
+  }
+  return helper;
+}
+
+/** What the last advice did: "on", "off" (HARK_HUGEPAGES=0), "missing" (no helper), "refused" (the kernel said no). */
+export function hugePagesState(): "on" | "off" | "missing" | "refused" {
+  if (process.env.HARK_HUGEPAGES === "0") return "off";
+  if (!load()) return "missing";
+  return last !== undefined && last < 0 ? "refused" : "on";
+}
+
+/**
+ * Advise huge pages for `memory` and the `reserveBytes` of address space from its start that it may
+ * grow into (a WebAssembly memory's growth stays in the range V8 reserved for it). Returns the MiB
+ * advised, 0 when not possible. Only memory touched after the call gets huge pages.
+ */
+export function adviseHugePages(memory: ArrayBuffer, reserveBytes = 0): number {
+  const h = load();
+  if (!h) return 0;
+  last = h.madviseHuge(memory, reserveBytes);
+  return last > 0 ? last : 0;
+}
