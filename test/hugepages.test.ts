@@ -2,7 +2,9 @@
 // (native/hugepages, src/platform/hugePages.ts). CI builds it at `npm install` and must have it; on
 // other machines a missing helper only skips these tests (hark runs without it).
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { newSoundSwallower } from "../src/asr/soundswallower/index.js";
 import { adviseHugePages, hugePagesState } from "../src/platform/hugePages.js";
@@ -61,5 +63,16 @@ describe("huge pages for WASM memories", () => {
     const code = `import("${new URL("../dist/src/platform/hugePages.js", import.meta.url).pathname}").then(m => { const mem = new WebAssembly.Memory({ initial: 1024 }); console.log(m.hugePagesState(), m.adviseHugePages(mem.buffer)); })`;
     const r = spawnSync(process.execPath, ["-e", code], { env: { ...process.env, HARK_HUGEPAGES: "0" }, encoding: "utf8" });
     expect(r.stdout.trim()).toBe("off 0");
+  });
+
+  it("a helper that does not compile leaves `npm install` going: exit 0 and a warning", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hark-native-"));
+    copyFileSync(new URL("../native/build.mjs", import.meta.url), join(dir, "build.mjs"));
+    mkdirSync(join(dir, "broken"));
+    writeFileSync(join(dir, "broken", "binding.gyp"), JSON.stringify({ targets: [{ target_name: "broken", sources: ["broken.c"] }] }));
+    writeFileSync(join(dir, "broken", "broken.c"), "this is not C\n");
+    const r = spawnSync(process.execPath, [join(dir, "build.mjs")], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/native\/broken not built \(hark works without it\)/);
   });
 });

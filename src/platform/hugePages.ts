@@ -1,9 +1,11 @@
 // Transparent huge pages for large WebAssembly memories (the grammar decoder's heap), through the
-// optional native helper in native/hugepages (built by node-gyp at `npm install`; hark works the same
-// without it, only its start-up pays more page faults where they are expensive).
+// optional native helper in native/hugepages (built by native/build.mjs at `npm install`; hark works
+// the same without it, only its start-up pays more page faults where they are expensive).
 //
 // Set HARK_HUGEPAGES=0 to turn it off (A/B measurements: `hark bench --suite asr` reports which).
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
 
 interface Helper {
   madviseHuge(buffer: ArrayBuffer, reserveBytes?: number): number;
@@ -17,10 +19,16 @@ function load(): Helper | null {
   if (helper !== undefined) return helper;
   helper = null;
   if (process.env.HARK_HUGEPAGES === "0" || process.platform !== "linux") return helper;
-  try {
-    helper = createRequire(import.meta.url)("hark-hugepages/build/Release/hugepages.node") as Helper;
-  } catch {
-    // not built (no compiler at install time, another OS): 4 KiB pages as before
+  // native/ at the package root: two levels up from src/platform, three from dist/src/platform.
+  for (const up of ["../../", "../../../"]) {
+    const file = fileURLToPath(new URL(`${up}native/hugepages/build/Release/hugepages.node`, import.meta.url));
+    if (!existsSync(file)) continue;
+    try {
+      helper = createRequire(import.meta.url)(file) as Helper;
+      break;
+    } catch {
+      // built for another Node ABI or platform: 4 KiB pages as before
+    }
   }
   return helper;
 }
