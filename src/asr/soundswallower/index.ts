@@ -16,6 +16,7 @@ import { Frontend, type FrontendOptions } from "../frontend.js";
 import type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerStream } from "../types.js";
 import { cacheDir, fileStamp, findEnUs16k, hash, loadDictionary, restrictDictionary, writeAtomic, type RestrictedDictionary } from "./model.js";
 import { restoreSnapshot, saveSnapshot } from "./snapshot.js";
+import { patchSoundSwallower } from "./wasmPatch.js";
 import { adviseHugePages, hugePagesState } from "../../platform/hugePages.js";
 
 /** CMUdict phone set of the en-us model (39 phones); each becomes one garbage "word". */
@@ -124,6 +125,8 @@ const require = createRequire(import.meta.url);
 export const SOUNDSWALLOWER_WASM = join(dirname(require.resolve("soundswallower")), "soundswallower.node.wasm");
 
 let compiled: Promise<WebAssembly.Module> | undefined;
+/** Speed patches applied to soundswallower's binary in this process (src/asr/soundswallower/wasmPatch.ts). */
+let soundswallowerPatches: string[] = [];
 /** soundswallower's emscripten heap limit (its `getHeapMax`). */
 const SOUNDSWALLOWER_HEAP_MAX = 2 ** 31;
 let emscriptenListener = false;
@@ -132,7 +135,11 @@ let emscriptenListener = false;
  * be copied into it). The binary is compiled once per process and instantiated for each.
  */
 export async function newSoundSwallower(): Promise<SsModule> {
-  compiled ??= WebAssembly.compile(readFileSync(SOUNDSWALLOWER_WASM));
+  if (!compiled) {
+    const patched = patchSoundSwallower(readFileSync(SOUNDSWALLOWER_WASM));
+    soundswallowerPatches = patched.applied;
+    compiled = WebAssembly.compile(patched.bytes as Uint8Array<ArrayBuffer>);
+  }
   const wasm = await compiled;
   const mod = (await import("soundswallower")) as unknown as { default: (opts?: object) => Promise<SsModule> };
   // Every instance adds a process "uncaughtException" listener (it lets the C library's exit()
@@ -411,6 +418,8 @@ export type StartupTimes = {
   frontendMs: number;
   /** Whether the decoder's memory was given transparent huge pages (src/platform/hugePages.ts). */
   hugePages: ReturnType<typeof hugePagesState>;
+  /** Speed patches in the decoder's binary ("fsg_history_end_frame"), "none" (wasmPatch.ts). */
+  patches: string;
 };
 
 const timed = (f: () => unknown): number => {
@@ -530,7 +539,7 @@ export class GrammarRecognizer implements Recognizer {
             silprob: num("silprob", 0.005),
             fillprob: num("fillprob", 1e-8),
           };
-    return new GrammarRecognizer(decoder, performance.now() - t0, prepared, frontend, { prepareMs: t1 - t0, moduleMs: t2 - t1, decoderMs: t3 - t2, decoder: source, snapshotSaveMs: saveMs, frontendMs: performance.now() - t4, hugePages: hugePagesState() }, ss, scoring);
+    return new GrammarRecognizer(decoder, performance.now() - t0, prepared, frontend, { prepareMs: t1 - t0, moduleMs: t2 - t1, decoderMs: t3 - t2, decoder: source, snapshotSaveMs: saveMs, frontendMs: performance.now() - t4, hugePages: hugePagesState(), patches: soundswallowerPatches.join(",") || "none" }, ss, scoring);
   }
 
   async recognize(samples16k: Float32Array): Promise<RecognitionResult> {
