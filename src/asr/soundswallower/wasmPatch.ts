@@ -11,7 +11,8 @@
 // another soundswallower build is left alone) and can be turned off with HARK_ASR_PATCH=0.
 import { createHash } from "node:crypto";
 
-/** The body of fsg_history_end_frame in soundswallower 0.6.3's soundswallower.node.wasm (func 358). */
+/** The body of fsg_history_end_frame in soundswallower 0.6.3's soundswallower.node.wasm (func 358): size, SHA-256. */
+const END_FRAME_BYTES = 190;
 const END_FRAME_SHA256 = "0af62bedb9bdfee5722b464dd02c1bdef55ddec96acea0930b3f7c6e35f6e3a3";
 /** Functions that body calls: blkarray_list_append(list, ptr) and glist_free(list). */
 const APPEND_FN = 315;
@@ -109,7 +110,7 @@ export function patchSoundSwallower(wasm: Uint8Array): PatchResult {
       let p = first;
       for (let i = 0; i < count; i++) {
         const [len, body] = readUleb(wasm, p);
-        if (len === 190 && createHash("sha256").update(wasm.subarray(body, body + len)).digest("hex") === END_FRAME_SHA256) {
+        if (len === END_FRAME_BYTES && createHash("sha256").update(wasm.subarray(body, body + len)).digest("hex") === END_FRAME_SHA256) {
           // Same module with this one body replaced: the code section's and the body's sizes change.
           const replacement = endFrameBody();
           const bodySize = uleb(replacement.length);
