@@ -138,7 +138,7 @@ export async function newSoundSwallower(): Promise<SsModule> {
   if (!compiled) {
     const patched = patchSoundSwallower(readFileSync(SOUNDSWALLOWER_WASM));
     soundswallowerPatches = patched.applied;
-    compiled = WebAssembly.compile(patched.bytes as Uint8Array<ArrayBuffer>);
+    compiled = WebAssembly.compile(patched.bytes);
   }
   const wasm = await compiled;
   const mod = (await import("soundswallower")) as unknown as { default: (opts?: object) => Promise<SsModule> };

@@ -19,7 +19,7 @@ const APPEND_FN = 315;
 const GLIST_FREE_FN = 35;
 
 export interface PatchResult {
-  bytes: Uint8Array;
+  bytes: Uint8Array<ArrayBuffer>;
   /** Names of the patches applied (empty: the binary is unchanged). */
   applied: string[];
 }
@@ -98,8 +98,9 @@ function endFrameBody(): Uint8Array {
 
 /** soundswallower's binary with the speed patch applied where its function is found unchanged. */
 export function patchSoundSwallower(wasm: Uint8Array): PatchResult {
-  if (process.env.HARK_ASR_PATCH === "0") return { bytes: wasm, applied: [] };
-  if (wasm.length < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d) return { bytes: wasm, applied: [] };
+  const unchanged = (): PatchResult => ({ bytes: new Uint8Array(wasm), applied: [] });
+  if (process.env.HARK_ASR_PATCH === "0") return unchanged();
+  if (wasm.length < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d) return unchanged();
   let o = 8;
   while (o < wasm.length) {
     const id = wasm[o]!;
@@ -129,5 +130,5 @@ export function patchSoundSwallower(wasm: Uint8Array): PatchResult {
     }
     o = end;
   }
-  return { bytes: wasm, applied: [] };
+  return unchanged();
 }
