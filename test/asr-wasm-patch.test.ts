@@ -3,13 +3,12 @@
 // original one hears (texts, confidences, acoustic scores, streaming included).
 import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { SOUNDSWALLOWER_WASM as WASM } from "../src/asr/soundswallower/index.js";
 import { patchSoundSwallower } from "../src/asr/soundswallower/wasmPatch.js";
 
 const ROOT = join(import.meta.dirname, "..");
-const WASM = join(createRequire(import.meta.url).resolve("soundswallower"), "..", "soundswallower.node.wasm");
 const FIX = join(import.meta.dirname, "fixtures", "audio");
 const files = [
   ...readdirSync(join(FIX, "commands")).filter((f) => f.endsWith(".wav")).sort().slice(0, 12).map((f) => join(FIX, "commands", f)),

@@ -1,6 +1,7 @@
 // The dialog scenarios tagged `wav` (test/helpers/scenarios.ts), spoken: every `say` becomes a WAV file
 // in hark's default voice, heard through the VAD endpointer and the grammar ASR, then dialog → MQTT on
-// the embedded aedes broker. In a file (a test process) of its own: the text scenarios' file is long.
+// the embedded aedes broker. In a file (a test process) of its own: every vitest worker crash seen
+// (SIGSEGV, cause unknown) came here, after the text scenarios had run in the same process.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
