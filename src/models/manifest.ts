@@ -107,25 +107,16 @@ export async function verifyModel(file: string, expect: { sha256?: string; targe
 }
 
 /**
- * Paths of the active models. Each is checked by header and size (sha256 is checked by `hark models verify`
- * and before `use`); a file that went bad on disk falls back to the latest earlier choice that is intact.
+ * Paths of the active models, as the manifest names them. Nothing is substituted: a file that went bad on
+ * disk is refused when it is loaded (src/models/integrity.ts: sha256 against its entry, then the GGUF
+ * header), with the reason, rather than silently replaced by an earlier choice; `hark models rollback`
+ * is the explicit way back.
  */
 export function activeModels(dir = modelsDir()): { slm?: string; draft?: string; slmEntry?: ModelEntry; words?: string } {
   const m = readManifest(dir);
-  const intact = (name?: string): ModelEntry | undefined => {
-    const e = name ? m.models.find((x) => x.name === name) : undefined;
-    if (!e || !existsSync(resolveFile(e, dir))) return undefined;
-    try {
-      readGguf(resolveFile(e, dir));
-      return e;
-    } catch {
-      return undefined;
-    }
-  };
-  const choices = [m.active, ...[...m.history].reverse()];
-  const slm = choices.map((c) => intact(c.slm)).find(Boolean);
-  let draft = intact(m.active.draft);
-  if (draft && slm && draft.pairs_with && draft.pairs_with !== slm.name && slm.name !== m.active.slm) draft = undefined;
+  const entry = (name?: string): ModelEntry | undefined => (name ? m.models.find((x) => x.name === name) : undefined);
+  const slm = entry(m.active.slm);
+  const draft = slm ? entry(m.active.draft) : undefined;
   const words = slm?.words ? (isAbsolute(slm.words) ? slm.words : join(dir, slm.words)) : undefined;
   return { slm: slm && resolveFile(slm, dir), draft: draft && resolveFile(draft, dir), slmEntry: slm, words };
 }

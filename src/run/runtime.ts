@@ -158,7 +158,11 @@ export class HarkRuntime {
     if (typeof slm === "function")
       slm.call(understander).then(
         () => log.debug("SLM loaded"),
-        (err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, "SLM not available: the matcher alone understands"),
+        (err: unknown) => {
+          // One line that says why (e.g. "models/x.gguf: sha256 mismatch (…): refusing to load it").
+          const reason = (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
+          log.warn({ err: reason }, `SLM not available (${reason}): the matcher alone understands`);
+        },
       );
     return rt;
   }

@@ -76,7 +76,13 @@ async function loadEngine(engine: string, src: SourceOptions): Promise<Understan
   if (!models.slm) throw new CommandError("no SLM model is installed (models/manifest.yaml has no active slm; see `hark models list`)");
   const { SlmEngine } = await import("../../nlu/slm/engine.js");
   const grammar = await loadSources(src);
-  const engineObj = await SlmEngine.load({ model: models.slm, draft: models.draft, grammar, benchFile: benchFile(), wordsFile: models.words });
+  let engineObj: Awaited<ReturnType<typeof SlmEngine.load>>;
+  try {
+    engineObj = await SlmEngine.load({ model: models.slm, draft: models.draft, grammar, benchFile: benchFile(), wordsFile: models.words });
+  } catch (err) {
+    // The model alone was asked for: a model that cannot be used (sha256 mismatch, damaged, missing) is a failure, in one line.
+    throw new CommandError(err instanceof Error ? err.message.split("\n")[0]! : String(err));
+  }
   return {
     understand: async (text: string) => {
       const { decode: _d, ...r } = await engineObj.understand(text);

@@ -37,6 +37,7 @@ import { delexicalize, type Delexed } from "./delex.js";
 import { AUGMENTATION_WORDS } from "./data.js";
 import { projectRoot } from "../../grammar/paths.js";
 import { readGguf } from "../../models/gguf.js";
+import { checkModelFiles } from "../../models/integrity.js";
 import { basename, join } from "node:path";
 
 let trainingWordsCache: string[] | undefined;
@@ -164,9 +165,13 @@ export class SlmEngine implements Understander {
 
   static async load(options: SlmOptions): Promise<SlmEngine> {
     if (!existsSync(options.model)) throw new Error(`SLM model not found: ${options.model}`);
+    if (options.draft && !existsSync(options.draft)) throw new Error(`draft model not found: ${options.draft}`);
+    // A registered model must be the very file its manifest entry hashed: a flipped byte passes the header
+    // check below and would be used. The hash is cached per file stamp (src/models/integrity.ts).
+    await checkModelFiles(options.draft ? [options.model, options.draft] : [options.model]);
     // llama.cpp may abort the process on a damaged file: check header, metadata and size first.
     readGguf(options.model);
-    if (options.draft && existsSync(options.draft)) readGguf(options.draft);
+    if (options.draft) readGguf(options.draft);
     const llama = await sharedLlama();
     const threads = options.threads ?? 1;
     const model = await llama.loadModel({ modelPath: options.model, gpuLayers: 0 });
@@ -174,7 +179,6 @@ export class SlmEngine implements Understander {
     let draftModel: LlamaModel | undefined;
     let draftCtx: LlamaContext | undefined;
     if (options.draft) {
-      if (!existsSync(options.draft)) throw new Error(`draft model not found: ${options.draft}`);
       draftModel = await llama.loadModel({ modelPath: options.draft, gpuLayers: 0 });
       checkVocab(model, draftModel, options.draft);
       draftCtx = await draftModel.createContext({ contextSize: 512, sequences: 2, threads, batchSize: 512 });
