@@ -16,13 +16,16 @@ import type {
   ActInput,
   ActOutput,
   DialogTimeouts,
+  Interrupted,
   Pending,
   Resolution,
   SayEvent,
   SessionInfo,
   SpeakInput,
+  TrustNote,
   UnderstandInput,
 } from "../src/dialog/types.js";
+import type { AsrEvidence } from "../src/trust/judge.js";
 import { DEFAULT_TIMEOUTS } from "../src/dialog/types.js";
 import { isNo, isYes } from "../src/dialog/phrases.js";
 
@@ -31,7 +34,15 @@ export interface DialogContext {
   timeouts: DialogTimeouts;
   /** The utterance being handled. */
   text: string;
+  /** How sure the speech recognizer was of it (absent for typed text). */
+  asr?: AsrEvidence;
   pending?: Pending;
+  /** A confirmation that a new utterance came in for instead of yes or no. */
+  interrupted?: Interrupted;
+  /** Read the devices' state instead of acting (a question asked as a command). */
+  report: boolean;
+  /** The trust policy's decision about the utterance, when it did not simply act. */
+  trust?: TrustNote;
   /** Intents waiting for yes/no, or about to be acted on. */
   intents: IntentResult[];
   /** Policy remarks to add to the answer. */
@@ -57,10 +68,12 @@ export type DialogEvent =
   /** The user started speaking (VAD): barge-in while the assistant talks. */
   | { type: "SPEECH_START" }
   /** A transcript or typed text. `addressed: false` = heard without wake phrase (ignored when idle). */
-  | { type: "UTTERANCE"; text: string; addressed?: boolean }
+  | { type: "UTTERANCE"; text: string; addressed?: boolean; asr?: AsrEvidence }
   | { type: "ASR_ERROR"; message: string }
   /** "never mind", "stop", cancel button. */
-  | { type: "CANCEL" };
+  | { type: "CANCEL" }
+  /** Back to idle without a word: nothing pending, no follow-up context (a replayed test set's next item). */
+  | { type: "RESET" };
 
 export interface DialogInput {
   session: SessionInfo;
@@ -121,8 +134,10 @@ export const dialogMachine = setup({
   actions: {
     takeUtterance: assign({
       text: ({ event, context }) => (event.type === "UTTERANCE" ? event.text : context.text),
+      asr: ({ event, context }) => (event.type === "UTTERANCE" ? event.asr : context.asr),
+      trust: undefined,
     }),
-    forgetPending: assign({ pending: undefined, intents: [], notes: [], confirmAttempts: 0, error: undefined }),
+    forgetPending: assign({ pending: undefined, interrupted: undefined, intents: [], notes: [], confirmAttempts: 0, error: undefined, report: false, trust: undefined }),
     forgetPrevious: assign({ previous: undefined }),
     say: emit(({ context }): SayEvent => ({
       type: "say",
@@ -131,6 +146,7 @@ export const dialogMachine = setup({
       intents: context.intents,
       utterance: context.text || undefined,
       error: context.sayKind === "error" ? context.error : undefined,
+      trust: context.trust,
     })),
   },
 }).createMachine({
@@ -142,6 +158,7 @@ export const dialogMachine = setup({
     text: "",
     intents: [],
     notes: [],
+    report: false,
     confirmPrompt: "",
     confirmAttempts: 0,
     speech: "",
@@ -157,6 +174,7 @@ export const dialogMachine = setup({
         assign({ speech: SPEECH.cancelled, sayKind: "cancel", followUp: false }),
       ],
     },
+    RESET: { target: ".idle", actions: ["forgetPending", "forgetPrevious"] },
     // Barge-in from anywhere: the wake phrase or push-to-talk restarts listening.
     WAKE: { target: ".listening", actions: "forgetPending" },
     PTT: { target: ".listening", actions: "forgetPending" },
@@ -189,6 +207,8 @@ export const dialogMachine = setup({
           session: context.session,
           pending: context.pending,
           previous: context.previous,
+          ...(context.interrupted ? { interrupted: context.interrupted } : {}),
+          ...(context.asr ? { asr: context.asr } : {}),
         }),
         onDone: [
           {
@@ -197,13 +217,17 @@ export const dialogMachine = setup({
             actions: assign({
               intents: ({ event }) => (event.output.kind === "act" ? event.output.intents : []),
               notes: ({ event }) => (event.output.kind === "act" ? (event.output.notes ?? []) : []),
+              report: ({ event }) => event.output.kind === "act" && event.output.report === true,
+              trust: ({ event }) => (event.output.kind === "act" ? event.output.trust : undefined),
               pending: undefined,
+              interrupted: undefined,
             }),
           },
           {
             guard: ({ event }) => event.output.kind === "clarify",
             target: "clarifying",
             actions: assign({
+              interrupted: undefined,
               pending: ({ event }) => (event.output.kind === "clarify" ? event.output.pending : undefined),
               intents: ({ event }) => (event.output.kind === "clarify" ? event.output.pending.intents : []),
               speech: ({ event }) => (event.output.kind === "clarify" ? event.output.pending.prompt : ""),
@@ -211,22 +235,32 @@ export const dialogMachine = setup({
             }),
           },
           {
+            // The same question was answered unclearly twice: nothing is done.
+            guard: ({ event, context }) => event.output.kind === "confirm" && event.output.again === true && context.confirmAttempts >= 1,
+            target: "responding",
+            actions: ["forgetPending", assign({ speech: SPEECH.declined, sayKind: "answer", followUp: false })],
+          },
+          {
             guard: ({ event }) => event.output.kind === "confirm",
             target: "confirming",
             actions: assign({
               intents: ({ event }) => (event.output.kind === "confirm" ? event.output.intents : []),
               notes: ({ event }) => (event.output.kind === "confirm" ? (event.output.notes ?? []) : []),
-              confirmPrompt: ({ event }) => (event.output.kind === "confirm" ? event.output.prompt : ""),
+              confirmPrompt: ({ event, context }) => (event.output.kind === "confirm" ? (event.output.again ? (context.interrupted?.prompt ?? event.output.prompt) : event.output.prompt) : ""),
               speech: ({ event }) => (event.output.kind === "confirm" ? event.output.prompt : ""),
               sayKind: "prompt",
-              confirmAttempts: 0,
+              confirmAttempts: ({ event, context }) => (event.output.kind === "confirm" && event.output.again ? context.confirmAttempts + 1 : 0),
+              trust: ({ event }) => (event.output.kind === "confirm" ? event.output.trust : undefined),
               pending: undefined,
+              interrupted: undefined,
             }),
           },
           {
             guard: ({ event }) => event.output.kind === "answer",
             target: "responding",
             actions: assign({
+              interrupted: undefined,
+              trust: ({ event }) => (event.output.kind === "answer" ? event.output.trust : undefined),
               speech: ({ event }) => (event.output.kind === "answer" ? event.output.speech : ""),
               intents: ({ event }) => (event.output.kind === "answer" ? (event.output.intents ?? []) : []),
               sayKind: ({ event }) => (event.output.kind === "answer" && event.output.error ? "error" : "answer"),
@@ -293,20 +327,10 @@ export const dialogMachine = setup({
             actions: ["takeUtterance", "forgetPending", assign({ speech: SPEECH.declined, sayKind: "answer", followUp: false })],
           },
           {
-            guard: "mayAskAgain",
-            target: "confirming",
-            reenter: true,
-            actions: [
-              "takeUtterance",
-              assign({
-                confirmAttempts: ({ context }) => context.confirmAttempts + 1,
-                speech: ({ context }) => `${SPEECH.askYesNo} ${context.confirmPrompt}`,
-              }),
-            ],
-          },
-          {
-            target: "responding",
-            actions: ["takeUtterance", "forgetPending", assign({ speech: SPEECH.declined, sayKind: "answer", followUp: false })],
+            // Neither yes nor no: understood as a new request, which replaces this one (the resolver
+            // says so); an unclear answer asks again (src/dialog/resolve.ts).
+            target: "understanding",
+            actions: ["takeUtterance", assign({ interrupted: ({ context }) => ({ intents: context.intents, prompt: context.confirmPrompt }) })],
           },
         ],
         ASR_ERROR: [
@@ -336,7 +360,7 @@ export const dialogMachine = setup({
       invoke: {
         id: "act",
         src: "act",
-        input: ({ context }): ActInput => ({ intents: context.intents, session: context.session, notes: context.notes }),
+        input: ({ context }): ActInput => ({ intents: context.intents, session: context.session, notes: context.notes, ...(context.report ? { report: true } : {}) }),
         onDone: {
           target: "responding",
           actions: assign({

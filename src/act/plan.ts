@@ -23,9 +23,16 @@ export interface ActContext {
   state?: (deviceId: string) => DeviceState | undefined;
   /** Command id generator (default: random UUID). */
   newId?: () => string;
+  /**
+   * Report instead of act: resolve the targets and read their state, send nothing (a question in the
+   * form of a command: "did you turn on the kitchen lights?").
+   */
+  report?: boolean;
+  /** The clock for built-in answers (time, date); default now. */
+  now?: () => Date;
 }
 
-export type PlanError = "no_such_device" | "unsupported" | "missing_slot" | "unknown_intent";
+export type PlanError = "no_such_device" | "unsupported" | "missing_slot" | "unknown_intent" | "wrong_place";
 
 export interface PlanStep {
   intent: IntentResult;
@@ -35,8 +42,10 @@ export interface PlanStep {
   commands: DeviceCommand[];
   /** A question about state (HassGetState, NavigationEta …): read these devices' state, send nothing. */
   query?: { deviceIds: string[]; keys?: string[] };
-  /** Nothing to do and nothing wrong (HassNevermind, intents the act layer does not own). */
+  /** Nothing to do and nothing wrong (HassNevermind). */
   noop?: boolean;
+  /** Values a built-in answer fills into the intent's response ({time}, {date}). */
+  values?: Record<string, string | number>;
   /** Targets left out because they lack what the request needs ("Pendant Lights cannot change colour"). */
   skipped?: Array<{ deviceId: string; name: string; reason: string }>;
   /** Said after the answer ("There is no thermostat in the Living Room, so I used the Main Thermostat …"). */
@@ -63,8 +72,13 @@ const ON_OFF_DOMAINS = ["light", "switch", "fan", "media_player"];
 type Action = Omit<DeviceCommand, "id" | "deviceId">;
 type HomeAct = (s: Slots, d: DeviceSpec) => Action | string;
 
+/** Where an intent's devices are: a home satellite drives home intents, a cabin seat car intents; "any" for both. */
+export type IntentScope = "home" | "car" | "any";
+
 interface HomeRule {
   kind: "home";
+  /** Shared by home and car sessions (timers, shopping list); default: home only. */
+  scope?: "any";
   /** Default domains when the intent has no domain/device_class/name. */
   domains: string[];
   /** Device domain → action (+ params from slots); a domain missing here is unsupported. */
@@ -76,6 +90,8 @@ interface HomeRule {
 
 interface CarRule {
   kind: "car";
+  /** Shared by home and car sessions (volume: the players where the speaker is). */
+  scope?: "any";
   types: CarDeviceType[];
   /** Slot naming the zone/side/seat ("all" = every one), if the intent has one. */
   zoneSlot?: string;
@@ -83,7 +99,13 @@ interface CarRule {
   query?: string[];
 }
 
-type Rule = HomeRule | CarRule | { kind: "noop" };
+/** A built-in answer that needs no device (time, date): values for the intent's response. */
+interface AnswerRule {
+  kind: "answer";
+  values: (now: Date) => Record<string, string | number>;
+}
+
+type Rule = HomeRule | CarRule | AnswerRule | { kind: "noop" };
 
 const a = (action: string, params: Record<string, unknown> = {}) => ({ action, params });
 const same = (action: string) => () => a(action);
@@ -108,7 +130,8 @@ const TURN_OFF: typeof TURN_ON = {
   lock: same("unlock"),
 };
 const MEDIA = (action: string): Rule => ({ kind: "home", domains: ["media_player"], act: { media_player: same(action) } });
-const TIMER = (action: string, ...keys: string[]): Rule => ({ kind: "home", domains: ["timer"], nameIsNotDevice: true, act: { timer: (s) => a(action, pick(s, ...keys)) } });
+const TIMER = (action: string, ...keys: string[]): Rule => ({ kind: "home", scope: "any", domains: ["timer"], nameIsNotDevice: true, act: { timer: (s) => a(action, pick(s, ...keys)) } });
+const TODO = (action: string): Rule => ({ kind: "home", scope: "any", domains: ["todo"], nameIsNotDevice: true, act: { todo: (s) => a(action, pick(s, "item")) } });
 
 /** Seat level slot: a number, or off/low/medium/high. */
 const seatLevel = (v: unknown): number | undefined => {
@@ -149,7 +172,20 @@ export const INTENTS: Record<string, Rule> = {
   HassCancelAllTimers: TIMER("cancel_all"),
   HassPauseTimer: TIMER("pause", "name"),
   HassUnpauseTimer: TIMER("resume", "name"),
-  HassTimerStatus: { kind: "home", domains: ["timer"], nameIsNotDevice: true, query: ["timers"] },
+  HassTimerStatus: { kind: "home", scope: "any", domains: ["timer"], nameIsNotDevice: true, query: ["timers"] },
+  HassShoppingListAddItem: TODO("add_item"),
+  HassListAddItem: TODO("add_item"),
+  HassShoppingListCompleteItem: TODO("complete_item"),
+  HassListCompleteItem: TODO("complete_item"),
+  HassGetWeather: { kind: "home", scope: "any", domains: ["weather"], query: true },
+  HassGetCurrentTime: {
+    kind: "answer",
+    values: (now) => ({ time: now.toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" }) }),
+  },
+  HassGetCurrentDate: {
+    kind: "answer",
+    values: (now) => ({ date: now.toLocaleDateString("en-US", { weekday: "long", month: "long", day: "numeric" }) }),
+  },
   HassNevermind: { kind: "noop" },
 
   CabinSetTemperature: { kind: "car", types: ["climate_zone"], zoneSlot: "zone", act: (s) => a("set_temperature", pick(s, "temperature")) },
@@ -211,9 +247,10 @@ export const INTENTS: Record<string, Rule> = {
       return level === undefined ? "no level" : a("set_ventilation", { level, levels: levelRange(d, "seat_level")?.[1] ?? 3 });
     },
   },
-  MediaSetVolume: { kind: "car", types: ["media"], act: (s) => a("set_volume", { volume_level: s.volume ?? s.volume_level }) },
+  MediaSetVolume: { kind: "car", scope: "any", types: ["media"], act: (s) => a("set_volume", { volume_level: s.volume ?? s.volume_level }) },
   MediaAdjustVolume: {
     kind: "car",
+    scope: "any",
     types: ["media"],
     act: (s, d) => {
       const step = typeof s.delta === "number" ? Math.abs(s.delta) : signalStep(d, "volume", 5);
@@ -239,7 +276,7 @@ const ZONE_GROUPS: Record<string, string[]> = {
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v : typeof v === "number" ? String(v) : undefined);
 
-function resolveHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: ActContext): { targets: DeviceSpec[]; message?: string; note?: string } {
+function resolveHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: ActContext): { targets: DeviceSpec[]; message?: string; note?: string; wrongPlace?: boolean } {
   const name = rule.nameIsNotDevice ? undefined : str(slots.name);
   const area = str(slots.area);
   const floor = str(slots.floor);
@@ -249,10 +286,13 @@ function resolveHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: 
   if (floor && !catalog.floor(floor)) return { targets: [], message: `there is no floor called ${floor}` };
   const base = { kind: "home" as const, ...(domain ? { domain } : {}), ...(deviceClass ? { device_class: deviceClass } : {}) };
   if (name) {
-    // A name is unique; an area narrows homonyms (HA: name + area).
-    let targets = catalog.find({ ...base, name, ...(area ? { area } : {}), ...(floor ? { floor } : {}) });
-    if (!targets.length) targets = catalog.find({ ...base, name });
-    return targets.length ? { targets } : { targets, message: `there is no device called ${name}${area ? ` in the ${area}` : ""}` };
+    // A name is unique; an area narrows homonyms (HA: name + area). A device named with a room it is
+    // not in is not acted on: "the TV in the bedroom" never turns off the living-room TV.
+    const targets = catalog.find({ ...base, name, ...(area ? { area } : {}), ...(floor ? { floor } : {}) });
+    if (targets.length) return { targets };
+    const anywhere = catalog.find({ ...base, name });
+    if (anywhere.length && (area || floor)) return { targets: [], message: `the ${name} is not in the ${area ?? floor}`, wrongPlace: true };
+    return { targets, message: `there is no device called ${name}${area ? ` in the ${area}` : ""}` };
   }
   const domains = domain || deviceClass ? undefined : rule.domains.length ? rule.domains : undefined;
   const where = area ? { area } : floor ? { floor } : {};
@@ -282,12 +322,18 @@ function resolveHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: 
 }
 
 /** Domain ids as people say them ("no thermostat in the Living Room", not "no climate"). */
-const SPOKEN_DOMAINS: Record<string, string> = { climate: "thermostat", media_player: "speaker", cover: "blind or cover", binary_sensor: "sensor" };
+const SPOKEN_DOMAINS: Record<string, string> = { climate: "thermostat", media_player: "speaker", cover: "blind or cover", binary_sensor: "sensor", todo: "shopping list", weather: "weather source" };
 function spokenDomain(d: string): string {
   return SPOKEN_DOMAINS[d] ?? d.replace(/_/g, " ");
 }
 
 function resolveCar(rule: CarRule, slots: Slots, catalog: DeviceCatalog, ctx: ActContext): { targets: DeviceSpec[]; message?: string } {
+  // A home speaker asked for the volume means the players in its room, never the car's.
+  if (ctx.profile === "home" && rule.types.includes("media")) {
+    const here = ctx.area ? catalog.area(ctx.area) : undefined;
+    const players = catalog.find({ kind: "home", domain: "media_player", ...(here ? { area: here.id } : {}) });
+    return players.length ? { targets: players } : { targets: [], message: `there is no speaker${here ? ` in the ${here.name}` : ""}` };
+  }
   let targets = catalog.devices.filter((d) => d.kind === "car" && rule.types.includes(carDeviceType(d)));
   if (!targets.length) {
     // Shared intents (volume) fall back to home players when there is no car.
@@ -309,12 +355,16 @@ export function planIntents(intents: IntentResult[], catalog: DeviceCatalog, ctx
   const newId = ctx.newId ?? randomUUID;
   const steps = intents.map((intent): PlanStep => {
     const rule = INTENTS[intent.intent];
-    if (!rule || rule.kind === "noop") return { intent, targets: [], commands: [], noop: true, ...(rule ? {} : { message: `${intent.intent} is not a device intent` }) };
-    const resolved: { targets: DeviceSpec[]; message?: string; note?: string } =
+    // An intent nothing here can carry out never claims success.
+    if (!rule) return { intent, targets: [], commands: [], error: "unknown_intent", message: "nothing here can do that" };
+    if (rule.kind === "noop") return { intent, targets: [], commands: [], noop: true };
+    if (rule.kind === "answer") return { intent, targets: [], commands: [], noop: true, values: rule.values(ctx.now?.() ?? new Date()) };
+    const resolved: { targets: DeviceSpec[]; message?: string; note?: string; wrongPlace?: boolean } =
       rule.kind === "home" ? resolveHome(rule, intent.slots, catalog, ctx) : resolveCar(rule, intent.slots, catalog, ctx);
     const { targets, message } = resolved;
     const note = resolved.note ? { note: resolved.note } : {};
-    if (!targets.length) return { intent, targets, commands: [], error: "no_such_device", message: message ?? "no such device" };
+    if (!targets.length) return { intent, targets, commands: [], error: resolved.wrongPlace ? "wrong_place" : "no_such_device", message: message ?? "no such device" };
+    if (ctx.report) return { intent, targets, commands: [], query: { deviceIds: targets.map((d) => d.id) }, ...note };
     if (rule.query) {
       return { intent, targets, commands: [], query: { deviceIds: targets.map((d) => d.id), ...(Array.isArray(rule.query) ? { keys: rule.query } : {}) }, ...note };
     }
@@ -343,4 +393,13 @@ export function planIntents(intents: IntentResult[], catalog: DeviceCatalog, ctx
     };
   });
   return { steps, commands: steps.flatMap((s) => s.commands), ok: steps.every((s) => !s.error) };
+}
+
+/** How hark handles an intent: device commands, a state question, a built-in answer, nothing (cancel), or no handler at all. */
+export function intentHandling(intent: string): { kind: "device" | "query" | "answer" | "cancel" | "none"; scope: IntentScope } {
+  const rule = INTENTS[intent];
+  if (!rule) return { kind: "none", scope: "any" };
+  if (rule.kind === "noop") return { kind: "cancel", scope: "any" };
+  if (rule.kind === "answer") return { kind: "answer", scope: "any" };
+  return { kind: rule.query ? "query" : "device", scope: rule.scope ?? rule.kind };
 }

@@ -15,6 +15,48 @@ export interface RecognitionResult {
   reason?: string;
   /** Engine-specific extras (e.g. trimmed duration). */
   detail?: Record<string, unknown>;
+  /**
+   * How sure the engine is of what the text *means*, for accepted results (grammar ASR; see
+   * docs/asr.md "Evidence"). Absent when the engine computes none or it was turned off.
+   */
+  evidence?: AsrEvidence;
+}
+
+/**
+ * Evidence for an accepted hypothesis. Score units are the decoder's: log base 1.0001 shifted right
+ * by 10 bits, ≈ 0.1 nat. "Competitor": the grammar sentence near the hypothesis (one span of words
+ * replaced, dropped or added) whose understanding differs (another intent or slot value) and that
+ * fits the audio best; a paraphrase with the same understanding is never a competitor.
+ */
+export interface AsrEvidence {
+  /**
+   * Acoustic margin of the hypothesis over the competitor, score units per 10 ms frame of the decoded
+   * audio, language part (grammar probabilities, word insertion and filler penalties) removed. Large:
+   * the audio clearly says the hypothesis; near 0 or negative: the competitor fits (nearly) as well
+   * and lost on the grammar's probabilities. Absent when no competitor was found.
+   */
+  margin?: number;
+  /** The same margin summed over the utterance (score units): grows with the length of what differs, not of the utterance. */
+  marginTotal?: number;
+  /** The competitor's words, for asking back ("did you say … or …?"). */
+  competitor?: string;
+  /** What the competitor understands differently: "intent" and/or the names of the slots whose values differ. */
+  differsIn?: string[];
+  /** How many competitors were decoded (0: none in the grammar near the hypothesis). */
+  competitors: number;
+  /** The front end's SNR estimate of the input, dB (absent without a VAD). */
+  snrDb?: number;
+  /** Longest stretch of VAD speech the hypothesis left to silence/noise fillers, s. */
+  unexplainedSeconds?: number;
+  /** Mean acoustic score of the hypothesis per frame (as detail.score.acoustic). */
+  acoustic?: number;
+  /**
+   * P(the understanding is right), 0..1: a logistic function of the evidence above, fitted on half of
+   * the s2i-dev recordings (docs/asr.md). Absent when the margin is.
+   */
+  score?: number;
+  /** Time spent on the evidence (competitors, understanding, contrast decode), ms; included in the result's `ms`. */
+  ms: number;
 }
 
 /** Incremental decoding: feed audio as it arrives, read partial text, finish at end of speech. */

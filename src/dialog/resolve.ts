@@ -3,9 +3,12 @@
 import type { Expr, Grammar, SlotValue } from "../grammar/types.js";
 import { normalizeText } from "../grammar/normalize.js";
 import type { IntentResult, Understander, Understanding } from "../nlu/types.js";
+import { sayIntents } from "../compile/canonical.js";
+import { judge, refersBack, type TrustDeps, type Verdict } from "../trust/index.js";
+import type { Later } from "../trust/when.js";
 import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
 import type { Profile, Requirement } from "./profiles.js";
-import type { Pending, Resolution, SessionInfo, UnderstandInput } from "./types.js";
+import type { Interrupted, Pending, Resolution, SessionInfo, TrustNote, UnderstandInput } from "./types.js";
 
 export interface ResolverDeps {
   understander: Understander;
@@ -17,10 +20,15 @@ export interface ResolverDeps {
   signals?: () => Facts;
   /** Extra facts about the device an intent targets; by default read from the grammar's `name` list context. */
   deviceFacts?: (intent: IntentResult) => Facts;
+  /** The trust policy (src/trust): without it every understood request is acted on as before. */
+  trust?: TrustDeps;
+  /** Carries out intents later ("in 10 minutes"); without it delayed requests are refused. */
+  schedule?: (intents: IntentResult[], later: Later, session: SessionInfo) => void;
 }
 
 export const RESOLVER_SPEECH = {
   noMatch: "Sorry, I didn't understand that.",
+  askYesNo: "Please say yes or no.",
   stillUnclear: "Sorry, I still didn't get that, so I did nothing.",
   sorryAgain: "Sorry.",
   confirmDefault: "Are you sure?",
@@ -30,7 +38,7 @@ const NEVERMIND = new Set(["HassNevermind", "HassCancel"]);
 const MAX_CLARIFY_ATTEMPTS = 2;
 
 export async function resolveUtterance(input: UnderstandInput, deps: ResolverDeps): Promise<Resolution> {
-  const { text, pending, session, previous } = input;
+  const { text, pending, session, interrupted } = input;
   if (pending) {
     const value = await answerValue(pending, text, deps);
     if (value !== undefined) {
@@ -39,7 +47,8 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
     }
     const u = await deps.understander.understand(text);
     if (u.intents.some((i) => NEVERMIND.has(i.intent))) return { kind: "cancel", understanding: u };
-    if (u.intents.length > 0) return finish(speakerRelative(u.intents, text, session), session, undefined, deps, u);
+    // Not an answer but a new request: the question is dropped, and the answer says so.
+    if (u.intents.length > 0) return dropped(await decide(u, input, deps, undefined), pending.intents, deps);
     if (pending.attempts < MAX_CLARIFY_ATTEMPTS)
       return {
         kind: "clarify",
@@ -49,9 +58,78 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
     return { kind: "answer", speech: RESOLVER_SPEECH.stillUnclear, understanding: u };
   }
   const u = await deps.understander.understand(text);
-  if (u.intents.length === 0) return { kind: "answer", speech: RESOLVER_SPEECH.noMatch, understanding: u };
+  if (interrupted) {
+    // Neither yes nor no to a confirmation: a new request replaces it; anything else asks again.
+    if (u.intents.some((i) => NEVERMIND.has(i.intent))) return { kind: "cancel", understanding: u };
+    if (!u.intents.length) return { kind: "confirm", intents: interrupted.intents, prompt: `${RESOLVER_SPEECH.askYesNo} ${interrupted.prompt}`, again: true, understanding: u };
+    return dropped(await decide(u, input, deps, undefined), interrupted.intents, deps);
+  }
+  // The follow-up context fills a missing room or device only when the words refer back to it.
+  const previous = input.previous && deps.trust && !refersBack(text, deps.trust) ? undefined : input.previous;
+  return decide(u, input, deps, previous);
+}
+
+/** A new request came in place of an answer: it is handled, and the answer says what was dropped. */
+function dropped(r: Resolution, earlier: IntentResult[], deps: ResolverDeps): Resolution {
+  const what = deps.grammar ? sayIntents(deps.grammar, earlier) : "";
+  const note = what ? `I dropped the earlier request to ${what}.` : "I dropped the earlier request.";
+  switch (r.kind) {
+    case "act":
+    case "confirm":
+      return { ...r, notes: [...(r.notes ?? []), note] };
+    case "answer":
+      return { ...r, speech: `${r.speech} ${note}`.trim() };
+    case "clarify":
+      return { ...r, pending: { ...r.pending, prompt: `${note} ${r.pending.prompt}` } };
+    case "cancel":
+      return r;
+  }
+}
+
+/** Understood (or not) → the trust policy's verdict → the dialog's resolution. */
+async function decide(u: Understanding, input: UnderstandInput, deps: ResolverDeps, previous: IntentResult[] | undefined): Promise<Resolution> {
+  const { text, session } = input;
   if (u.intents.some((i) => NEVERMIND.has(i.intent))) return { kind: "cancel", understanding: u };
-  return finish(speakerRelative(u.intents, text, session), session, previous, deps, u);
+  const intents = speakerRelative(u.intents, text, session);
+  if (!deps.trust) {
+    if (!intents.length) return { kind: "answer", speech: RESOLVER_SPEECH.noMatch, understanding: u };
+    return finish(intents, session, previous, deps, u);
+  }
+  const verdict: Verdict = await judge(
+    { text, understanding: { ...u, intents }, session, ...(input.asr ? { asr: input.asr } : {}), deviceFacts: (i) => deviceFactsOf(i, deps) },
+    deps.trust,
+    async (t) => {
+      const again = await deps.understander.understand(t);
+      return { ...again, intents: speakerRelative(again.intents, t, session) };
+    },
+  );
+  const note = (v: Verdict): TrustNote | undefined =>
+    v.decision === "pass" || v.decision === "act" ? undefined : { decision: v.decision, reason: v.reason, ...("detail" in v && v.detail ? { detail: v.detail } : {}) };
+  switch (verdict.decision) {
+    case "pass":
+      if (!intents.length) return { kind: "answer", speech: RESOLVER_SPEECH.noMatch, understanding: u };
+      return finish(intents, session, previous, deps, u);
+    case "act":
+      return finish(verdict.intents, session, previous, deps, u);
+    case "refuse":
+      return { kind: "answer", speech: verdict.speech, intents: verdict.intents, understanding: u, trust: note(verdict)! };
+    case "report":
+      return { kind: "act", intents: verdict.intents.map((i) => fillFromContext(i, session, previous, deps.profile)), report: true, understanding: u, trust: note(verdict)! };
+    case "ask": {
+      // The same preparation as acting (context, missing slots, policies), then one yes/no question.
+      const r = finish(verdict.intents, session, previous, deps, u);
+      if (r.kind !== "act" && r.kind !== "confirm") return r;
+      return { kind: "confirm", intents: r.intents, prompt: verdict.prompt, notes: r.notes ?? [], understanding: u, trust: note(verdict)! };
+    }
+    case "schedule": {
+      const r = finish(verdict.intents, session, previous, deps, u);
+      if (r.kind !== "act") return { kind: "answer", speech: "Sorry, I can only do things later when they need no question first, so I did nothing.", intents: verdict.intents, understanding: u, trust: note(verdict)! };
+      if (!deps.schedule)
+        return { kind: "answer", speech: "Sorry, I can't do things later here, so I did nothing.", intents: verdict.intents, understanding: u, trust: { decision: "refuse", reason: "delay" } };
+      deps.schedule(r.intents, verdict.later, session);
+      return { kind: "answer", speech: verdict.speech, intents: r.intents, understanding: u, trust: note(verdict)! };
+    }
+  }
 }
 
 /** Car slots that name a seat/zone/side; the car's lists map "my …" to the driver. */

@@ -6,6 +6,7 @@ import { isCancel, normalize } from "./phrases.js";
 import type { Profile } from "./profiles.js";
 import { resolveUtterance, type ResolverDeps } from "./resolve.js";
 import type { ActInput, ActOutput, DialogTimeouts, SayEvent, SessionInfo, SpeakInput } from "./types.js";
+import type { AsrEvidence } from "../trust/judge.js";
 import { DEFAULT_TIMEOUTS } from "./types.js";
 
 export interface SessionDeps extends Omit<ResolverDeps, "profile"> {
@@ -23,6 +24,8 @@ export interface SessionDeps extends Omit<ResolverDeps, "profile"> {
 export interface TextOptions {
   /** Typed text and push-to-talk speech are addressed; a far-field transcript is not unless it starts with the wake phrase. */
   addressed?: boolean;
+  /** How sure the speech recognizer was of a transcript (the trust policy asks back when it was not). */
+  asr?: AsrEvidence;
 }
 
 export class DialogSession {
@@ -86,7 +89,7 @@ export class DialogSession {
     }
     if (!rest) return [];
     if (isCancel(rest) && (addressed || !this.actor.getSnapshot().matches("idle"))) return [{ type: "CANCEL" }];
-    return [{ type: "UTTERANCE", text: rest, addressed }];
+    return [{ type: "UTTERANCE", text: rest, addressed, ...(options.asr ? { asr: options.asr } : {}) }];
   }
 
   /**

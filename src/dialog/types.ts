@@ -1,5 +1,6 @@
 // Plain data shared by the dialog machine (machines/dialog.ts), the resolver and the runtime.
 import type { IntentResult, Understanding } from "../nlu/types.js";
+import type { AsrEvidence, TrustReason } from "../trust/judge.js";
 
 export type ProfileKind = "home" | "car";
 
@@ -51,18 +52,37 @@ export interface Pending {
   attempts: number;
 }
 
+/** Why hark did not simply act (the trust policy's decision, src/trust/judge.ts), for logs and answers. */
+export interface TrustNote {
+  decision: "act" | "report" | "schedule" | "ask" | "refuse";
+  reason?: TrustReason;
+  detail?: string;
+}
+
 /** What the understand actor decides about one utterance. */
 export type Resolution =
-  | { kind: "act"; intents: IntentResult[]; notes?: string[]; understanding?: Understanding }
-  | { kind: "clarify"; pending: Pending; understanding?: Understanding }
-  | { kind: "confirm"; intents: IntentResult[]; prompt: string; notes?: string[]; understanding?: Understanding }
-  | { kind: "answer"; speech: string; intents?: IntentResult[]; understanding?: Understanding; error?: string }
+  /** `report`: a question asked as a command; read the devices' state, change nothing. */
+  | { kind: "act"; intents: IntentResult[]; notes?: string[]; understanding?: Understanding; report?: boolean; trust?: TrustNote }
+  | { kind: "clarify"; pending: Pending; understanding?: Understanding; trust?: TrustNote }
+  /** `again`: the answer to the same question was unclear (counts as a second attempt). */
+  | { kind: "confirm"; intents: IntentResult[]; prompt: string; notes?: string[]; understanding?: Understanding; again?: boolean; trust?: TrustNote }
+  | { kind: "answer"; speech: string; intents?: IntentResult[]; understanding?: Understanding; error?: string; trust?: TrustNote }
   | { kind: "cancel"; understanding?: Understanding };
+
+/** A yes/no question that a new utterance interrupted. */
+export interface Interrupted {
+  intents: IntentResult[];
+  prompt: string;
+}
 
 export interface UnderstandInput {
   text: string;
   session: SessionInfo;
   pending?: Pending;
+  /** A confirmation the utterance came in instead of yes or no. */
+  interrupted?: Interrupted;
+  /** How sure the speech recognizer was (absent for typed text). */
+  asr?: AsrEvidence;
   /** Intents of the previous exchange, while the follow-up window is open. */
   previous?: IntentResult[];
 }
@@ -72,6 +92,8 @@ export interface ActInput {
   session: SessionInfo;
   /** Remarks to add to the answer (a policy limited or refused part of the request). */
   notes: string[];
+  /** Read the devices' state and say it; send nothing. */
+  report?: boolean;
 }
 
 export interface ActOutput {
@@ -96,4 +118,6 @@ export interface SayEvent {
   utterance?: string;
   /** Technical reason when kind is "error". */
   error?: string;
+  /** The trust policy's decision, when it did not simply act. */
+  trust?: TrustNote;
 }

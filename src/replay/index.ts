@@ -5,7 +5,7 @@ import { readdirSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import { readAudioFile } from "../audio/source.js";
 import { mixNoise, seededRandom } from "../audio/mix.js";
-import type { Recognizer } from "../asr/types.js";
+import type { AsrEvidence, Recognizer } from "../asr/types.js";
 import type { IntentResult, Understander } from "../nlu/types.js";
 import { labelFor, score, type Labels } from "./labels.js";
 
@@ -36,6 +36,8 @@ export interface ReplayItem {
   /** ASR time / audio duration. */
   rtf: number;
   confidence: number;
+  /** The ASR's evidence for an accepted result (margin to the best competitor with another understanding, …). */
+  evidence?: AsrEvidence;
   rejected?: string;
   expected?: { intent: string | null; slots?: Record<string, string | number> };
   correct?: boolean;
@@ -122,6 +124,7 @@ export async function replayFile(path: string, rel: string, opts: ReplayOptions)
       ? { frontend: { ...(d.vad ? { vad: d.vad } : {}), ...(d.snrDb !== undefined ? { snrDb: d.snrDb } : {}), ...(d.denoised !== undefined ? { denoised: d.denoised } : {}) } }
       : {}),
     rtf: samples.length ? r3(asr.ms / 1000 / (samples.length / 16000)) : 0,
+    ...(asr.evidence ? { evidence: asr.evidence } : {}),
     ...(asr.rejected ? { rejected: asr.reason ?? "rejected" } : {}),
   };
   if (label) {

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { YamlSource } from "../grammar/yamlSource.js";
 import { DEFAULT_POLICIES, policyRuleSchema, type PolicyRule } from "../dialog/policy.js";
 import { DEFAULT_TIMEOUTS, type DialogTimeouts, type ProfileKind } from "../dialog/types.js";
+import { resolveTrustConfig, trustConfigSchema, type TrustConfig } from "../trust/index.js";
 
 const ms = z.number().int().positive();
 
@@ -61,6 +62,8 @@ export const configSchema = z.strictObject({
       rules: z.array(policyRuleSchema).default([]),
     })
     .default({ defaults: true, rules: [] }),
+  /** When hark acts, asks back or refuses (src/trust/config.ts, docs/config.md). */
+  trust: trustConfigSchema.default({}),
   vehicle: z
     .strictObject({
       /** VSS signal carrying the speed (km/h). */
@@ -100,6 +103,7 @@ export interface HarkConfig {
   timeouts: DialogTimeouts;
   deviceTimeoutMs: number;
   policies: PolicyRule[];
+  trust: TrustConfig;
   vehicle: HarkConfigFile["vehicle"];
   output: "json" | "text";
   speech: HarkConfigFile["speech"];
@@ -137,6 +141,7 @@ export function resolveConfig(parsed: HarkConfigFile, file?: string): HarkConfig
     },
     deviceTimeoutMs: t.device ?? Math.max(500, (t.act ?? DEFAULT_TIMEOUTS.act) - 500),
     policies: [...(parsed.policies.defaults ? DEFAULT_POLICIES : []), ...parsed.policies.rules],
+    trust: resolveTrustConfig(parsed.trust),
     vehicle: parsed.vehicle,
     output: parsed.output,
     speech: parsed.speech,

@@ -18,6 +18,9 @@ import type { DialogEvent } from "../../machines/dialog.js";
 import type { HarkConfig } from "./config.js";
 import { outcomeSpeech } from "./speech.js";
 import { Hearing, type Heard } from "./voice.js";
+import { Scheduler, type ScheduledRequest } from "./scheduler.js";
+import { loadTrust, type TrustDeps } from "../trust/index.js";
+import type { TrustNote } from "../dialog/types.js";
 
 export interface CommandReport {
   device: string;
@@ -39,6 +42,10 @@ export interface Answer {
   /** Device commands sent for this answer and how they ended. */
   commands?: CommandReport[];
   error?: string;
+  /** Why hark asked back, refused, scheduled or only reported instead of acting (src/trust). */
+  trust?: TrustNote;
+  /** A request carried out later, now that its time came ("in 10 minutes"). */
+  scheduled?: { id: number; when: string };
   /** From the input line to this answer. */
   ms: number;
 }
@@ -92,6 +99,7 @@ export class HarkRuntime {
   private stopped = false;
   private hearing: Promise<Hearing> | undefined;
   private sharedHearing = false;
+  readonly scheduler: Scheduler;
 
   private constructor(
     readonly config: HarkConfig,
@@ -99,8 +107,11 @@ export class HarkRuntime {
     readonly devices: DeviceRuntime,
     readonly understander: Understander,
     readonly grammar: Grammar,
+    readonly trust: TrustDeps,
     private readonly onAnswer: ((a: Answer) => void) | undefined,
-  ) {}
+  ) {
+    this.scheduler = new Scheduler((r) => this.runScheduled(r));
+  }
 
   static async start(options: RuntimeOptions): Promise<HarkRuntime> {
     const started = Date.now();
@@ -136,7 +147,7 @@ export class HarkRuntime {
       timeoutMs: config.deviceTimeoutMs,
       logger: log.child({ mod: "bus" }),
     });
-    const rt = new HarkRuntime(config, log, devices, understander, grammar, options.onAnswer);
+    const rt = new HarkRuntime(config, log, devices, understander, grammar, loadTrust(grammar, config.trust, paths.grammar), options.onAnswer);
     if (options.hearing) {
       rt.hearing = Promise.resolve(options.hearing);
       rt.sharedHearing = true;
@@ -192,6 +203,11 @@ export class HarkRuntime {
     this.sessions.add(info, profile, {
       understander: this.understander,
       grammar: this.grammar,
+      trust: this.trust,
+      schedule: (intents, later, session) => {
+        const r = this.scheduler.add(intents, later, session);
+        log.info({ id: r.id, intents, when: r.when, at: new Date(r.at).toISOString() }, "scheduled");
+      },
       policies: this.config.policies,
       signals: () => (this.speedKmh === undefined ? {} : { speed_kmh: this.speedKmh }),
       timeouts: this.config.timeouts,
@@ -200,6 +216,7 @@ export class HarkRuntime {
           profile: kind,
           ...(info.area ? { area: info.area } : {}),
           ...(info.seat ? { seat: info.seat } : {}),
+          ...(input.report ? { report: true } : {}),
         });
         const commands = outcome.steps.flatMap((s) =>
           s.results.map((r) => ({
@@ -227,6 +244,7 @@ export class HarkRuntime {
           intents: say.intents,
           ...(commands && commands.length ? { commands } : {}),
           ...(say.error ? { error: say.error } : {}),
+          ...(say.trust ? { trust: say.trust } : {}),
           ms: Date.now() - this.lineStart,
         };
         log.info({ kind: say.kind, speech: say.text, ...(say.error ? { error: say.error } : {}) }, "say");
@@ -266,6 +284,14 @@ export class HarkRuntime {
     await this.signalClient?.publishAsync(topic, JSON.stringify({ value: kmh }), { qos: 1, retain: true });
     const until = Date.now() + 2000;
     while (this.speedKmh !== kmh && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /** Every session back to idle, nothing pending, no follow-up context (replaying independent test items). */
+  async resetSessions(): Promise<void> {
+    for (const s of this.sessions.all) {
+      s.send({ type: "RESET" });
+      await s.settled();
+    }
   }
 
   /** Handle one input line; resolves with what hark said once the session waits for the user again. */
@@ -361,9 +387,28 @@ export class HarkRuntime {
     return () => this.taps.delete(entry);
   }
 
+  /** A scheduled request's time came: carried out like any other, and announced on its session. */
+  private async runScheduled(r: ScheduledRequest): Promise<void> {
+    if (this.stopped) return;
+    const started = Date.now();
+    try {
+      const { outcome } = await this.devices.act(r.intents, { profile: r.session.profile, ...(r.session.area ? { area: r.session.area } : {}), ...(r.session.seat ? { seat: r.session.seat } : {}) });
+      const speech = outcomeSpeech(outcome, this.grammar, this.devices.catalog);
+      const commands = outcome.steps.flatMap((s) => s.results.map((x) => ({ device: x.command.deviceId, action: x.command.action, params: x.command.params, ok: x.ok, ...(x.error ? { error: x.error } : {}), ms: x.ms })));
+      const answer: Answer = { session: r.session.id, speech: speech.text, kind: speech.ok ? "answer" : "error", intents: r.intents, ...(commands.length ? { commands } : {}), scheduled: { id: r.id, when: r.when }, ms: Date.now() - started };
+      this.log.info({ id: r.id, ok: outcome.ok }, "scheduled request carried out");
+      this.onAnswer?.(answer);
+    } catch (err) {
+      this.log.warn({ id: r.id, err: err instanceof Error ? err.message : String(err) }, "scheduled request failed");
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    const left = this.scheduler.pending;
+    if (left.length) this.log.warn({ requests: left.map((r) => ({ session: r.session.id, when: r.when, at: new Date(r.at).toISOString() })) }, `${left.length} scheduled request(s) not carried out: hark is stopping`);
+    this.scheduler.stop();
     this.sessions.stop();
     if (this.hearing && !this.sharedHearing) await this.hearing.then((h) => h.close()).catch(() => {});
     await this.signalClient?.endAsync(true).catch(() => {});

@@ -62,9 +62,58 @@ function joinNote(text: string, note: string): string {
   return `${/[.!?]$/.test(t) ? t : `${t}.`} ${note}`;
 }
 
+// ---- answers from device state -----------------------------------------------------------------
+
+const STATE_WORDS: Record<string, string> = { on: "on", off: "off", locked: "locked", unlocked: "unlocked", open: "open", closed: "closed", playing: "playing", paused: "paused", idle: "idle" };
+
+/** A device's state as people say it: "on", "locked", "open 50 percent", "set to 21 degrees". */
+export function describeState(state: Record<string, unknown> | undefined): string | undefined {
+  if (!state) return undefined;
+  const s = typeof state.state === "string" ? state.state.toLowerCase() : undefined;
+  if (typeof state.window_position === "number" || (typeof state.position === "number" && (s === "open" || s === "closed" || s === undefined))) {
+    const p = (state.window_position ?? state.position) as number;
+    return p <= 0 ? "closed" : p >= 100 ? "open" : `open ${p} percent`;
+  }
+  if (s && STATE_WORDS[s]) return STATE_WORDS[s];
+  if (typeof state.target_temperature === "number") return `set to ${state.target_temperature} degrees`;
+  if (typeof state.temperature === "number") return `set to ${state.temperature} degrees`;
+  if (state.value !== undefined && state.value !== null) return `reading ${String(state.value)}${typeof state.unit === "string" ? ` ${state.unit}` : ""}`;
+  if (typeof state.mode === "string") return state.mode === "off" ? "off" : `on (${state.mode})`;
+  return s;
+}
+
+/** Does the device's state answer a yes/no question's state ("is the front door locked")? */
+function stateIs(state: Record<string, unknown> | undefined, asked: string): boolean | undefined {
+  const d = describeState(state);
+  if (d === undefined) return undefined;
+  const want = asked.toLowerCase();
+  if (want === "open") return d.startsWith("open");
+  return d === want;
+}
+
+const isAre = (name: string): string => (/s$/i.test(name) && !/(glass|bus|status)$/i.test(name) ? "are" : "is");
+
+/** "Yes, the Front Door is locked." / "The Pendant Lights are on and the Under Cabinet Lights are off." */
+export function stateAnswer(step: StepOutcome, catalog: DeviceCatalog | undefined, asked?: string): string | undefined {
+  const entries = Object.entries(step.answers ?? {}).map(([id, st]) => ({ name: deviceName(catalog, id), state: describeState(st), is: asked ? stateIs(st, asked) : undefined }));
+  const known = entries.filter((e) => e.state !== undefined);
+  if (!known.length) return entries.length ? `I don't know the state of the ${entries.map((e) => e.name).join(" and ")} yet` : undefined;
+  const list = (xs: typeof known) => xs.map((e) => `the ${e.name} ${isAre(e.name)} ${e.state}`).join(", and ");
+  const sentence = (t: string) => capitalize(t);
+  if (asked !== undefined && known.every((e) => e.is === true)) return `Yes, ${list(known)}`;
+  if (asked !== undefined && known.every((e) => e.is === false)) return `No, ${list(known)}`;
+  return sentence(list(known));
+}
+
 export function stepSpeech(step: StepOutcome, grammar: Grammar | undefined, catalog?: DeviceCatalog): { text: string; ok: boolean } {
   const intent: IntentResult = step.step.intent;
   if (step.step.error) return { text: `Sorry, ${step.step.message ?? "I can't do that"}.`, ok: false };
+  // A state question (HassGetState, or a command asked as a question): answered from the devices' state.
+  if (step.step.query && (intent.intent === "HassGetState" || !step.step.query.keys)) {
+    const asked = typeof intent.slots.state === "string" ? intent.slots.state : undefined;
+    const text = stateAnswer(step, catalog, asked);
+    if (text) return { text, ok: true };
+  }
   const failed = step.results.filter((r) => !r.ok);
   if (failed.length) {
     const names = [...new Set(failed.map((r) => deviceName(catalog, r.command.deviceId)))].join(" and ");
@@ -82,11 +131,13 @@ export function stepSpeech(step: StepOutcome, grammar: Grammar | undefined, cata
     return { text: `${verb} the ${names}`, ok: true };
   }
   const skipped = skippedNote(step);
-  const values: Values = { ...intent.slots, ...queryValues(step) };
+  const values: Values = { ...intent.slots, ...queryValues(step), ...step.step.values };
   const def = grammar?.intents.get(intent.intent);
   const template = def ? chooseResponse(def.responses, values) : undefined;
   if (template !== undefined && template.trim()) return { text: joinNote(capitalize(fillTemplate(template, values as Facts)), skipped), ok: true };
   if (step.step.noop) return { text: "", ok: true };
+  // A question whose answer template could not be filled: say so rather than "Done".
+  if (step.step.query) return { text: "Sorry, I can't tell that right now", ok: false };
   return { text: joinNote("Done.", skipped), ok: true };
 }
 

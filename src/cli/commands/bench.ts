@@ -60,6 +60,25 @@ registerSuite("asr", async (opts) => {
 // End-of-input → MQTT publish latency (text and WAV) and `hark run` start-up (src/bench/e2e.ts).
 registerSuite("e2e", async (opts) => (await import("../../bench/e2e.js")).e2eSuite(opts));
 
+// The trust sets: wrong actions and controls acted on exactly (src/bench/trust.ts); the shipped sets by default.
+registerSuite("trust", async (opts) => {
+  const { loadTrustSet, runTrustSet } = await import("../../bench/trust.js");
+  const { existsSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { projectRoot } = await import("../../grammar/paths.js");
+  const dir = join(projectRoot(), "test", "fixtures", "trust");
+  const sets = (opts.set as string[] | undefined) ?? ["dev.jsonl", "heldout.jsonl"].map((f) => join(dir, f)).filter((f) => existsSync(f));
+  if (!sets.length) throw new UsageError("no trust set given (--set FILE.jsonl)");
+  const reports = [];
+  for (const file of sets) {
+    const items = loadTrustSet(file);
+    const r = await runTrustSet(items, file, { onProgress: process.stderr.isTTY ? (d, t) => process.stderr.write(`\rtrust ${d}/${t}`) : undefined });
+    const { results: _r, ...report } = r;
+    reports.push(report);
+  }
+  return { sets: reports };
+});
+
 export function register(program: Command): void {
   addSourceOptions(
     program
@@ -76,6 +95,7 @@ export function register(program: Command): void {
       .option("--parts <list>", "slm suite: what to run, comma-separated: speed,generated,unseen,natural (default all)")
       .option("--modes <list>", "slm suite: decode modes to time, comma-separated (default all that the models allow)")
       .option("--natural <file>", "hand-written labelled utterances (JSONL)")
+      .option("--set <file>", "trust suite: a trust set (JSONL, test/fixtures/trust/README.md); repeatable (default: the shipped sets)", (v: string, acc: string[] = []) => [...acc, v])
       .option("--voice <voice>", "asr suite: the voice that speaks the samples (default flite:slt)")
       .option("--errors", "include every misunderstood utterance in the report")
       .option("--json", "one-line JSON (default: indented)"),

@@ -4,6 +4,8 @@ import { loadMatcher, loadSources, loadUnderstander, type SourceOptions, type Un
 import { CommandError, UsageError } from "../errors.js";
 import { readAllStdin, stdinLines, writeLine } from "../io.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
+import { judge, loadTrust, type TrustDeps, type Verdict } from "../../trust/index.js";
+import { sourcePaths } from "../../nlu/index.js";
 
 /** Utterances longer than this are rejected before normalization (no command is 10,000 characters). */
 const MAX_CHARS = 10_000;
@@ -14,17 +16,22 @@ export function register(program: Command): void {
       .command("understand")
       .description("understand an utterance: prints {text, intents:[{intent, slots, confidence, source}], ms}")
       .argument("[text...]", "the utterance (omit with --jsonl, or pipe it on stdin)")
-      .option("--jsonl", "batch: one utterance per stdin line (plain text or {\"id\",\"text\"}) → one JSON line each")
-      .addOption(new Option("--engine <engine>", "understanding engine").choices(["matcher", "slm", "cascade"]).default("cascade")),
+      .option("--jsonl", "batch: one utterance per stdin line (plain text or {\"id\",\"text\",\"profile\"}) → one JSON line each")
+      .addOption(new Option("--engine <engine>", "understanding engine").choices(["matcher", "slm", "cascade"]).default("cascade"))
+      .addOption(new Option("--profile <profile>", "where the request is said: a home speaker or a cabin seat (scope checks)").choices(["home", "car"]))
+      .option("--no-trust", "print the raw understanding: no act/ask/refuse decision (negation, questions, unsaid values … are not checked)"),
   ).action(async (words: string[], opts) => {
     if (opts.jsonl && words.length) throw new UsageError("give TEXT or --jsonl, not both");
-    const matcher = await loadEngine(opts.engine as string, sourceOptions(opts));
+    const src = sourceOptions(opts);
+    const matcher = await loadEngine(opts.engine as string, src);
+    const trust = opts.trust === false ? undefined : loadTrust(await loadSources(src), undefined, sourcePaths(src).grammar);
     try {
-    const run = async (text: string): Promise<Understanding & { ms: number }> => {
+    const run = async (text: string, profile: "home" | "car" | undefined = opts.profile): Promise<Output> => {
       const t0 = performance.now();
       const result: Understanding =
         text.length > MAX_CHARS ? { text: text.slice(0, 200), intents: [], reason: `too long (${text.length} characters)` } : await matcher.understand(text);
-      return { ...result, ms: Math.round((performance.now() - t0) * 1000) / 1000 };
+      const decided = trust && text.length <= MAX_CHARS ? await decide(result, trust, (t) => matcher.understand(t), profile) : result;
+      return { ...decided, ms: Math.round((performance.now() - t0) * 1000) / 1000 };
     };
 
     if (!opts.jsonl) {
@@ -42,19 +49,22 @@ export function register(program: Command): void {
       lineNo++;
       let id: unknown;
       let text = line;
+      let profile: "home" | "car" | undefined = opts.profile;
       if (line.trimStart().startsWith("{")) {
         try {
-          const obj = JSON.parse(line) as { id?: unknown; text?: unknown };
+          const obj = JSON.parse(line) as { id?: unknown; text?: unknown; profile?: unknown };
           if (typeof obj.text !== "string") throw new Error("missing \"text\"");
+          if (obj.profile !== undefined && obj.profile !== "home" && obj.profile !== "car") throw new Error("\"profile\" must be home or car");
           id = obj.id;
           text = obj.text;
+          if (obj.profile) profile = obj.profile as "home" | "car";
         } catch (err) {
           bad++;
           await writeLine(JSON.stringify({ line: lineNo, error: `invalid JSON line: ${(err as Error).message}`, intents: [] }));
           continue;
         }
       }
-      const result = await run(text.length > MAX_CHARS ? text.slice(0, MAX_CHARS + 1) : text);
+      const result = await run(text.length > MAX_CHARS ? text.slice(0, MAX_CHARS + 1) : text, profile);
       await writeLine(JSON.stringify(id === undefined ? order(result) : { id, ...order(result) }));
     }
     if (bad) {
@@ -92,7 +102,44 @@ async function loadEngine(engine: string, src: SourceOptions): Promise<Understan
   };
 }
 
-/** Stable key order for readers and diffs: text, intents, reason, ms. */
-function order(r: Understanding & { ms: number }) {
-  return { text: r.text, intents: r.intents, ...(r.reason ? { reason: r.reason } : {}), ms: r.ms };
+/** The trust policy's view: what would be acted on now, and what was held back and why. */
+interface Decided extends Understanding {
+  decision?: Exclude<Verdict["decision"], "pass">;
+  /** Understood, but not to be acted on now (a negated, delayed or doubtful request, a question …). */
+  withheld?: Understanding["intents"];
+  /** What hark would say instead of acting. */
+  say?: string;
+}
+type Output = Decided & { ms: number };
+
+/** `intents` are exactly what hark would act on now; anything else is `withheld` with the decision and its reason. */
+async function decide(u: Understanding, trust: TrustDeps, reunderstand: (t: string) => Understanding | Promise<Understanding>, profile?: "home" | "car"): Promise<Decided> {
+  const v = await judge({ text: u.text, understanding: u, ...(profile ? { session: { profile } } : {}) }, trust, reunderstand);
+  switch (v.decision) {
+    case "pass":
+      return u;
+    case "act":
+      return { ...u, intents: v.intents };
+    case "refuse":
+      return { text: u.text, intents: [], reason: `${v.reason}${v.detail ? `: ${v.detail}` : ""}`, decision: "refuse", withheld: v.intents, say: v.speech };
+    case "ask":
+      return { text: u.text, intents: [], reason: v.reason, decision: "ask", withheld: v.intents, say: v.prompt };
+    case "schedule":
+      return { text: u.text, intents: [], reason: "delay", decision: "schedule", withheld: v.intents, say: v.speech };
+    case "report":
+      return { text: u.text, intents: [], reason: "question", decision: "report", withheld: v.intents };
+  }
+}
+
+/** Stable key order for readers and diffs: text, intents, reason, decision, withheld, say, ms. */
+function order(r: Output) {
+  return {
+    text: r.text,
+    intents: r.intents,
+    ...(r.reason ? { reason: r.reason } : {}),
+    ...(r.decision ? { decision: r.decision } : {}),
+    ...(r.withheld?.length ? { withheld: r.withheld } : {}),
+    ...(r.say ? { say: r.say } : {}),
+    ms: r.ms,
+  };
 }

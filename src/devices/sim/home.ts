@@ -197,6 +197,24 @@ export const HOME_MODELS: Record<string, DomainModel> = {
       },
     },
   },
+  // A to-do list (Home Assistant's todo domain: the shopping list): items added and checked off by name.
+  todo: {
+    initial: (d) => ({ items: [], ...initialOf(d) }),
+    actions: {
+      add_item: (s, p) => {
+        const item = typeof p.item === "string" ? p.item.trim() : "";
+        if (!item) return "the item is missing";
+        return { ...s, items: [...todoItems(s), { summary: item, status: "needs_action" }] };
+      },
+      complete_item: (s, p) => {
+        const item = typeof p.item === "string" ? p.item.trim().toLowerCase() : "";
+        const items = todoItems(s);
+        const hit = items.find((i) => i.summary.toLowerCase() === item && i.status === "needs_action");
+        if (!hit) return `${item || "that"} is not on the list`;
+        return { ...s, items: items.map((i) => (i === hit ? { ...i, status: "completed" } : i)) };
+      },
+    },
+  },
   // The timer service: any number of named countdowns (Home Assistant's voice timers).
   timer: {
     initial: (d) => ({ state: "idle", timers: [], ...initialOf(d) }),
@@ -221,6 +239,10 @@ export const HOME_MODELS: Record<string, DomainModel> = {
     },
   },
 };
+
+function todoItems(s: DeviceState): Array<{ summary: string; status: string }> {
+  return Array.isArray(s.items) ? (s.items as Array<{ summary: string; status: string }>) : [];
+}
 
 /** Read-only or unknown domains: a plain on/off device. */
 export const GENERIC_MODEL: DomainModel = { initial: (d) => ({ state: "OFF", ...initialOf(d) }), actions: onOff("ON", "OFF") };

@@ -1,0 +1,213 @@
+// Contrast decoding: the same front-end audio decoded again, against a small grammar made of the
+// hypothesis' competitors only (competitors.ts), to learn how well the best of them fits.
+//
+// A decoder of its own, in its own soundswallower instance: the main decoder is never touched (its
+// results stay byte-identical), and its large lextree is not rebuilt per utterance. This decoder has
+// no grammar until the first utterance; each utterance gets a fresh FSG through the C API
+// (fsg_model_init/…/decoder_set_fsg), which builds a lextree of a few hundred nodes in well under a ms.
+// Transitions carry no language probability (log 1): the winner is the best competitor by its
+// acoustics (word insertion and filler penalties aside, which the caller subtracts).
+
+/** What the contrast decoder needs of a soundswallower instance (soundswallower 0.6.3 exports). */
+export interface ContrastModule {
+  Decoder: new (config: Record<string, string | number | boolean>) => ContrastSsDecoder;
+  HEAP32: Int32Array;
+  HEAPU8: Uint8Array;
+  _malloc(n: number): number;
+  _free(p: number): void;
+  _decoder_hyp(d: number, outScore: number): number;
+  _decoder_logmath(d: number): number;
+  _fsg_model_init(name: number, logmath: number, lw: number, nState: number): number;
+  _fsg_model_word_add(fsg: number, word: number): number;
+  _fsg_model_trans_add(fsg: number, from: number, to: number, logp: number, wid: number): void;
+  _fsg_model_null_trans_add(fsg: number, from: number, to: number, logp: number): number;
+  _fsg_set_states(fsg: number, start: number, final: number): void;
+  _fsg_model_free(fsg: number): void;
+  _decoder_set_fsg(d: number, fsg: number): number;
+}
+
+export interface ContrastSsDecoder {
+  cdecoder: number;
+  get_config(key: string): string | number | boolean | null;
+  initialize(): Promise<unknown>;
+  start(): void;
+  stop(): void;
+  process_audio(pcm: Float32Array, noSearch?: boolean, fullUtt?: boolean): number;
+  get_text(): string;
+  get_alignment(opts?: { start?: number; align_level?: number }): { w?: Array<{ t: string; b: number; d: number }> };
+  delete(): void;
+}
+
+/** The best path through the competitors: its words (alternate pronunciations folded), raw path score and segmentation. */
+export interface ContrastPath {
+  words: string[];
+  /** The decoder's path score (log base 1.0001 >> 10), with no language probability in it. */
+  score: number;
+  /** Words of the path as the decoder wrote them (alternates "the(2)", fillers "<sil>", "[NOISE]"). */
+  segs: Array<{ t: string; b: number; d: number }>;
+}
+
+export class ContrastDecoder {
+  private constructor(
+    private ss: ContrastModule | undefined,
+    private decoder: ContrastSsDecoder | undefined,
+    private readonly lw: number,
+    /** Start-up time, ms. */
+    readonly initMs: number,
+  ) {}
+
+  /**
+   * A decoder with the main decoder's acoustic model and settings and a dictionary of every word
+   * of the grammar (plain words: competitors are written without compound words).
+   */
+  static async create(ss: ContrastModule, config: Record<string, string | number | boolean>): Promise<ContrastDecoder> {
+    const t0 = performance.now();
+    const { fsg: _fsg, jsgf: _jsgf, ...rest } = config;
+    const d = new ss.Decoder(rest);
+    try {
+      await d.initialize();
+    } catch (err) {
+      d.delete();
+      throw new Error(`contrast decoder failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const lw = Number(d.get_config("lw"));
+    return new ContrastDecoder(ss, d, Number.isFinite(lw) && lw > 0 ? lw : 6.5, performance.now() - t0);
+  }
+
+  /**
+   * Decode `audio` (16 kHz, already endpointed/denoised: the samples the main decoder saw) against
+   * exactly `sentences`. Alternate pronunciations (`alternates`: word → "word(2)" …) are parallel
+   * arcs. Undefined when there is nothing to decode or no path reached the end.
+   */
+  best(audio: Float32Array, sentences: ReadonlyArray<readonly string[]>, alternates: ReadonlyMap<string, readonly string[]>): ContrastPath | undefined {
+    const ss = this.ss;
+    const d = this.decoder;
+    if (!ss || !d) throw new Error("the contrast decoder was closed");
+    if (!sentences.length || audio.length < 1600) return undefined;
+    if (!this.setGrammar(ss, d, sentences, alternates)) return undefined;
+    d.start();
+    d.process_audio(audio, false, true);
+    d.stop();
+    const raw = d.get_text().split(/\s+/).filter(Boolean);
+    if (!raw.length) return undefined;
+    const p = ss._malloc(4);
+    let score: number;
+    try {
+      ss._decoder_hyp(d.cdecoder, p);
+      score = ss.HEAP32[p >> 2] as number;
+    } finally {
+      ss._free(p);
+    }
+    let segs: ContrastPath["segs"] = [];
+    try {
+      segs = d.get_alignment().w ?? [];
+    } catch {
+      // no segmentation: callers count no fillers
+    }
+    return { words: raw.map((w) => w.replace(/\(\d+\)$/, "")), score, segs };
+  }
+
+  close(): void {
+    this.decoder?.delete();
+    this.decoder = undefined;
+    this.ss = undefined;
+  }
+
+  /** Replace the decoder's search with one over `sentences` (a minimal acyclic word graph). */
+  private setGrammar(ss: ContrastModule, d: ContrastSsDecoder, sentences: ReadonlyArray<readonly string[]>, alternates: ReadonlyMap<string, readonly string[]>): boolean {
+    const g = sentenceGraph(sentences);
+    const name = cString(ss, "contrast");
+    const fsg = ss._fsg_model_init(name, ss._decoder_logmath(d.cdecoder), this.lw, g.states + 1);
+    ss._free(name);
+    if (!fsg) return false;
+    const wids = new Map<string, number>();
+    const wid = (w: string): number => {
+      let id = wids.get(w);
+      if (id === undefined) {
+        const p = cString(ss, w);
+        id = ss._fsg_model_word_add(fsg, p);
+        ss._free(p);
+        wids.set(w, id);
+      }
+      return id;
+    };
+    for (const [from, w, to] of g.arcs) for (const v of [w, ...(alternates.get(w) ?? [])]) ss._fsg_model_trans_add(fsg, from, to, 0, wid(v));
+    const final = g.states;
+    for (const s of g.final) ss._fsg_model_null_trans_add(fsg, s, final, 0);
+    ss._fsg_set_states(fsg, 0, final);
+    // On success the new search owns the FSG (soundswallower 0.6.3's fsg_search_init takes it
+    // without a reference of its own, as decoder_init_grammar relies on) and frees it with the search.
+    if (ss._decoder_set_fsg(d.cdecoder, fsg) >= 0) return true;
+    ss._fsg_model_free(fsg);
+    return false;
+  }
+}
+
+function cString(ss: Pick<ContrastModule, "_malloc" | "HEAPU8">, s: string): number {
+  const bytes = Buffer.from(s, "utf8");
+  const p = ss._malloc(bytes.length + 1);
+  ss.HEAPU8.set(bytes, p);
+  ss.HEAPU8[p + bytes.length] = 0;
+  return p;
+}
+
+/**
+ * The sentences as a minimal acyclic word graph: a trie whose equivalent states (same finality,
+ * same arcs to the same states) are merged bottom-up. Competitors share most of their words with
+ * each other, so the graph stays near the hypothesis' length instead of sentences × words.
+ */
+export function sentenceGraph(sentences: ReadonlyArray<readonly string[]>): { states: number; arcs: Array<[number, string, number]>; final: number[] } {
+  const arcs: Array<Map<string, number>> = [new Map()];
+  const finals: boolean[] = [false];
+  for (const s of sentences) {
+    let q = 0;
+    for (const w of s) {
+      let t = arcs[q]!.get(w);
+      if (t === undefined) {
+        t = arcs.length;
+        arcs.push(new Map());
+        finals.push(false);
+        arcs[q]!.set(w, t);
+      }
+      q = t;
+    }
+    finals[q] = true;
+  }
+  // Post-order: children before parents, so each state's signature uses merged child ids.
+  const id = new Int32Array(arcs.length).fill(-1);
+  const sig = new Map<string, number>();
+  const order: number[] = [];
+  const stack: Array<[number, boolean]> = [[0, false]];
+  while (stack.length) {
+    const [q, done] = stack.pop()!;
+    if (done) {
+      order.push(q);
+      continue;
+    }
+    stack.push([q, true]);
+    for (const t of arcs[q]!.values()) stack.push([t, false]);
+  }
+  let next = 0;
+  const merged: Array<Array<[string, number]>> = [];
+  const mergedFinal: boolean[] = [];
+  for (const q of order) {
+    const out = [...arcs[q]!].map(([w, t]): [string, number] => [w, id[t]!]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const key = `${finals[q] ? 1 : 0}|${out.map(([w, t]) => `${w} ${t}`).join("|")}`;
+    let k = sig.get(key);
+    if (k === undefined) {
+      k = next++;
+      sig.set(key, k);
+      merged[k] = out;
+      mergedFinal[k] = finals[q]!;
+    }
+    id[q] = k;
+  }
+  // Renumber so the start state is 0.
+  const start = id[0]!;
+  const renum = (k: number): number => (k === start ? 0 : k === 0 ? start : k);
+  const outArcs: Array<[number, string, number]> = [];
+  merged.forEach((out, k) => out.forEach(([w, t]) => outArcs.push([renum(k), w, renum(t)])));
+  const final: number[] = [];
+  mergedFinal.forEach((f, k) => f && final.push(renum(k)));
+  return { states: next, arcs: outArcs, final };
+}

@@ -1,0 +1,165 @@
+// Evidence for one accepted hypothesis: how much better it fits the audio than the best nearby
+// sentence of the grammar that would be understood differently (the "competitor"), measured by a
+// contrast decode of the same front-end audio (contrast.ts) over competitors (competitors.ts).
+//
+// Steps per utterance:
+//   1. sentences a small edit away from the hypothesis (DFA walk), ranked by how alike the edited
+//      words sound (phone edit distance: the confusable ones first);
+//   2. keep the first `maxCompetitors` whose understanding (intent, slots) differs from the
+//      hypothesis' (paraphrases such as "can i get" / "can i have" are dropped);
+//   3. decode the audio against exactly those; margin = hypothesis' acoustic score − competitor's,
+//      both with the language part (grammar probabilities, word insertion and filler penalties) removed.
+import type { AsrEvidence } from "../types.js";
+import type { WordDfa } from "../fsg.js";
+import { nearbySentences, type CompetitorOptions } from "./competitors.js";
+import type { ContrastDecoder } from "./contrast.js";
+
+/** A reading of a sentence: a key that is equal exactly when two sentences mean the same, and its parts. */
+export interface Reading {
+  key: string;
+  intents: ReadonlyArray<{ intent: string; slots: Readonly<Record<string, unknown>> }>;
+}
+
+/** Sentence → its reading (undefined: not understood). */
+export type ReadingOf = (text: string) => Reading | undefined;
+
+export interface EvidenceOptions extends CompetitorOptions {
+  /** Competitors with a different reading decoded per utterance (default 48, the most confusable first). */
+  maxCompetitors?: number;
+  /** Readings checked per utterance at most (default 3 × maxCompetitors): bounds the understanding cost. */
+  maxReadings?: number;
+}
+
+/** Decoder penalties that are not acoustics (PocketSphinx configuration values). */
+export interface Penalties {
+  lw: number;
+  wip: number;
+  silprob: number;
+  fillprob: number;
+}
+
+/** Log-probability units of the decoder's path scores: log base 1.0001, shifted right by 10 bits. */
+const SCORE_UNIT_NATS = 1024 / 10000.5;
+
+/** The hypothesis as the main decoder left it. */
+export interface DecodedHypothesis {
+  words: string[];
+  /** Path score of the main decode (decoder_hyp). */
+  score: number;
+  /** Its language part in score units (grammar probabilities × lw, penalties). */
+  language: number;
+  frames: number;
+}
+
+export class EvidenceEngine {
+  private readonly readings = new Map<string, Reading | undefined>();
+
+  constructor(
+    private readonly contrast: ContrastDecoder,
+    private readonly dfa: WordDfa,
+    private readonly prons: ReadonlyMap<string, readonly string[]>,
+    private readonly alternates: ReadonlyMap<string, readonly string[]>,
+    private readonly readingOf: ReadingOf,
+    private readonly penalties: Penalties,
+    private readonly opts: EvidenceOptions = {},
+  ) {}
+
+  /** Evidence for `hyp` decoded from `audio`. */
+  compute(audio: Float32Array, hyp: DecodedHypothesis): AsrEvidence {
+    const t0 = performance.now();
+    const own = this.reading(hyp.words.join(" "));
+    const ranked = this.ranked(hyp.words);
+    const maxCompetitors = this.opts.maxCompetitors ?? 48;
+    let budget = this.opts.maxReadings ?? 3 * maxCompetitors;
+    const picked: Array<{ words: string[]; reading: Reading | undefined }> = [];
+    for (const c of ranked) {
+      if (picked.length >= maxCompetitors || budget-- <= 0) break;
+      const r = this.reading(c.join(" "));
+      if (!r) continue; // not understood at all: nothing to ask back with
+      if (own && r.key === own.key) continue; // a paraphrase
+      picked.push({ words: c, reading: r });
+    }
+    const base: AsrEvidence = { competitors: picked.length, ms: 0 };
+    if (!picked.length) return { ...base, ms: round(performance.now() - t0, 2) };
+    const best = this.contrast.best(audio, picked.map((p) => p.words), this.alternates);
+    if (!best) return { ...base, ms: round(performance.now() - t0, 2) };
+    const text = best.words.join(" ");
+    const winner = picked.find((p) => p.words.join(" ") === text);
+    const frames = Math.max(1, hyp.frames);
+    const own_ = hyp.score - hyp.language;
+    const other = best.score - this.contrastLanguage(best);
+    return {
+      ...base,
+      margin: round((own_ - other) / frames, 3),
+      marginTotal: round(own_ - other, 1),
+      competitor: text,
+      ...(own && winner?.reading ? { differsIn: differences(own, winner.reading) } : {}),
+      ms: round(performance.now() - t0, 2),
+    };
+  }
+
+  /** Language part of a contrast path: no grammar probabilities, word insertion and filler penalties only. */
+  close(): void {
+    this.contrast.close();
+  }
+
+  private contrastLanguage(p: { words: string[]; segs: Array<{ t: string }> }): number {
+    const { lw, wip, silprob, fillprob } = this.penalties;
+    const nSil = p.segs.filter((g) => g.t === "<sil>").length;
+    const nNoise = p.segs.filter((g) => /^\[(NOISE|SPEECH)\]$/.test(g.t)).length;
+    return (lw * (p.words.length * Math.log(wip) + nSil * Math.log(silprob) + nNoise * Math.log(fillprob))) / SCORE_UNIT_NATS;
+  }
+
+  private reading(text: string): Reading | undefined {
+    if (this.readings.has(text)) return this.readings.get(text);
+    const r = this.readingOf(text);
+    // Bounded: the same commands recur, the rest is forgotten oldest first.
+    if (this.readings.size >= 20000) this.readings.delete(this.readings.keys().next().value as string);
+    this.readings.set(text, r);
+    return r;
+  }
+
+  /** Nearby sentences, most confusable first: phone edit distance of the edited words, then fewer words edited. */
+  private ranked(words: string[]): string[][] {
+    const near = nearbySentences(this.dfa, words, { maxSpan: 4, maxInsert: 4, maxEdit: 6, maxSentences: 4000, ...this.opts }) ?? [];
+    const phones = (ws: readonly string[]): string[] => ws.flatMap((w) => (this.prons.get(w)?.[0] ?? w).split(" "));
+    const scored = near.map((c) => {
+      let p = 0;
+      while (p < c.length && p < words.length && c[p] === words[p]) p++;
+      let s = 0;
+      while (s < c.length - p && s < words.length - p && c[c.length - 1 - s] === words[words.length - 1 - s]) s++;
+      const a = words.slice(p, words.length - s);
+      const b = c.slice(p, c.length - s);
+      return { c, d: editDistance(phones(a), phones(b)), n: a.length + b.length };
+    });
+    scored.sort((x, y) => x.d - y.d || x.n - y.n);
+    return scored.map((x) => x.c);
+  }
+}
+
+/** What `b` understands differently from `a`: "intent" or the names of slots whose values differ. */
+export function differences(a: Reading, b: Reading): string[] {
+  const out = new Set<string>();
+  const n = Math.max(a.intents.length, b.intents.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.intents[i], y = b.intents[i];
+    if (!x || !y || x.intent !== y.intent) {
+      out.add("intent");
+      continue;
+    }
+    for (const k of new Set([...Object.keys(x.slots), ...Object.keys(y.slots)])) if (JSON.stringify(x.slots[k]) !== JSON.stringify(y.slots[k])) out.add(k);
+  }
+  return [...out];
+}
+
+function editDistance(a: readonly string[], b: readonly string[]): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;

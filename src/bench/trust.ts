@@ -1,0 +1,152 @@
+// The trust sets (test/fixtures/trust/*.jsonl, format in its README): each item said to a session of
+// a real `hark run` runtime (embedded broker, simulated home and car); the device commands it causes
+// are compared with what the item allows. A wrong action is any command an item does not allow.
+import { readFileSync } from "node:fs";
+import pino from "pino";
+import { z } from "zod";
+import { configSchema, resolveConfig } from "../run/config.js";
+import { HarkRuntime, type Answer, type CommandReport } from "../run/runtime.js";
+import type { Understander } from "../nlu/types.js";
+
+const commandSchema = z.strictObject({
+  device: z.string().min(1),
+  action: z.string().min(1),
+  params: z.record(z.string(), z.unknown()).optional(),
+});
+export type ExpectedCommand = z.infer<typeof commandSchema>;
+
+export const trustItemSchema = z.strictObject({
+  id: z.string().min(1),
+  category: z.string().min(1),
+  session: z.string().min(1),
+  text: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  expect: z.union([z.literal("none"), z.array(commandSchema).min(1)]),
+  also_ok: z.array(commandSchema).optional(),
+  note: z.string().optional(),
+});
+export type TrustItem = z.infer<typeof trustItemSchema>;
+
+export function parseTrustSet(text: string, file = "set"): TrustItem[] {
+  const items: TrustItem[] = [];
+  const ids = new Set<string>();
+  text.split("\n").forEach((line, i) => {
+    if (!line.trim()) return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch (err) {
+      throw new Error(`${file}:${i + 1}: not JSON (${(err as Error).message})`);
+    }
+    const r = trustItemSchema.safeParse(raw);
+    if (!r.success) throw new Error(`${file}:${i + 1}: ${r.error.issues[0]!.path.join(".")}: ${r.error.issues[0]!.message}`);
+    if (ids.has(r.data.id)) throw new Error(`${file}:${i + 1}: duplicate id ${r.data.id}`);
+    ids.add(r.data.id);
+    items.push(r.data);
+  });
+  return items;
+}
+
+export function loadTrustSet(file: string): TrustItem[] {
+  return parseTrustSet(readFileSync(file, "utf8"), file);
+}
+
+/** Do the sent commands match a list exactly (every listed one sent with its listed params, nothing else)? */
+export function commandsMatch(sent: readonly CommandReport[], want: readonly ExpectedCommand[]): boolean {
+  if (sent.length !== want.length) return false;
+  const left = [...sent];
+  for (const w of want) {
+    const i = left.findIndex((c) => c.device === w.device && c.action === w.action && Object.entries(w.params ?? {}).every(([k, v]) => JSON.stringify(c.params[k]) === JSON.stringify(v)));
+    if (i < 0) return false;
+    left.splice(i, 1);
+  }
+  return true;
+}
+
+export interface TrustItemResult {
+  id: string;
+  category: string;
+  /** Commands sent, as device:action. */
+  sent: string[];
+  /** True when the commands are allowed (none for "none" items, the listed ones otherwise). */
+  ok: boolean;
+  /** Allowed and an action was expected and taken. */
+  acted: boolean;
+  /** A command was sent that the item does not allow. */
+  wrongAction: boolean;
+  speech: string[];
+  decision?: string;
+}
+
+export interface TrustReport {
+  set: string;
+  items: number;
+  /** Items expecting no action that caused one, plus items whose commands differ from the expected ones. */
+  wrongActions: number;
+  controls: { total: number; exact: number; percent: number };
+  byCategory: Record<string, { items: number; wrong: number; ok: number }>;
+  errors: TrustItemResult[];
+  ms: number;
+}
+
+function judgeItem(item: TrustItem, answers: Answer[]): TrustItemResult {
+  const commands = answers.flatMap((a) => a.commands ?? []);
+  const sent = commands.map((c) => `${c.device}:${c.action}`);
+  const allowed = (list: readonly ExpectedCommand[] | "none" | undefined): boolean =>
+    list === "none" ? commands.length === 0 : list !== undefined && commandsMatch(commands, list);
+  const ok = allowed(item.expect) || allowed(item.also_ok);
+  const lastTrust = [...answers].reverse().find((a) => a.trust)?.trust;
+  return {
+    id: item.id,
+    category: item.category,
+    sent,
+    ok,
+    acted: ok && commands.length > 0,
+    wrongAction: !ok && commands.length > 0,
+    speech: answers.map((a) => a.speech),
+    ...(lastTrust ? { decision: `${lastTrust.decision}${lastTrust.reason ? `:${lastTrust.reason}` : ""}` } : {}),
+  };
+}
+
+export interface TrustRunOptions {
+  /** Understander to use (default: the shipped cascade). */
+  understander?: Understander;
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Run every item through a fresh runtime (one per set); each item starts from a fresh dialog. */
+export async function runTrustSet(items: TrustItem[], name: string, o: TrustRunOptions = {}): Promise<TrustReport & { results: TrustItemResult[] }> {
+  const t0 = performance.now();
+  const config = resolveConfig(configSchema.parse({ speech: { enabled: false }, log_level: "silent" }));
+  const rt = await HarkRuntime.start({ config, logger: pino({ level: "silent" }), ...(o.understander ? { understander: o.understander } : {}) });
+  const results: TrustItemResult[] = [];
+  try {
+    for (const item of items) {
+      await rt.resetSessions();
+      const answers: Answer[] = [];
+      for (const text of Array.isArray(item.text) ? item.text : [item.text]) answers.push(...(await rt.handle({ session: item.session, text })));
+      results.push(judgeItem(item, answers));
+      o.onProgress?.(results.length, items.length);
+    }
+  } finally {
+    await rt.stop();
+  }
+  const byCategory: TrustReport["byCategory"] = {};
+  for (const r of results) {
+    const c = (byCategory[r.category] ??= { items: 0, wrong: 0, ok: 0 });
+    c.items++;
+    if (r.wrongAction) c.wrong++;
+    if (r.ok) c.ok++;
+  }
+  const controls = results.filter((r) => r.category === "control");
+  const exact = controls.filter((r) => r.ok).length;
+  return {
+    set: name,
+    items: results.length,
+    wrongActions: results.filter((r) => r.wrongAction).length,
+    controls: { total: controls.length, exact, percent: controls.length ? Math.round((1000 * exact) / controls.length) / 10 : 100 },
+    byCategory,
+    errors: results.filter((r) => !r.ok),
+    ms: Math.round(performance.now() - t0),
+    results,
+  };
+}

@@ -1,0 +1,155 @@
+// The trust cues of a language (grammars/<lang>/trust/cues.yaml) and its lexicon of places and
+// devices (lexicon.yaml), loaded once per language and compiled into phrase sets.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { z } from "zod";
+import { defaultGrammarDir } from "../grammar/paths.js";
+import { PhraseSet } from "./phrases.js";
+
+const templates = z.array(z.string().min(1));
+
+const cuesSchema = z.strictObject({
+  language: z.string(),
+  negation: templates,
+  negation_requests: z.strictObject({ act: templates, ask: templates }),
+  hold: templates,
+  exclusion: templates,
+  condition: templates,
+  recurring: templates,
+  vague_time: templates,
+  delay: z.strictObject({
+    units: z.strictObject({ second: templates, minute: templates, hour: templates }),
+    before: templates,
+    after_amount: templates,
+    amounts: z.record(z.string(), templates),
+    clock: z.strictObject({
+      at: templates,
+      am: templates,
+      pm: templates,
+      oclock: templates,
+      half_past: templates,
+      quarter_past: templates,
+      quarter_to: templates,
+      noon: templates,
+      midnight: templates,
+    }),
+    for: templates,
+  }),
+  question: z.strictObject({ starts: templates, embedded: templates, requests: templates }),
+  statement: templates,
+  refers_back: templates,
+  here: templates,
+  number_words: z.record(z.string(), templates),
+  places: z.strictObject({ car: templates, home: templates }),
+});
+export type CueFile = z.infer<typeof cuesSchema>;
+
+const lexiconSchema = z.strictObject({
+  language: z.string(),
+  rooms: templates,
+  appliances: templates,
+  car_parts: templates,
+});
+
+/** What a stretch of the utterance does to the request. */
+export type CueKind =
+  | "negation"
+  | "negation_act"
+  | "negation_ask"
+  | "hold"
+  | "exclusion"
+  | "condition"
+  | "recurring"
+  | "vague_time"
+  | "statement"
+  | "refers_back"
+  | "here"
+  | "place_car"
+  | "place_home";
+
+export type LexiconKind = "room" | "appliance" | "car_part";
+
+export interface Cues {
+  language: string;
+  /** Cues found anywhere in the utterance. */
+  anywhere: PhraseSet<CueKind>;
+  /** Question forms, only at the start of an utterance. */
+  questionStart: PhraseSet<"question" | "request">;
+  /** Embedded questions anywhere ("tell me if …", "how much …"). */
+  questionEmbedded: PhraseSet<"question">;
+  lexicon: PhraseSet<LexiconKind>;
+  /** Words that stand for numbers ("halfway" = 50). */
+  numberWords: PhraseSet<number>;
+  delay: CueFile["delay"];
+}
+
+const cache = new Map<string, Cues>();
+
+/** The folder holding a language's trust files: beside the grammar when it has one, else hark's own. */
+export function cueDir(language: string, grammarDirs: readonly string[] = []): string {
+  for (const d of grammarDirs) if (existsSync(join(d, "trust", "cues.yaml"))) return join(d, "trust");
+  const shipped = join(defaultGrammarDir(language), "trust");
+  if (existsSync(join(shipped, "cues.yaml"))) return shipped;
+  return join(defaultGrammarDir("en"), "trust");
+}
+
+function readYaml<T>(file: string, schema: z.ZodType<T>): T {
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message.split("\n")[0]}`);
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) {
+    const issue = r.error.issues[0]!;
+    throw new Error(`${file}: ${issue.path.join(".") || "(top)"}: ${issue.message}`);
+  }
+  return r.data;
+}
+
+export function loadCues(dir: string): Cues {
+  const hit = cache.get(dir);
+  if (hit) return hit;
+  const file = join(dir, "cues.yaml");
+  const c = readYaml(file, cuesSchema);
+  const lex = readYaml(join(dir, "lexicon.yaml"), lexiconSchema);
+  const anywhere = new PhraseSet<CueKind>();
+  const add = (list: readonly string[], kind: CueKind) => {
+    for (const t of list) {
+      try {
+        anywhere.add(t, kind);
+      } catch (err) {
+        throw new Error(`${file}: "${t}": ${(err as Error).message}`);
+      }
+    }
+  };
+  add(c.negation, "negation");
+  add(c.negation_requests.act, "negation_act");
+  add(c.negation_requests.ask, "negation_ask");
+  add(c.hold, "hold");
+  add(c.exclusion, "exclusion");
+  add(c.condition, "condition");
+  add(c.recurring, "recurring");
+  add(c.vague_time, "vague_time");
+  add(c.statement, "statement");
+  add(c.refers_back, "refers_back");
+  add(c.here, "here");
+  add(c.places.car, "place_car");
+  add(c.places.home, "place_home");
+  const questionStart = new PhraseSet<"question" | "request">();
+  for (const t of c.question.starts) questionStart.add(t, "question");
+  for (const t of c.question.requests) questionStart.add(t, "request");
+  const questionEmbedded = new PhraseSet<"question">();
+  for (const t of c.question.embedded) questionEmbedded.add(t, "question");
+  const lexicon = new PhraseSet<LexiconKind>();
+  for (const w of lex.rooms) lexicon.addWords(w, "room");
+  for (const w of lex.appliances) lexicon.addWords(w, "appliance");
+  for (const w of lex.car_parts) lexicon.addWords(w, "car_part");
+  const numberWords = new PhraseSet<number>();
+  for (const [value, list] of Object.entries(c.number_words)) for (const t of list) numberWords.add(t, Number(value));
+  const cues: Cues = { language: c.language, anywhere, questionStart, questionEmbedded, lexicon, numberWords, delay: c.delay };
+  cache.set(dir, cues);
+  return cues;
+}

@@ -1,0 +1,85 @@
+// Grounding: every slot value hark acts on must come from the utterance. A value the understander
+// produced that the user never said (an SLM's guess, a tolerant match's substitution) is dropped when
+// the dialog can fill it from context or ask for it (a room, a seat), and sinks the reading otherwise
+// (a device name, a number, a destination).
+import type { SlotValue } from "../grammar/types.js";
+import { normalizeTokens } from "../grammar/normalize.js";
+import type { IntentResult } from "../nlu/types.js";
+import type { Cues } from "./cues.js";
+import type { Knowledge } from "./knowledge.js";
+
+export interface GroundingRules {
+  /** Slots whose values are meanings, not words (a direction inferred from "I'm cold"). */
+  inferable: readonly string[];
+  /** Slots the dialog can fill from context or ask for: an unsaid value is dropped, not fatal. */
+  droppable: readonly string[];
+}
+
+export const DEFAULT_GROUNDING: GroundingRules = {
+  inferable: ["domain", "device_class", "direction", "state", "action", "feature"],
+  droppable: ["area", "zone", "window", "seat", "side"],
+};
+
+export interface Grounded {
+  /** The intent without its dropped values (undefined when the reading is sunk). */
+  intent?: IntentResult;
+  dropped: Array<{ slot: string; value: SlotValue }>;
+  /** The value that sank the reading. */
+  unsaid?: { slot: string; value: SlotValue };
+}
+
+/** Plural and possessive forms meet ("lights" / "light", "kid's" / "kids"). */
+const stem = (t: string): string => t.replace(/'s$|s'$/, "").replace(/(?<=[a-z]{3})(es|s)$/, "");
+
+function contains(tokens: readonly string[], phrase: readonly string[]): boolean {
+  if (!phrase.length) return false;
+  const hay = tokens.map(stem);
+  const needle = phrase.map(stem);
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let k = 0; k < needle.length; k++) if (hay[i + k] !== needle[k]) continue outer;
+    return true;
+  }
+  return false;
+}
+
+function numberSaid(tokens: readonly string[], value: number, cues: Cues, multiplier = 1): boolean {
+  const said = new Set(tokens.filter((t) => /^-?\d+(?:\.\d+)?$/.test(t)).map(Number));
+  if (said.has(value) || said.has(value / multiplier)) return true;
+  // "21 and a half" → 21.5
+  if (!Number.isInteger(value) && said.has(Math.floor(value)) && tokens.includes("half")) return true;
+  return cues.numberWords.find(tokens).some((h) => h.tag === value);
+}
+
+/** Is this slot value in the words of the utterance (or, for "here", the speaker's own area)? */
+export function valueSaid(intent: string, slot: string, value: SlotValue, tokens: readonly string[], k: Knowledge, cues: Cues): boolean {
+  const lists = k.listsOf(intent, slot);
+  if (!lists.length) return contains(tokens, normalizeTokens(String(value)));
+  for (const list of lists) {
+    if (list.kind === "values") {
+      const forms = k.formsOf(list, value);
+      if (forms.some((f) => contains(tokens, f))) return true;
+      if (contains(tokens, normalizeTokens(String(value)))) return true;
+    } else if (list.kind === "range") {
+      if (typeof value === "number" && numberSaid(tokens, value, cues, list.multiplier)) return true;
+      if (typeof value === "string" && Number.isFinite(Number(value)) && numberSaid(tokens, Number(value), cues, list.multiplier)) return true;
+    } else {
+      const words = normalizeTokens(String(value));
+      if (words.length && words.every((w) => tokens.includes(w))) return true;
+    }
+  }
+  return false;
+}
+
+export function groundIntent(intent: IntentResult, tokens: readonly string[], k: Knowledge, cues: Cues, rules: GroundingRules = DEFAULT_GROUNDING): Grounded {
+  const dropped: Grounded["dropped"] = [];
+  let slots = intent.slots;
+  for (const [slot, value] of Object.entries(intent.slots)) {
+    if (rules.inferable.includes(slot)) continue;
+    if (valueSaid(intent.intent, slot, value, tokens, k, cues)) continue;
+    if (!rules.droppable.includes(slot)) return { dropped, unsaid: { slot, value } };
+    dropped.push({ slot, value });
+    const { [slot]: _gone, ...rest } = slots;
+    slots = rest;
+  }
+  return { intent: slots === intent.slots ? intent : { ...intent, slots }, dropped };
+}

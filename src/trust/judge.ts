@@ -1,0 +1,267 @@
+// One decision per utterance: act, ask back, or refuse with the reason. Everything that can make an
+// understood request the wrong thing to do is checked here, in this order:
+//   what the words do to the request (negation, "leave it", a statement, a question, "except",
+//   conditions, repetitions, vague or exact later times) → places and devices the home or car does not
+//   have → values the user never said → intents nothing can carry out, or that belong to the other
+//   place → how sure each stage was, against the risk of the action.
+// The dialog (src/dialog/resolve.ts), `hark understand` and `hark replay` all decide through here.
+import { canonicalSentence, sayIntents } from "../compile/canonical.js";
+import { normalizeTokens } from "../grammar/normalize.js";
+import type { Grammar } from "../grammar/types.js";
+import type { IntentResult, Understanding } from "../nlu/types.js";
+import { intentHandling } from "../act/plan.js";
+import type { Facts } from "../dialog/policy.js";
+import { riskOf, type Risk, type TrustConfig } from "./config.js";
+import type { CueKind, Cues, LexiconKind } from "./cues.js";
+import { groundIntent } from "./grounding.js";
+import { knowledgeOf } from "./knowledge.js";
+import { covered, type PhraseHit } from "./phrases.js";
+import { findLater, sayLater, type Later } from "./when.js";
+
+/** What the speech recognizer says about how sure it is of the words (src/asr evidence). */
+export interface AsrEvidence {
+  /** 0..1: how surely the heard sentence beat its best competitor with another meaning. */
+  score?: number;
+  /** That competitor, as words. */
+  competitor?: string;
+}
+
+export interface JudgeInput {
+  text: string;
+  understanding: Understanding;
+  /** Where the request was said (absent for `hark understand` without --area). */
+  session?: { profile?: "home" | "car"; area?: string; seat?: string };
+  asr?: AsrEvidence;
+  /** Target device facts for the risk class (domain, device_class of a named device). */
+  deviceFacts?: (intent: IntentResult) => Facts;
+}
+
+export interface TrustDeps {
+  grammar: Grammar;
+  cues: Cues;
+  config: TrustConfig;
+}
+
+/** Understands the request again without the words that framed it ("why don't you …", "… in 10 minutes"). */
+export type Reunderstand = (text: string) => Understanding | Promise<Understanding>;
+
+/** Why hark did not simply act. */
+export type TrustReason =
+  | "negation"
+  | "hold"
+  | "statement"
+  | "question"
+  | "exclusion"
+  | "condition"
+  | "recurring"
+  | "vague_time"
+  | "duration"
+  | "delay"
+  | "unknown_area"
+  | "unknown_device"
+  | "wrong_place"
+  | "ungrounded"
+  | "no_handler"
+  | "scope"
+  | "unsure_asr"
+  | "unsure_nlu"
+  | "confirm_first";
+
+export type Verdict =
+  /** Carry out these intents now. */
+  | { decision: "act"; intents: IntentResult[]; notes: string[] }
+  /** A question in the form of a command: read these intents' devices, change nothing. */
+  | { decision: "report"; intents: IntentResult[]; reason: "question" }
+  /** Carry them out later (the runtime's scheduler). */
+  | { decision: "schedule"; intents: IntentResult[]; later: Later; reason: "delay"; speech: string }
+  /** Ask first; act on yes. */
+  | { decision: "ask"; intents: IntentResult[]; prompt: string; reason: TrustReason; risk?: Risk }
+  /** Do nothing, and say why. */
+  | { decision: "refuse"; intents: IntentResult[]; speech: string; reason: TrustReason; detail?: string }
+  /** Nothing understood, or a cancel: the dialog's usual path. */
+  | { decision: "pass" };
+
+/** Words a request may start with that say nothing ("so, is the light on"). */
+const LEAD_FILLERS = new Set(["so", "and", "um", "uh", "er", "hey", "ok", "okay", "well", "oh", "please", "hark", "now"]);
+
+const TIME_SLOTS = ["hours", "minutes", "seconds"];
+
+const SPEECH = {
+  negation: "Okay, I won't do that.",
+  hold: "Okay, I'll leave it as it is.",
+  statement: "Okay. I didn't change anything; tell me what you would like me to do.",
+  questionUnknown: "Sorry, I can't answer that.",
+  exclusion: "Sorry, I can't leave things out of a request yet, so I did nothing. Please name only what to change.",
+  notUnderstood: "Sorry, I didn't understand that.",
+  unsureAsr: "Sorry, I didn't catch that clearly, so I did nothing.",
+};
+
+export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: Reunderstand): Promise<Verdict> {
+  const { session, text } = input;
+  let u = input.understanding;
+  const { grammar, cues, config } = deps;
+  const k = knowledgeOf(grammar);
+  const tokens = normalizeTokens(text);
+  // Known names are never cues ("Do Not Disturb" is a switch); neither are the words of a free-text value.
+  const valueWords = new Set(u.intents.flatMap((i) => Object.values(i.slots).flatMap((v) => (typeof v === "string" ? normalizeTokens(v) : []))));
+  const names = k.entities.find(tokens);
+  const blocked = covered(names);
+  const cueHits = cues.anywhere.find(tokens, blocked);
+  const has = (kind: CueKind) => cueHits.some((h) => h.tag === kind);
+  const hitText = (h: { start: number; end: number }) => tokens.slice(h.start, h.end).join(" ");
+
+  // Places and devices named that this home or car does not have.
+  const valueBlocked = new Set([...blocked, ...tokens.flatMap((t, i) => (valueWords.has(t) && !k.entities.at(tokens, i) ? [i] : []))]);
+  const unknown = cues.lexicon.find(tokens, valueBlocked).filter((h) => !tokens.slice(h.start, h.end).every((t) => k.vocabulary.has(t)));
+
+  if (!u.intents.length) {
+    const first = unknown[0];
+    if (first) return refuseUnknown(first, tokens, session);
+    const start = cues.questionStart.atStart(tokens, LEAD_FILLERS);
+    if (start?.tag === "question") return { decision: "refuse", intents: [], speech: SPEECH.questionUnknown, reason: "question" };
+    return { decision: "pass" };
+  }
+  if (u.intents.some((i) => intentHandling(i.intent).kind === "cancel")) return { decision: "pass" };
+  let intents = u.intents;
+  const refuse = (reason: TrustReason, speech: string, detail?: string): Verdict => ({ decision: "refuse", intents, speech, reason, ...(detail ? { detail } : {}) });
+
+  // 1. What the words do to the request.
+  if (has("negation_ask")) return { decision: "ask", intents, prompt: `Do you want me to ${sayIntents(grammar, intents)} now?`, reason: "negation" };
+  if (has("negation") && !has("negation_act")) return refuse("negation", SPEECH.negation, hitText(cueHits.find((h) => h.tag === "negation")!));
+  // "why don't you turn on the lights": the request is what follows the frame, understood on its own.
+  const frame = cueHits.find((h) => h.tag === "negation_act");
+  if (frame && reunderstand) {
+    const again = await reunderstand(without(tokens, [frame]));
+    if (!again.intents.length) return refuse("negation", SPEECH.notUnderstood, hitText(frame));
+    u = again;
+    intents = again.intents;
+  }
+  if (has("hold")) return refuse("hold", SPEECH.hold);
+  if (has("statement")) return refuse("statement", SPEECH.statement);
+
+  const start = cues.questionStart.atStart(tokens, LEAD_FILLERS);
+  const question = start?.tag === "question" || (start?.tag !== "request" && cues.questionEmbedded.find(tokens, blocked).length > 0);
+  const handled = intents.map((i) => intentHandling(i.intent));
+  if (question && handled.some((h) => h.kind === "device")) {
+    // Answer from the devices' state, never act: only a reading whose values were all said qualifies.
+    const reportable = intents.filter((i) => groundIntent(i, tokens, k, cues, config.grounding).unsaid === undefined && intentHandling(i.intent).kind !== "none");
+    if (reportable.length !== intents.length || reportable.some((i) => !inScope(i, session))) return refuse("question", SPEECH.questionUnknown);
+    return { decision: "report", intents: reportable, reason: "question" };
+  }
+
+  if (has("exclusion")) return refuse("exclusion", SPEECH.exclusion);
+  for (const kind of ["condition", "recurring", "vague_time"] as const) {
+    const h = cueHits.find((x) => x.tag === kind);
+    if (h) return refuse(kind, laterSpeech(kind, hitText(h)), hitText(h));
+  }
+  const timed = intents.some((i) => TIME_SLOTS.some((s) => i.slots[s] !== undefined));
+  const laters = timed ? [] : findLater(tokens, cues, blocked);
+  // A time is not a value of the request ("… in 10 minutes" is no brightness of 10): the request is
+  // understood again without it, and its words never ground a slot.
+  if (laters.length && reunderstand) {
+    const again = await reunderstand(without(tokens, laters));
+    if (!again.intents.length) return refuse("delay", SPEECH.notUnderstood, laters.map(hitText).join(", "));
+    intents = again.intents;
+  }
+  const said = laters.length ? tokens.map((t, i) => (laters.some((l) => i >= l.start && i < l.end) ? "" : t)) : tokens;
+
+  // 2. Places and devices that do not exist here.
+  const firstUnknown = unknown[0];
+  if (firstUnknown) return refuseUnknown(firstUnknown, tokens, session);
+
+  // 3. Values the user never said.
+  const kept: IntentResult[] = [];
+  const sunk: string[] = [];
+  for (const i of intents) {
+    if (i.source === "matcher" && i.confidence >= 1) {
+      kept.push(i);
+      continue;
+    }
+    const g = groundIntent(i, said, k, cues, config.grounding);
+    if (g.intent) kept.push(g.intent);
+    else if (g.unsaid) sunk.push(`${g.unsaid.slot} ${String(g.unsaid.value)}`);
+  }
+  if (!kept.length) return refuse("ungrounded", SPEECH.notUnderstood, sunk.join(", "));
+  if (sunk.length) return { decision: "ask", intents: kept, prompt: `Sorry, I only understood part of that. Should I ${sayIntents(grammar, kept)}?`, reason: "ungrounded" };
+
+  // 4. A device named with a room it is not in, intents nothing carries out, or that belong to the other place.
+  for (const i of kept) {
+    const misplaced = wrongPlace(i, grammar);
+    if (misplaced) return refuse("wrong_place", `Sorry, the ${misplaced.name} is not in the ${misplaced.area}.`, `${misplaced.name} / ${misplaced.area}`);
+    const h = intentHandling(i.intent);
+    if (h.kind === "none") return refuse("no_handler", `Sorry, I understood "${canonicalSentence(grammar, i) ?? i.intent}", but nothing here can do that.`, i.intent);
+    if (!inScope(i, session)) {
+      const other = h.scope === "car" ? "car" : "home";
+      const named = cueHits.some((x) => x.tag === (other === "car" ? "place_car" : "place_home"));
+      if (!(named && config.crossScope === "named"))
+        return refuse("scope", other === "car" ? "Sorry, I can only control the car from inside the car." : "Sorry, I can only control the home from a speaker in the home.", i.intent);
+    }
+  }
+
+  // 5. Later.
+  if (laters.length) {
+    const l = laters[0]!;
+    if (laters.length > 1 || l.kind === "duration")
+      return refuse("duration", `Sorry, I can't ${l.kind === "duration" ? "undo things after a while" : "follow several times in one request"} yet, so I did nothing.`, hitText(l));
+    if (!config.schedule) return refuse("delay", `Sorry, I can't do things later yet, so I did nothing.`, hitText(l));
+    const when = l.kind === "clock" ? `at ${sayLater(l)}` : `in ${sayLater(l)}`;
+    return { decision: "schedule", intents: kept, later: l, reason: "delay", speech: `Okay, ${when} I'll ${sayIntents(grammar, kept)}.` };
+  }
+
+  // 6. How sure each stage was, against the risk of acting.
+  for (const i of kept) {
+    const risk = riskOf(config, { ...(input.deviceFacts?.(i) ?? {}), ...i.slots, intent: i.intent });
+    const t = config.thresholds[risk];
+    const score = input.asr?.score;
+    if (score !== undefined && kept.some((x) => intentHandling(x.intent).kind === "device")) {
+      if (score < t.asr_refuse) return refuse("unsure_asr", SPEECH.unsureAsr, `asr ${score.toFixed(2)} < ${t.asr_refuse} (${risk})`);
+      if (score < t.asr) {
+        const alt = input.asr?.competitor ? ` or "${input.asr.competitor}"` : "";
+        return { decision: "ask", intents: kept, prompt: `Did you say "${text}"${alt}?`, reason: "unsure_asr", risk };
+      }
+    }
+    const nluMin = i.source === "slm" ? t.slm : t.matcher;
+    if (intentHandling(i.intent).kind === "device" && i.confidence < nluMin)
+      return { decision: "ask", intents: kept, prompt: `Did you mean: ${sayIntents(grammar, kept)}?`, reason: "unsure_nlu", risk };
+  }
+  return { decision: "act", intents: kept, notes: [] };
+}
+
+function inScope(i: IntentResult, session: JudgeInput["session"]): boolean {
+  const scope = intentHandling(i.intent).scope;
+  return !session?.profile || scope === "any" || scope === session.profile;
+}
+
+function laterSpeech(kind: "condition" | "recurring" | "vague_time", cue: string): string {
+  if (kind === "condition") return `Sorry, I can't wait for "${cue}" yet, so I did nothing.`;
+  if (kind === "recurring") return `Sorry, I can't repeat things "${cue}" yet, so I did nothing.`;
+  return `Sorry, I can't do things "${cue}" yet, so I did nothing. I can act now, or in a set time like "in 10 minutes".`;
+}
+
+function refuseUnknown(h: PhraseHit<LexiconKind>, tokens: readonly string[], session: JudgeInput["session"]): Verdict {
+  const what = tokens.slice(h.start, h.end).join(" ");
+  const reason: TrustReason = h.tag === "room" ? "unknown_area" : "unknown_device";
+  const speech =
+    h.tag === "car_part" && session?.profile !== "home"
+      ? `Sorry, this car has no ${what} I can control.`
+      : h.tag === "room"
+        ? `Sorry, there is no ${what} here.`
+        : `Sorry, there is no ${what} here that I can control.`;
+  return { decision: "refuse", intents: [], speech, reason, detail: what };
+}
+
+/** The utterance without some stretches of it. */
+function without(tokens: readonly string[], spans: ReadonlyArray<{ start: number; end: number }>): string {
+  return tokens.filter((_, i) => !spans.some((s) => i >= s.start && i < s.end)).join(" ");
+}
+
+/** A named device with an area it is not in ("the TV in the bedroom"); undefined when it fits or is not known. */
+function wrongPlace(i: IntentResult, g: Grammar): { name: string; area: string } | undefined {
+  const { name, area } = i.slots;
+  if (typeof name !== "string" || typeof area !== "string") return undefined;
+  const list = g.lists.get("name");
+  if (list?.kind !== "values") return undefined;
+  const entries = list.values.filter((v) => v.out === name);
+  if (!entries.length || entries.some((v) => v.context?.area === undefined || String(v.context.area).toLowerCase() === area.toLowerCase())) return undefined;
+  return { name, area };
+}

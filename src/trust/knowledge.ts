@@ -1,0 +1,116 @@
+// What the grammar and the devices know, in the shape the trust checks need: the spoken forms of
+// every slot value, the known place and device names, and every word the grammar uses.
+import { normalizeTokens } from "../grammar/normalize.js";
+import type { Expr, Grammar, SlotList, SlotValue } from "../grammar/types.js";
+import { PhraseSet } from "./phrases.js";
+
+export type EntityKind = "area" | "floor" | "name";
+
+export interface Knowledge {
+  grammar: Grammar;
+  /** Names and aliases of areas, floors and devices. */
+  entities: PhraseSet<EntityKind>;
+  /** Every word of every sentence, rule and list value. */
+  vocabulary: ReadonlySet<string>;
+  /** The lists that fill a slot of an intent (a slot may be filled by several: {onoff:state}). */
+  listsOf(intent: string, slot: string): SlotList[];
+  /** The spoken forms (token sequences) of a value of a values list. */
+  formsOf(list: SlotList, value: SlotValue): string[][];
+}
+
+const MAX_FORMS = 256;
+
+/** The spoken forms of an expression (bounded; slots and rules inside a list value are rare). */
+function forms(e: Expr, g: Grammar, depth = 0): string[][] {
+  switch (e.type) {
+    case "text":
+      return [normalizeTokens(e.text)];
+    case "slot":
+      return [[]];
+    case "rule": {
+      const r = g.rules.get(e.name);
+      return r && depth < 8 ? forms(r.expr, g, depth + 1) : [[]];
+    }
+    case "alt": {
+      const out = e.items.flatMap((i) => forms(i, g, depth));
+      if (e.optional) out.push([]);
+      return out.slice(0, MAX_FORMS);
+    }
+    case "seq":
+    case "perm": {
+      let acc: string[][] = [[]];
+      for (const item of e.items) {
+        const next: string[][] = [];
+        for (const a of acc) for (const b of forms(item, g, depth)) if (next.length < MAX_FORMS) next.push([...a, ...b]);
+        acc = next;
+      }
+      return acc;
+    }
+  }
+}
+
+function walk(e: Expr, visit: (e: Expr) => void): void {
+  visit(e);
+  if (e.type === "seq" || e.type === "alt" || e.type === "perm") for (const i of e.items) walk(i, visit);
+}
+
+const built = new WeakMap<Grammar, Knowledge>();
+
+export function knowledgeOf(grammar: Grammar): Knowledge {
+  const hit = built.get(grammar);
+  if (hit) return hit;
+  const entities = new PhraseSet<EntityKind>();
+  for (const kind of ["area", "floor", "name"] as const) {
+    const list = grammar.lists.get(kind);
+    if (list?.kind !== "values") continue;
+    for (const v of list.values) for (const f of forms(v.in, grammar)) if (f.length) entities.addWords(f.join(" "), kind);
+  }
+  const vocabulary = new Set<string>();
+  const addText = (e: Expr) => {
+    if (e.type === "text") for (const t of normalizeTokens(e.text)) vocabulary.add(t);
+  };
+  const slotLists = new Map<string, Map<string, Set<string>>>();
+  for (const intent of grammar.intents.values()) {
+    const perSlot = new Map<string, Set<string>>();
+    for (const [name, def] of intent.slots) if (def.list) perSlot.set(name, new Set([def.list]));
+    for (const block of intent.data)
+      for (const s of block.sentences)
+        walk(s.expr, (e) => {
+          addText(e);
+          if (e.type === "slot") {
+            const set = perSlot.get(e.slot) ?? new Set<string>();
+            set.add(e.list);
+            perSlot.set(e.slot, set);
+          }
+        });
+    slotLists.set(intent.name, perSlot);
+  }
+  for (const r of grammar.rules.values()) walk(r.expr, addText);
+  for (const list of grammar.lists.values()) if (list.kind === "values") for (const v of list.values) walk(v.in, addText);
+
+  const formCache = new Map<SlotList, Map<string, string[][]>>();
+  const k: Knowledge = {
+    grammar,
+    entities,
+    vocabulary,
+    listsOf(intent, slot) {
+      const names = slotLists.get(intent)?.get(slot) ?? new Set([slot]);
+      return [...names].map((n) => grammar.lists.get(n)).filter((l): l is SlotList => l !== undefined);
+    },
+    formsOf(list, value) {
+      if (list.kind !== "values") return [];
+      let byValue = formCache.get(list);
+      if (!byValue) {
+        byValue = new Map();
+        for (const v of list.values) {
+          const key = String(v.out);
+          byValue.set(key, [...(byValue.get(key) ?? []), ...forms(v.in, grammar).filter((f) => f.length)]);
+        }
+        formCache.set(list, byValue);
+      }
+      return byValue.get(String(value)) ?? [];
+    },
+  };
+  built.set(grammar, k);
+  return k;
+}
