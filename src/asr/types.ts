@@ -44,6 +44,8 @@ export interface AsrEvidence {
   differsIn?: string[];
   /** How many competitors were decoded (0: none in the grammar near the hypothesis). */
   competitors: number;
+  /** Every competitor fell out of the decoder's beams: all fit far worse than the hypothesis (margin beyond measure). */
+  beyondBeam?: boolean;
   /** The front end's SNR estimate of the input, dB (absent without a VAD). */
   snrDb?: number;
   /** Longest stretch of VAD speech the hypothesis left to silence/noise fillers, s. */

@@ -1,7 +1,7 @@
 // The grammar's own way of saying an understood request: "turn on the Kitchen lights" for
 // HassTurnOn {area: Kitchen, domain: light}. Used when hark asks back ("Did you mean …?") or names
 // what it will not do. The shortest sentence of the intent that carries exactly its slots wins.
-import type { Expr, Grammar, SlotValue } from "../grammar/types.js";
+import type { ContextConstraint, Expr, Grammar, SlotValue } from "../grammar/types.js";
 import type { IntentResult } from "../nlu/types.js";
 
 const ARTICLES = new Set(["the", "a", "an", "my"]);
@@ -24,7 +24,7 @@ function sayValue(g: Grammar, list: string, value: SlotValue): string | undefine
   if (l.kind === "range") {
     if (typeof value !== "number") return String(value);
     const n = l.multiplier ? value / l.multiplier : value;
-    return String(n);
+    return l.type === "percentage" ? `${n} percent` : l.type === "temperature" ? `${n} degrees` : String(n);
   }
   return String(value);
 }
@@ -106,16 +106,34 @@ export function canonicalSentence(g: Grammar, intent: IntentResult): string | un
 function sentenceFor(g: Grammar, intent: IntentResult): string | undefined {
   const def = g.intents.get(intent.intent);
   if (!def) return undefined;
+  const context = deviceContext(g, intent.slots.name);
   for (const block of def.data) {
+    // A block for another kind of device ("lock the {name}" for locks) says it wrong for this one.
+    if (context && !fitsContext(block.requiresContext, context)) continue;
     const fixed = Object.entries(block.slots);
     if (fixed.some(([k, v]) => intent.slots[k] !== undefined && String(intent.slots[k]) !== String(v))) continue;
     const wanted = Object.keys(intent.slots).filter((k) => block.slots[k] === undefined);
     for (const s of block.sentences) {
       const r = render(s.expr, g, intent.slots, 0);
-      if (r && r.slots.size === wanted.length && wanted.every((w) => r.slots.has(w))) return r.words.join(" ");
+      if (r && r.slots.size === wanted.length && wanted.every((w) => r.slots.has(w))) return r.words.join(" ").replace(/\b(percent|degrees)( \1)+\b/g, "$1");
     }
   }
   return undefined;
+}
+
+/** What the `name` list says about a named device (its domain, device_class, area). */
+function deviceContext(g: Grammar, name: SlotValue | undefined): Record<string, SlotValue> | undefined {
+  if (name === undefined) return undefined;
+  const list = g.lists.get("name");
+  return list?.kind === "values" ? list.values.find((v) => String(v.out) === String(name))?.context : undefined;
+}
+
+function fitsContext(required: Record<string, ContextConstraint>, context: Record<string, SlotValue>): boolean {
+  return Object.entries(required).every(([k, want]) => {
+    const have = context[k];
+    if (have === undefined || (typeof want === "object" && !Array.isArray(want))) return true;
+    return (Array.isArray(want) ? want : [want]).some((w) => String(w) === String(have));
+  });
 }
 
 /** "turn on the Kitchen lights and lock the Front Door"; intents the grammar cannot say are named. */

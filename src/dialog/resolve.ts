@@ -119,7 +119,9 @@ async function decide(u: Understanding, input: UnderstandInput, deps: ResolverDe
       // The same preparation as acting (context, missing slots, policies), then one yes/no question.
       const r = finish(verdict.intents, session, previous, deps, u);
       if (r.kind !== "act" && r.kind !== "confirm") return r;
-      return { kind: "confirm", intents: r.intents, prompt: verdict.prompt, notes: r.notes ?? [], understanding: u, trust: note(verdict)! };
+      // A reading hark doubts is asked back as it would be carried out (with the room the context filled in).
+      const prompt = verdict.reason === "unsure_nlu" && deps.grammar ? `Did you mean: ${sayIntents(deps.grammar, r.intents)}?` : verdict.prompt;
+      return { kind: "confirm", intents: r.intents, prompt, notes: r.notes ?? [], understanding: u, trust: note(verdict)! };
     }
     case "schedule": {
       const r = finish(verdict.intents, session, previous, deps, u);

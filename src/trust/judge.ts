@@ -112,7 +112,10 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
 
   // Places and devices named that this home or car does not have.
   const valueBlocked = new Set([...blocked, ...tokens.flatMap((t, i) => (valueWords.has(t) && !k.entities.at(tokens, i) ? [i] : []))]);
-  const unknown = cues.lexicon.find(tokens, valueBlocked).filter((h) => !tokens.slice(h.start, h.end).every((t) => k.vocabulary.has(t)));
+  // Found around the known names, not between them: "guest bedroom" is not the Bedroom; "master bedroom" (an alias) is.
+  const valueOnly = new Set([...valueBlocked].filter((i) => !blocked.has(i)));
+  const insideName = (h: { start: number; end: number }) => names.some((n) => n.start <= h.start && h.end <= n.end);
+  const unknown = cues.lexicon.find(tokens, valueOnly).filter((h) => !insideName(h) && !tokens.slice(h.start, h.end).every((t) => k.vocabulary.has(t)));
 
   if (!u.intents.length) {
     const first = unknown[0];

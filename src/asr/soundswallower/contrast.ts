@@ -1,12 +1,13 @@
 // Contrast decoding: the same front-end audio decoded again, against a small grammar made of the
-// hypothesis' competitors only (competitors.ts), to learn how well the best of them fits.
+// hypothesis and its competitors (competitors.ts), to learn how well the best competitor fits
+// compared with the hypothesis.
 //
 // A decoder of its own, in its own soundswallower instance: the main decoder is never touched (its
 // results stay byte-identical), and its large lextree is not rebuilt per utterance. This decoder has
 // no grammar until the first utterance; each utterance gets a fresh FSG through the C API
-// (fsg_model_init/…/decoder_set_fsg), which builds a lextree of a few hundred nodes in well under a ms.
-// Transitions carry no language probability (log 1): the winner is the best competitor by its
-// acoustics (word insertion and filler penalties aside, which the caller subtracts).
+// (fsg_model_init/…/decoder_set_fsg), whose lextree of a few hundred nodes builds in well under a ms.
+// Transitions carry no language probability (log 1): paths compete on their acoustics (word
+// insertion and filler penalties aside, which the caller subtracts).
 
 /** What the contrast decoder needs of a soundswallower instance (soundswallower 0.6.3 exports). */
 export interface ContrastModule {
@@ -38,15 +39,24 @@ export interface ContrastSsDecoder {
   delete(): void;
 }
 
-/** The best path through the competitors: its words (alternate pronunciations folded), raw path score and segmentation. */
+/** A path of the contrast decode: its words (alternate pronunciations folded), path score and segmentation. */
 export interface ContrastPath {
   words: string[];
-  /** The decoder's path score (log base 1.0001 >> 10), with no language probability in it. */
+  /** The decoder's path score (log base 1.0001 >> 10), with no grammar probability in it. */
   score: number;
   /** Words of the path as the decoder wrote them (alternates "the(2)", fillers "<sil>", "[NOISE]"). */
   segs: Array<{ t: string; b: number; d: number }>;
 }
 
+/**
+ * Why one search for both: PocketSphinx normalizes each frame's senone scores by the best *active*
+ * senone, so a path's score depends on everything else the grammar keeps active. The hypothesis
+ * decoded alone and its competitors decoded alone are on different scales (measured: the same
+ * sentence scores ≈ −5,200 alone and ≈ −7,500 inside the whole coffee grammar). Here the hypothesis
+ * is a chain of its own and the competitors a graph of their own, side by side in one FSG, each
+ * ending in its own state; after the search the FSG's final state is pointed at one end, then the
+ * other, and the best path into each is read back: two scores of one search.
+ */
 export class ContrastDecoder {
   private constructor(
     private ss: ContrastModule | undefined,
@@ -75,19 +85,47 @@ export class ContrastDecoder {
   }
 
   /**
-   * Decode `audio` (16 kHz, already endpointed/denoised: the samples the main decoder saw) against
-   * exactly `sentences`. Alternate pronunciations (`alternates`: word → "word(2)" …) are parallel
-   * arcs. Undefined when there is nothing to decode or no path reached the end.
+   * Decode `audio` (16 kHz, the samples the main decoder saw) against the hypothesis and its
+   * competitors at once. `hypothesis`: the best path through the hypothesis' own words;
+   * `competitor`: the best path through any competitor, undefined when none survived the beams
+   * (then every competitor is far worse than the hypothesis). Alternate pronunciations
+   * (`alternates`: word → "word(2)" …) are parallel arcs. Undefined when there is nothing to decode.
    */
-  best(audio: Float32Array, sentences: ReadonlyArray<readonly string[]>, alternates: ReadonlyMap<string, readonly string[]>): ContrastPath | undefined {
+  contrast(
+    audio: Float32Array,
+    hypothesis: readonly string[],
+    competitors: ReadonlyArray<readonly string[]>,
+    alternates: ReadonlyMap<string, readonly string[]>,
+  ): { hypothesis: ContrastPath | undefined; competitor: ContrastPath | undefined } | undefined {
     const ss = this.ss;
     const d = this.decoder;
     if (!ss || !d) throw new Error("the contrast decoder was closed");
-    if (!sentences.length || audio.length < 1600) return undefined;
-    if (!this.setGrammar(ss, d, sentences, alternates)) return undefined;
+    if (!hypothesis.length || audio.length < 1600) return undefined;
+    const g = this.setGrammar(ss, d, hypothesis, competitors, alternates);
+    if (!g) return undefined;
     d.start();
     d.process_audio(audio, false, true);
     d.stop();
+    // The FSG belongs to the search now, which lives until the next setGrammar: pointing its final
+    // state elsewhere only changes which history entries the read-back considers final.
+    const read = (end: number, expect: (words: string[]) => boolean): ContrastPath | undefined => {
+      ss._fsg_set_states(g.fsg, 0, end);
+      const p = this.path(ss, d);
+      return p && expect(p.words) ? p : undefined;
+    };
+    const wanted = new Set(competitors.map((c) => c.join(" ")));
+    const hyp = hypothesis.join(" ");
+    const competitor = competitors.length ? read(g.endC, (w) => wanted.has(w.join(" "))) : undefined;
+    return { hypothesis: read(g.endH, (w) => w.join(" ") === hyp), competitor };
+  }
+
+  close(): void {
+    this.decoder?.delete();
+    this.decoder = undefined;
+    this.ss = undefined;
+  }
+
+  private path(ss: ContrastModule, d: ContrastSsDecoder): ContrastPath | undefined {
     const raw = d.get_text().split(/\s+/).filter(Boolean);
     if (!raw.length) return undefined;
     const p = ss._malloc(4);
@@ -107,19 +145,27 @@ export class ContrastDecoder {
     return { words: raw.map((w) => w.replace(/\(\d+\)$/, "")), score, segs };
   }
 
-  close(): void {
-    this.decoder?.delete();
-    this.decoder = undefined;
-    this.ss = undefined;
-  }
-
-  /** Replace the decoder's search with one over `sentences` (a minimal acyclic word graph). */
-  private setGrammar(ss: ContrastModule, d: ContrastSsDecoder, sentences: ReadonlyArray<readonly string[]>, alternates: ReadonlyMap<string, readonly string[]>): boolean {
-    const g = sentenceGraph(sentences);
+  /**
+   * Replace the decoder's search: from the start state, the hypothesis as a chain of its own states
+   * into `endH`, and the competitors as a minimal acyclic word graph into `endC`. No grammar
+   * probabilities (log 1 everywhere).
+   */
+  private setGrammar(
+    ss: ContrastModule,
+    d: ContrastSsDecoder,
+    hypothesis: readonly string[],
+    competitors: ReadonlyArray<readonly string[]>,
+    alternates: ReadonlyMap<string, readonly string[]>,
+  ): { fsg: number; endH: number; endC: number } | undefined {
+    const g = sentenceGraph(competitors);
+    // States: 0 start; competitor graph 1..g.states-1 (its 0 is ours); then the hypothesis chain; then the two ends.
+    const chain0 = g.states;
+    const endH = chain0 + hypothesis.length - 1;
+    const endC = endH + 1;
     const name = cString(ss, "contrast");
-    const fsg = ss._fsg_model_init(name, ss._decoder_logmath(d.cdecoder), this.lw, g.states + 1);
+    const fsg = ss._fsg_model_init(name, ss._decoder_logmath(d.cdecoder), this.lw, endC + 1);
     ss._free(name);
-    if (!fsg) return false;
+    if (!fsg) return undefined;
     const wids = new Map<string, number>();
     const wid = (w: string): number => {
       let id = wids.get(w);
@@ -131,15 +177,20 @@ export class ContrastDecoder {
       }
       return id;
     };
-    for (const [from, w, to] of g.arcs) for (const v of [w, ...(alternates.get(w) ?? [])]) ss._fsg_model_trans_add(fsg, from, to, 0, wid(v));
-    const final = g.states;
-    for (const s of g.final) ss._fsg_model_null_trans_add(fsg, s, final, 0);
-    ss._fsg_set_states(fsg, 0, final);
+    const arc = (from: number, w: string, to: number): void => {
+      for (const v of [w, ...(alternates.get(w) ?? [])]) ss._fsg_model_trans_add(fsg, from, to, 0, wid(v));
+    };
+    if (competitors.length) {
+      for (const [from, w, to] of g.arcs) arc(from, w, to);
+      for (const s of g.final) ss._fsg_model_null_trans_add(fsg, s, endC, 0);
+    }
+    hypothesis.forEach((w, i) => arc(i === 0 ? 0 : chain0 + i - 1, w, i === hypothesis.length - 1 ? endH : chain0 + i));
+    ss._fsg_set_states(fsg, 0, endH);
     // On success the new search owns the FSG (soundswallower 0.6.3's fsg_search_init takes it
     // without a reference of its own, as decoder_init_grammar relies on) and frees it with the search.
-    if (ss._decoder_set_fsg(d.cdecoder, fsg) >= 0) return true;
+    if (ss._decoder_set_fsg(d.cdecoder, fsg) >= 0) return { fsg, endH, endC };
     ss._fsg_model_free(fsg);
-    return false;
+    return undefined;
   }
 }
 

@@ -41,16 +41,6 @@ export interface Penalties {
 /** Log-probability units of the decoder's path scores: log base 1.0001, shifted right by 10 bits. */
 const SCORE_UNIT_NATS = 1024 / 10000.5;
 
-/** The hypothesis as the main decoder left it. */
-export interface DecodedHypothesis {
-  words: string[];
-  /** Path score of the main decode (decoder_hyp). */
-  score: number;
-  /** Its language part in score units (grammar probabilities × lw, penalties). */
-  language: number;
-  frames: number;
-}
-
 export class EvidenceEngine {
   private readonly readings = new Map<string, Reading | undefined>();
 
@@ -64,10 +54,10 @@ export class EvidenceEngine {
     private readonly opts: EvidenceOptions = {},
   ) {}
 
-  /** Evidence for `hyp` decoded from `audio`. */
-  compute(audio: Float32Array, hyp: DecodedHypothesis): AsrEvidence {
+  /** Evidence for the hypothesis `words` decoded from `audio`. */
+  compute(audio: Float32Array, hyp: { words: string[] }): AsrEvidence {
     const t0 = performance.now();
-    const own = this.reading(hyp.words.join(" "));
+    const own_ = this.reading(hyp.words.join(" "));
     const ranked = this.ranked(hyp.words);
     const maxCompetitors = this.opts.maxCompetitors ?? 48;
     let budget = this.opts.maxReadings ?? 3 * maxCompetitors;
@@ -76,29 +66,27 @@ export class EvidenceEngine {
       if (picked.length >= maxCompetitors || budget-- <= 0) break;
       const r = this.reading(c.join(" "));
       if (!r) continue; // not understood at all: nothing to ask back with
-      if (own && r.key === own.key) continue; // a paraphrase
+      if (own_ && r.key === own_.key) continue; // a paraphrase
       picked.push({ words: c, reading: r });
     }
-    const base: AsrEvidence = { competitors: picked.length, ms: 0 };
-    if (!picked.length) return { ...base, ms: round(performance.now() - t0, 2) };
-    const best = this.contrast.best(audio, picked.map((p) => p.words), this.alternates);
-    if (!best) return { ...base, ms: round(performance.now() - t0, 2) };
-    const text = best.words.join(" ");
+    const done = (e: Omit<AsrEvidence, "ms">): AsrEvidence => ({ ...e, ms: round(performance.now() - t0, 2) });
+    const c = this.contrast.contrast(audio, hyp.words, picked.map((p) => p.words), this.alternates);
+    if (!c?.hypothesis) return done({ competitors: picked.length });
+    const frames = Math.max(1, audio.length / 160);
+    const own = c.hypothesis.score - this.contrastLanguage(c.hypothesis);
+    if (!c.competitor) return done({ competitors: picked.length, ...(picked.length ? { beyondBeam: true } : {}) });
+    const text = c.competitor.words.join(" ");
     const winner = picked.find((p) => p.words.join(" ") === text);
-    const frames = Math.max(1, hyp.frames);
-    const own_ = hyp.score - hyp.language;
-    const other = best.score - this.contrastLanguage(best);
-    return {
-      ...base,
-      margin: round((own_ - other) / frames, 3),
-      marginTotal: round(own_ - other, 1),
+    const other = c.competitor.score - this.contrastLanguage(c.competitor);
+    return done({
+      competitors: picked.length,
+      margin: round((own - other) / frames, 3),
+      marginTotal: round(own - other, 1),
       competitor: text,
-      ...(own && winner?.reading ? { differsIn: differences(own, winner.reading) } : {}),
-      ms: round(performance.now() - t0, 2),
-    };
+      ...(own_ && winner?.reading ? { differsIn: differences(own_, winner.reading) } : {}),
+    });
   }
 
-  /** Language part of a contrast path: no grammar probabilities, word insertion and filler penalties only. */
   close(): void {
     this.contrast.close();
   }

@@ -16,7 +16,7 @@ import { Frontend, type FrontendOptions } from "../frontend.js";
 import type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerStream } from "../types.js";
 import { ContrastDecoder, type ContrastModule } from "./contrast.js";
 import { contrastDictionary } from "./contrastDict.js";
-import { EvidenceEngine, type EvidenceOptions, type ReadingOf } from "./evidence.js";
+import { EvidenceEngine, type EvidenceOptions, type Penalties, type ReadingOf } from "./evidence.js";
 import { evidenceScore } from "./evidenceScore.js";
 import { matcherReadings } from "./readings.js";
 import { cacheDir, fileStamp, findEnUs16k, hash, loadDictionary, restrictDictionary, writeAtomic, type RestrictedDictionary } from "./model.js";
@@ -485,7 +485,6 @@ export class GrammarRecognizer implements Recognizer {
     private ss: SsModule | undefined,
     private readonly scoring: Scoring | undefined,
     private evidence: EvidenceEngine | undefined,
-    private readonly penalties: Penalties,
   ) {}
 
   static async create(opts: GrammarAsrOptions): Promise<GrammarRecognizer> {
@@ -545,7 +544,7 @@ export class GrammarRecognizer implements Recognizer {
       const v = Number(decoder.get_config(k));
       return Number.isFinite(v) && v > 0 ? v : dflt;
     };
-    const penalties: Penalties = { lw: num("lw", 6.5), wip: num("wip", 0.65), silprob: num("silprob", 0.005), fillprob: num("fillprob", 1e-8), entryProb: rej?.entryProb ?? (opts.rejection === false ? 0 : 3e-2) };
+    const penalties: Penalties = { lw: num("lw", 6.5), wip: num("wip", 0.65), silprob: num("silprob", 0.005), fillprob: num("fillprob", 1e-8) };
     const t5 = performance.now();
     let evidence: EvidenceEngine | undefined;
     if (opts.evidence !== false) {
@@ -569,7 +568,7 @@ export class GrammarRecognizer implements Recognizer {
             silprob: num("silprob", 0.005),
             fillprob: num("fillprob", 1e-8),
           };
-    return new GrammarRecognizer(decoder, performance.now() - t0, prepared, frontend, { prepareMs: t1 - t0, moduleMs: t2 - t1, decoderMs: t3 - t2, decoder: source, snapshotSaveMs: saveMs, frontendMs: t5 - t4, hugePages: hugePagesState(), patches: soundswallowerPatches.join(",") || "none", evidenceMs }, ss, scoring, evidence, penalties);
+    return new GrammarRecognizer(decoder, performance.now() - t0, prepared, frontend, { prepareMs: t1 - t0, moduleMs: t2 - t1, decoderMs: t3 - t2, decoder: source, snapshotSaveMs: saveMs, frontendMs: t5 - t4, hugePages: hugePagesState(), patches: soundswallowerPatches.join(",") || "none", evidenceMs }, ss, scoring, evidence);
   }
 
   async recognize(samples16k: Float32Array): Promise<RecognitionResult> {
@@ -589,38 +588,19 @@ export class GrammarRecognizer implements Recognizer {
     d.process_audio(audio, false, true);
     d.stop();
     const r = this.result(d, t0, detail, { frames: audio.length / 160, snrDb: fe.snrDb, speech: fe.speech });
-    return this.withEvidence(r, d, audio, t0);
+    return this.withEvidence(r, audio, t0);
   }
 
   /**
-   * The result with its evidence (accepted results only). Reads the main decoder's finished search
-   * again (text, path score, segmentation) and decodes with the contrast decoder: the result's
+   * The result with its evidence (accepted results only), from the contrast decoder: the result's
    * text, confidence and detail are those of `result` unchanged.
    */
-  private withEvidence(r: RecognitionResult, d: SsDecoder, audio: Float32Array, t0: number): RecognitionResult {
+  private withEvidence(r: RecognitionResult, audio: Float32Array, t0: number): RecognitionResult {
     const ev = this.evidence;
-    const ss = this.ss;
-    if (!ev || !ss || r.rejected || !r.text) return r;
-    const raw = d.get_text().split(/\s+/).filter(Boolean);
-    let segs: Array<{ t: string }> = [];
-    try {
-      segs = d.get_alignment().w ?? [];
-    } catch {
-      // no segmentation: no fillers counted
-    }
-    const p = ss._malloc(4);
-    let score: number;
-    try {
-      ss._decoder_hyp(d.cdecoder, p);
-      score = ss.HEAP32[p >> 2] as number;
-    } finally {
-      ss._free(p);
-    }
+    if (!ev || r.rejected || !r.text) return r;
     const words = r.text.split(" ");
-    const language = hypothesisLanguage(this.prepared.asr.dfa, words, raw.length, segs, this.penalties);
-    if (language === undefined) return r;
     const detail = r.detail as { snrDb?: number; unexplainedSeconds?: number; score?: { acoustic: number } } | undefined;
-    const evidence = ev.compute(audio, { words, score, language, frames: audio.length / 160 });
+    const evidence = ev.compute(audio, { words });
     if (detail?.snrDb !== undefined) evidence.snrDb = detail.snrDb;
     if (detail?.unexplainedSeconds !== undefined) evidence.unexplainedSeconds = detail.unexplainedSeconds;
     if (detail?.score) evidence.acoustic = detail.score.acoustic;
@@ -734,38 +714,6 @@ export class GrammarRecognizer implements Recognizer {
     const language = (sc.lw * (lm + nSil * Math.log(sc.silprob) + nNoise * Math.log(sc.fillprob)) + fsgWords * Math.log(sc.wip)) / SCORE_UNIT_NATS;
     return (score - language) / Math.max(1, frames);
   }
-}
-
-/** Decoder settings that are not acoustics: language weight, penalties, the garbage branch's share of the start state. */
-interface Penalties {
-  lw: number;
-  wip: number;
-  silprob: number;
-  fillprob: number;
-  entryProb: number;
-}
-
-/**
- * The language part of the main decoder's path for `words` (score units): DFA transition
- * probabilities (× lw, the start state's scaled by the garbage branch), word insertion (× lw, per FSG
- * word: a compound counts once) and silence/noise filler penalties (× lw). Undefined when the words
- * are not a DFA path.
- */
-function hypothesisLanguage(dfa: AsrGrammar["dfa"], words: string[], fsgWords: number, segs: Array<{ t: string }>, pen: Penalties): number | undefined {
-  let s = 0;
-  let lm = pen.entryProb > 0 ? Math.log(1 - pen.entryProb) : 0;
-  for (const w of words) {
-    const m = dfa.arcs[s] as Map<string, number>;
-    lm += Math.log(1 / (m.size + (dfa.final[s] ? 1 : 0)));
-    const t = m.get(w);
-    if (t === undefined) return undefined;
-    s = t;
-  }
-  if (!dfa.final[s]) return undefined;
-  lm += Math.log(1 / ((dfa.arcs[s] as Map<string, number>).size + 1));
-  const nSil = segs.filter((g) => g.t === "<sil>").length;
-  const nNoise = segs.filter((g) => /^\[(NOISE|SPEECH)\]$/.test(g.t)).length;
-  return (pen.lw * (lm + fsgWords * Math.log(pen.wip) + nSil * Math.log(pen.silprob) + nNoise * Math.log(pen.fillprob))) / SCORE_UNIT_NATS;
 }
 
 /** The contrast decoder (its own soundswallower instance) and the understanding behind the evidence. */

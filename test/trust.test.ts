@@ -1,0 +1,291 @@
+// The trust policy on real parts: the shipped grammar, devices and cascade (matcher + SLM), a real
+// runtime on an embedded broker. One block per category of the issue: negation, later times, places
+// and devices that do not exist, unsaid values, questions, scope, the dialog, intents without a
+// handler, doubtful readings; and the development trust set as a whole.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import pino from "pino";
+import { loadSources, loadUnderstander } from "../src/nlu/index.js";
+import type { IntentResult, Understander, Understanding } from "../src/nlu/types.js";
+import { judge, loadTrust, refersBack, resolveTrustConfig, findLater, type TrustDeps, type Verdict } from "../src/trust/index.js";
+import { loadCues, cueDir } from "../src/trust/cues.js";
+import { configSchema, resolveConfig } from "../src/run/config.js";
+import { HarkRuntime, type Answer } from "../src/run/runtime.js";
+import { loadTrustSet, runTrustSet } from "../src/bench/trust.js";
+import { normalizeTokens } from "../src/grammar/normalize.js";
+import { tmpFiles } from "./helpers/tmpGrammar.js";
+
+let understander: Understander & { dispose?(): Promise<void> };
+let trust: TrustDeps;
+
+beforeAll(async () => {
+  understander = await loadUnderstander();
+  trust = loadTrust(await loadSources());
+});
+afterAll(async () => {
+  await understander.dispose?.();
+});
+
+async function decide(text: string, profile?: "home" | "car", u?: Understanding): Promise<Verdict> {
+  const understanding = u ?? (await understander.understand(text));
+  return judge({ text, understanding, ...(profile ? { session: { profile } } : {}) }, trust, (t) => understander.understand(t));
+}
+const acts = (v: Verdict) => v.decision === "act";
+
+describe("negation never triggers the action", () => {
+  it.each(["don't turn on the kitchen lights", "do not open my window", "never unlock the front door", "please don't turn off the bedroom lights", "I don't want the lights on in the kitchen", "no need to open the garage door"])(
+    "%s → refused",
+    async (t) => {
+      const v = await decide(t);
+      expect(v.decision).toBe("refuse");
+      if (v.decision === "refuse") expect(v.reason).toBe("negation");
+    },
+  );
+
+  it("a negative question that asks for the action acts on what follows it", async () => {
+    const v = await decide("why don't you turn on the kitchen lights");
+    expect(v.decision).toBe("act");
+    if (v.decision === "act") expect(v.intents.map((i) => i.intent)).toEqual(["HassTurnOn"]);
+  });
+
+  it("a reminder is asked back, and the same words in a device name are no negation", async () => {
+    const v = await decide("don't forget to lock the front door");
+    expect(["ask", "refuse", "pass"]).toContain(v.decision);
+    const named = await judge(
+      { text: "turn on do not disturb", understanding: { text: "turn on do not disturb", intents: [{ intent: "HassTurnOn", slots: { name: "Do Not Disturb" }, confidence: 1, source: "matcher" }] } },
+      loadTrust(await loadSources({ devices: tmpFiles({ "d.yaml": "kind: home\ndevices:\n  - { id: switch.dnd, name: Do Not Disturb, domain: switch }\n" }) })),
+    );
+    expect(named.decision).toBe("act");
+  });
+});
+
+describe("later: scheduled or refused, never now", () => {
+  it("reads delays and clock times, not values", () => {
+    const cues = loadCues(cueDir("en"));
+    const later = (t: string) => findLater(normalizeTokens(t), cues).map((l) => (l.kind === "clock" ? `${l.kind} ${l.hour}:${l.minute}` : `${l.kind} ${l.seconds}`));
+    expect(later("turn on the lights in ten minutes")).toEqual(["delay 600"]);
+    expect(later("turn on the lights in an hour and a half")).toEqual(["delay 5400"]);
+    expect(later("in half an hour close the blinds")).toEqual(["delay 1800"]);
+    expect(later("turn off the tv 5 minutes from now")).toEqual(["delay 300"]);
+    expect(later("open the blinds at 7 pm")).toEqual(["clock 19:0"]);
+    expect(later("at half past seven turn on the porch light")).toEqual(["clock 7:30"]);
+    expect(later("turn on the sprinklers for 10 minutes")).toEqual(["duration 600"]);
+    expect(later("set the thermostat at 21")).toEqual([]);
+    expect(later("set the bedroom lights to 10 percent")).toEqual([]);
+  });
+
+  it("schedules 'in ten minutes' with the request said without the time (no brightness of 10)", async () => {
+    const v = await decide("turn on the kitchen lights in ten minutes");
+    expect(v.decision).toBe("schedule");
+    if (v.decision === "schedule") {
+      expect(v.intents.map((i) => i.intent)).toEqual(["HassTurnOn"]);
+      expect(v.later).toMatchObject({ kind: "delay", seconds: 600 });
+    }
+  });
+
+  it.each([
+    ["turn on the kitchen lights tomorrow morning", "vague_time"],
+    ["open the blinds every day", "recurring"],
+    ["turn on the porch light when I get home", "condition"],
+    ["turn on the sprinklers for 10 minutes", "duration"],
+  ])("%s → refused (%s)", async (t, reason) => {
+    const v = await decide(t);
+    expect(v.decision).toBe("refuse");
+    if (v.decision === "refuse") expect(v.reason).toBe(reason);
+  });
+
+  it("a timer's own duration is its value, not a delay", async () => {
+    expect(acts(await decide("set a timer for 10 minutes"))).toBe(true);
+  });
+});
+
+describe("places and devices that do not exist", () => {
+  it.each([
+    ["dim the dining room lights", "unknown_area"],
+    ["turn on the lights in the attic", "unknown_area"],
+    ["turn off the lights in the guest bedroom", "unknown_area"],
+    ["turn off the oven", "unknown_device"],
+    ["start the dishwasher", "unknown_device"],
+  ])("%s → refused (%s)", async (t, reason) => {
+    const v = await decide(t, "home");
+    expect(v.decision).toBe("refuse");
+    if (v.decision === "refuse") expect(v.reason).toBe(reason);
+  });
+
+  it("a device named with a room it is not in is not acted on", async () => {
+    const v = await decide("turn off the tv in the bedroom");
+    expect(v).toMatchObject({ decision: "refuse", reason: "wrong_place" });
+  });
+
+  it("real rooms and aliases still act", async () => {
+    for (const t of ["turn on the lights in the office", "turn off the lights in the study", "turn on the nursery lights"]) expect(acts(await decide(t, "home")), t).toBe(true);
+  });
+});
+
+describe("values the user never said", () => {
+  const slm = (intent: string, slots: IntentResult["slots"]): IntentResult => ({ intent, slots, confidence: 0.99, source: "slm" });
+  it("an invented destination, device or number sinks the reading", async () => {
+    const v = await decide("how far is it", "car", { text: "how far is it", intents: [slm("NavigateTo", { poi_type: "charging_station" })] });
+    expect(v.decision).toBe("refuse");
+    const n = await decide("make it brighter in the kitchen", "home", { text: "make it brighter in the kitchen", intents: [slm("HassLightSet", { area: "Kitchen", brightness: 80 })] });
+    expect(n).toMatchObject({ decision: "refuse", reason: "ungrounded" });
+  });
+
+  it("an invented room is dropped (the speaker's room fills it later), a said one is kept", async () => {
+    const v = await decide("turn on the lights", "home", { text: "turn on the lights", intents: [slm("HassTurnOn", { area: "Kitchen", domain: "light" })] });
+    expect(v.decision).toBe("act");
+    if (v.decision === "act") expect(v.intents[0]!.slots).toEqual({ domain: "light" });
+    const said = await decide("lights on in the kitchen please", "home", { text: "lights on in the kitchen please", intents: [slm("HassTurnOn", { area: "Kitchen", domain: "light" })] });
+    if (said.decision === "act") expect(said.intents[0]!.slots.area).toBe("Kitchen");
+    else expect.fail(`expected act, got ${said.decision}`);
+  });
+});
+
+describe("questions are not commands", () => {
+  it.each(["how much battery is left", "how much fuel is left", "who turned on the kitchen lights"])("%s → no action", async (t) => {
+    const v = await decide(t, "car");
+    expect(["refuse", "report"]).toContain(v.decision);
+  });
+
+  it("a command asked as a question reports the devices' state", async () => {
+    const v = await decide("did you turn on the kitchen lights", "home");
+    expect(["report", "act"]).toContain(v.decision);
+    if (v.decision === "act") expect(v.intents.every((i) => i.intent === "HassGetState")).toBe(true);
+  });
+});
+
+describe("scope", () => {
+  it("a home speaker does not drive the car, a seat does not drive the home", async () => {
+    for (const t of ["open my window halfway", "I am cold", "turn on my seat heating"]) expect((await decide(t, "home")).decision, t).toBe("refuse");
+    for (const t of ["turn off the kitchen lights", "lock the front door"]) expect((await decide(t, "car")).decision, t).toBe("refuse");
+    expect(acts(await decide("open my window halfway", "car"))).toBe(true);
+  });
+
+  it("crossing over needs the other place named and the configuration to allow it", async () => {
+    const named = { ...trust, config: resolveTrustConfig({ cross_scope: "named" }) };
+    const text = "turn off the kitchen lights at home";
+    const u = await understander.understand(text);
+    expect((await judge({ text, understanding: u, session: { profile: "car" } }, named, (t) => understander.understand(t))).decision).toBe("act");
+    expect((await judge({ text, understanding: u, session: { profile: "car" } }, trust, (t) => understander.understand(t))).decision).toBe("refuse");
+  });
+});
+
+describe("doubtful readings are asked back", () => {
+  it("an SLM reading below its risk class's probability is asked, not acted on", async () => {
+    const text = "lock the front door";
+    const u: Understanding = { text, intents: [{ intent: "HassTurnOn", slots: { name: "Front Door" }, confidence: 0.9, source: "slm" }] };
+    const v = await judge({ text, understanding: u, deviceFacts: () => ({ domain: "lock" }) }, trust);
+    expect(v).toMatchObject({ decision: "ask", reason: "unsure_nlu", risk: "high" });
+    const low = await judge({ text: "turn on the desk lamp", understanding: { text: "turn on the desk lamp", intents: [{ intent: "HassTurnOn", slots: { name: "Desk Lamp" }, confidence: 0.95, source: "slm" }] } }, trust);
+    expect(low.decision).toBe("act");
+  });
+
+  it("weak ASR evidence asks back with the competing reading; very weak evidence refuses", async () => {
+    const text = "turn off the kitchen lights";
+    const u = await understander.understand(text);
+    const ask = await judge({ text, understanding: u, asr: { score: 0.3, competitor: "turn on the kitchen lights" } }, trust);
+    expect(ask.decision).toBe("ask");
+    if (ask.decision === "ask") expect(ask.prompt).toContain("turn on the kitchen lights");
+    expect((await judge({ text, understanding: u, asr: { score: 0.05 } }, trust)).decision).toBe("refuse");
+    expect((await judge({ text, understanding: u, asr: { score: 0.99 } }, trust)).decision).toBe("act");
+  });
+});
+
+describe("in a running hark", () => {
+  let rt: HarkRuntime;
+  const said: Answer[] = [];
+  beforeAll(async () => {
+    const config = resolveConfig(configSchema.parse({ speech: { enabled: false }, log_level: "silent" }));
+    rt = await HarkRuntime.start({ config, logger: pino({ level: "silent" }), understander, onAnswer: (a) => said.push(a) });
+  });
+  afterAll(async () => rt?.stop());
+  const say = async (session: string, text: string) => {
+    await rt.resetSessions();
+    return rt.handle({ session, text });
+  };
+
+  it("a new request during a confirmation replaces it, and the answer says so", async () => {
+    await rt.resetSessions();
+    const first = await rt.handle({ session: "kitchen", text: "unlock the back door" });
+    expect(first[0]!.kind).toBe("prompt");
+    const next = await rt.handle({ session: "kitchen", text: "turn on the kitchen lights" });
+    expect(next[0]!.commands?.map((c) => c.device).sort()).toEqual(["light.kitchen_pendants", "light.kitchen_under_cabinet"]);
+    expect(next[0]!.speech).toMatch(/dropped the earlier request to unlock the Back Door/);
+    expect(rt.devices.bus.state("lock.back_door")?.state).toBe("LOCKED");
+  });
+
+  it("an unclear answer to a confirmation asks again, then does nothing", async () => {
+    await rt.resetSessions();
+    await rt.handle({ session: "kitchen", text: "unlock the back door" });
+    expect((await rt.handle({ session: "kitchen", text: "hmm blah" }))[0]!.speech).toMatch(/^Please say yes or no/);
+    const last = await rt.handle({ session: "kitchen", text: "blah blah" });
+    expect(last[0]!.speech).toBe("Okay, I won't do that.");
+    expect(last.flatMap((a) => a.commands ?? [])).toEqual([]);
+  });
+
+  it("a scheduled request runs when its time comes, not before", async () => {
+    said.length = 0;
+    const now = await say("kitchen", "turn on the kitchen speaker in 1 second");
+    expect(now[0]!.trust).toMatchObject({ decision: "schedule" });
+    expect(now.flatMap((a) => a.commands ?? [])).toEqual([]);
+    expect(rt.scheduler.pending).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1600));
+    const later = said.find((a) => a.scheduled);
+    expect(later?.commands?.map((c) => c.device)).toEqual(["media_player.kitchen_speaker"]);
+  });
+
+  it("answers a state question from the devices", async () => {
+    await say("kitchen", "lock the back door");
+    const a = await say("kitchen", "is the back door locked");
+    expect(a[0]!.speech).toBe("Yes, the Back Door is locked.");
+    expect(a[0]!.commands).toBeUndefined();
+  });
+
+  it("a follow-up without words that refer back does not borrow the last room", async () => {
+    await rt.resetSessions();
+    await rt.handle({ session: "living-room", text: "turn on the kitchen lights" });
+    const next = await rt.handle({ session: "living-room", text: "turn off the lights" });
+    expect(next[0]!.commands?.map((c) => c.device).sort()).toEqual(["light.living_room_ceiling", "light.living_room_floor_lamp"]);
+    expect(refersBack("turn them on again", trust)).toBe(true);
+    expect(refersBack("and the bedroom too", trust)).toBe(true);
+    expect(refersBack("turn off the lights", trust)).toBe(false);
+  });
+});
+
+describe("an intent nothing can carry out never claims success", () => {
+  it("a grammar intent without a device says so and sends nothing", async () => {
+    const dir = tmpFiles({
+      "vacuum.yaml": 'language: en\nintents:\n  HassVacuumStart:\n    responses: { default: "Starting the vacuum" }\n    data:\n      - sentences: ["(start|run) [the] (vacuum|hoover)"]\n',
+    });
+    const grammar = [join(process.cwd(), "grammars", "en"), dir];
+    const config = resolveConfig(configSchema.parse({ speech: { enabled: false }, log_level: "silent", grammar: undefined }));
+    const rt = await HarkRuntime.start({ config: { ...config, grammar: grammar as never }, logger: pino({ level: "silent" }) });
+    try {
+      const a = await rt.handle({ session: "living-room", text: "start the vacuum" });
+      expect(a[0]!.speech).not.toMatch(/Starting the vacuum/);
+      expect(a[0]!.speech).toMatch(/nothing here can do that/);
+      expect(a.flatMap((x) => x.commands ?? [])).toEqual([]);
+    } finally {
+      await rt.stop();
+    }
+  });
+});
+
+describe("the development trust set", () => {
+  const file = join(process.cwd(), "test", "fixtures", "trust", "dev.jsonl");
+  it("no wrong action; controls act on exactly the right devices (≥ 98 %)", async () => {
+    const items = loadTrustSet(file);
+    expect(items.length).toBeGreaterThanOrEqual(150);
+    const r = await runTrustSet(items, "dev", { understander });
+    const wrong = r.results.filter((x) => x.wrongAction).map((x) => `${x.id}: ${x.sent.join(",")}`);
+    expect(wrong).toEqual([]);
+    expect(r.controls.total).toBeGreaterThanOrEqual(50);
+    expect(r.controls.percent, JSON.stringify(r.errors.filter((e) => e.category === "control").map((e) => e.id))).toBeGreaterThanOrEqual(98);
+  }, 300_000);
+
+  it("its file is valid: every line an item, devices that exist", () => {
+    const devices = new Set([...readFileSync("devices/home.yaml", "utf8").matchAll(/id: ([a-z_]+\.[a-z0-9_]+)/g), ...readFileSync("devices/car.yaml", "utf8").matchAll(/id: ([a-z_]+\.[a-z0-9_]+)/g)].map((m) => m[1]));
+    for (const item of loadTrustSet(file)) for (const c of [...(item.expect === "none" ? [] : item.expect), ...(item.also_ok ?? [])]) expect(devices.has(c.device), `${item.id}: ${c.device}`).toBe(true);
+  });
+});
