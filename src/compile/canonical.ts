@@ -138,5 +138,5 @@ function fitsContext(required: Record<string, ContextConstraint>, context: Recor
 
 /** "turn on the Kitchen lights and lock the Front Door"; intents the grammar cannot say are named. */
 export function sayIntents(g: Grammar, intents: IntentResult[]): string {
-  return intents.map((i) => canonicalSentence(g, i) ?? i.intent).join(" and ");
+  return [...new Set(intents.map((i) => canonicalSentence(g, i) ?? i.intent))].join(" and ");
 }

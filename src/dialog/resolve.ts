@@ -134,6 +134,9 @@ async function decide(u: Understanding, input: UnderstandInput, deps: ResolverDe
   }
 }
 
+/** Intents of the other place that a speaker's own place reads in its own way (speakerRelative): they stay in its ASR grammar. */
+export const READ_LOCALLY: Record<"home" | "car", readonly string[]> = { home: ["CabinSetTemperature"], car: [] };
+
 /** Car slots that name a seat/zone/side; the car's lists map "my …" to the driver. */
 const SEAT_SLOTS = ["zone", "seat", "window", "side"];
 

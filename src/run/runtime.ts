@@ -20,7 +20,10 @@ import { outcomeSpeech } from "./speech.js";
 import { Hearing, type Heard } from "./voice.js";
 import { Scheduler, type ScheduledRequest } from "./scheduler.js";
 import { loadTrust, type TrustDeps } from "../trust/index.js";
-import type { TrustNote } from "../dialog/types.js";
+import type { ProfileKind, TrustNote } from "../dialog/types.js";
+import { subsetGrammar } from "../compile/subset.js";
+import { intentHandling } from "../act/plan.js";
+import { READ_LOCALLY } from "../dialog/resolve.js";
 
 export interface CommandReport {
   device: string;
@@ -97,8 +100,9 @@ export class HarkRuntime {
   private speedKmh: number | undefined;
   private signalClient: MqttClient | undefined;
   private stopped = false;
-  private hearing: Promise<Hearing> | undefined;
-  private sharedHearing = false;
+  /** One recognizer per profile: a satellite's ASR grammar holds its own profile's sentences. */
+  private readonly hearings = new Map<ProfileKind, Promise<Hearing>>();
+  private sharedHearing: Hearing | undefined;
   readonly scheduler: Scheduler;
 
   private constructor(
@@ -148,10 +152,7 @@ export class HarkRuntime {
       logger: log.child({ mod: "bus" }),
     });
     const rt = new HarkRuntime(config, log, devices, understander, grammar, loadTrust(grammar, config.trust, paths.grammar), options.onAnswer);
-    if (options.hearing) {
-      rt.hearing = Promise.resolve(options.hearing);
-      rt.sharedHearing = true;
-    }
+    if (options.hearing) rt.sharedHearing = options.hearing;
     try {
       await rt.startSignals();
       for (const s of config.sessions) rt.addSession(s.id, s.profile, s.area, s.seat, s.wake_phrases);
@@ -327,7 +328,7 @@ export class HarkRuntime {
       }
       if (input.text !== undefined) await session.handleText(input.text);
       if (input.wav !== undefined) {
-        const hearing = await this.ears();
+        const hearing = await this.ears(session.info.profile);
         const heard = await hearing.hearFile(input.wav);
         await this.handleHeardIn(session, heard);
       }
@@ -337,10 +338,19 @@ export class HarkRuntime {
     return answers;
   }
 
-  /** The recognizer and endpointer, created on first use (text-only runs never load them). */
-  ears(): Promise<Hearing> {
-    this.hearing ??= Hearing.create({ grammar: this.grammar, log: this.log.child({ mod: "asr" }) });
-    return this.hearing;
+  /**
+   * The recognizer and endpointer for a profile (default: the default session's), created on first use
+   * (text-only runs never load them). Its grammar holds the intents of that profile and the shared ones.
+   */
+  ears(profile: ProfileKind = this.defaultSession.info.profile): Promise<Hearing> {
+    if (this.sharedHearing) return Promise.resolve(this.sharedHearing);
+    let h = this.hearings.get(profile);
+    if (!h) {
+      const grammar = subsetGrammar(this.grammar, (i) => ["any", profile].includes(intentHandling(i).scope) || READ_LOCALLY[profile].includes(i), profile);
+      h = Hearing.create({ grammar, log: this.log.child({ mod: "asr", profile }) });
+      this.hearings.set(profile, h);
+    }
+    return h;
   }
 
   /** Utterances heard by the microphone or in a WAV file, for a session (default: the default session). */
@@ -410,7 +420,7 @@ export class HarkRuntime {
     if (left.length) this.log.warn({ requests: left.map((r) => ({ session: r.session.id, when: r.when, at: new Date(r.at).toISOString() })) }, `${left.length} scheduled request(s) not carried out: hark is stopping`);
     this.scheduler.stop();
     this.sessions.stop();
-    if (this.hearing && !this.sharedHearing) await this.hearing.then((h) => h.close()).catch(() => {});
+    for (const h of this.hearings.values()) await h.then((x) => x.close()).catch(() => {});
     await this.signalClient?.endAsync(true).catch(() => {});
     await this.devices.stop();
     this.log.info("hark stopped");
