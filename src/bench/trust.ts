@@ -6,7 +6,9 @@ import pino from "pino";
 import { z } from "zod";
 import { configSchema, resolveConfig } from "../run/config.js";
 import { HarkRuntime, type Answer, type CommandReport } from "../run/runtime.js";
-import type { Understander } from "../nlu/types.js";
+import type { Understander, Understanding } from "../nlu/types.js";
+import { judge, type TrustDeps } from "../trust/index.js";
+import { intentsEqual, type ExpectedIntent } from "./intentsEqual.js";
 
 const commandSchema = z.strictObject({
   device: z.string().min(1),
@@ -149,4 +151,65 @@ export async function runTrustSet(items: TrustItem[], name: string, o: TrustRunO
     ms: Math.round(performance.now() - t0),
     results,
   };
+}
+
+// ---- the NLU curve: wrong actions vs acceptance over the evidence thresholds ----------------------
+
+export interface CurvePoint {
+  /** Least SLM probability and matcher confidence to act without asking (every risk class). */
+  threshold: number;
+  /** Commands acted on exactly right, % of commands. */
+  acceptedCorrect: number;
+  /** Commands acted on wrongly, % of commands. */
+  wrong: number;
+  /** Non-commands acted on, % of non-commands. */
+  falseAccepts: number;
+  /** Commands asked back or refused, % of commands. */
+  withheld: number;
+}
+
+/**
+ * Labelled utterances (test/fixtures/natural format) through the understander and the trust policy, once
+ * per threshold: how many commands are acted on right, wrong, or held back. The thresholds in
+ * src/trust/config.ts are read off this curve (docs/benchmarks.md, "Trust").
+ */
+export async function nluCurve(
+  items: Array<{ text: string; intents: ExpectedIntent[] }>,
+  understander: Understander,
+  trust: TrustDeps,
+  thresholds: number[] = [0, 0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98, 0.99],
+): Promise<CurvePoint[]> {
+  const understood = new Map<string, Understanding>();
+  const understand = async (t: string): Promise<Understanding> => {
+    let u = understood.get(t);
+    if (!u) understood.set(t, (u = await understander.understand(t)));
+    return u;
+  };
+  const points: CurvePoint[] = [];
+  for (const threshold of thresholds) {
+    const t = { matcher: threshold, slm: threshold };
+    const config = { ...trust.config, thresholds: { low: { ...trust.config.thresholds.low, ...t }, medium: { ...trust.config.thresholds.medium, ...t }, high: { ...trust.config.thresholds.high, ...t } } };
+    let commands = 0;
+    let right = 0;
+    let wrong = 0;
+    let held = 0;
+    let negatives = 0;
+    let falseAccepts = 0;
+    for (const item of items) {
+      const v = await judge({ text: item.text, understanding: await understand(item.text) }, { ...trust, config }, understand);
+      const acted = v.decision === "act" ? v.intents : v.decision === "pass" ? (await understand(item.text)).intents : [];
+      if (!item.intents.length) {
+        negatives++;
+        if (acted.length) falseAccepts++;
+        continue;
+      }
+      commands++;
+      if (!acted.length) held++;
+      else if (intentsEqual(acted, item.intents)) right++;
+      else wrong++;
+    }
+    const pct = (a: number, b: number) => (b ? Math.round((1000 * a) / b) / 10 : 0);
+    points.push({ threshold, acceptedCorrect: pct(right, commands), wrong: pct(wrong, commands), falseAccepts: pct(falseAccepts, negatives), withheld: pct(held, commands) });
+  }
+  return points;
 }

@@ -62,7 +62,6 @@ export type CueKind =
   | "condition"
   | "recurring"
   | "vague_time"
-  | "statement"
   | "refers_back"
   | "here"
   | "place_car"
@@ -78,6 +77,8 @@ export interface Cues {
   questionStart: PhraseSet<"question" | "request">;
   /** Embedded questions anywhere ("tell me if …", "how much …"). */
   questionEmbedded: PhraseSet<"question">;
+  /** Statements about what happened, only at the start ("I turned off the lights"). */
+  statementStart: PhraseSet<"statement">;
   lexicon: PhraseSet<LexiconKind>;
   /** Words that stand for numbers ("halfway" = 50). */
   numberWords: PhraseSet<number>;
@@ -133,7 +134,6 @@ export function loadCues(dir: string): Cues {
   add(c.condition, "condition");
   add(c.recurring, "recurring");
   add(c.vague_time, "vague_time");
-  add(c.statement, "statement");
   add(c.refers_back, "refers_back");
   add(c.here, "here");
   add(c.places.car, "place_car");
@@ -141,6 +141,8 @@ export function loadCues(dir: string): Cues {
   const questionStart = new PhraseSet<"question" | "request">();
   for (const t of c.question.starts) questionStart.add(t, "question");
   for (const t of c.question.requests) questionStart.add(t, "request");
+  const statementStart = new PhraseSet<"statement">();
+  for (const t of c.statement) statementStart.add(t, "statement");
   const questionEmbedded = new PhraseSet<"question">();
   for (const t of c.question.embedded) questionEmbedded.add(t, "question");
   const lexicon = new PhraseSet<LexiconKind>();
@@ -149,7 +151,7 @@ export function loadCues(dir: string): Cues {
   for (const w of lex.car_parts) lexicon.addWords(w, "car_part");
   const numberWords = new PhraseSet<number>();
   for (const [value, list] of Object.entries(c.number_words)) for (const t of list) numberWords.add(t, Number(value));
-  const cues: Cues = { language: c.language, anywhere, questionStart, questionEmbedded, lexicon, numberWords, delay: c.delay };
+  const cues: Cues = { language: c.language, anywhere, questionStart, questionEmbedded, statementStart, lexicon, numberWords, delay: c.delay };
   cache.set(dir, cues);
   return cues;
 }

@@ -86,6 +86,9 @@ const LEAD_FILLERS = new Set(["so", "and", "um", "uh", "er", "hey", "ok", "okay"
 
 const TIME_SLOTS = ["hours", "minutes", "seconds"];
 
+/** Device intents a question may ask for ("where's the nearest pharmacy" → a route, offered first). */
+const OFFERED = ["NavigateTo"];
+
 const SPEECH = {
   negation: "Okay, I won't do that.",
   hold: "Okay, I'll leave it as it is.",
@@ -139,26 +142,30 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     u = again;
     intents = again.intents;
   }
-  if (has("hold")) return refuse("hold", SPEECH.hold);
-  if (has("statement")) return refuse("statement", SPEECH.statement);
+  const changes = intents.some((i) => intentHandling(i.intent).kind === "device");
+  if (changes && has("hold")) return refuse("hold", SPEECH.hold);
+  if (changes && cues.statementStart.atStart(tokens, LEAD_FILLERS)) return refuse("statement", SPEECH.statement);
 
   const start = cues.questionStart.atStart(tokens, LEAD_FILLERS);
   const question = start?.tag === "question" || (start?.tag !== "request" && cues.questionEmbedded.find(tokens, blocked).length > 0);
-  const handled = intents.map((i) => intentHandling(i.intent));
-  if (question && handled.some((h) => h.kind === "device")) {
-    // Answer from the devices' state, never act: only a reading whose values were all said qualifies.
+  if (question && changes) {
+    // Never act on a question: answer from the devices' state. Only a reading whose values were all said qualifies;
+    // a place asked about ("where's the nearest pharmacy") is offered as a route, asked first.
     const reportable = intents.filter((i) => groundIntent(i, tokens, k, cues, config.grounding).unsaid === undefined && intentHandling(i.intent).kind !== "none");
     if (reportable.length !== intents.length || reportable.some((i) => !inScope(i, session))) return refuse("question", SPEECH.questionUnknown);
+    if (reportable.every((i) => OFFERED.includes(i.intent))) return { decision: "ask", intents: reportable, prompt: `Should I ${sayIntents(grammar, reportable)}?`, reason: "question" };
     return { decision: "report", intents: reportable, reason: "question" };
   }
 
-  if (has("exclusion")) return refuse("exclusion", SPEECH.exclusion);
+  // What only matters for a change: "except …", conditions, repetitions and times (a question about the
+  // arrival "until we get there" is no condition).
+  if (changes && has("exclusion")) return refuse("exclusion", SPEECH.exclusion);
   for (const kind of ["condition", "recurring", "vague_time"] as const) {
-    const h = cueHits.find((x) => x.tag === kind);
+    const h = changes ? cueHits.find((x) => x.tag === kind) : undefined;
     if (h) return refuse(kind, laterSpeech(kind, hitText(h)), hitText(h));
   }
   const timed = intents.some((i) => TIME_SLOTS.some((s) => i.slots[s] !== undefined));
-  const laters = timed ? [] : findLater(tokens, cues, blocked);
+  const laters = timed || !changes ? [] : findLater(tokens, cues, blocked);
   // A time is not a value of the request ("… in 10 minutes" is no brightness of 10): the request is
   // understood again without it, and its words never ground a slot.
   if (laters.length && reunderstand) {
@@ -175,6 +182,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // 3. Values the user never said.
   const kept: IntentResult[] = [];
   const sunk: string[] = [];
+  const guessed: IntentResult[] = [];
   for (const i of intents) {
     if (i.source === "matcher" && i.confidence >= 1) {
       kept.push(i);
@@ -182,10 +190,18 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     }
     const g = groundIntent(i, said, k, cues, config.grounding);
     if (g.intent) kept.push(g.intent);
-    else if (g.unsaid) sunk.push(`${g.unsaid.slot} ${String(g.unsaid.value)}`);
+    else if (g.unsaid) {
+      sunk.push(`${g.unsaid.slot} ${String(g.unsaid.value)}`);
+      guessed.push(i);
+    }
   }
-  if (!kept.length) return refuse("ungrounded", SPEECH.notUnderstood, sunk.join(", "));
-  if (sunk.length) return { decision: "ask", intents: kept, prompt: `Sorry, I only understood part of that. Should I ${sayIntents(grammar, kept)}?`, reason: "ungrounded" };
+  // A reading with a value the user never said is never acted on as it is: it is asked back, the
+  // guessed value named ("Did you mean: turn on the driver seat heating to 3?"), so a yes consents to it.
+  if (sunk.length) {
+    const all = [...kept, ...guessed.filter((i) => intentHandling(i.intent).kind !== "none" && inScope(i, session))];
+    if (!all.length) return refuse("ungrounded", SPEECH.notUnderstood, sunk.join(", "));
+    return { decision: "ask", intents: all, prompt: `Did you mean: ${sayIntents(grammar, all)}?`, reason: "ungrounded" };
+  }
 
   // 4. A device named with a room it is not in, intents nothing carries out, or that belong to the other place.
   for (const i of kept) {

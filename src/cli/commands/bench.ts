@@ -67,16 +67,41 @@ registerSuite("trust", async (opts) => {
   const { join } = await import("node:path");
   const { projectRoot } = await import("../../grammar/paths.js");
   const dir = join(projectRoot(), "test", "fixtures", "trust");
+  const parts = opts.parts === undefined ? ["sets", "curve"] : String(opts.parts).split(",").map((p) => p.trim());
+  const bad = parts.find((p) => !["sets", "curve"].includes(p));
+  if (bad) throw new UsageError(`unknown --parts '${bad}' for the trust suite (available: sets, curve)`);
   const sets = (opts.set as string[] | undefined) ?? ["dev.jsonl", "heldout.jsonl"].map((f) => join(dir, f)).filter((f) => existsSync(f));
-  if (!sets.length) throw new UsageError("no trust set given (--set FILE.jsonl)");
-  const reports = [];
-  for (const file of sets) {
-    const items = loadTrustSet(file);
-    const r = await runTrustSet(items, file, { onProgress: process.stderr.isTTY ? (d, t) => process.stderr.write(`\rtrust ${d}/${t}`) : undefined });
-    const { results: _r, ...report } = r;
-    reports.push(report);
+  if (parts.includes("sets") && !sets.length) throw new UsageError("no trust set given (--set FILE.jsonl)");
+  const out: Record<string, unknown> = {};
+  if (parts.includes("sets")) {
+    const reports = [];
+    for (const file of sets) {
+      const items = loadTrustSet(file);
+      const r = await runTrustSet(items, file, { onProgress: process.stderr.isTTY ? (d, t) => process.stderr.write(`\rtrust ${d}/${t}`) : undefined });
+      const { results: _r, ...report } = r;
+      reports.push(report);
+    }
+    out.sets = reports;
   }
-  return { sets: reports };
+  if (parts.includes("curve")) {
+    // Wrong actions vs acceptance over the NLU thresholds, on the hand-written natural sets (tuned / held out).
+    const { nluCurve } = await import("../../bench/trust.js");
+    const { readLabelled } = await import("../../bench/nlu.js");
+    const { loadSources, loadUnderstander } = await import("../../nlu/index.js");
+    const { loadTrust } = await import("../../trust/index.js");
+    const src = sourceOptions(opts as { grammar?: string[]; devices?: string[] | boolean });
+    const understander = await loadUnderstander(src);
+    const trust = loadTrust(await loadSources(src));
+    const natural = opts.natural ? [opts.natural as string] : ["utterances.jsonl", "heldout.jsonl"].map((f) => join(projectRoot(), "test", "fixtures", "natural", f));
+    const curves: Record<string, unknown> = {};
+    try {
+      for (const f of natural.filter((x) => existsSync(x))) curves[f] = await nluCurve(readLabelled(f), understander, trust);
+    } finally {
+      await (understander as { dispose?: () => Promise<void> }).dispose?.();
+    }
+    out.curve = curves;
+  }
+  return out;
 });
 
 export function register(program: Command): void {
@@ -92,7 +117,7 @@ export function register(program: Command): void {
       })
       .option("--seed <n>", "sample seed", (v) => Number(v))
       .option("--accuracy-count <n>", "slm suite: held-out generated samples for accuracy (default 2000)", (v) => Number(v))
-      .option("--parts <list>", "slm suite: what to run, comma-separated: speed,generated,unseen,natural (default all)")
+      .option("--parts <list>", "slm suite: speed,generated,unseen,natural; trust suite: sets,curve (comma-separated; default all)")
       .option("--modes <list>", "slm suite: decode modes to time, comma-separated (default all that the models allow)")
       .option("--natural <file>", "hand-written labelled utterances (JSONL)")
       .option("--set <file>", "trust suite: a trust set (JSONL, test/fixtures/trust/README.md); repeatable (default: the shipped sets)", (v: string, acc: string[] = []) => [...acc, v])
