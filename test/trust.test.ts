@@ -8,7 +8,7 @@ import { join } from "node:path";
 import pino from "pino";
 import { loadSources, loadUnderstander } from "../src/nlu/index.js";
 import type { IntentResult, Understander, Understanding } from "../src/nlu/types.js";
-import { judge, loadTrust, refersBack, resolveTrustConfig, findLater, type TrustDeps, type Verdict } from "../src/trust/index.js";
+import { judge, loadTrust, resolveTrustConfig, findLater, type TrustDeps, type Verdict } from "../src/trust/index.js";
 import { loadCues, cueDir } from "../src/trust/cues.js";
 import { configSchema, resolveConfig } from "../src/run/config.js";
 import { HarkRuntime, type Answer } from "../src/run/runtime.js";
@@ -125,11 +125,14 @@ describe("places and devices that do not exist", () => {
 
 describe("values the user never said", () => {
   const slm = (intent: string, slots: IntentResult["slots"]): IntentResult => ({ intent, slots, confidence: 0.99, source: "slm" });
-  it("an invented destination, device or number sinks the reading", async () => {
+  it("an invented destination, device or number is never acted on: asked back naming the guess", async () => {
     const v = await decide("how far is it", "car", { text: "how far is it", intents: [slm("NavigateTo", { poi_type: "charging_station" })] });
     expect(v.decision).toBe("refuse");
     const n = await decide("make it brighter in the kitchen", "home", { text: "make it brighter in the kitchen", intents: [slm("HassLightSet", { area: "Kitchen", brightness: 80 })] });
-    expect(n).toMatchObject({ decision: "refuse", reason: "ungrounded" });
+    expect(n).toMatchObject({ decision: "ask", reason: "ungrounded" });
+    if (n.decision === "ask") expect(n.prompt).toMatch(/80 percent/);
+    const go = await decide("take me there", "car", { text: "take me there", intents: [slm("NavigateTo", { destination: "work" })] });
+    expect(go).toMatchObject({ decision: "ask", reason: "ungrounded" });
   });
 
   it("an invented room is dropped (the speaker's room fills it later), a said one is kept", async () => {
@@ -242,14 +245,14 @@ describe("in a running hark", () => {
     expect(a[0]!.commands).toBeUndefined();
   });
 
-  it("a follow-up without words that refer back does not borrow the last room", async () => {
+  it("a follow-up takes the previous room only when the user names none", async () => {
     await rt.resetSessions();
     await rt.handle({ session: "living-room", text: "turn on the kitchen lights" });
-    const next = await rt.handle({ session: "living-room", text: "turn off the lights" });
-    expect(next[0]!.commands?.map((c) => c.device).sort()).toEqual(["light.living_room_ceiling", "light.living_room_floor_lamp"]);
-    expect(refersBack("turn them on again", trust)).toBe(true);
-    expect(refersBack("and the bedroom too", trust)).toBe(true);
-    expect(refersBack("turn off the lights", trust)).toBe(false);
+    const next = await rt.handle({ session: "living-room", text: "turn off the lights in the office" });
+    expect(next[0]!.commands?.map((c) => c.device).sort()).toEqual(["light.office_desk_lamp"]);
+    const attic = await rt.handle({ session: "living-room", text: "turn on the lights in the attic" });
+    expect(attic.flatMap((a) => a.commands ?? [])).toEqual([]);
+    expect(attic[0]!.speech).toMatch(/no attic/);
   });
 });
 

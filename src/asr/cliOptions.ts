@@ -12,10 +12,11 @@ export function addAsrOptions(cmd: Command): Command {
     .option("--score-floor <clean,noisy|off>", "acoustic score floor per frame for clean (≥ 25 dB est.) and noisy (≤ 10 dB est.) input; off = none", "-37,-45")
     .addOption(new Option("--endpoint <mode>", "find the speech before decoding: silero VAD (energy if its model is missing), energy VAD, whole-file energy trim, or none").choices(["vad", "energy", "trim", "none"]))
     .addOption(new Option("--denoise <mode>", "RNNoise before decoding (only with --endpoint vad|energy): auto = when the estimated SNR is low").choices(["auto", "on", "off"]))
-    .option("--denoise-below <dB>", "--denoise auto: denoise when the estimated SNR is below this");
+    .option("--denoise-below <dB>", "--denoise auto: denoise when the estimated SNR is below this")
+    .option("--no-evidence", "grammar ASR: no evidence (contrast decode against competing readings) per accepted result");
 }
 
-export function asrConfig(opts: { reject?: boolean; rejectProb?: string; scoreFloor?: string; endpoint?: string; denoise?: string; denoiseBelow?: string }): Record<string, unknown> {
+export function asrConfig(opts: { reject?: boolean; rejectProb?: string; scoreFloor?: string; endpoint?: string; denoise?: string; denoiseBelow?: string; evidence?: boolean }): Record<string, unknown> {
   const p = Number(opts.rejectProb ?? "3e-2");
   if (!(p > 0 && p < 1)) throw new UsageError(`--reject-prob must be a probability between 0 and 1, got ${opts.rejectProb}`);
   let minScore: false | { clean: number; noisy: number } | undefined;
@@ -31,6 +32,8 @@ export function asrConfig(opts: { reject?: boolean; rejectProb?: string; scoreFl
   // $HARK_ASR_DECODER (raw PocketSphinx settings, e.g. {"topn":2}, applied last), both JSON objects.
   const frontend = jsonFromEnv("HARK_ASR_FRONTEND", "JSON front-end options") as FrontendOptions;
   const decoderConfig = jsonFromEnv("HARK_ASR_DECODER", "a JSON object of PocketSphinx settings") as Record<string, string | number | boolean>;
+  // $HARK_ASR_EVIDENCE: evidence options as JSON (e.g. {"maxCompetitors":24}), for experiments.
+  const evidence = jsonFromEnv("HARK_ASR_EVIDENCE", "a JSON object of evidence options");
   if (opts.endpoint) frontend.endpoint = opts.endpoint === "none" ? false : (opts.endpoint as FrontendOptions["endpoint"]);
   if (opts.denoise) frontend.denoise = opts.denoise as FrontendOptions["denoise"];
   if (opts.denoiseBelow !== undefined) {
@@ -42,6 +45,7 @@ export function asrConfig(opts: { reject?: boolean; rejectProb?: string; scoreFl
     rejection: opts.reject === false ? false : { entryProb: p, ...(minScore !== undefined ? { minScore } : {}) },
     frontend,
     ...(Object.keys(decoderConfig).length ? { decoderConfig } : {}),
+    ...(opts.evidence === false ? { evidence: false } : Object.keys(evidence).length ? { evidence } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import type { Expr, Grammar, SlotValue } from "../grammar/types.js";
 import { normalizeText } from "../grammar/normalize.js";
 import type { IntentResult, Understander, Understanding } from "../nlu/types.js";
 import { sayIntents } from "../compile/canonical.js";
-import { judge, refersBack, type TrustDeps, type Verdict } from "../trust/index.js";
+import { judge, type TrustDeps, type Verdict } from "../trust/index.js";
 import type { Later } from "../trust/when.js";
 import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
 import type { Profile, Requirement } from "./profiles.js";
@@ -64,9 +64,7 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
     if (!u.intents.length) return { kind: "confirm", intents: interrupted.intents, prompt: `${RESOLVER_SPEECH.askYesNo} ${interrupted.prompt}`, again: true, understanding: u };
     return dropped(await decide(u, input, deps, undefined), interrupted.intents, deps);
   }
-  // The follow-up context fills a missing room or device only when the words refer back to it.
-  const previous = input.previous && deps.trust && !refersBack(text, deps.trust) ? undefined : input.previous;
-  return decide(u, input, deps, previous);
+  return decide(u, input, deps, input.previous);
 }
 
 /** A new request came in place of an answer: it is handled, and the answer says what was dropped. */

@@ -38,7 +38,6 @@ const cuesSchema = z.strictObject({
   }),
   question: z.strictObject({ starts: templates, embedded: templates, requests: templates }),
   statement: templates,
-  refers_back: templates,
   here: templates,
   number_words: z.record(z.string(), templates),
   places: z.strictObject({ car: templates, home: templates }),
@@ -62,7 +61,6 @@ export type CueKind =
   | "condition"
   | "recurring"
   | "vague_time"
-  | "refers_back"
   | "here"
   | "place_car"
   | "place_home";
@@ -134,7 +132,6 @@ export function loadCues(dir: string): Cues {
   add(c.condition, "condition");
   add(c.recurring, "recurring");
   add(c.vague_time, "vague_time");
-  add(c.refers_back, "refers_back");
   add(c.here, "here");
   add(c.places.car, "place_car");
   add(c.places.home, "place_home");

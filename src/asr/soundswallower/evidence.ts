@@ -28,6 +28,12 @@ export interface EvidenceOptions extends CompetitorOptions {
   maxCompetitors?: number;
   /** Readings checked per utterance at most (default 3 × maxCompetitors): bounds the understanding cost. */
   maxReadings?: number;
+  /** Decode only where the competitors differ, with a word of context (default true; needs word times). */
+  window?: boolean;
+  /** Audio kept around that stretch, s (default 0.15). */
+  windowPadSeconds?: number;
+  /** PocketSphinx settings for the contrast decoder only (e.g. {"ds": 2}); applied after the main decoder's. */
+  decoderConfig?: Record<string, string | number | boolean>;
 }
 
 /** Decoder penalties that are not acoustics (PocketSphinx configuration values). */
@@ -54,8 +60,12 @@ export class EvidenceEngine {
     private readonly opts: EvidenceOptions = {},
   ) {}
 
-  /** Evidence for the hypothesis `words` decoded from `audio`. */
-  compute(audio: Float32Array, hyp: { words: string[] }): AsrEvidence {
+  /**
+   * Evidence for the hypothesis `words` decoded from `audio`. With `times` (each word's [start, end]
+   * in seconds of `audio`, from the main decode), only the stretch where the competitors differ is
+   * decoded again, with one word of context on each side.
+   */
+  compute(audio: Float32Array, hyp: { words: string[]; times?: ReadonlyArray<readonly [number, number]> }): AsrEvidence {
     const t0 = performance.now();
     const own_ = this.reading(hyp.words.join(" "));
     const ranked = this.ranked(hyp.words);
@@ -70,13 +80,16 @@ export class EvidenceEngine {
       picked.push({ words: c, reading: r });
     }
     const done = (e: Omit<AsrEvidence, "ms">): AsrEvidence => ({ ...e, ms: round(performance.now() - t0, 2) });
-    const c = this.contrast.contrast(audio, hyp.words, picked.map((p) => p.words), this.alternates);
+    const w = this.opts.window === false ? undefined : contrastWindow(hyp.words, picked.map((p) => p.words), hyp.times, audio.length / 16000, this.opts.windowPadSeconds ?? 0.15);
+    const clip = w ? audio.subarray(Math.floor(w.start * 16000), Math.ceil(w.end * 16000)) : audio;
+    const cut = (ws: readonly string[]): string[] => (w ? ws.slice(w.from, ws.length - (hyp.words.length - w.to)) : [...ws]);
+    const c = this.contrast.contrast(clip, cut(hyp.words), picked.map((p) => cut(p.words)), this.alternates);
     if (!c?.hypothesis) return done({ competitors: picked.length });
-    const frames = Math.max(1, audio.length / 160);
+    const frames = Math.max(1, clip.length / 160);
     const own = c.hypothesis.score - this.contrastLanguage(c.hypothesis);
     if (!c.competitor) return done({ competitors: picked.length, ...(picked.length ? { beyondBeam: true } : {}) });
-    const text = c.competitor.words.join(" ");
-    const winner = picked.find((p) => p.words.join(" ") === text);
+    const winner = picked.find((p) => cut(p.words).join(" ") === c.competitor!.words.join(" "));
+    const text = winner ? winner.words.join(" ") : c.competitor.words.join(" ");
     const other = c.competitor.score - this.contrastLanguage(c.competitor);
     return done({
       competitors: picked.length,
@@ -123,6 +136,38 @@ export class EvidenceEngine {
     scored.sort((x, y) => x.d - y.d || x.n - y.n);
     return scored.map((x) => x.c);
   }
+}
+
+/**
+ * The stretch of the hypothesis that any competitor changes, widened by one word on each side: word
+ * range [from, to) of the hypothesis and its time span (seconds, padded, within [0, duration]).
+ * Every competitor shares the hypothesis' words before `from` and after `to`. Undefined without
+ * word times.
+ */
+export function contrastWindow(
+  words: readonly string[],
+  competitors: ReadonlyArray<readonly string[]>,
+  times: ReadonlyArray<readonly [number, number]> | undefined,
+  duration: number,
+  pad: number,
+): { from: number; to: number; start: number; end: number } | undefined {
+  const n = words.length;
+  if (!times || times.length !== n || !competitors.length) return undefined;
+  let a = n;
+  let b = 0;
+  for (const c of competitors) {
+    let p = 0;
+    while (p < c.length && p < n && c[p] === words[p]) p++;
+    let s = 0;
+    while (s < c.length - p && s < n - p && c[c.length - 1 - s] === words[n - 1 - s]) s++;
+    a = Math.min(a, p);
+    b = Math.max(b, n - s);
+  }
+  const from = Math.max(0, a - 1);
+  const to = Math.min(n, Math.max(b, a) + 1);
+  const start = from === 0 ? 0 : Math.max(0, times[from]![0] - pad);
+  const end = to === n ? duration : Math.min(duration, times[to - 1]![1] + pad);
+  return { from, to, start, end };
 }
 
 /** What `b` understands differently from `a`: "intent" or the names of slots whose values differ. */

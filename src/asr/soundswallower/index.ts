@@ -588,19 +588,26 @@ export class GrammarRecognizer implements Recognizer {
     d.process_audio(audio, false, true);
     d.stop();
     const r = this.result(d, t0, detail, { frames: audio.length / 160, snrDb: fe.snrDb, speech: fe.speech });
-    return this.withEvidence(r, audio, t0);
+    return this.withEvidence(r, d, audio, t0);
   }
 
   /**
    * The result with its evidence (accepted results only), from the contrast decoder: the result's
    * text, confidence and detail are those of `result` unchanged.
    */
-  private withEvidence(r: RecognitionResult, audio: Float32Array, t0: number): RecognitionResult {
+  private withEvidence(r: RecognitionResult, d: SsDecoder, audio: Float32Array, t0: number): RecognitionResult {
     const ev = this.evidence;
     if (!ev || r.rejected || !r.text) return r;
     const words = r.text.split(" ");
+    let times: Array<[number, number]> | undefined;
+    try {
+      times = wordTimes(d.get_alignment().w ?? []);
+      if (times.length !== words.length) times = undefined;
+    } catch {
+      // no segmentation: the whole utterance is decoded again
+    }
     const detail = r.detail as { snrDb?: number; unexplainedSeconds?: number; score?: { acoustic: number } } | undefined;
-    const evidence = ev.compute(audio, { words });
+    const evidence = ev.compute(audio, { words, ...(times ? { times } : {}) });
     if (detail?.snrDb !== undefined) evidence.snrDb = detail.snrDb;
     if (detail?.unexplainedSeconds !== undefined) evidence.unexplainedSeconds = detail.unexplainedSeconds;
     if (detail?.score) evidence.acoustic = detail.score.acoustic;
@@ -723,7 +730,7 @@ async function startEvidence(opts: GrammarAsrOptions, prepared: PreparedGrammar,
   const reading = readingOf ?? ("dfa" in opts.grammar ? (text: string) => ({ key: text, intents: [] }) : matcherReadings(opts.grammar));
   const ss = (await newSoundSwallower()) as unknown as ContrastModule;
   // The small contrast grammars need no histogram pruning; everything else as the main decoder.
-  const contrast = await ContrastDecoder.create(ss, { ...config, dict: dict.path, maxhmmpf: 30000 });
+  const contrast = await ContrastDecoder.create(ss, { ...config, dict: dict.path, maxhmmpf: 30000, ...evOpts.decoderConfig });
   return new EvidenceEngine(contrast, prepared.asr.dfa, dict.prons, dict.alternates, reading, penalties, evOpts);
 }
 
@@ -734,6 +741,16 @@ interface Scoring {
   wip: number;
   silprob: number;
   fillprob: number;
+}
+
+/** [start, end] in seconds of each word of a segmentation, fillers left out, compound words' parts sharing their span. */
+function wordTimes(segs: ReadonlyArray<{ t: string; b: number; d: number }>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const g of segs) {
+    if (FILLER.test(g.t) || g.t === "(NULL)" || g.t.startsWith(GARBAGE_PREFIX)) continue;
+    for (const _ of splitWords(g.t.replace(/\(\d+\)$/, ""))) out.push([g.b, g.b + g.d]);
+  }
+  return out;
 }
 
 /** Hypothesis text → words, compound words ("living+room") split. */
