@@ -30,6 +30,8 @@ export interface ActContext {
   report?: boolean;
   /** The clock for built-in answers (time, date); default now. */
   now?: () => Date;
+  /** The places a navigation device knows (its names and aliases), when its device file lists them. */
+  places?: (navigation: DeviceSpec) => Array<{ name: string; aliases: string[] }> | undefined;
 }
 
 export type PlanError = "no_such_device" | "unsupported" | "missing_slot" | "unknown_intent" | "wrong_place";
@@ -86,6 +88,8 @@ interface HomeRule {
   query?: string[] | true;
   /** The intent's `name` slot names something else (a timer's name), not the target device. */
   nameIsNotDevice?: true;
+  /** Asked in the car, the same action goes to these car devices ("next song": the car audio). */
+  car?: CarDeviceType[];
 }
 
 interface CarRule {
@@ -129,7 +133,7 @@ const TURN_OFF: typeof TURN_ON = {
   cover: same("close"),
   lock: same("unlock"),
 };
-const MEDIA = (action: string): Rule => ({ kind: "home", domains: ["media_player"], act: { media_player: same(action) } });
+const MEDIA = (action: string): Rule => ({ kind: "home", scope: "any", car: ["media"], domains: ["media_player"], act: { media_player: same(action), media: same(action) } });
 const TIMER = (action: string, ...keys: string[]): Rule => ({ kind: "home", scope: "any", domains: ["timer"], nameIsNotDevice: true, act: { timer: (s) => a(action, pick(s, ...keys)) } });
 const TODO = (action: string): Rule => ({ kind: "home", scope: "any", domains: ["todo"], nameIsNotDevice: true, act: { todo: (s) => a(action, pick(s, "item")) } });
 
@@ -260,7 +264,13 @@ export const INTENTS: Record<string, Rule> = {
   NavigateTo: {
     kind: "car",
     types: ["navigation"],
-    act: (s) => (s.destination === undefined && s.poi_type === undefined ? "a destination or a place type is needed" : a("navigate", pick(s, "destination", "poi_type", "near"))),
+    act: (s, d, ctx) => {
+      if (s.destination === undefined && s.poi_type === undefined) return "a destination or a place type is needed";
+      // A place the map does not know is said so, not sent off to be refused.
+      const known = ctx.places?.(d);
+      if (known && typeof s.destination === "string" && !known.some((p) => samePlace(p, String(s.destination)))) return `I don't know a place called ${s.destination}`;
+      return a("navigate", pick(s, "destination", "poi_type", "near"));
+    },
   },
   NavigationCancel: { kind: "car", types: ["navigation"], act: () => a("cancel_navigation") },
   NavigationEta: { kind: "car", types: ["navigation"], query: ["DestinationSet"] },
@@ -359,8 +369,12 @@ export function planIntents(intents: IntentResult[], catalog: DeviceCatalog, ctx
     if (!rule) return { intent, targets: [], commands: [], error: "unknown_intent", message: "nothing here can do that" };
     if (rule.kind === "noop") return { intent, targets: [], commands: [], noop: true };
     if (rule.kind === "answer") return { intent, targets: [], commands: [], noop: true, values: rule.values(ctx.now?.() ?? new Date()) };
-    const resolved: { targets: DeviceSpec[]; message?: string; note?: string; wrongPlace?: boolean } =
-      rule.kind === "home" ? resolveHome(rule, intent.slots, catalog, ctx) : resolveCar(rule, intent.slots, catalog, ctx);
+    const inCar = rule.kind === "home" && rule.car && ctx.profile === "car";
+    const resolved: { targets: DeviceSpec[]; message?: string; note?: string; wrongPlace?: boolean } = inCar
+      ? resolveCar({ kind: "car", types: rule.car! }, intent.slots, catalog, ctx)
+      : rule.kind === "home"
+        ? resolveHome(rule, intent.slots, catalog, ctx)
+        : resolveCar(rule, intent.slots, catalog, ctx);
     const { targets, message } = resolved;
     const note = resolved.note ? { note: resolved.note } : {};
     if (!targets.length) return { intent, targets, commands: [], error: resolved.wrongPlace ? "wrong_place" : "no_such_device", message: message ?? "no such device" };
@@ -377,8 +391,10 @@ export function planIntents(intents: IntentResult[], catalog: DeviceCatalog, ctx
         const fn = rule.act?.[d.domain];
         cmd = fn ? fn(intent.slots, d) : `${d.name} cannot do that`;
       } else cmd = rule.act ? rule.act(intent.slots, d, ctx) : `${d.name} cannot do that`;
+      if (typeof cmd !== "string") cmd = withinRange(cmd, d) ?? cmd;
       if (typeof cmd === "string") {
-        refused.push(`${d.name}: ${cmd}`);
+        // "I don't know a place called …" speaks for itself; "cannot be dimmed" needs the device's name.
+        refused.push(/^I /.test(cmd) ? cmd : `${d.name}: ${cmd}`);
         skipped.push({ deviceId: d.id, name: d.name, reason: cmd });
       }
       else commands.push({ id: newId(), deviceId: d.id, ...cmd });
@@ -402,4 +418,27 @@ export function intentHandling(intent: string): { kind: "device" | "query" | "an
   if (rule.kind === "noop") return { kind: "cancel", scope: "any" };
   if (rule.kind === "answer") return { kind: "answer", scope: "any" };
   return { kind: rule.query ? "query" : "device", scope: rule.scope ?? rule.kind };
+}
+
+const samePlace = (p: { name: string; aliases: string[] }, wanted: string): boolean => {
+  const n = (x: string) => x.toLowerCase().replace(/^(the|my|our)\s+/, "").replace(/[^a-z0-9]+/g, " ").trim();
+  return [p.name, ...p.aliases].some((x) => n(x) === n(wanted));
+};
+
+/** Values no device of that kind takes (a thermostat at 50 degrees, lights at 150 %) are refused, never clamped. */
+const PERCENT_PARAMS = ["brightness", "position", "percent", "volume_level"];
+const HOME_TEMPERATURE: [number, number] = [5, 35];
+
+function withinRange(cmd: Action, d: DeviceSpec): string | undefined {
+  for (const k of PERCENT_PARAMS) {
+    const v = cmd.params[k];
+    if (typeof v === "number" && (v < 0 || v > 100)) return `${v} percent is more than the ${d.name} can do`;
+  }
+  const t = cmd.params.temperature;
+  if (typeof t === "number") {
+    const sig = vssSignals(d).find((x) => x.role === "temperature");
+    const r = d.kind === "car" ? (levelRange(d, "temperature") ?? (sig?.min !== undefined && sig.max !== undefined ? [sig.min, sig.max] : undefined)) : (d.extra.temperature_range as [number, number] | undefined) ?? HOME_TEMPERATURE;
+    if (r && (t < r[0] || t > r[1])) return `${t} degrees is outside what the ${d.name} can do (${r[0]} to ${r[1]})`;
+  }
+  return undefined;
 }

@@ -9,6 +9,14 @@ import { startSimulators, type DeviceFault, type SimulatorHandle } from "../devi
 import type { IntentResult } from "../nlu/types.js";
 import { executePlan, type PlanOutcome } from "./execute.js";
 import { planIntents, type ActContext, type ActionPlan } from "./plan.js";
+import { carContext } from "../devices/index.js";
+import type { DeviceSpec } from "../devices/types.js";
+
+/** The places a navigation device's file lists (POIs, saved places); undefined when it lists none (a real map decides). */
+function knownPlaces(catalog: DeviceCatalog, d: DeviceSpec): Array<{ name: string; aliases: string[] }> | undefined {
+  const pois = carContext(catalog.fileOf(d.id), d).pois;
+  return pois.length ? pois : undefined;
+}
 
 export interface DeviceRuntimeOptions {
   /** devices/ folder (or one file), or a loaded catalog. */
@@ -72,7 +80,7 @@ export async function startDeviceRuntime(o: DeviceRuntimeOptions): Promise<Devic
     ...(sims ? { sims } : {}),
     brokerUrl,
     async act(intents, ctx = {}) {
-      const plan = planIntents(intents, catalog, { state: (id) => bus.state(id), ...ctx });
+      const plan = planIntents(intents, catalog, { state: (id) => bus.state(id), places: (d) => knownPlaces(catalog, d), ...ctx });
       const outcome = await executePlan(plan, bus, o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {});
       return { plan, outcome };
     },

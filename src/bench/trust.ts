@@ -23,7 +23,7 @@ export const trustItemSchema = z.strictObject({
   session: z.string().min(1),
   text: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
   expect: z.union([z.literal("none"), z.array(commandSchema).min(1)]),
-  also_ok: z.array(commandSchema).optional(),
+  also_ok: z.union([z.literal("none"), z.array(commandSchema).min(1)]).optional(),
   note: z.string().optional(),
 });
 export type TrustItem = z.infer<typeof trustItemSchema>;

@@ -57,12 +57,14 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
       };
     return { kind: "answer", speech: RESOLVER_SPEECH.stillUnclear, understanding: u };
   }
-  const u = await deps.understander.understand(text);
+  // "no, open the patio curtains" to a yes/no question: the no answers it, the rest is a new request.
+  const said = interrupted ? text.replace(/^\s*(no|nope|nah)\b[\s,.!]*(?=\S)/i, "") : text;
+  const u = await deps.understander.understand(said);
   if (interrupted) {
     // Neither yes nor no to a confirmation: a new request replaces it; anything else asks again.
     if (u.intents.some((i) => NEVERMIND.has(i.intent))) return { kind: "cancel", understanding: u };
     if (!u.intents.length) return { kind: "confirm", intents: interrupted.intents, prompt: `${RESOLVER_SPEECH.askYesNo} ${interrupted.prompt}`, again: true, understanding: u };
-    return dropped(await decide(u, input, deps, undefined), interrupted.intents, deps);
+    return dropped(await decide(u, { ...input, text: said }, deps, undefined), interrupted.intents, deps);
   }
   return decide(u, input, deps, input.previous);
 }

@@ -6,6 +6,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { defaultGrammarDir } from "../grammar/paths.js";
 import { PhraseSet } from "./phrases.js";
+import { normalizeTokens } from "../grammar/normalize.js";
 
 const templates = z.array(z.string().min(1));
 
@@ -39,6 +40,8 @@ const cuesSchema = z.strictObject({
   question: z.strictObject({ starts: templates, embedded: templates, requests: templates }),
   statement: templates,
   here: templates,
+  corrections: templates,
+  area_modifiers: z.array(z.string().min(1)),
   number_words: z.record(z.string(), templates),
   places: z.strictObject({ car: templates, home: templates }),
 });
@@ -77,6 +80,10 @@ export interface Cues {
   questionEmbedded: PhraseSet<"question">;
   /** Statements about what happened, only at the start ("I turned off the lights"). */
   statementStart: PhraseSet<"statement">;
+  /** Corrections in front of a request, only at the start ("no wait, …"). */
+  correctionStart: PhraseSet<"correction">;
+  /** Words that make a known room another one ("the second bathroom"). */
+  areaModifiers: ReadonlySet<string>;
   lexicon: PhraseSet<LexiconKind>;
   /** Words that stand for numbers ("halfway" = 50). */
   numberWords: PhraseSet<number>;
@@ -148,7 +155,20 @@ export function loadCues(dir: string): Cues {
   for (const w of lex.car_parts) lexicon.addWords(w, "car_part");
   const numberWords = new PhraseSet<number>();
   for (const [value, list] of Object.entries(c.number_words)) for (const t of list) numberWords.add(t, Number(value));
-  const cues: Cues = { language: c.language, anywhere, questionStart, questionEmbedded, statementStart, lexicon, numberWords, delay: c.delay };
+  const correctionStart = new PhraseSet<"correction">();
+  for (const t of c.corrections) correctionStart.add(t, "correction");
+  const cues: Cues = {
+    language: c.language,
+    anywhere,
+    questionStart,
+    questionEmbedded,
+    statementStart,
+    correctionStart,
+    areaModifiers: new Set(c.area_modifiers.flatMap((w) => normalizeTokens(w))),
+    lexicon,
+    numberWords,
+    delay: c.delay,
+  };
   cache.set(dir, cues);
   return cues;
 }

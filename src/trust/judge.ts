@@ -14,7 +14,7 @@ import type { Facts } from "../dialog/policy.js";
 import { riskOf, type Risk, type TrustConfig } from "./config.js";
 import type { CueKind, Cues, LexiconKind } from "./cues.js";
 import { groundIntent } from "./grounding.js";
-import { knowledgeOf } from "./knowledge.js";
+import { knowledgeOf, type EntityTag } from "./knowledge.js";
 import { covered, type PhraseHit } from "./phrases.js";
 import { findLater, sayLater, type Later } from "./when.js";
 
@@ -120,6 +120,10 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const insideName = (h: { start: number; end: number }) => names.some((n) => n.start <= h.start && h.end <= n.end);
   const unknown = cues.lexicon.find(tokens, valueOnly).filter((h) => !insideName(h) && !tokens.slice(h.start, h.end).every((t) => k.vocabulary.has(t)));
 
+  // "the second bathroom", "the downstairs bathroom" (when the bathroom is upstairs): rooms this home does not have.
+  unknown.push(...otherRooms(names, tokens, cues));
+  unknown.sort((a, b) => a.start - b.start);
+
   if (!u.intents.length) {
     const first = unknown[0];
     if (first) return refuseUnknown(first, tokens, session);
@@ -134,8 +138,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // 1. What the words do to the request.
   if (has("negation_ask")) return { decision: "ask", intents, prompt: `Do you want me to ${sayIntents(grammar, intents)} now?`, reason: "negation" };
   if (has("negation") && !has("negation_act")) return refuse("negation", SPEECH.negation, hitText(cueHits.find((h) => h.tag === "negation")!));
-  // "why don't you turn on the lights": the request is what follows the frame, understood on its own.
-  const frame = cueHits.find((h) => h.tag === "negation_act");
+  // "why don't you turn on the lights", "no wait, turn them off": the request is what follows the frame, understood on its own.
+  const correction = cues.correctionStart.atStart(tokens, LEAD_FILLERS);
+  const frame = cueHits.find((h) => h.tag === "negation_act") ?? (correction && correction.end < tokens.length ? { start: 0, end: correction.end } : undefined);
   if (frame && reunderstand) {
     const again = await reunderstand(without(tokens, [frame]));
     if (!again.intents.length) return refuse("negation", SPEECH.notUnderstood, hitText(frame));
@@ -205,7 +210,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
 
   // 4. A device named with a room it is not in, intents nothing carries out, or that belong to the other place.
   for (const i of kept) {
-    const misplaced = wrongPlace(i, grammar);
+    const misplaced = wrongPlace(i, grammar) ?? saidElsewhere(i, names, tokens);
     if (misplaced) return refuse("wrong_place", `Sorry, the ${misplaced.name} is not in the ${misplaced.area}.`, `${misplaced.name} / ${misplaced.area}`);
     const h = intentHandling(i.intent);
     if (h.kind === "none") return refuse("no_handler", `Sorry, I understood "${canonicalSentence(grammar, i) ?? i.intent}", but nothing here can do that.`, i.intent);
@@ -255,6 +260,34 @@ function laterSpeech(kind: "condition" | "recurring" | "vague_time", cue: string
   if (kind === "condition") return `Sorry, I can't wait for "${cue}" yet, so I did nothing.`;
   if (kind === "recurring") return `Sorry, I can't repeat things "${cue}" yet, so I did nothing.`;
   return `Sorry, I can't do things "${cue}" yet, so I did nothing. I can act now, or in a set time like "in 10 minutes".`;
+}
+
+/** Known rooms made into others by a word in front: a modifier ("second"), or a floor the room is not on. */
+function otherRooms(names: ReadonlyArray<PhraseHit<EntityTag>>, tokens: readonly string[], cues: Cues): Array<PhraseHit<LexiconKind>> {
+  const out: Array<PhraseHit<LexiconKind>> = [];
+  for (const h of names) {
+    if (h.tag.kind !== "area") continue;
+    const before = names.find((n) => n.end === h.start);
+    if (before?.tag.kind === "floor" && h.tag.context?.floor !== undefined && String(h.tag.context.floor) !== before.tag.value) out.push({ start: before.start, end: h.end, tag: "room" });
+    else if (!before && h.start > 0 && cues.areaModifiers.has(tokens[h.start - 1]!)) out.push({ start: h.start - 1, end: h.end, tag: "room" });
+  }
+  return out;
+}
+
+/** A device said with a room it is not in: "the mirror light in the kitchen", "the kitchen mirror light". */
+function saidElsewhere(i: IntentResult, names: ReadonlyArray<PhraseHit<EntityTag>>, tokens: readonly string[]): { name: string; area: string } | undefined {
+  for (const n of names) {
+    if (n.tag.kind !== "name" || n.tag.value !== i.slots.name) continue;
+    const home = n.tag.context?.area;
+    if (home === undefined) continue;
+    let j = n.end;
+    if (["in", "on", "at", "from"].includes(tokens[j] ?? "")) j++;
+    if (["the", "my", "our"].includes(tokens[j] ?? "")) j++;
+    const after = j > n.end ? names.find((x) => x.start === j && x.tag.kind === "area") : undefined;
+    const before = names.find((x) => x.end === n.start && x.tag.kind === "area");
+    for (const a of [after, before]) if (a && a.tag.value !== String(home)) return { name: n.tag.value, area: a.tag.value };
+  }
+  return undefined;
 }
 
 function refuseUnknown(h: PhraseHit<LexiconKind>, tokens: readonly string[], session: JudgeInput["session"]): Verdict {

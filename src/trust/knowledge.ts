@@ -6,10 +6,17 @@ import { PhraseSet } from "./phrases.js";
 
 export type EntityKind = "area" | "floor" | "name";
 
+/** A known name in the words: what it names, and what the devices file says about it (a device's area, an area's floor). */
+export interface EntityTag {
+  kind: EntityKind;
+  value: string;
+  context?: Record<string, SlotValue>;
+}
+
 export interface Knowledge {
   grammar: Grammar;
   /** Names and aliases of areas, floors and devices. */
-  entities: PhraseSet<EntityKind>;
+  entities: PhraseSet<EntityTag>;
   /** Every word of every sentence, rule and list value. */
   vocabulary: ReadonlySet<string>;
   /** The lists that fill a slot of an intent (a slot may be filled by several: {onoff:state}). */
@@ -59,11 +66,12 @@ const built = new WeakMap<Grammar, Knowledge>();
 export function knowledgeOf(grammar: Grammar): Knowledge {
   const hit = built.get(grammar);
   if (hit) return hit;
-  const entities = new PhraseSet<EntityKind>();
+  const entities = new PhraseSet<EntityTag>();
   for (const kind of ["area", "floor", "name"] as const) {
     const list = grammar.lists.get(kind);
     if (list?.kind !== "values") continue;
-    for (const v of list.values) for (const f of forms(v.in, grammar)) if (f.length) entities.addWords(f.join(" "), kind);
+    for (const v of list.values)
+      for (const f of forms(v.in, grammar)) if (f.length) entities.addWords(f.join(" "), { kind, value: String(v.out), ...(v.context ? { context: v.context } : {}) });
   }
   const vocabulary = new Set<string>();
   const addText = (e: Expr) => {
