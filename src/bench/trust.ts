@@ -1,7 +1,9 @@
 // The trust sets (test/fixtures/trust/*.jsonl, format in its README): each item said to a session of
 // a real `hark run` runtime (embedded broker, simulated home and car); the device commands it causes
 // are compared with what the item allows. A wrong action is any command an item does not allow.
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import pino from "pino";
 import { z } from "zod";
 import { configSchema, resolveConfig } from "../run/config.js";
@@ -113,6 +115,12 @@ export interface TrustRunOptions {
   /** Understander to use (default: the shipped cascade). */
   understander?: Understander;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Say every turn aloud instead of typing it: the default voice speaks it into a WAV file (cached in
+   * `dir`), optionally mixed with noise at `snrDb`, which goes through the VAD, the profile's grammar
+   * ASR (with its evidence) and the dialog, as from a microphone.
+   */
+  spoken?: { dir: string; noise?: Float32Array; snrDb?: number };
 }
 
 /** Run every item through a fresh runtime (one per set); each item starts from a fresh dialog. */
@@ -121,15 +129,18 @@ export async function runTrustSet(items: TrustItem[], name: string, o: TrustRunO
   const config = resolveConfig(configSchema.parse({ speech: { enabled: false }, log_level: "silent" }));
   const rt = await HarkRuntime.start({ config, logger: pino({ level: "silent" }), ...(o.understander ? { understander: o.understander } : {}) });
   const results: TrustItemResult[] = [];
+  const voice = o.spoken ? await spokenTurns(o.spoken) : undefined;
   try {
     for (const item of items) {
       await rt.resetSessions();
       const answers: Answer[] = [];
-      for (const text of Array.isArray(item.text) ? item.text : [item.text]) answers.push(...(await rt.handle({ session: item.session, text })));
+      for (const text of Array.isArray(item.text) ? item.text : [item.text])
+        answers.push(...(await rt.handle(voice ? { session: item.session, wav: await voice.wav(text) } : { session: item.session, text })));
       results.push(judgeItem(item, answers));
       o.onProgress?.(results.length, items.length);
     }
   } finally {
+    voice?.close();
     await rt.stop();
   }
   const byCategory: TrustReport["byCategory"] = {};
@@ -150,6 +161,35 @@ export async function runTrustSet(items: TrustItem[], name: string, o: TrustRunO
     errors: results.filter((r) => !r.ok),
     ms: Math.round(performance.now() - t0),
     results,
+  };
+}
+
+/** Turns spoken by the default voice into WAV files (one per text, cached), with noise when asked. */
+async function spokenTurns(o: NonNullable<TrustRunOptions["spoken"]>): Promise<{ wav: (text: string) => Promise<string>; close: () => void }> {
+  const [{ createSynthesizer }, { encodeWav16 }, { resample }, { mixNoise, seededRandom }] = await Promise.all([
+    import("../tts/index.js"),
+    import("../audio/wav.js"),
+    import("../audio/resample.js"),
+    import("../audio/mix.js"),
+  ]);
+  const synth = createSynthesizer();
+  mkdirSync(o.dir, { recursive: true });
+  return {
+    async wav(text) {
+      const key = createHash("sha256").update(`${text}\0${o.snrDb ?? "clean"}`).digest("hex").slice(0, 16);
+      const file = join(o.dir, `${key}.wav`);
+      if (existsSync(file)) return file;
+      const a = await synth.synthesize(text);
+      let samples = a.sampleRate === 16000 ? a.samples : resample(a.samples, a.sampleRate, 16000);
+      // Half a second of silence around the words, as a microphone would hear them.
+      const padded = new Float32Array(samples.length + 16000);
+      padded.set(samples, 8000);
+      samples = padded;
+      if (o.noise && o.snrDb !== undefined) samples = mixNoise(samples, o.noise, o.snrDb, { random: seededRandom(parseInt(key.slice(0, 8), 16)) });
+      writeFileSync(file, encodeWav16(samples, 16000));
+      return file;
+    },
+    close: () => synth.close(),
   };
 }
 

@@ -375,7 +375,10 @@ export class HarkRuntime {
     }
     for (const h of heard) {
       if (h.text) {
-        await session.handleText(h.text);
+        // The recognizer's doubt travels with the words: a close competitor ("turn on" / "turn off") is asked back.
+        const e = h.evidence;
+        const asr = e && (e.score !== undefined || e.competitor) ? { ...(e.score !== undefined ? { score: e.score } : {}), ...(e.competitor ? { competitor: e.competitor } : {}) } : undefined;
+        await session.handleText(h.text, asr ? { asr } : {});
         continue;
       }
       // Heard something, understood no words: the dialog says so (a question is asked again).

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Grammar } from "../grammar/types.js";
-import type { Recognizer } from "../asr/types.js";
+import type { AsrEvidence, Recognizer } from "../asr/types.js";
 import type { AudioSource, Endpointer, SpeechSegment, VadOptions } from "../audio/index.js";
 import type { Synthesizer } from "../tts/types.js";
 
@@ -25,6 +25,8 @@ export interface Heard {
   asrMs: number;
   rejected?: boolean;
   reason?: string;
+  /** How sure the recognizer is of what the words mean (grammar ASR): the trust policy asks back when it is not. */
+  evidence?: AsrEvidence;
 }
 
 export interface HearingOptions {
@@ -71,6 +73,7 @@ export class Hearing {
       end: seg.end,
       asrMs: r.ms,
       ...(r.rejected ? { rejected: true, ...(r.reason ? { reason: r.reason } : {}) } : {}),
+      ...(r.evidence && !r.rejected ? { evidence: r.evidence } : {}),
     };
     this.log?.info({ text: heard.text, confidence: Math.round(r.confidence * 100) / 100, start: seg.start, end: seg.end, asrMs: Math.round(r.ms), ...(r.rejected ? { rejected: r.reason ?? true } : {}) }, "heard");
     return heard;

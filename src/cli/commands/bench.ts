@@ -75,9 +75,20 @@ registerSuite("trust", async (opts) => {
   const out: Record<string, unknown> = {};
   if (parts.includes("sets")) {
     const reports = [];
+    let spoken: { dir: string; noise?: Float32Array; snrDb?: number } | undefined;
+    if (opts.spoken) {
+      const { cacheDir } = await import("../../compile/cache.js");
+      spoken = { dir: join(cacheDir(), "trust-wav") };
+      if (opts.noise !== undefined || opts.snr !== undefined) {
+        const snr = Number(opts.snr);
+        if (opts.noise === undefined || !Number.isFinite(snr)) throw new UsageError("--noise FILE and --snr DB go together");
+        const { readAudioFile } = await import("../../audio/source.js");
+        spoken = { ...spoken, noise: (await readAudioFile(opts.noise as string)).samples, snrDb: snr };
+      }
+    }
     for (const file of sets) {
       const items = loadTrustSet(file);
-      const r = await runTrustSet(items, file, { onProgress: process.stderr.isTTY ? (d, t) => process.stderr.write(`\rtrust ${d}/${t}`) : undefined });
+      const r = await runTrustSet(items, file, { ...(spoken ? { spoken } : {}), onProgress: process.stderr.isTTY ? (d, t) => process.stderr.write(`\rtrust ${d}/${t}`) : undefined });
       const { results: _r, ...report } = r;
       reports.push(report);
     }
@@ -121,6 +132,9 @@ export function register(program: Command): void {
       .option("--modes <list>", "slm suite: decode modes to time, comma-separated (default all that the models allow)")
       .option("--natural <file>", "hand-written labelled utterances (JSONL)")
       .option("--set <file>", "trust suite: a trust set (JSONL, test/fixtures/trust/README.md); repeatable (default: the shipped sets)", (v: string, acc: string[] = []) => [...acc, v])
+      .option("--spoken", "trust suite: say every turn with the default voice and hear it through VAD + ASR")
+      .option("--noise <file>", "trust suite with --spoken: mix this noise (WAV) in at --snr")
+      .option("--snr <dB>", "trust suite with --spoken: signal-to-noise ratio of the mix")
       .option("--voice <voice>", "asr suite: the voice that speaks the samples (default flite:slt)")
       .option("--errors", "include every misunderstood utterance in the report")
       .option("--json", "one-line JSON (default: indented)"),
