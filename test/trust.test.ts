@@ -72,6 +72,8 @@ describe("later: scheduled or refused, never now", () => {
     expect(later("at half past seven turn on the porch light")).toEqual(["clock 7:30"]);
     expect(later("turn on the sprinklers for 10 minutes")).toEqual(["duration 600"]);
     expect(later("set the thermostat at 21")).toEqual([]);
+    expect(later("turn on the porch light at 7")).toEqual(["clock 7:0"]);
+    expect(later("lock the door at quarter to 8 pm")).toEqual(["clock 19:45"]);
     expect(later("set the bedroom lights to 10 percent")).toEqual([]);
   });
 
@@ -93,6 +95,12 @@ describe("later: scheduled or refused, never now", () => {
     const v = await decide(t);
     expect(v.decision).toBe("refuse");
     if (v.decision === "refuse") expect(v.reason).toBe(reason);
+  });
+
+  it("a bare 'at 7' is a time when the request is whole without it, a value when it needs it", async () => {
+    expect(await decide("turn on the porch light at 7")).toMatchObject({ decision: "schedule", later: { kind: "clock", hour: 7, twelveHour: true } });
+    expect((await decide("set the lights at 10")).decision).not.toBe("schedule");
+    expect(await decide("turn on the porch light at 7 pm")).toMatchObject({ decision: "schedule", later: { hour: 19 } });
   });
 
   it("a timer's own duration is its value, not a delay", async () => {

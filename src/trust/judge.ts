@@ -129,7 +129,12 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     if (first) return refuseUnknown(first, tokens, session);
     const start = cues.questionStart.atStart(tokens, LEAD_FILLERS);
     if (start?.tag === "question") return { decision: "refuse", intents: [], speech: SPEECH.questionUnknown, reason: "question" };
-    return { decision: "pass" };
+    // A time the understander could not place ("… at 7 pm"): understood without it, then judged whole.
+    const times = reunderstand ? findLater(tokens, cues, blocked) : [];
+    if (!times.length) return { decision: "pass" };
+    const rest = await reunderstand!(without(tokens, times));
+    if (!rest.intents.length) return { decision: "pass" };
+    u = { ...u, intents: rest.intents };
   }
   if (u.intents.some((i) => intentHandling(i.intent).kind === "cancel")) return { decision: "pass" };
   let intents = u.intents;
@@ -152,7 +157,8 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   if (changes && cues.statementStart.atStart(tokens, LEAD_FILLERS)) return refuse("statement", SPEECH.statement);
 
   const start = cues.questionStart.atStart(tokens, LEAD_FILLERS);
-  const question = start?.tag === "question" || (start?.tag !== "request" && cues.questionEmbedded.find(tokens, blocked).length > 0);
+  // A question mark counts too, unless the words ask for something ("could you turn on the lights?").
+  const question = start?.tag === "question" || (start?.tag !== "request" && (cues.questionEmbedded.find(tokens, blocked).length > 0 || /\?\s*$/.test(text)));
   if (question && changes) {
     // Never act on a question: answer from the devices' state. Only a reading whose values were all said qualifies;
     // a place asked about ("where's the nearest pharmacy") is offered as a route, asked first.
@@ -170,7 +176,16 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     if (h) return refuse(kind, laterSpeech(kind, hitText(h)), hitText(h));
   }
   const timed = intents.some((i) => TIME_SLOTS.some((s) => i.slots[s] !== undefined));
-  const laters = timed || !changes ? [] : findLater(tokens, cues, blocked);
+  // "at 7" is a time when the request is whole without it ("turn on the porch light at 7"), else a
+  // value the request needs ("set the lights at 10").
+  const laters: Later[] = [];
+  for (const l of timed || !changes ? [] : findLater(tokens, cues, blocked)) {
+    if (l.kind === "clock" && l.bare) {
+      const rest = reunderstand ? await reunderstand(without(tokens, [l])) : undefined;
+      if (!rest?.intents.length || !rest.intents.every((i) => i.source === "matcher" && i.confidence >= 1)) continue;
+    }
+    laters.push(l);
+  }
   // A time is not a value of the request ("… in 10 minutes" is no brightness of 10): the request is
   // understood again without it, and its words never ground a slot.
   if (laters.length && reunderstand) {

@@ -7,8 +7,12 @@ import { expandTemplate } from "./phrases.js";
 export type Later =
   /** Run after this many seconds. */
   | { kind: "delay"; seconds: number; start: number; end: number }
-  /** Run at this local time of day (the next one to come). */
-  | { kind: "clock"; hour: number; minute: number; start: number; end: number }
+  /**
+   * Run at this local time of day (the next one to come). `bare`: said without am/pm, o'clock or
+   * minutes ("at 7"), so the number may as well be a value ("set the lights at 10"): the caller decides.
+   * `twelveHour`: no am or pm was said ("at half past ten"): the sooner of the two.
+   */
+  | { kind: "clock"; hour: number; minute: number; start: number; end: number; bare?: { value: number }; twelveHour?: true }
   /** Undo after this many seconds ("turn on the sprinklers for 10 minutes"). */
   | { kind: "duration"; seconds: number; start: number; end: number };
 
@@ -96,7 +100,7 @@ function spanAt(t: readonly string[], i: number, w: Words): [number, number] | u
   return [seconds, j - i];
 }
 
-function clockAt(t: readonly string[], i: number, w: Words): { hour: number; minute: number; used: number } | undefined {
+function clockAt(t: readonly string[], i: number, w: Words): { hour: number; minute: number; used: number; bare?: { value: number }; twelveHour?: true } | undefined {
   let n = phraseAt(t, i, w.noon);
   if (n) return { hour: 12, minute: 0, used: n };
   n = phraseAt(t, i, w.midnight);
@@ -108,9 +112,10 @@ function clockAt(t: readonly string[], i: number, w: Words): { hour: number; min
   ] as const) {
     n = phraseAt(t, i, list);
     if (n && isNum(t[i + n]) && Number(t[i + n]) <= 12) {
-      const used = n + 1 + (phraseAt(t, i + n + 1, w.am) || phraseAt(t, i + n + 1, w.pm));
-      const pm = phraseAt(t, i + n + 1, w.pm) > 0;
-      return { hour: (((Number(t[i + n]) + shift + 12) % 12) + (pm ? 12 : 0)) % 24, minute, used };
+      const am = phraseAt(t, i + n + 1, w.am);
+      const pm = phraseAt(t, i + n + 1, w.pm);
+      const used = n + 1 + (am || pm);
+      return { hour: (((Number(t[i + n]) + shift + 12) % 12) + (pm ? 12 : 0)) % 24, minute, used, ...(am || pm ? {} : { twelveHour: true as const }) };
     }
   }
   if (!isNum(t[i]) || !Number.isInteger(Number(t[i]))) return undefined;
@@ -128,8 +133,11 @@ function clockAt(t: readonly string[], i: number, w: Words): { hour: number; min
   const oclock = phraseAt(t, j, w.oclock);
   // A bare "at 21" is a value ("set the thermostat at 21"), not a time: a time says am/pm, o'clock or its minutes.
   if ((am || pm) && h >= 1 && h <= 12) return { hour: (h % 12) + (pm ? 12 : 0), minute, used: j + am + pm - i };
-  if (oclock && h <= 24) return { hour: h % 24, minute, used: j + oclock - i };
-  if (explicitMinutes && h <= 23) return { hour: h, minute, used: j - i };
+  const twelve = h >= 1 && h <= 12 ? { twelveHour: true as const } : {};
+  if (oclock && h <= 24) return { hour: h % 24, minute, used: j + oclock - i, ...twelve };
+  if (explicitMinutes && h <= 23) return { hour: h, minute, used: j - i, ...twelve };
+  // "at 7" at the end of a request: a time of day (7 am or pm, whichever comes first) — or a value.
+  if (h >= 1 && h <= 12 && j === t.length) return { hour: h, minute: 0, used: j - i, bare: { value: h }, twelveHour: true };
   return undefined;
 }
 
@@ -161,7 +169,7 @@ export function findLater(tokens: readonly string[], cues: Cues, blocked?: Reado
     if (at) {
       const c = clockAt(tokens, i + at, w);
       if (c) {
-        out.push({ kind: "clock", hour: c.hour, minute: c.minute, start: i, end: i + at + c.used });
+        out.push({ kind: "clock", hour: c.hour, minute: c.minute, start: i, end: i + at + c.used, ...(c.bare ? { bare: c.bare } : {}), ...(c.twelveHour ? { twelveHour: c.twelveHour } : {}) });
         i += at + c.used - 1;
         continue;
       }
@@ -182,14 +190,19 @@ export function findLater(tokens: readonly string[], cues: Cues, blocked?: Reado
 /** Milliseconds from `now` until a clock time (the next one: "at 7 pm" said at 8 pm means tomorrow). */
 export function msUntil(later: Later, now: Date): number {
   if (later.kind !== "clock") return later.seconds * 1000;
-  const at = new Date(now);
-  at.setHours(later.hour, later.minute, 0, 0);
-  if (at.getTime() <= now.getTime()) at.setDate(at.getDate() + 1);
-  return at.getTime() - now.getTime();
+  const next = (hour: number): number => {
+    const at = new Date(now);
+    at.setHours(hour, later.minute, 0, 0);
+    if (at.getTime() <= now.getTime()) at.setDate(at.getDate() + 1);
+    return at.getTime() - now.getTime();
+  };
+  // "at 7" without am or pm: the sooner of 7:00 and 19:00.
+  return later.twelveHour ? Math.min(next(later.hour % 12), next((later.hour % 12) + 12)) : next(later.hour);
 }
 
 /** "10 minutes", "1 hour and 30 minutes", "7:30 pm" for answers. */
 export function sayLater(later: Later): string {
+  if (later.kind === "clock" && later.twelveHour) return later.minute ? `${later.hour % 12 || 12}:${String(later.minute).padStart(2, "0")}` : `${later.hour % 12 || 12} o'clock`;
   if (later.kind === "clock") {
     const h12 = later.hour % 12 === 0 ? 12 : later.hour % 12;
     const m = later.minute ? `:${String(later.minute).padStart(2, "0")}` : "";
