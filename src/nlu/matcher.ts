@@ -46,7 +46,8 @@ export class Matcher implements Understander {
     const parse = this.searcher.search(tokens, fuzzy, maxCost, starts)[0];
     if (!parse) return undefined;
     const confidence = fuzzy ? Math.max(0.05, Math.round((1 - parse.cost / (tokens.length + 1)) * 1000) / 1000) : 1;
-    return this.toIntents(parse, confidence);
+    const intents = this.toIntents(parse, confidence);
+    return fuzzy ? intents.map((i) => ({ ...i, evidence: { tolerance: Math.round(parse.cost * 1000) / 1000 } })) : intents;
   }
 
   /** "turn on the porch light and lock the front door": each clause on its own; a clause missing its

@@ -8,6 +8,15 @@ export interface IntentResult {
   confidence: number;
   /** Which engine produced it: "matcher", "slm", … */
   source: string;
+  /** How the engine got there, for the trust policy (src/trust): what `confidence` was computed from. */
+  evidence?: {
+    /** Matcher: the edit cost of a tolerant match (words dropped, added or swapped); 0 = word for word. */
+    tolerance?: number;
+    /** SLM: the model's probability of this reading (intent or none) at its first decision. */
+    probability?: number;
+    /** SLM: the smallest share of the model's probability the grammar's language admitted (low: it wanted something else). */
+    fit?: number;
+  };
 }
 
 export interface Understanding {

@@ -564,7 +564,8 @@ export class SlmEngine implements Understander {
     if (this.sep !== null && unknown.length)
       return { text, intents: [], reason: `out of domain (unknown word${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")})`, decode: r };
     const conf = Math.round(r.confidence * 1000) / 1000;
-    const results: IntentResult[] = intents.map((i) => ({ intent: i.intent, slots: i.slots, confidence: conf, source: "slm" }));
+    const evidence = { probability: conf, fit: Math.round(r.fit * 1000) / 1000 };
+    const results: IntentResult[] = intents.map((i) => ({ intent: i.intent, slots: i.slots, confidence: conf, source: "slm", evidence }));
     return { text, intents: results, decode: r };
   }
 
