@@ -215,16 +215,8 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
       guessed.push(i);
     }
   }
-  // A reading with a value the user never said is never acted on as it is: it is asked back, the
-  // guessed value named ("Did you mean: turn on the driver seat heating to 3?"), so a yes consents to it.
-  if (sunk.length) {
-    const all = [...kept, ...guessed.filter((i) => intentHandling(i.intent).kind !== "none" && inScope(i, session))];
-    if (!all.length) return refuse("ungrounded", SPEECH.notUnderstood, sunk.join(", "));
-    return { decision: "ask", intents: all, prompt: `Did you mean: ${sayIntents(grammar, all)}?`, reason: "ungrounded" };
-  }
-
   // 4. A device named with a room it is not in, intents nothing carries out, or that belong to the other place.
-  for (const i of kept) {
+  for (const i of [...kept, ...guessed]) {
     const misplaced = wrongPlace(i, grammar) ?? saidElsewhere(i, names, tokens);
     if (misplaced) return refuse("wrong_place", `Sorry, the ${misplaced.name} is not in the ${misplaced.area}.`, `${misplaced.name} / ${misplaced.area}`);
     const h = intentHandling(i.intent);
@@ -236,6 +228,10 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
         return refuse("scope", other === "car" ? "Sorry, I can only control the car from inside the car." : "Sorry, I can only control the home from a speaker in the home.", i.intent);
     }
   }
+
+  // A reading with a value the user never said is never acted on as it is: it is asked back, the
+  // guessed value named ("Did you mean: turn on the driver seat heating to 3?"), so a yes consents to it.
+  if (sunk.length) return { decision: "ask", intents: [...kept, ...guessed], prompt: `Did you mean: ${sayIntents(grammar, [...kept, ...guessed])}?`, reason: "ungrounded" };
 
   // 5. Later.
   if (laters.length) {
