@@ -116,6 +116,12 @@ appliances:
 ${yamlList(result.appliances)}
 car_parts:
 ${yamlList(result.car_parts)}
+# The everyday ones (picked by hand): what the grammar ASR adds to its room and device lists so that
+# "the dining room" or "the oven" can be heard at all (src/trust/spoken.ts).
+spoken_rooms:
+${yamlList([...new Set(EXTRA.rooms.filter((w) => !EXCLUDE.has(w)))].sort())}
+spoken_appliances:
+${yamlList([...new Set(EXTRA.appliances.filter((w) => !EXCLUDE.has(w)))].sort())}
 `,
 );
 console.log(`wrote ${out}: ${result.rooms.length} rooms, ${result.appliances.length} appliances, ${result.car_parts.length} car parts`);

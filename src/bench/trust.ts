@@ -78,6 +78,8 @@ export interface TrustItemResult {
   /** A command was sent that the item does not allow. */
   wrongAction: boolean;
   speech: string[];
+  /** What hark heard or read, per answer (the transcript when spoken). */
+  heard: string[];
   decision?: string;
 }
 
@@ -107,6 +109,7 @@ function judgeItem(item: TrustItem, answers: Answer[]): TrustItemResult {
     acted: ok && commands.length > 0,
     wrongAction: !ok && commands.length > 0,
     speech: answers.map((a) => a.speech),
+    heard: answers.map((a) => a.text ?? ""),
     ...(lastTrust ? { decision: `${lastTrust.decision}${lastTrust.reason ? `:${lastTrust.reason}` : ""}` } : {}),
   };
 }

@@ -20,6 +20,7 @@ import { outcomeSpeech } from "./speech.js";
 import { Hearing, type Heard } from "./voice.js";
 import { Scheduler, type ScheduledRequest } from "./scheduler.js";
 import { loadTrust, type TrustDeps } from "../trust/index.js";
+import { spokenTrustWords } from "../trust/spoken.js";
 import type { ProfileKind, TrustNote } from "../dialog/types.js";
 import { subsetGrammar } from "../compile/subset.js";
 import { intentHandling } from "../act/plan.js";
@@ -340,14 +341,17 @@ export class HarkRuntime {
 
   /**
    * The recognizer and endpointer for a profile (default: the default session's), created on first use
-   * (text-only runs never load them). Its grammar holds the intents of that profile and the shared ones.
+   * (text-only runs never load them). Its grammar holds every sentence, so a request for the other place
+   * is heard as what it is and refused; `trust.satellite_grammar: own` keeps only the profile's own.
    */
   ears(profile: ProfileKind = this.defaultSession.info.profile): Promise<Hearing> {
     if (this.sharedHearing) return Promise.resolve(this.sharedHearing);
     let h = this.hearings.get(profile);
     if (!h) {
-      const grammar = subsetGrammar(this.grammar, (i) => ["any", profile].includes(intentHandling(i).scope) || READ_LOCALLY[profile].includes(i), profile);
-      h = Hearing.create({ grammar, log: this.log.child({ mod: "asr", profile }) });
+      const own = (i: string) => ["any", profile].includes(intentHandling(i).scope) || READ_LOCALLY[profile].includes(i);
+      const grammar = this.config.trust.satelliteGrammar === "own" ? subsetGrammar(this.grammar, own, profile) : this.grammar;
+      const trustWords = this.config.trust.spokenWords ? spokenTrustWords(this.trust.cues) : undefined;
+      h = Hearing.create({ grammar, log: this.log.child({ mod: "asr", profile }), ...(trustWords ? { trustWords } : {}) });
       this.hearings.set(profile, h);
     }
     return h;

@@ -40,6 +40,11 @@ export interface HearingOptions {
    * and confirmations can be answered by voice (default true; src/asr/replies.ts).
    */
   replies?: boolean;
+  /**
+   * Words the trust policy needs to hear around requests ("don't …", "… in ten minutes", rooms and
+   * appliances the home lacks; src/trust/spoken.ts), added to the ASR grammar.
+   */
+  trustWords?: { before: readonly string[]; after: readonly string[]; rooms: readonly string[]; appliances: readonly string[] };
 }
 
 /** VAD endpointer + recognizer, created once and reused for every utterance. */
@@ -52,7 +57,13 @@ export class Hearing {
 
   static async create(o: HearingOptions): Promise<Hearing> {
     const [{ createRecognizer, dialogReplies }, { createEndpointer }] = await Promise.all([import("../asr/index.js"), import("../audio/index.js")]);
-    const compile = o.replies === false ? {} : { compile: { replies: dialogReplies(o.grammar) } };
+    const t = o.trustWords;
+    const compile = {
+      compile: {
+        ...(o.replies === false ? {} : { replies: dialogReplies(o.grammar) }),
+        ...(t ? { around: { before: t.before, after: t.after }, listExtras: { area: t.rooms, floor: t.rooms, name: t.appliances }, widenRanges: { temperature: [0, 100] as const } } : {}),
+      },
+    };
     const recognizer = await createRecognizer(o.engine, { grammar: o.grammar, ...compile });
     const endpointer = createEndpointer({ ...o.vad, onFallback: (reason) => o.log?.info({ reason }, "VAD fallback") });
     o.log?.debug({ asr: recognizer.engine, vad: endpointer.engine, initMs: Math.round(recognizer.initMs) }, "hearing ready");

@@ -41,6 +41,14 @@ export const trustConfigSchema = z.strictObject({
   droppable_slots: z.array(z.string()).optional(),
   /** Carry out "in 10 minutes" / "at 7 pm" requests later (true), or refuse them (false). */
   schedule: z.boolean().optional(),
+  /** Let the grammar ASR hear the trust words ("don't", "in ten minutes", rooms the home lacks) so they can be acted on (default true). */
+  spoken_words: z.boolean().optional(),
+  /**
+   * What a satellite's recognizer can hear: every sentence (default: a request for the other place is
+   * heard as what it is and refused, not forced onto a confusable request of its own place), or only its
+   * own profile's sentences (smaller; measured in docs/trust.md).
+   */
+  satellite_grammar: z.enum(["all", "own"]).optional(),
 });
 export type TrustConfigFile = z.infer<typeof trustConfigSchema>;
 
@@ -50,6 +58,8 @@ export interface TrustConfig {
   thresholds: Record<Risk, Thresholds>;
   grounding: GroundingRules;
   schedule: boolean;
+  spokenWords: boolean;
+  satelliteGrammar: "all" | "own";
 }
 
 /** lights and media < climate and blinds < locks, doors, windows, navigation. */
@@ -82,6 +92,8 @@ export function resolveTrustConfig(file: TrustConfigFile = {}): TrustConfig {
       droppable: file.droppable_slots ?? DEFAULT_GROUNDING.droppable,
     },
     schedule: file.schedule ?? true,
+    spokenWords: file.spoken_words ?? true,
+    satelliteGrammar: file.satellite_grammar ?? "all",
   };
 }
 

@@ -44,6 +44,7 @@ const cuesSchema = z.strictObject({
   area_modifiers: z.array(z.string().min(1)),
   number_words: z.record(z.string(), templates),
   places: z.strictObject({ car: templates, home: templates }),
+  spoken: z.strictObject({ question_frames: templates, conditions: templates }),
 });
 export type CueFile = z.infer<typeof cuesSchema>;
 
@@ -52,6 +53,9 @@ const lexiconSchema = z.strictObject({
   rooms: templates,
   appliances: templates,
   car_parts: templates,
+  /** The everyday subset the grammar ASR adds to its room and device lists. */
+  spoken_rooms: templates,
+  spoken_appliances: templates,
 });
 
 /** What a stretch of the utterance does to the request. */
@@ -88,6 +92,19 @@ export interface Cues {
   /** Words that stand for numbers ("halfway" = 50). */
   numberWords: PhraseSet<number>;
   delay: CueFile["delay"];
+  /** The templates as written, for what the grammar ASR must be able to hear (src/trust/spoken.ts). */
+  sources: {
+    negation: string[];
+    negationAct: string[];
+    negationAsk: string[];
+    corrections: string[];
+    vagueTime: string[];
+    recurring: string[];
+    questionFrames: string[];
+    conditionPhrases: string[];
+  };
+  /** Everyday rooms and appliances a home may lack, for the grammar ASR's lists. */
+  spokenLexicon: { rooms: string[]; appliances: string[] };
 }
 
 const cache = new Map<string, Cues>();
@@ -168,6 +185,17 @@ export function loadCues(dir: string): Cues {
     lexicon,
     numberWords,
     delay: c.delay,
+    sources: {
+      negation: c.negation,
+      negationAct: c.negation_requests.act,
+      negationAsk: c.negation_requests.ask,
+      corrections: c.corrections,
+      vagueTime: c.vague_time,
+      recurring: c.recurring,
+      questionFrames: c.spoken.question_frames,
+      conditionPhrases: c.spoken.conditions,
+    },
+    spokenLexicon: { rooms: lex.spoken_rooms, appliances: lex.spoken_appliances },
   };
   cache.set(dir, cues);
   return cues;
