@@ -29,6 +29,19 @@ export interface AsrGrammarOptions {
    * with the same optional skip words around them; see src/asr/replies.ts (`dialogReplies`).
    */
   replies?: AsrReplies;
+  /**
+   * Phrases heard before / after any sentence, and extra spoken forms of value lists: the trust
+   * words (src/trust/spoken.ts). A grammar recognizer hears only what its grammar holds; with these,
+   * "don't …", "… in ten minutes" and "the dining room" reach the trust policy instead of being
+   * forced onto a plain request.
+   */
+  around?: { before?: readonly string[]; after?: readonly string[] };
+  listExtras?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Number ranges heard wider than the grammar accepts, per range type (e.g. temperature: [0, 100]):
+   * "set the thermostat to fifty" is heard as fifty and refused as out of range, not heard as fifteen.
+   */
+  widenRanges?: Readonly<Partial<Record<RangeList["type"], readonly [number, number]>>>;
 }
 
 /** A deterministic word automaton: state 0 is the start; arcs[s] maps a word to the next state. */
@@ -87,7 +100,9 @@ interface BuildCtx {
   grammar: Grammar;
   localRules: Map<string, Rule> | undefined;
   ruleStack: string[];
-  opts: Required<Omit<AsrGrammarOptions, "intents" | "replies">>;
+  opts: Required<Omit<AsrGrammarOptions, "intents" | "replies" | "around" | "listExtras" | "widenRanges">>;
+  widenRanges: NonNullable<AsrGrammarOptions["widenRanges"]>;
+  listExtras: Readonly<Record<string, readonly string[]>>;
   warnings: Set<string>;
   /** Spoken forms of a list, computed once. */
   listForms: Map<string, string[][]>;
@@ -156,13 +171,17 @@ function listForms(name: string, ctx: BuildCtx): string[][] {
     case "values":
       for (const v of list.values) for (const s of expandSmall(v.in, ctx)) push(s);
       break;
-    case "range":
-      for (const s of rangeForms(list, ctx.opts.maxRangeValues)) push(s);
+    case "range": {
+      const wide = ctx.widenRanges[list.type];
+      const heard = wide ? { ...list, from: Math.min(list.from, wide[0]), to: Math.max(list.to, wide[1]) } : list;
+      for (const s of rangeForms(heard, ctx.opts.maxRangeValues)) push(s);
       break;
+    }
     case "wildcard":
       for (const ex of list.examples) push(spokenWords(ex).slice(0, list.maxWords));
       break;
   }
+  for (const extra of ctx.listExtras[name] ?? []) push(spokenWords(extra));
   if (!forms.length) ctx.warnings.add(`list {${name}} has no spoken forms: sentences using it cannot be recognized`);
   ctx.listForms.set(name, forms);
   return forms;
@@ -368,6 +387,16 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
     nfa.add(nfa.chain(start, phrase.split(" ")), body, null);
     nfa.add(nfa.chain(end, phrase.split(" ")), accept, null);
   }
+  for (const phrase of options.around?.before ?? []) {
+    const w = spokenWords(phrase);
+    if (w.length) nfa.add(nfa.chain(start, w), body, null);
+  }
+  for (const phrase of options.around?.after ?? []) {
+    const w = spokenWords(phrase);
+    if (w.length) nfa.add(nfa.chain(end, w), accept, null);
+  }
+  const listExtras = options.listExtras ?? {};
+  const widenRanges = options.widenRanges ?? {};
   const warnings = new Set<string>();
   const listFormsCache = new Map<string, string[][]>();
   const wanted = options.intents ? new Set(options.intents) : undefined;
@@ -382,6 +411,8 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
         localRules: block.rules.size ? block.rules : undefined,
         ruleStack: [],
         opts,
+        listExtras,
+        widenRanges,
         warnings,
         listForms: block.rules.size ? new Map() : listFormsCache,
       };
@@ -393,7 +424,7 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
   }
   if (!sentences) throw new AsrGrammarError("the grammar has no sentences to recognize");
   if (options.replies) {
-    const ctx: BuildCtx = { grammar, localRules: undefined, ruleStack: [], opts, warnings, listForms: listFormsCache };
+    const ctx: BuildCtx = { grammar, localRules: undefined, ruleStack: [], opts, listExtras, widenRanges, warnings, listForms: listFormsCache };
     for (const phrase of options.replies.phrases ?? []) {
       const w = spokenWords(phrase);
       if (w.length) nfa.add(nfa.chain(body, w), end, null);
