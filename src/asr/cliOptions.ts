@@ -32,8 +32,10 @@ export function asrConfig(opts: { reject?: boolean; rejectProb?: string; scoreFl
   // $HARK_ASR_DECODER (raw PocketSphinx settings, e.g. {"topn":2}, applied last), both JSON objects.
   const frontend = jsonFromEnv("HARK_ASR_FRONTEND", "JSON front-end options") as FrontendOptions;
   const decoderConfig = jsonFromEnv("HARK_ASR_DECODER", "a JSON object of PocketSphinx settings") as Record<string, string | number | boolean>;
-  // $HARK_ASR_EVIDENCE: evidence options as JSON (e.g. {"maxCompetitors":24}), for experiments.
-  const evidence = jsonFromEnv("HARK_ASR_EVIDENCE", "a JSON object of evidence options");
+  // $HARK_ASR_EVIDENCE: evidence options as JSON (e.g. {"maxCompetitors":24}) or "off", for
+  // experiments and for commands without --no-evidence (hark bench).
+  const evidenceOff = process.env.HARK_ASR_EVIDENCE === "off";
+  const evidence = evidenceOff ? {} : jsonFromEnv("HARK_ASR_EVIDENCE", 'a JSON object of evidence options or "off"');
   if (opts.endpoint) frontend.endpoint = opts.endpoint === "none" ? false : (opts.endpoint as FrontendOptions["endpoint"]);
   if (opts.denoise) frontend.denoise = opts.denoise as FrontendOptions["denoise"];
   if (opts.denoiseBelow !== undefined) {
@@ -45,7 +47,7 @@ export function asrConfig(opts: { reject?: boolean; rejectProb?: string; scoreFl
     rejection: opts.reject === false ? false : { entryProb: p, ...(minScore !== undefined ? { minScore } : {}) },
     frontend,
     ...(Object.keys(decoderConfig).length ? { decoderConfig } : {}),
-    ...(opts.evidence === false ? { evidence: false } : Object.keys(evidence).length ? { evidence } : {}),
+    ...(opts.evidence === false || evidenceOff ? { evidence: false } : Object.keys(evidence).length ? { evidence } : {}),
   };
 }
 

@@ -38,10 +38,20 @@ export interface AsrEvidence {
   margin?: number;
   /** The same margin summed over the utterance (score units): grows with the length of what differs, not of the utterance. */
   marginTotal?: number;
-  /** The competitor's words, for asking back ("did you say … or …?"). */
+  /**
+   * The competitor's words, for asking back ("did you say … or …?"). With `beyondBeam`, the competitor
+   * that sounds nearest (phone edit distance), since none was left to measure.
+   */
   competitor?: string;
   /** What the competitor understands differently: "intent" and/or the names of the slots whose values differ. */
   differsIn?: string[];
+  /**
+   * Margin per slot (and "intent"): for each that some competitor changes, the margin (score units
+   * per frame) to the best competitor changing it — which slot of the command is in doubt. From the
+   * best competitor per edited stretch of words (≤ 16 checked); a slot missing here had no
+   * competitor left in the search.
+   */
+  slots?: Record<string, number>;
   /** How many competitors were decoded (0: none in the grammar near the hypothesis). */
   competitors: number;
   /** Every competitor fell out of the decoder's beams: all fit far worse than the hypothesis (margin beyond measure). */

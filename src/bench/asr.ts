@@ -52,7 +52,16 @@ export interface AsrBenchResult {
    * touching fresh memory costs on this machine (ms per MB, a new 32 MB WebAssembly.Memory written page by page).
    */
   startup?: { first: StartupTimes; second: StartupTimes; firstTouchMsPerMB: number };
-  errors: Array<{ text: string; heard: string; expected: ExpectedIntent[]; got: ExpectedIntent[] }>;
+  /**
+   * The ASR's evidence (grammar engine, on by default): its share of asrMs, and the margin (score
+   * units per frame; beyond the beams = all competitors far behind) of exact vs wrong results.
+   */
+  evidence?: {
+    ms: { p50: number; p95: number; max: number };
+    exact: { n: number; beyondBeam: number; marginP10: number | null; marginP50: number | null };
+    errors: { n: number; margins: Array<number | "beyondBeam" | null> };
+  };
+  errors: Array<{ text: string; heard: string; expected: ExpectedIntent[]; got: ExpectedIntent[]; evidence?: { margin?: number; competitor?: string; score?: number } }>;
 }
 
 const startupOf = (r: object): StartupTimes | undefined => (r as { startup?: StartupTimes }).startup;
@@ -64,6 +73,13 @@ export function firstTouchMsPerMB(mb = 32): number {
   const u = new Uint8Array(mem.buffer);
   for (let i = 0; i < u.length; i += 4096) u[i] = 1;
   return (performance.now() - t0) / mb;
+}
+
+/** Percentile of margins where `beyond` more values are larger than any measured one (null: that percentile is among them). */
+function marginPercentile(measured: number[], beyond: number, p: number): number | null {
+  const sorted = [...measured].sort((a, b) => a - b);
+  const k = Math.floor(((sorted.length + beyond) * p) / 100);
+  return k < sorted.length ? round(sorted[k]!, 2) : null;
 }
 
 const words = (t: string): string => t.toLowerCase().replace(/[^a-z0-9' ]+/g, " ").replace(/\s+/g, " ").trim();
@@ -82,6 +98,10 @@ export async function benchAsr(options: AsrBenchOptions = {}): Promise<AsrBenchR
   const finish: number[] = [];
   const spokenAll: Float32Array[] = [];
   const errors: AsrBenchResult["errors"] = [];
+  const evMs: number[] = [];
+  const exactMargins: number[] = [];
+  let exactBeyond = 0, exactWithEvidence = 0;
+  const errorMargins: Array<number | "beyondBeam" | null> = [];
   try {
     for (const [i, label] of labels.entries()) {
       const spoken = await synth.synthesize(label.text);
@@ -97,8 +117,19 @@ export async function benchAsr(options: AsrBenchOptions = {}): Promise<AsrBenchR
       const got = r.text ? matcher.understand(r.text).intents.map((it) => ({ intent: it.intent, slots: it.slots })) : [];
       const expected = label.intents.map((it) => ({ intent: it.intent, slots: it.slots }));
       if (words(r.text) === words(label.text)) sameWords++;
-      if (intentsEqual(got, expected)) exact++;
-      else errors.push({ text: label.text, heard: r.text, expected, got });
+      const ev = r.evidence;
+      if (ev) evMs.push(ev.ms);
+      if (intentsEqual(got, expected)) {
+        exact++;
+        if (ev) {
+          exactWithEvidence++;
+          if (ev.beyondBeam || ev.competitors === 0) exactBeyond++;
+          else if (ev.margin !== undefined) exactMargins.push(ev.margin);
+        }
+      } else {
+        if (ev) errorMargins.push(ev.beyondBeam || ev.competitors === 0 ? "beyondBeam" : (ev.margin ?? null));
+        errors.push({ text: label.text, heard: r.text, expected, got, ...(ev ? { evidence: { ...(ev.margin !== undefined ? { margin: ev.margin } : {}), ...(ev.competitor ? { competitor: ev.competitor } : {}), ...(ev.score !== undefined ? { score: ev.score } : {}) } } : {}) });
+      }
       options.onProgress?.(i + 1, labels.length);
     }
     // Streaming, after every batch decode (the live path adapts its cepstral mean across utterances,
@@ -142,6 +173,16 @@ export async function benchAsr(options: AsrBenchOptions = {}): Promise<AsrBenchR
     ...(finish.length ? { firstResultMs: { p50: round(percentile(finish, 50), 1), p95: round(percentile(finish, 95), 1), max: round(Math.max(...finish), 1) } } : {}),
     initMs: round(recognizer.initMs, 1),
     ...(startup ? { startup } : {}),
+    ...(evMs.length
+      ? {
+          evidence: {
+            ms: { p50: round(percentile(evMs, 50), 1), p95: round(percentile(evMs, 95), 1), max: round(Math.max(...evMs), 1) },
+            // beyond the beams counts as the largest margins
+            exact: { n: exactWithEvidence, beyondBeam: exactBeyond, marginP10: marginPercentile(exactMargins, exactBeyond, 10), marginP50: marginPercentile(exactMargins, exactBeyond, 50) },
+            errors: { n: errorMargins.length, margins: errorMargins },
+          },
+        }
+      : {}),
     errors,
   };
 }

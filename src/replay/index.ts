@@ -8,9 +8,12 @@ import { mixNoise, seededRandom } from "../audio/mix.js";
 import type { AsrEvidence, Recognizer } from "../asr/types.js";
 import type { IntentResult, Understander } from "../nlu/types.js";
 import { labelFor, score, type Labels } from "./labels.js";
+import { curve, passes, type CurvePoint, type Gate, type Understood } from "./gate.js";
 
 export { loadLabels, parseLabels, score, labelFor } from "./labels.js";
 export type { Label, Labels, Scored } from "./labels.js";
+export { curve, passes, type CurvePoint, type Gate } from "./gate.js";
+export { halfOf, type Half } from "./split.js";
 
 export interface ReplayOptions {
   recognizer: Recognizer;
@@ -20,6 +23,8 @@ export interface ReplayOptions {
   noise?: { samples: Float32Array; snrDb: number; seed?: number };
   /** Longest file read (seconds, default 600). */
   maxSeconds?: number;
+  /** Act only on understood commands whose ASR evidence passes this gate; the rest are asked back. */
+  gate?: Gate;
 }
 
 export interface ReplayItem {
@@ -39,6 +44,8 @@ export interface ReplayItem {
   /** The ASR's evidence for an accepted result (margin to the best competitor with another understanding, …). */
   evidence?: AsrEvidence;
   rejected?: string;
+  /** Understood, but the evidence did not pass the gate (--min-margin/--min-score): asked back, not acted on. */
+  asked?: true;
   expected?: { intent: string | null; slots?: Record<string, string | number> };
   correct?: boolean;
   error?: string;
@@ -126,6 +133,7 @@ export async function replayFile(path: string, rel: string, opts: ReplayOptions)
     rtf: samples.length ? r3(asr.ms / 1000 / (samples.length / 16000)) : 0,
     ...(asr.evidence ? { evidence: asr.evidence } : {}),
     ...(asr.rejected ? { rejected: asr.reason ?? "rejected" } : {}),
+    ...(opts.gate && u.intents.length && !passes(asr.evidence, opts.gate) ? { asked: true as const } : {}),
   };
   if (label) {
     const s = score(label, u.intents);
@@ -160,6 +168,13 @@ export interface ReplaySummary {
   /** ASR engine, its start-up time and, when the engine reports it, where that time went (ms). */
   asr: { engine: string; initMs: number; startup?: Record<string, number | string> };
   snrDb?: number;
+  /**
+   * Labelled commands that would be acted on: understood and, with a gate (--min-margin/--min-score),
+   * passing it. correct/wrong are acted on; asked: understood but held back by the gate (0 without one).
+   */
+  accepted?: { gate?: Gate; correct: number; wrong: number; asked: number; correctPct: number; wrongPct: number; askedPct: number };
+  /** The trade-off over thresholds on the evidence margin and on the calibrated score (% of labelled commands). */
+  curve?: { margin: CurvePoint[]; score: CurvePoint[] };
 }
 
 /** A recognizer's start-up record with its times to 0.1 ms (labels such as where the decoder came from kept). */
@@ -181,6 +196,10 @@ export class SummaryBuilder {
   private audio = 0;
   private asrMs = 0;
   private stageMs: Record<string, number> = {};
+  private understood: Understood[] = [];
+  private acted = { correct: 0, wrong: 0, asked: 0 };
+
+  constructor(private readonly gate?: Gate) {}
 
   add(item: ReplayItem): void {
     this.files++;
@@ -199,6 +218,12 @@ export class SummaryBuilder {
       } else {
         this.commands++;
         if (item.correct) this.commandsCorrect++;
+        if (item.intents.length) {
+          this.understood.push({ correct: !!item.correct, ...(item.evidence ? { evidence: item.evidence } : {}) });
+          if (this.gate && !passes(item.evidence, this.gate)) this.acted.asked++;
+          else if (item.correct) this.acted.correct++;
+          else this.acted.wrong++;
+        }
       }
     }
   }
@@ -224,6 +249,20 @@ export class SummaryBuilder {
       ms,
       asr: { engine: asr.engine, initMs: r3(asr.initMs), ...(asr.startup ? { startup: roundedStartup(asr.startup) } : {}) },
       ...(snrDb !== undefined ? { snrDb } : {}),
+      ...(this.commands
+        ? {
+            accepted: {
+              ...(this.gate ? { gate: this.gate } : {}),
+              ...this.acted,
+              correctPct: pct(this.acted.correct, this.commands) ?? 0,
+              wrongPct: pct(this.acted.wrong, this.commands) ?? 0,
+              askedPct: pct(this.acted.asked, this.commands) ?? 0,
+            },
+          }
+        : {}),
+      ...(this.commands && this.understood.some((u) => u.evidence)
+        ? { curve: { margin: curve(this.understood, this.commands, "margin"), score: curve(this.understood, this.commands, "score") } }
+        : {}),
     };
   }
 }

@@ -14,19 +14,33 @@ export interface CompetitorOptions {
   maxInsert?: number;
   /** Largest edit, words removed + words inserted (default maxSpan + maxInsert). */
   maxEdit?: number;
-  /** Stop after this many distinct sentences (default 2000; nearer edits come first). */
+  /** Stop after this many edits (default 2000; nearer edits come first). */
   maxSentences?: number;
   /** Stop after this many steps of the walk (default 200,000): a bound for grammars with wide fan-out. */
   maxSteps?: number;
 }
 
+/** One edit of the hypothesis: words [from, to) replaced by `insert` (either side may be empty). */
+export interface Edit {
+  from: number;
+  to: number;
+  insert: string[];
+}
+
+/** The hypothesis with the edit applied. */
+export function applyEdit(words: readonly string[], e: Edit): string[] {
+  return [...words.slice(0, e.from), ...e.insert, ...words.slice(e.to)];
+}
+
 /**
- * For every span [i, j) of `words` (at most `maxSpan` long, empty = insertion point) and every
- * word sequence u (at most `maxInsert` words) such that words[0..i) + u + words[j..) is a sentence
- * of `dfa`: that sentence, without the hypothesis itself, in order of growing edit size.
- * Undefined when the hypothesis is not a sentence of the DFA.
+ * Every edit of `words` — a span [from, to) of at most `maxSpan` words (empty = an insertion point)
+ * replaced by a word sequence of at most `maxInsert` words — that yields a sentence of `dfa`, in
+ * order of growing size (removed + inserted words). Only minimal edits: a replacement that starts
+ * or ends with the word it replaces is the same sentence as a smaller edit and is left out (two
+ * edits may still give one sentence when a word repeats: callers dedupe by sentence). Undefined when
+ * the hypothesis is not a sentence of the DFA.
  */
-export function nearbySentences(dfa: WordDfa, words: readonly string[], opts: CompetitorOptions = {}): string[][] | undefined {
+export function nearbyEdits(dfa: WordDfa, words: readonly string[], opts: CompetitorOptions = {}): Edit[] | undefined {
   const maxSpan = opts.maxSpan ?? 5;
   const maxInsert = opts.maxInsert ?? 5;
   const limit = opts.maxSentences ?? 2000;
@@ -55,9 +69,9 @@ export function nearbySentences(dfa: WordDfa, words: readonly string[], opts: Co
     accepts[j] = a;
   }
   const reverse = reverseArcs(dfa);
-  const seen = new Set<string>([words.join(" ")]);
-  const out: string[][] = [];
-  // Edits in order of size (removed + inserted words), so the cap keeps the nearest ones.
+  const dists = accepts.map((a) => distanceTo(a, reverse, maxInsert));
+  const out: Edit[] = [];
+  // Edits in order of size, so the cap keeps the nearest ones.
   for (let size = 1; size <= (opts.maxEdit ?? maxSpan + maxInsert) && out.length < limit && steps > 0; size++) {
     for (let i = 0; i <= n && out.length < limit; i++) {
       for (let del = Math.min(maxSpan, n - i, size); del >= 0 && out.length < limit; del--) {
@@ -65,28 +79,25 @@ export function nearbySentences(dfa: WordDfa, words: readonly string[], opts: Co
         if (ins > maxInsert) continue;
         const j = i + del;
         const target = accepts[j]!;
-        const dist = distanceTo(target, reverse, ins);
-        const prefix = words.slice(0, i);
-        const suffix = words.slice(j);
+        const dist = dists[j]!;
         const u: string[] = [];
         const walk = (s: number, left: number): void => {
           if (out.length >= limit || --steps < 0) return;
           if (left === 0) {
-            if (!target[s]) return;
-            const sentence = [...prefix, ...u, ...suffix];
-            const key = sentence.join(" ");
-            if (!seen.has(key)) (seen.add(key), out.push(sentence));
+            if (target[s]) out.push({ from: i, to: j, insert: [...u] });
             return;
           }
           for (const [w, t] of dfa.arcs[s]!) {
+            // Minimal edits only: the replacement neither starts nor ends with the replaced word.
+            if (del && ((u.length === 0 && w === words[i]) || (left === 1 && w === words[j - 1]))) continue;
             // Only words that can still end on the suffix in exactly `left - 1` more words.
-            if ((dist[t] ?? Infinity) > left - 1) continue;
+            if (dist[t]! > left - 1) continue;
             u.push(w);
             walk(t, left - 1);
             u.pop();
           }
         };
-        if ((dist[path[i]!] ?? Infinity) <= ins) walk(path[i]!, ins);
+        if (dist[path[i]!]! <= ins) walk(path[i]!, ins);
       }
     }
   }

@@ -49,20 +49,21 @@ export interface ContrastPath {
 }
 
 /**
- * Why one search for both: PocketSphinx normalizes each frame's senone scores by the best *active*
+ * Why one search for all: PocketSphinx normalizes each frame's senone scores by the best *active*
  * senone, so a path's score depends on everything else the grammar keeps active. The hypothesis
  * decoded alone and its competitors decoded alone are on different scales (measured: the same
  * sentence scores ≈ −5,200 alone and ≈ −7,500 inside the whole coffee grammar). Here the hypothesis
- * is a chain of its own and the competitors a graph of their own, side by side in one FSG, each
- * ending in its own state; after the search the FSG's final state is pointed at one end, then the
- * other, and the best path into each is read back: two scores of one search.
+ * is a chain of its own and the competitors a word trie, side by side in one FSG, every sentence
+ * ending in a state of its own; after the search the FSG's final state is pointed at each end in
+ * turn and the best path into it is read back: one search, a score for every sentence that stayed
+ * within the beams (an N-best list over exactly these sentences).
  */
 export class ContrastDecoder {
   private constructor(
     private ss: ContrastModule | undefined,
     private decoder: ContrastSsDecoder | undefined,
     private readonly lw: number,
-    /** Start-up time, ms. */
+    /** Start-up time, ms (0 when restored from a snapshot). */
     readonly initMs: number,
   ) {}
 
@@ -87,16 +88,16 @@ export class ContrastDecoder {
   /**
    * Decode `audio` (16 kHz, the samples the main decoder saw) against the hypothesis and its
    * competitors at once. `hypothesis`: the best path through the hypothesis' own words;
-   * `competitor`: the best path through any competitor, undefined when none survived the beams
-   * (then every competitor is far worse than the hypothesis). Alternate pronunciations
-   * (`alternates`: word → "word(2)" …) are parallel arcs. Undefined when there is nothing to decode.
+   * `competitors[i]`: the best path through competitor i, undefined when it fell out of the beams
+   * (it fit far worse than the best path). Alternate pronunciations (`alternates`: word →
+   * "word(2)" …) are parallel arcs. Undefined when there is nothing to decode.
    */
   contrast(
     audio: Float32Array,
     hypothesis: readonly string[],
     competitors: ReadonlyArray<readonly string[]>,
     alternates: ReadonlyMap<string, readonly string[]>,
-  ): { hypothesis: ContrastPath | undefined; competitor: ContrastPath | undefined } | undefined {
+  ): { hypothesis: ContrastPath | undefined; competitors: Array<ContrastPath | undefined> } | undefined {
     const ss = this.ss;
     const d = this.decoder;
     if (!ss || !d) throw new Error("the contrast decoder was closed");
@@ -107,16 +108,37 @@ export class ContrastDecoder {
     d.process_audio(audio, false, true);
     d.stop();
     // The FSG belongs to the search now, which lives until the next setGrammar: pointing its final
-    // state elsewhere only changes which history entries the read-back considers final.
-    const read = (end: number, expect: (words: string[]) => boolean): ContrastPath | undefined => {
+    // state elsewhere only changes which history entries the read-back takes as final. A sentence
+    // with no path into its end reads back as some other partial path: not its own words, so none.
+    const read = (end: number, words: readonly string[]): ContrastPath | undefined => {
       ss._fsg_set_states(g.fsg, 0, end);
       const p = this.path(ss, d);
-      return p && expect(p.words) ? p : undefined;
+      return p && p.words.join(" ") === words.join(" ") ? p : undefined;
     };
-    const wanted = new Set(competitors.map((c) => c.join(" ")));
-    const hyp = hypothesis.join(" ");
-    const competitor = competitors.length ? read(g.endC, (w) => wanted.has(w.join(" "))) : undefined;
-    return { hypothesis: read(g.endH, (w) => w.join(" ") === hyp), competitor };
+    return { hypothesis: read(g.endH, hypothesis), competitors: competitors.map((c, i) => read(g.ends[i]!, c)) };
+  }
+
+  /**
+   * The contrast decoder restored from a snapshot into `ss` at address `ptr` (snapshot.ts), checked
+   * against its configuration; undefined when it does not read back as built for `config`.
+   */
+  static restored(ss: ContrastModule, ptr: number, config: Record<string, string | number | boolean>): ContrastDecoder | undefined {
+    const d = Object.create(ss.Decoder.prototype) as ContrastSsDecoder & { initialized: boolean };
+    d.cdecoder = ptr;
+    d.initialized = true;
+    try {
+      if (d.get_config("dict") !== config.dict || Number(d.get_config("samprate")) !== Number(config.samprate) || Number(d.get_config("ds")) !== Number(config.ds ?? 1)) return undefined;
+      const lw = Number(d.get_config("lw"));
+      return new ContrastDecoder(ss, d, Number.isFinite(lw) && lw > 0 ? lw : 6.5, 0);
+    } catch {
+      return undefined; // unreadable: build instead
+    }
+  }
+
+  /** The C decoder's address (for a snapshot of a freshly built decoder). */
+  get cdecoder(): number {
+    if (!this.decoder) throw new Error("the contrast decoder was closed");
+    return this.decoder.cdecoder;
   }
 
   close(): void {
@@ -147,8 +169,8 @@ export class ContrastDecoder {
 
   /**
    * Replace the decoder's search: from the start state, the hypothesis as a chain of its own states
-   * into `endH`, and the competitors as a minimal acyclic word graph into `endC`. No grammar
-   * probabilities (log 1 everywhere).
+   * into `endH`, and the competitors as a word trie (shared beginnings) with an end state per
+   * sentence. No grammar probabilities (log 1 everywhere).
    */
   private setGrammar(
     ss: ContrastModule,
@@ -156,14 +178,14 @@ export class ContrastDecoder {
     hypothesis: readonly string[],
     competitors: ReadonlyArray<readonly string[]>,
     alternates: ReadonlyMap<string, readonly string[]>,
-  ): { fsg: number; endH: number; endC: number } | undefined {
-    const g = sentenceGraph(competitors);
-    // States: 0 start; competitor graph 1..g.states-1 (its 0 is ours); then the hypothesis chain; then the two ends.
-    const chain0 = g.states;
+  ): { fsg: number; endH: number; ends: number[] } | undefined {
+    const t = wordTrie(competitors);
+    // States: 0 start; the trie's 1..t.states-1 (its 0 is ours); the hypothesis chain; its end; one end per competitor.
+    const chain0 = t.states;
     const endH = chain0 + hypothesis.length - 1;
-    const endC = endH + 1;
+    const ends = competitors.map((_, i) => endH + 1 + i);
     const name = cString(ss, "contrast");
-    const fsg = ss._fsg_model_init(name, ss._decoder_logmath(d.cdecoder), this.lw, endC + 1);
+    const fsg = ss._fsg_model_init(name, ss._decoder_logmath(d.cdecoder), this.lw, endH + 1 + competitors.length);
     ss._free(name);
     if (!fsg) return undefined;
     const wids = new Map<string, number>();
@@ -180,15 +202,13 @@ export class ContrastDecoder {
     const arc = (from: number, w: string, to: number): void => {
       for (const v of [w, ...(alternates.get(w) ?? [])]) ss._fsg_model_trans_add(fsg, from, to, 0, wid(v));
     };
-    if (competitors.length) {
-      for (const [from, w, to] of g.arcs) arc(from, w, to);
-      for (const s of g.final) ss._fsg_model_null_trans_add(fsg, s, endC, 0);
-    }
+    for (const [from, w, to] of t.arcs) arc(from, w, to);
+    t.end.forEach((s, i) => ss._fsg_model_null_trans_add(fsg, s, ends[i]!, 0));
     hypothesis.forEach((w, i) => arc(i === 0 ? 0 : chain0 + i - 1, w, i === hypothesis.length - 1 ? endH : chain0 + i));
     ss._fsg_set_states(fsg, 0, endH);
     // On success the new search owns the FSG (soundswallower 0.6.3's fsg_search_init takes it
     // without a reference of its own, as decoder_init_grammar relies on) and frees it with the search.
-    if (ss._decoder_set_fsg(d.cdecoder, fsg) >= 0) return { fsg, endH, endC };
+    if (ss._decoder_set_fsg(d.cdecoder, fsg) >= 0) return { fsg, endH, ends };
     ss._fsg_model_free(fsg);
     return undefined;
   }
@@ -203,62 +223,26 @@ function cString(ss: Pick<ContrastModule, "_malloc" | "HEAPU8">, s: string): num
 }
 
 /**
- * The sentences as a minimal acyclic word graph: a trie whose equivalent states (same finality,
- * same arcs to the same states) are merged bottom-up. Competitors share most of their words with
- * each other, so the graph stays near the hypothesis' length instead of sentences × words.
+ * The sentences as a word trie: state 0 the root, shared beginnings shared, `end[i]` the state where
+ * sentence i ends (distinct per distinct sentence; it may have arcs onward when a longer sentence
+ * continues it). Shared endings are not merged: every sentence keeps a path of its own to be scored.
  */
-export function sentenceGraph(sentences: ReadonlyArray<readonly string[]>): { states: number; arcs: Array<[number, string, number]>; final: number[] } {
-  const arcs: Array<Map<string, number>> = [new Map()];
-  const finals: boolean[] = [false];
-  for (const s of sentences) {
+export function wordTrie(sentences: ReadonlyArray<readonly string[]>): { states: number; arcs: Array<[number, string, number]>; end: number[] } {
+  const next: Array<Map<string, number>> = [new Map()];
+  const arcs: Array<[number, string, number]> = [];
+  const end = sentences.map((s) => {
     let q = 0;
     for (const w of s) {
-      let t = arcs[q]!.get(w);
+      let t = next[q]!.get(w);
       if (t === undefined) {
-        t = arcs.length;
-        arcs.push(new Map());
-        finals.push(false);
-        arcs[q]!.set(w, t);
+        t = next.length;
+        next.push(new Map());
+        next[q]!.set(w, t);
+        arcs.push([q, w, t]);
       }
       q = t;
     }
-    finals[q] = true;
-  }
-  // Post-order: children before parents, so each state's signature uses merged child ids.
-  const id = new Int32Array(arcs.length).fill(-1);
-  const sig = new Map<string, number>();
-  const order: number[] = [];
-  const stack: Array<[number, boolean]> = [[0, false]];
-  while (stack.length) {
-    const [q, done] = stack.pop()!;
-    if (done) {
-      order.push(q);
-      continue;
-    }
-    stack.push([q, true]);
-    for (const t of arcs[q]!.values()) stack.push([t, false]);
-  }
-  let next = 0;
-  const merged: Array<Array<[string, number]>> = [];
-  const mergedFinal: boolean[] = [];
-  for (const q of order) {
-    const out = [...arcs[q]!].map(([w, t]): [string, number] => [w, id[t]!]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    const key = `${finals[q] ? 1 : 0}|${out.map(([w, t]) => `${w} ${t}`).join("|")}`;
-    let k = sig.get(key);
-    if (k === undefined) {
-      k = next++;
-      sig.set(key, k);
-      merged[k] = out;
-      mergedFinal[k] = finals[q]!;
-    }
-    id[q] = k;
-  }
-  // Renumber so the start state is 0.
-  const start = id[0]!;
-  const renum = (k: number): number => (k === start ? 0 : k === 0 ? start : k);
-  const outArcs: Array<[number, string, number]> = [];
-  merged.forEach((out, k) => out.forEach(([w, t]) => outArcs.push([renum(k), w, renum(t)])));
-  const final: number[] = [];
-  mergedFinal.forEach((f, k) => f && final.push(renum(k)));
-  return { states: next, arcs: outArcs, final };
+    return q;
+  });
+  return { states: next.length, arcs, end };
 }

@@ -6,12 +6,17 @@
 //   1. sentences a small edit away from the hypothesis (DFA walk), ranked by how alike the edited
 //      words sound (phone edit distance: the confusable ones first);
 //   2. keep the first `maxCompetitors` whose understanding (intent, slots) differs from the
-//      hypothesis' (paraphrases such as "can i get" / "can i have" are dropped);
-//   3. decode the audio against exactly those; margin = hypothesis' acoustic score − competitor's,
-//      both with the language part (grammar probabilities, word insertion and filler penalties) removed.
+//      hypothesis' (paraphrases such as "can i get" / "can i have" are dropped): an edit of a value
+//      word ("soy" → "skim") counts as different at once, any other is checked with the matcher;
+//   3. decode the stretch of audio where they differ against the hypothesis and those competitors
+//      in one search that scores each of them (contrast.ts); margin = hypothesis' acoustic score −
+//      a competitor's, both without word insertion and filler penalties (the contrast grammar has
+//      no probabilities);
+//   4. the best-scoring competitor whose understanding differs (checked now, for the value-word
+//      ones) gives the margin; per slot, the best one changing that slot.
 import type { AsrEvidence } from "../types.js";
 import type { WordDfa } from "../fsg.js";
-import { nearbySentences, type CompetitorOptions } from "./competitors.js";
+import { applyEdit, nearbyEdits, type CompetitorOptions } from "./competitors.js";
 import type { ContrastDecoder } from "./contrast.js";
 
 /** A reading of a sentence: a key that is equal exactly when two sentences mean the same, and its parts. */
@@ -23,11 +28,19 @@ export interface Reading {
 /** Sentence → its reading (undefined: not understood). */
 export type ReadingOf = (text: string) => Reading | undefined;
 
+/** How readings are judged: the reading of a sentence, and (optionally) words whose edit always changes the reading. */
+export interface Understanding {
+  readingOf: ReadingOf;
+  valueWords?: ReadonlySet<string>;
+}
+
 export interface EvidenceOptions extends CompetitorOptions {
   /** Competitors with a different reading decoded per utterance (default 48, the most confusable first). */
   maxCompetitors?: number;
   /** Readings checked per utterance at most (default 3 × maxCompetitors): bounds the understanding cost. */
   maxReadings?: number;
+  /** Readings checked per utterance, past the best competitor's, for the per-slot margins (default 16). */
+  maxSlotReadings?: number;
   /** Decode only where the competitors differ, with a word of context (default true; needs word times). */
   window?: boolean;
   /** Audio kept around that stretch, s (default 0.15). */
@@ -55,7 +68,7 @@ export class EvidenceEngine {
     private readonly dfa: WordDfa,
     private readonly prons: ReadonlyMap<string, readonly string[]>,
     private readonly alternates: ReadonlyMap<string, readonly string[]>,
-    private readonly readingOf: ReadingOf,
+    private readonly understanding: Understanding,
     private readonly penalties: Penalties,
     private readonly opts: EvidenceOptions = {},
   ) {}
@@ -67,36 +80,67 @@ export class EvidenceEngine {
    */
   compute(audio: Float32Array, hyp: { words: string[]; times?: ReadonlyArray<readonly [number, number]> }): AsrEvidence {
     const t0 = performance.now();
-    const own_ = this.reading(hyp.words.join(" "));
-    const ranked = this.ranked(hyp.words);
+    const H = hyp.words;
+    const ownReading = this.reading(H.join(" "));
+    const valueWords = this.understanding.valueWords;
     const maxCompetitors = this.opts.maxCompetitors ?? 48;
     let budget = this.opts.maxReadings ?? 3 * maxCompetitors;
-    const picked: Array<{ words: string[]; reading: Reading | undefined }> = [];
-    for (const c of ranked) {
-      if (picked.length >= maxCompetitors || budget-- <= 0) break;
-      const r = this.reading(c.join(" "));
-      if (!r) continue; // not understood at all: nothing to ask back with
-      if (own_ && r.key === own_.key) continue; // a paraphrase
-      picked.push({ words: c, reading: r });
+    const picked: Candidate[] = [];
+    for (const c of this.ranked(H)) {
+      if (picked.length >= maxCompetitors || budget <= 0) break;
+      if (valueWords && c.changed.some((w) => valueWords.has(w))) {
+        picked.push(c);
+        continue;
+      }
+      budget--;
+      const r = this.reading(c.text);
+      if (r && !(ownReading && r.key === ownReading.key)) picked.push(c); // unknown or paraphrase: no use for asking back
     }
     const done = (e: Omit<AsrEvidence, "ms">): AsrEvidence => ({ ...e, ms: round(performance.now() - t0, 2) });
-    const w = this.opts.window === false ? undefined : contrastWindow(hyp.words, picked.map((p) => p.words), hyp.times, audio.length / 16000, this.opts.windowPadSeconds ?? 0.15);
+    const count = picked.length;
+    const w = this.opts.window === false ? undefined : contrastWindow(H, picked.map((p) => p.words), hyp.times, audio.length / 16000, this.opts.windowPadSeconds ?? 0.15);
     const clip = w ? audio.subarray(Math.floor(w.start * 16000), Math.ceil(w.end * 16000)) : audio;
-    const cut = (ws: readonly string[]): string[] => (w ? ws.slice(w.from, ws.length - (hyp.words.length - w.to)) : [...ws]);
-    const c = this.contrast.contrast(clip, cut(hyp.words), picked.map((p) => cut(p.words)), this.alternates);
-    if (!c?.hypothesis) return done({ competitors: picked.length });
+    const cut = (ws: readonly string[]): string[] => (w ? ws.slice(w.from, ws.length - (H.length - w.to)) : [...ws]);
+    const c = this.contrast.contrast(clip, cut(H), picked.map((p) => cut(p.words)), this.alternates);
+    if (!c?.hypothesis) return done({ competitors: count });
     const frames = Math.max(1, clip.length / 160);
-    const own = c.hypothesis.score - this.contrastLanguage(c.hypothesis);
-    if (!c.competitor) return done({ competitors: picked.length, ...(picked.length ? { beyondBeam: true } : {}) });
-    const winner = picked.find((p) => cut(p.words).join(" ") === c.competitor!.words.join(" "));
-    const text = winner ? winner.words.join(" ") : c.competitor.words.join(" ");
-    const other = c.competitor.score - this.contrastLanguage(c.competitor);
+    const own = c.hypothesis.score - this.penalty(c.hypothesis);
+    // Competitors that stayed in the search, best first: margins from the hypothesis' acoustic score.
+    const scored = picked
+      .map((p, i) => ({ p, path: c.competitors[i] }))
+      .filter((x): x is { p: Candidate; path: NonNullable<typeof x.path> } => !!x.path)
+      .map((x) => ({ p: x.p, margin: own - (x.path.score - this.penalty(x.path)) }))
+      .sort((a, b) => a.margin - b.margin);
+    // The best one understood differently (a value word swapped for a synonym is not), and per slot
+    // the best one changing it: past the first, one reading per edited stretch of the hypothesis
+    // (competitors editing the same words change the same slot), at most `maxSlotReadings`.
+    let best: { p: Candidate; margin: number; r: Reading } | undefined;
+    const perSlot: Record<string, number> = {};
+    const spans = new Set<string>();
+    let extra = this.opts.maxSlotReadings ?? 16;
+    for (const x of scored) {
+      if (best && extra <= 0) break;
+      if (best && (spans.has(x.p.span) || extra-- <= 0)) continue;
+      const r = this.reading(x.p.text);
+      if (!r || (ownReading && r.key === ownReading.key)) continue;
+      spans.add(x.p.span);
+      best ??= { ...x, r };
+      if (ownReading) for (const k of differences(ownReading, r)) if (!(k in perSlot)) perSlot[k] = round(x.margin / frames, 3);
+    }
+    if (!best) {
+      // Every competitor fell far behind: name the one that sounds nearest, for asking back all the same.
+      for (const p of picked) {
+        const r = this.reading(p.text);
+        if (r && !(ownReading && r.key === ownReading.key)) return done({ competitors: count, beyondBeam: true, competitor: p.text, ...(ownReading ? { differsIn: differences(ownReading, r) } : {}) });
+      }
+      return done({ competitors: count, ...(picked.length ? { beyondBeam: true } : {}) });
+    }
     return done({
-      competitors: picked.length,
-      margin: round((own - other) / frames, 3),
-      marginTotal: round(own - other, 1),
-      competitor: text,
-      ...(own_ && winner?.reading ? { differsIn: differences(own_, winner.reading) } : {}),
+      competitors: count,
+      margin: round(best.margin / frames, 3),
+      marginTotal: round(best.margin, 1),
+      competitor: best.p.text,
+      ...(ownReading ? { differsIn: differences(ownReading, best.r), slots: perSlot } : {}),
     });
   }
 
@@ -104,7 +148,8 @@ export class EvidenceEngine {
     this.contrast.close();
   }
 
-  private contrastLanguage(p: { words: string[]; segs: Array<{ t: string }> }): number {
+  /** The non-acoustic part of a contrast path's score: word insertion and filler penalties (score units). */
+  private penalty(p: { words: string[]; segs: Array<{ t: string }> }): number {
     const { lw, wip, silprob, fillprob } = this.penalties;
     const nSil = p.segs.filter((g) => g.t === "<sil>").length;
     const nNoise = p.segs.filter((g) => /^\[(NOISE|SPEECH)\]$/.test(g.t)).length;
@@ -113,7 +158,7 @@ export class EvidenceEngine {
 
   private reading(text: string): Reading | undefined {
     if (this.readings.has(text)) return this.readings.get(text);
-    const r = this.readingOf(text);
+    const r = this.understanding.readingOf(text);
     // Bounded: the same commands recur, the rest is forgotten oldest first.
     if (this.readings.size >= 20000) this.readings.delete(this.readings.keys().next().value as string);
     this.readings.set(text, r);
@@ -121,21 +166,54 @@ export class EvidenceEngine {
   }
 
   /** Nearby sentences, most confusable first: phone edit distance of the edited words, then fewer words edited. */
-  private ranked(words: string[]): string[][] {
-    const near = nearbySentences(this.dfa, words, { maxSpan: 4, maxInsert: 4, maxEdit: 6, maxSentences: 4000, ...this.opts }) ?? [];
-    const phones = (ws: readonly string[]): string[] => ws.flatMap((w) => (this.prons.get(w)?.[0] ?? w).split(" "));
-    const scored = near.map((c) => {
-      let p = 0;
-      while (p < c.length && p < words.length && c[p] === words[p]) p++;
-      let s = 0;
-      while (s < c.length - p && s < words.length - p && c[c.length - 1 - s] === words[words.length - 1 - s]) s++;
-      const a = words.slice(p, words.length - s);
-      const b = c.slice(p, c.length - s);
-      return { c, d: editDistance(phones(a), phones(b)), n: a.length + b.length };
+  private *ranked(words: string[]): Generator<Candidate> {
+    const edits = nearbyEdits(this.dfa, words, { maxSpan: 4, maxInsert: 4, maxEdit: 5, maxSentences: 2000, ...this.opts }) ?? [];
+    // The same edit recurs at several places of the sentence: its distance is computed once.
+    const distances = new Map<string, number>();
+    const scored = edits.map((e) => {
+      const removed = words.slice(e.from, e.to);
+      const key = `${removed.join(" ")} → ${e.insert.join(" ")}`;
+      let d = distances.get(key);
+      if (d === undefined) distances.set(key, (d = editDistance(this.phonesOf(removed), this.phonesOf(e.insert))));
+      return { e, key, d, n: removed.length + e.insert.length };
     });
     scored.sort((x, y) => x.d - y.d || x.n - y.n);
-    return scored.map((x) => x.c);
+    const seen = new Set<string>([words.join(" ")]);
+    // Sentences are built lazily: the caller reads only the first few dozen.
+    for (const x of scored) {
+      const c = applyEdit(words, x.e);
+      const k = c.join(" ");
+      if (seen.has(k)) continue;
+      seen.add(k);
+      yield { words: c, text: k, span: `${x.e.from}-${x.e.to}`, changed: changedWords(words.slice(x.e.from, x.e.to), x.e.insert) };
+    }
   }
+
+  private readonly phoneIds = new Map<string, number>();
+  private readonly wordPhones = new Map<string, number[]>();
+
+  /** The words' primary pronunciations as one sequence of phone ids. */
+  private phonesOf(ws: readonly string[]): number[] {
+    const out: number[] = [];
+    for (const w of ws) {
+      let ph = this.wordPhones.get(w);
+      if (!ph) {
+        ph = (this.prons.get(w)?.[0] ?? w).split(" ").map((x) => this.phoneIds.get(x) ?? (this.phoneIds.set(x, this.phoneIds.size), this.phoneIds.size - 1));
+        this.wordPhones.set(w, ph);
+      }
+      out.push(...ph);
+    }
+    return out;
+  }
+}
+
+/** A competitor candidate: its words, where it edits the hypothesis and the words that edit adds or drops. */
+interface Candidate {
+  words: string[];
+  text: string;
+  /** The hypothesis' words it replaces, "from-to". */
+  span: string;
+  changed: string[];
 }
 
 /**
@@ -163,11 +241,23 @@ export function contrastWindow(
     a = Math.min(a, p);
     b = Math.max(b, n - s);
   }
-  const from = Math.max(0, a - 1);
-  const to = Math.min(n, Math.max(b, a) + 1);
+  let from = Math.max(0, a - 1);
+  let to = Math.min(n, Math.max(b, a) + 1);
+  // Parts of one compound word ("warm+is") share its span: the window takes all of it or none.
+  const same = (i: number, j: number): boolean => times[i]![0] === times[j]![0] && times[i]![1] === times[j]![1];
+  while (from > 0 && same(from - 1, from)) from--;
+  while (to < n && same(to, to - 1)) to++;
   const start = from === 0 ? 0 : Math.max(0, times[from]![0] - pad);
   const end = to === n ? duration : Math.min(duration, times[to - 1]![1] + pad);
   return { from, to, start, end };
+}
+
+/** Words removed or added by an edit, as multisets: "nursery" → "the nursery hmm" changes "the" and "hmm" only. */
+function changedWords(removed: readonly string[], inserted: readonly string[]): string[] {
+  const count = new Map<string, number>();
+  for (const w of removed) count.set(w, (count.get(w) ?? 0) + 1);
+  for (const w of inserted) count.set(w, (count.get(w) ?? 0) - 1);
+  return [...count].filter(([, n]) => n !== 0).map(([w]) => w);
 }
 
 /** What `b` understands differently from `a`: "intent" or the names of slots whose values differ. */
@@ -185,7 +275,7 @@ export function differences(a: Reading, b: Reading): string[] {
   return [...out];
 }
 
-function editDistance(a: readonly string[], b: readonly string[]): number {
+function editDistance(a: readonly number[], b: readonly number[]): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];

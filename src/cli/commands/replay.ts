@@ -1,9 +1,9 @@
 // hark replay: recorded audio through ASR + understanding; per-file JSON and a summary line.
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { createRecognizer } from "../../asr/index.js";
 import { readAudioFile } from "../../audio/source.js";
 import { loadSources, loadUnderstander } from "../../nlu/index.js";
-import { listAudioFiles, loadLabels, progressBar, replayFile, SummaryBuilder, type Labels } from "../../replay/index.js";
+import { halfOf, listAudioFiles, loadLabels, progressBar, replayFile, SummaryBuilder, type Gate, type Labels } from "../../replay/index.js";
 import { CommandError, UsageError } from "../errors.js";
 import { writeLine } from "../io.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
@@ -19,7 +19,10 @@ export function register(program: Command): void {
         .option("--expect <labels.json>", 'expected results: {"file.wav": {"intent": …, "slots": {…}}} (intent null = not a command)')
         .option("--snr <dB>", "mix --noise into every file at this SNR (max-frame-energy SNR, peak-normalised, as the speech-to-intent benchmark)")
         .option("--noise <file.wav>", "noise recording for --snr (at least as long as each file)")
-        .option("--seed <n>", "seed for the noise excerpt offsets", "0"),
+        .option("--seed <n>", "seed for the noise excerpt offsets", "0")
+        .option("--min-margin <m>", "act only on results whose evidence margin (score units per frame) is at least m; the rest count as asked back")
+        .option("--min-score <p>", "act only on results whose calibrated evidence score (0..1) is at least p")
+        .addOption(new Option("--half <half>", "only the files of one half of a deterministic split by file name (tune on A, report on B)").choices(["A", "B"])),
     ),
   ).action(async (inputs: string[], opts) => {
     if ((opts.snr === undefined) !== (opts.noise === undefined)) throw new UsageError("--snr and --noise go together");
@@ -33,7 +36,18 @@ export function register(program: Command): void {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
-    if (!files.length) throw new UsageError(`no WAV files in ${inputs.join(", ")}`);
+    if (opts.half) files = files.filter((f) => halfOf(f.rel) === opts.half);
+    if (!files.length) throw new UsageError(`no WAV files in ${inputs.join(", ")}${opts.half ? ` (half ${opts.half})` : ""}`);
+    const gate: Gate = {};
+    for (const [key, flag, lo, hi] of [["minMargin", "--min-margin", -Infinity, Infinity], ["minScore", "--min-score", 0, 1]] as const) {
+      const raw = opts[key] as string | undefined;
+      if (raw === undefined) continue;
+      const v = Number(raw);
+      if (!Number.isFinite(v) || v < lo || v > hi) throw new UsageError(`${flag} must be a number${hi === 1 ? " between 0 and 1" : ""}, got ${raw}`);
+      gate[key] = v;
+    }
+    const gated = Object.keys(gate).length ? gate : undefined;
+    if (gated && opts.evidence === false) throw new UsageError("--min-margin/--min-score need the evidence (drop --no-evidence)");
     let labels: Labels | undefined;
     if (opts.expect) {
       try {
@@ -47,11 +61,11 @@ export function register(program: Command): void {
     const grammar = await loadSources(src);
     const understander = await loadUnderstander(src);
     const recognizer = await createRecognizer(opts.engine, { grammar, ...asrConfig(opts) });
-    const summary = new SummaryBuilder();
+    const summary = new SummaryBuilder(gated);
     const bar = progressBar(files.length);
     try {
       for (const f of files) {
-        const item = await replayFile(f.path, f.rel, { recognizer, understander, labels, noise });
+        const item = await replayFile(f.path, f.rel, { recognizer, understander, labels, noise, ...(gated ? { gate: gated } : {}) });
         summary.add(item);
         bar.tick(f.rel);
         await writeLine(JSON.stringify(item));
