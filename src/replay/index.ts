@@ -9,6 +9,7 @@ import type { AsrEvidence, Recognizer } from "../asr/types.js";
 import type { IntentResult, Understander } from "../nlu/types.js";
 import { labelFor, score, type Labels } from "./labels.js";
 import { curve, passes, type CurvePoint, type Gate, type Understood } from "./gate.js";
+import { judge, trustEvidence, type TrustDeps } from "../trust/index.js";
 
 export { loadLabels, parseLabels, score, labelFor } from "./labels.js";
 export type { Label, Labels, Scored } from "./labels.js";
@@ -25,6 +26,12 @@ export interface ReplayOptions {
   maxSeconds?: number;
   /** Act only on understood commands whose ASR evidence passes this gate; the rest are asked back. */
   gate?: Gate;
+  /**
+   * Decide as `hark run` does (src/trust): what the trust policy would not act on (asked back,
+   * refused, scheduled, a question) counts as asked, not as acted. No devices are involved, so their
+   * checks (handlers, scope) are left out.
+   */
+  trust?: TrustDeps;
 }
 
 export interface ReplayItem {
@@ -44,8 +51,10 @@ export interface ReplayItem {
   /** The ASR's evidence for an accepted result (margin to the best competitor with another understanding, …). */
   evidence?: AsrEvidence;
   rejected?: string;
-  /** Understood, but the evidence did not pass the gate (--min-margin/--min-score): asked back, not acted on. */
+  /** Understood, but not acted on: the gate (--min-margin/--min-score) or the trust policy held it back. */
   asked?: true;
+  /** The trust policy's decision when it was not to act, and why ("ask:unsure_asr", "refuse:negation"). */
+  decision?: string;
   expected?: { intent: string | null; slots?: Record<string, string | number> };
   correct?: boolean;
   error?: string;
@@ -118,6 +127,11 @@ export async function replayFile(path: string, rel: string, opts: ReplayOptions)
   const asr = await opts.recognizer.recognize(samples);
   const t2 = performance.now();
   const u = asr.text ? await opts.understander.understand(asr.text) : { text: "", intents: [] };
+  const verdict =
+    opts.trust && u.intents.length
+      ? await judge({ text: asr.text, understanding: u, devices: false, ...(asr.evidence ? { asr: trustEvidence(asr.evidence) } : {}) }, opts.trust, (t) => opts.understander.understand(t))
+      : undefined;
+  const held = verdict && verdict.decision !== "act" && verdict.decision !== "pass" ? `${verdict.decision}:${verdict.reason}` : undefined;
   const t3 = performance.now();
   const d = asr.detail as { vad?: string; snrDb?: number; denoised?: boolean; frontendMs?: { vad: number; denoise: number } } | undefined;
   const fms = d?.frontendMs ? { vad: d.frontendMs.vad, denoise: d.frontendMs.denoise } : {};
@@ -133,7 +147,8 @@ export async function replayFile(path: string, rel: string, opts: ReplayOptions)
     rtf: samples.length ? r3(asr.ms / 1000 / (samples.length / 16000)) : 0,
     ...(asr.evidence ? { evidence: asr.evidence } : {}),
     ...(asr.rejected ? { rejected: asr.reason ?? "rejected" } : {}),
-    ...(opts.gate && u.intents.length && !passes(asr.evidence, opts.gate) ? { asked: true as const } : {}),
+    ...((opts.gate && u.intents.length && !passes(asr.evidence, opts.gate)) || held ? { asked: true as const } : {}),
+    ...(held ? { decision: held } : {}),
   };
   if (label) {
     const s = score(label, u.intents);
@@ -220,7 +235,7 @@ export class SummaryBuilder {
         if (item.correct) this.commandsCorrect++;
         if (item.intents.length) {
           this.understood.push({ correct: !!item.correct, ...(item.evidence ? { evidence: item.evidence } : {}) });
-          if (this.gate && !passes(item.evidence, this.gate)) this.acted.asked++;
+          if (item.asked || (this.gate && !passes(item.evidence, this.gate))) this.acted.asked++;
           else if (item.correct) this.acted.correct++;
           else this.acted.wrong++;
         }

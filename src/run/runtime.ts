@@ -19,7 +19,7 @@ import type { HarkConfig } from "./config.js";
 import { outcomeSpeech } from "./speech.js";
 import { Hearing, type Heard } from "./voice.js";
 import { Scheduler, type ScheduledRequest } from "./scheduler.js";
-import { loadTrust, type TrustDeps } from "../trust/index.js";
+import { loadTrust, trustEvidence, type TrustDeps } from "../trust/index.js";
 import { spokenTrustWords } from "../trust/spoken.js";
 import type { ProfileKind, TrustNote } from "../dialog/types.js";
 import { subsetGrammar } from "../compile/subset.js";
@@ -380,9 +380,7 @@ export class HarkRuntime {
     for (const h of heard) {
       if (h.text) {
         // The recognizer's doubt travels with the words: a close competitor ("turn on" / "turn off") is asked back.
-        const e = h.evidence;
-        const asr = e && (e.score !== undefined || e.competitor) ? { ...(e.score !== undefined ? { score: e.score } : {}), ...(e.competitor ? { competitor: e.competitor } : {}) } : undefined;
-        await session.handleText(h.text, asr ? { asr } : {});
+        await session.handleText(h.text, h.evidence ? { asr: trustEvidence(h.evidence) } : {});
         continue;
       }
       // Heard something, understood no words: the dialog says so (a question is asked again).

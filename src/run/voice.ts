@@ -86,7 +86,9 @@ export class Hearing {
       ...(r.rejected ? { rejected: true, ...(r.reason ? { reason: r.reason } : {}) } : {}),
       ...(r.evidence && !r.rejected ? { evidence: r.evidence } : {}),
     };
-    this.log?.info({ text: heard.text, confidence: Math.round(r.confidence * 100) / 100, start: seg.start, end: seg.end, asrMs: Math.round(r.ms), ...(r.rejected ? { rejected: r.reason ?? true } : {}) }, "heard");
+    const e = r.evidence;
+    const evidence = e ? { ...(e.score !== undefined ? { score: e.score } : {}), ...(e.beyondBeam ? { beyondBeam: true } : {}), ...(e.competitor ? { competitor: e.competitor } : {}) } : undefined;
+    this.log?.info({ text: heard.text, confidence: Math.round(r.confidence * 100) / 100, ...(evidence ? { evidence } : {}), start: seg.start, end: seg.end, asrMs: Math.round(r.ms), ...(r.rejected ? { rejected: r.reason ?? true } : {}) }, "heard");
     return heard;
   }
 

@@ -71,10 +71,16 @@ export const DEFAULT_RISK: RiskRule[] = [
   { when: { intent: ["HassClimateSetTemperature", "HassSetPosition", "CabinSetTemperature", "CabinAdjustTemperature", "CabinSetFanSpeed", "CabinClimate", "CabinSeatHeating", "CabinSeatVentilation"] }, class: "medium" },
 ];
 
+/**
+ * NLU: the natural-set curve (docs/benchmarks.md "Trust") is flat from 0.7 to 0.95 and reaches 0
+ * wrong at 0.98. ASR: the score is P(right) fitted on half A of s2i-dev (docs/asr.md "Evidence");
+ * 0.8 halves wrong orders at 6 dB for 2 points of acceptance, 0.95 had no wrong order on half B at
+ * any noise level.
+ */
 export const DEFAULT_THRESHOLDS: Record<Risk, Thresholds> = {
-  low: { matcher: 0.8, slm: 0.9, asr: 0.5, asr_refuse: 0.2 },
-  medium: { matcher: 0.85, slm: 0.95, asr: 0.6, asr_refuse: 0.25 },
-  high: { matcher: 0.9, slm: 0.98, asr: 0.7, asr_refuse: 0.3 },
+  low: { matcher: 0.8, slm: 0.9, asr: 0.8, asr_refuse: 0.2 },
+  medium: { matcher: 0.85, slm: 0.95, asr: 0.9, asr_refuse: 0.25 },
+  high: { matcher: 0.9, slm: 0.98, asr: 0.95, asr_refuse: 0.3 },
 };
 
 export function resolveTrustConfig(file: TrustConfigFile = {}): TrustConfig {

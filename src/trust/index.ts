@@ -3,7 +3,7 @@
 import type { Grammar } from "../grammar/types.js";
 import { resolveTrustConfig, type TrustConfig } from "./config.js";
 import { cueDir, loadCues } from "./cues.js";
-import type { TrustDeps } from "./judge.js";
+import type { AsrEvidence, TrustDeps } from "./judge.js";
 
 export { judge, type AsrEvidence, type JudgeInput, type TrustDeps, type TrustReason, type Verdict } from "./judge.js";
 export { DEFAULT_TRUST, resolveTrustConfig, trustConfigSchema, type Risk, type TrustConfig, type TrustConfigFile } from "./config.js";
@@ -14,3 +14,12 @@ export function loadTrust(grammar: Grammar, config: TrustConfig = resolveTrustCo
   return { grammar, cues: loadCues(cueDir(grammar.language, grammarDirs)), config };
 }
 
+
+/**
+ * The recognizer's evidence (src/asr) as the trust policy reads it: no competitor near, or every one
+ * far out of the search, is certainty; a competitor without a measured score is doubt.
+ */
+export function trustEvidence(e: { score?: number; competitor?: string; beyondBeam?: boolean; competitors: number }): AsrEvidence {
+  const sure = e.beyondBeam === true || e.competitors === 0;
+  return { score: sure ? 1 : (e.score ?? 0), ...(e.competitor && !sure ? { competitor: e.competitor } : {}) };
+}

@@ -34,6 +34,8 @@ export interface JudgeInput {
   asr?: AsrEvidence;
   /** Target device facts for the risk class (domain, device_class of a named device). */
   deviceFacts?: (intent: IntentResult) => Facts;
+  /** false: no devices behind the decision (replay of recordings): handler and scope checks are left out. */
+  devices?: false;
 }
 
 export interface TrustDeps {
@@ -152,7 +154,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     u = again;
     intents = again.intents;
   }
-  const changes = intents.some((i) => intentHandling(i.intent).kind === "device");
+  // Without devices behind the decision (a replay), an intent hark has no handler for still asks for a change.
+  const isChange = (i: IntentResult) => intentHandling(i.intent).kind === "device" || (input.devices === false && intentHandling(i.intent).kind === "none");
+  const changes = intents.some(isChange);
   if (changes && has("hold")) return refuse("hold", SPEECH.hold);
   if (changes && cues.statementStart.atStart(tokens, LEAD_FILLERS)) return refuse("statement", SPEECH.statement);
 
@@ -220,6 +224,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     const misplaced = wrongPlace(i, grammar) ?? saidElsewhere(i, names, tokens);
     if (misplaced) return refuse("wrong_place", `Sorry, the ${misplaced.name} is not in the ${misplaced.area}.`, `${misplaced.name} / ${misplaced.area}`);
     const h = intentHandling(i.intent);
+    if (input.devices === false) continue;
     if (h.kind === "none") return refuse("no_handler", `Sorry, I understood "${canonicalSentence(grammar, i) ?? i.intent}", but nothing here can do that.`, i.intent);
     if (!inScope(i, session)) {
       const other = h.scope === "car" ? "car" : "home";
@@ -248,7 +253,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     const risk = riskOf(config, { ...(input.deviceFacts?.(i) ?? {}), ...i.slots, intent: i.intent });
     const t = config.thresholds[risk];
     const score = input.asr?.score;
-    if (score !== undefined && kept.some((x) => intentHandling(x.intent).kind === "device")) {
+    if (score !== undefined && kept.some(isChange)) {
       if (score < t.asr_refuse) return refuse("unsure_asr", SPEECH.unsureAsr, `asr ${score.toFixed(2)} < ${t.asr_refuse} (${risk})`);
       if (score < t.asr) {
         const alt = input.asr?.competitor ? ` or "${input.asr.competitor}"` : "";
@@ -256,7 +261,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
       }
     }
     const nluMin = i.source === "slm" ? t.slm : t.matcher;
-    if (intentHandling(i.intent).kind === "device" && i.confidence < nluMin)
+    if (isChange(i) && i.confidence < nluMin)
       return { decision: "ask", intents: kept, prompt: `Did you mean: ${sayIntents(grammar, kept)}?`, reason: "unsure_nlu", risk };
   }
   return { decision: "act", intents: kept, notes: [] };

@@ -2,7 +2,8 @@
 import { Option, type Command } from "commander";
 import { createRecognizer } from "../../asr/index.js";
 import { readAudioFile } from "../../audio/source.js";
-import { loadSources, loadUnderstander } from "../../nlu/index.js";
+import { loadSources, loadUnderstander, sourcePaths } from "../../nlu/index.js";
+import { loadTrust } from "../../trust/index.js";
 import { halfOf, listAudioFiles, loadLabels, progressBar, replayFile, SummaryBuilder, type Gate, type Labels } from "../../replay/index.js";
 import { CommandError, UsageError } from "../errors.js";
 import { writeLine } from "../io.js";
@@ -22,6 +23,7 @@ export function register(program: Command): void {
         .option("--seed <n>", "seed for the noise excerpt offsets", "0")
         .option("--min-margin <m>", "act only on results whose evidence margin (score units per frame) is at least m; the rest count as asked back")
         .option("--min-score <p>", "act only on results whose calibrated evidence score (0..1) is at least p")
+        .option("--no-trust", "count every understood command as acted on (no act/ask/refuse decision by the trust policy)")
         .addOption(new Option("--half <half>", "only the files of one half of a deterministic split by file name (tune on A, report on B)").choices(["A", "B"])),
     ),
   ).action(async (inputs: string[], opts) => {
@@ -61,11 +63,12 @@ export function register(program: Command): void {
     const grammar = await loadSources(src);
     const understander = await loadUnderstander(src);
     const recognizer = await createRecognizer(opts.engine, { grammar, ...asrConfig(opts) });
+    const trust = opts.trust === false ? undefined : loadTrust(grammar, undefined, sourcePaths(src).grammar);
     const summary = new SummaryBuilder(gated);
     const bar = progressBar(files.length);
     try {
       for (const f of files) {
-        const item = await replayFile(f.path, f.rel, { recognizer, understander, labels, noise, ...(gated ? { gate: gated } : {}) });
+        const item = await replayFile(f.path, f.rel, { recognizer, understander, labels, noise, ...(gated ? { gate: gated } : {}), ...(trust ? { trust } : {}) });
         summary.add(item);
         bar.tick(f.rel);
         await writeLine(JSON.stringify(item));
