@@ -112,7 +112,6 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const names = k.entities.find(tokens);
   const blocked = covered(names);
   const cueHits = cues.anywhere.find(tokens, blocked);
-  const has = (kind: CueKind) => cueHits.some((h) => h.tag === kind);
   const hitText = (h: { start: number; end: number }) => tokens.slice(h.start, h.end).join(" ");
 
   // Places and devices named that this home or car does not have.
@@ -142,7 +141,11 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   let intents = u.intents;
   const refuse = (reason: TrustReason, speech: string, detail?: string): Verdict => ({ decision: "refuse", intents, speech, reason, ...(detail ? { detail } : {}) });
 
-  // 1. What the words do to the request.
+  // 1. What the words do to the request. A sentence of the grammar matched word for word spells out
+  // what its words mean ("i don't need navigation any more" is how the grammar cancels navigation):
+  // then negation, hold, statements, exclusions and conditions are the template's own words.
+  const spelled = intents.every((i) => i.source === "matcher" && i.confidence >= 1);
+  const has = (kind: CueKind) => !spelled && cueHits.some((h) => h.tag === kind);
   if (has("negation_ask")) return { decision: "ask", intents, prompt: `Do you want me to ${sayIntents(grammar, intents)} now?`, reason: "negation" };
   if (has("negation") && !has("negation_act")) return refuse("negation", SPEECH.negation, hitText(cueHits.find((h) => h.tag === "negation")!));
   // "why don't you turn on the lights", "no wait, turn them off": the request is what follows the frame, understood on its own.
@@ -158,7 +161,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const isChange = (i: IntentResult) => intentHandling(i.intent).kind === "device" || (input.devices === false && intentHandling(i.intent).kind === "none");
   const changes = intents.some(isChange);
   if (changes && has("hold")) return refuse("hold", SPEECH.hold);
-  if (changes && cues.statementStart.atStart(tokens, LEAD_FILLERS)) return refuse("statement", SPEECH.statement);
+  if (changes && !spelled && cues.statementStart.atStart(tokens, LEAD_FILLERS)) return refuse("statement", SPEECH.statement);
 
   const start = cues.questionStart.atStart(tokens, LEAD_FILLERS);
   // A question mark counts too, unless the words ask for something ("could you turn on the lights?").
@@ -176,7 +179,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // arrival "until we get there" is no condition).
   if (changes && has("exclusion")) return refuse("exclusion", SPEECH.exclusion);
   for (const kind of ["condition", "recurring", "vague_time"] as const) {
-    const h = changes ? cueHits.find((x) => x.tag === kind) : undefined;
+    const h = changes && !spelled ? cueHits.find((x) => x.tag === kind) : undefined;
     if (h) return refuse(kind, laterSpeech(kind, hitText(h)), hitText(h));
   }
   const timed = intents.some((i) => TIME_SLOTS.some((s) => i.slots[s] !== undefined));
