@@ -11,6 +11,7 @@ import type { Grammar } from "../grammar/types.js";
 import type { AsrEvidence, Recognizer } from "../asr/types.js";
 import type { AudioSource, Endpointer, SpeechSegment, VadOptions } from "../audio/index.js";
 import type { Synthesizer } from "../tts/types.js";
+import { trustAsrGrammar, type SpokenTrustWords } from "../trust/spoken.js";
 
 // ---- hearing ----------------------------------------------------------------------------------
 
@@ -44,7 +45,7 @@ export interface HearingOptions {
    * Words the trust policy needs to hear around requests ("don't …", "… in ten minutes", rooms and
    * appliances the home lacks; src/trust/spoken.ts), added to the ASR grammar.
    */
-  trustWords?: { before: readonly string[]; after: readonly string[]; rooms: readonly string[]; appliances: readonly string[] };
+  trustWords?: SpokenTrustWords;
 }
 
 /** VAD endpointer + recognizer, created once and reused for every utterance. */
@@ -57,12 +58,13 @@ export class Hearing {
 
   static async create(o: HearingOptions): Promise<Hearing> {
     const [{ createRecognizer, dialogReplies }, { createEndpointer }] = await Promise.all([import("../asr/index.js"), import("../audio/index.js")]);
-    const t = o.trustWords;
+    const t = o.trustWords ? trustAsrGrammar(o.trustWords) : undefined;
     const compile = {
       compile: {
         ...(o.replies === false ? {} : { replies: dialogReplies(o.grammar) }),
-        ...(t ? { around: { before: t.before, after: t.after }, listExtras: { area: t.rooms, floor: t.rooms, name: t.appliances }, widenRanges: { temperature: [0, 100] as const } } : {}),
+        ...t?.compile,
       },
+      ...(t ? { around: t.around } : {}),
     };
     const recognizer = await createRecognizer(o.engine, { grammar: o.grammar, ...compile });
     const endpointer = createEndpointer({ ...o.vad, onFallback: (reason) => o.log?.info({ reason }, "VAD fallback") });

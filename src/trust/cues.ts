@@ -44,7 +44,7 @@ const cuesSchema = z.strictObject({
   area_modifiers: z.array(z.string().min(1)),
   number_words: z.record(z.string(), templates),
   places: z.strictObject({ car: templates, home: templates }),
-  spoken: z.strictObject({ question_frames: templates, conditions: templates }),
+  spoken: z.strictObject({ before: templates, after: templates, amounts: z.array(z.number().positive()) }),
 });
 export type CueFile = z.infer<typeof cuesSchema>;
 
@@ -92,17 +92,8 @@ export interface Cues {
   /** Words that stand for numbers ("halfway" = 50). */
   numberWords: PhraseSet<number>;
   delay: CueFile["delay"];
-  /** The templates as written, for what the grammar ASR must be able to hear (src/trust/spoken.ts). */
-  sources: {
-    negation: string[];
-    negationAct: string[];
-    negationAsk: string[];
-    corrections: string[];
-    vagueTime: string[];
-    recurring: string[];
-    questionFrames: string[];
-    conditionPhrases: string[];
-  };
+  /** What the grammar ASR must be able to hear around requests (src/trust/spoken.ts). */
+  spoken: CueFile["spoken"];
   /** Everyday rooms and appliances a home may lack, for the grammar ASR's lists. */
   spokenLexicon: { rooms: string[]; appliances: string[] };
 }
@@ -185,16 +176,7 @@ export function loadCues(dir: string): Cues {
     lexicon,
     numberWords,
     delay: c.delay,
-    sources: {
-      negation: c.negation,
-      negationAct: c.negation_requests.act,
-      negationAsk: c.negation_requests.ask,
-      corrections: c.corrections,
-      vagueTime: c.vague_time,
-      recurring: c.recurring,
-      questionFrames: c.spoken.question_frames,
-      conditionPhrases: c.spoken.conditions,
-    },
+    spoken: c.spoken,
     spokenLexicon: { rooms: lex.spoken_rooms, appliances: lex.spoken_appliances },
   };
   cache.set(dir, cues);

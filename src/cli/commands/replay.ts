@@ -4,6 +4,7 @@ import { createRecognizer } from "../../asr/index.js";
 import { readAudioFile } from "../../audio/source.js";
 import { loadSources, loadUnderstander, sourcePaths } from "../../nlu/index.js";
 import { loadTrust } from "../../trust/index.js";
+import { spokenTrustWords, trustAsrGrammar } from "../../trust/spoken.js";
 import { halfOf, listAudioFiles, loadLabels, progressBar, replayFile, SummaryBuilder, type Gate, type Labels } from "../../replay/index.js";
 import { CommandError, UsageError } from "../errors.js";
 import { writeLine } from "../io.js";
@@ -24,6 +25,7 @@ export function register(program: Command): void {
         .option("--min-margin <m>", "act only on results whose evidence margin (score units per frame) is at least m; the rest count as asked back")
         .option("--min-score <p>", "act only on results whose calibrated evidence score (0..1) is at least p")
         .option("--no-trust", "count every understood command as acted on (no act/ask/refuse decision by the trust policy)")
+        .option("--no-trust-words", "decode without the trust words hark run adds to the ASR grammar (\"don't …\", \"… in ten minutes\", rooms the home lacks)")
         .addOption(new Option("--half <half>", "only the files of one half of a deterministic split by file name (tune on A, report on B)").choices(["A", "B"])),
     ),
   ).action(async (inputs: string[], opts) => {
@@ -62,8 +64,11 @@ export function register(program: Command): void {
     const src = sourceOptions(opts);
     const grammar = await loadSources(src);
     const understander = await loadUnderstander(src);
-    const recognizer = await createRecognizer(opts.engine, { grammar, ...asrConfig(opts) });
+    // The recognizer hark run uses: with the trust words in its grammar unless asked otherwise.
     const trust = opts.trust === false ? undefined : loadTrust(grammar, undefined, sourcePaths(src).grammar);
+    const asr = asrConfig(opts);
+    const words = trust && opts.trustWords !== false ? trustAsrGrammar(spokenTrustWords(trust.cues)) : undefined;
+    const recognizer = await createRecognizer(opts.engine, { grammar, ...asr, ...(words ? { compile: { ...(asr.compile as object | undefined), ...words.compile }, around: words.around } : {}) });
     const summary = new SummaryBuilder(gated);
     const bar = progressBar(files.length);
     try {
