@@ -45,8 +45,9 @@ describe("committed audio fixtures", () => {
     const s = summary(r.stdout);
     expect(s.nonCommands).toBe(4);
     expect(s.falseAccepts).toBe(0);
-    // without the score floor the large default grammars absorb some of it (why the floor exists)
-    const floorless = summary(hark(["replay", dir("chatter"), "--expect", `${dir("chatter")}/labels.json`, "--score-floor", "off"], undefined, env).stdout);
+    // without the score floor the large default grammars absorb some of it (why the floor exists;
+    // measured on the grammar alone, without the trust words around it)
+    const floorless = summary(hark(["replay", dir("chatter"), "--expect", `${dir("chatter")}/labels.json`, "--score-floor", "off", "--no-trust-words"], undefined, env).stdout);
     expect(floorless.falseAccepts).toBeGreaterThan(0);
   }, 120_000);
 });
