@@ -8,6 +8,7 @@
 // (fsg_model_init/…/decoder_set_fsg), whose lextree of a few hundred nodes builds in well under a ms.
 // Transitions carry no language probability (log 1): paths compete on their acoustics (word
 // insertion and filler penalties aside, which the caller subtracts).
+import { hypScore } from "./hypScore.js";
 
 /** What the contrast decoder needs of a soundswallower instance (soundswallower 0.6.3 exports). */
 export interface ContrastModule {
@@ -150,14 +151,7 @@ export class ContrastDecoder {
   private path(ss: ContrastModule, d: ContrastSsDecoder): ContrastPath | undefined {
     const raw = d.get_text().split(/\s+/).filter(Boolean);
     if (!raw.length) return undefined;
-    const p = ss._malloc(4);
-    let score: number;
-    try {
-      ss._decoder_hyp(d.cdecoder, p);
-      score = ss.HEAP32[p >> 2] as number;
-    } finally {
-      ss._free(p);
-    }
+    const score = hypScore(ss, d.cdecoder);
     let segs: ContrastPath["segs"] = [];
     try {
       segs = d.get_alignment().w ?? [];

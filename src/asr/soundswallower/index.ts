@@ -24,6 +24,7 @@ import { cacheDir, fileStamp, findEnUs16k, hash, loadDictionary, restrictDiction
 import { restoreSnapshot, saveSnapshot } from "./snapshot.js";
 import { patchSoundSwallower } from "./wasmPatch.js";
 import { adviseHugePages, hugePagesState } from "../../platform/hugePages.js";
+import { hypScore } from "./hypScore.js";
 
 /** CMUdict phone set of the en-us model (39 phones); each becomes one garbage "word". */
 export const EN_US_PHONES = [
@@ -729,14 +730,7 @@ export class GrammarRecognizer implements Recognizer {
   private acousticScore(d: SsDecoder, words: string[], fsgWords: number, segs: Array<{ t: string }>, frames: number, sc: Scoring): number | undefined {
     const ss = this.ss;
     if (!ss) return undefined;
-    const p = ss._malloc(4);
-    let score: number;
-    try {
-      ss._decoder_hyp(d.cdecoder, p);
-      score = ss.HEAP32[p >> 2] as number;
-    } finally {
-      ss._free(p);
-    }
+    const score = hypScore(ss, d.cdecoder);
     const dfa = this.prepared.asr.dfa;
     let s = 0;
     let lm = 0;
