@@ -34,7 +34,7 @@ export interface JudgeInput {
   asr?: AsrEvidence;
   /** Target device facts for the risk class (domain, device_class of a named device). */
   deviceFacts?: (intent: IntentResult) => Facts;
-  /** false: no devices behind the decision (replay of recordings): handler and scope checks are left out. */
+  /** false: no devices behind the decision (a replay, `hark understand`): whether a device can carry an intent out is not checked. */
   devices?: false;
 }
 
@@ -227,8 +227,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     const misplaced = wrongPlace(i, grammar) ?? saidElsewhere(i, names, tokens);
     if (misplaced) return refuse("wrong_place", `Sorry, the ${misplaced.name} is not in the ${misplaced.area}.`, `${misplaced.name} / ${misplaced.area}`);
     const h = intentHandling(i.intent);
-    if (input.devices === false) continue;
-    if (h.kind === "none") return refuse("no_handler", `Sorry, I understood "${canonicalSentence(grammar, i) ?? i.intent}", but nothing here can do that.`, i.intent);
+    if (h.kind === "none" && input.devices !== false) return refuse("no_handler", `Sorry, I understood "${canonicalSentence(grammar, i) ?? i.intent}", but nothing here can do that.`, i.intent);
     if (!inScope(i, session)) {
       const other = h.scope === "car" ? "car" : "home";
       const named = cueHits.some((x) => x.tag === (other === "car" ? "place_car" : "place_home"));

@@ -114,7 +114,8 @@ type Output = Decided & { ms: number };
 
 /** `intents` are exactly what hark would act on now; anything else is `withheld` with the decision and its reason. */
 async function decide(u: Understanding, trust: TrustDeps, reunderstand: (t: string) => Understanding | Promise<Understanding>, profile?: "home" | "car"): Promise<Decided> {
-  const v = await judge({ text: u.text, understanding: u, ...(profile ? { session: { profile } } : {}) }, trust, reunderstand);
+  // Understanding, not acting: whether a device can carry an intent out is `hark run`'s to say (scope only with --profile).
+  const v = await judge({ text: u.text, understanding: u, devices: false, ...(profile ? { session: { profile } } : {}) }, trust, reunderstand);
   switch (v.decision) {
     case "pass":
       return u;
