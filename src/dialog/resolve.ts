@@ -112,7 +112,8 @@ async function decide(u: Understanding, input: UnderstandInput, deps: ResolverDe
     case "act":
       return finish(verdict.intents, session, previous, deps, u);
     case "refuse":
-      return { kind: "answer", speech: verdict.speech, intents: verdict.intents, understanding: u, trust: note(verdict)! };
+      // Nothing is acted on: the answer's intents stay empty, what was understood travels as `withheld`.
+      return { kind: "answer", speech: verdict.speech, intents: [], understanding: u, trust: { ...note(verdict)!, withheld: verdict.intents } };
     case "report":
       return { kind: "act", intents: verdict.intents.map((i) => fillFromContext(i, session, previous, deps.profile)), report: true, understanding: u, trust: note(verdict)! };
     case "ask": {
@@ -125,11 +126,11 @@ async function decide(u: Understanding, input: UnderstandInput, deps: ResolverDe
     }
     case "schedule": {
       const r = finish(verdict.intents, session, previous, deps, u);
-      if (r.kind !== "act") return { kind: "answer", speech: "Sorry, I can only do things later when they need no question first, so I did nothing.", intents: verdict.intents, understanding: u, trust: note(verdict)! };
+      if (r.kind !== "act") return { kind: "answer", speech: "Sorry, I can only do things later when they need no question first, so I did nothing.", intents: [], understanding: u, trust: { ...note(verdict)!, withheld: verdict.intents } };
       if (!deps.schedule)
         return { kind: "answer", speech: "Sorry, I can't do things later here, so I did nothing.", intents: verdict.intents, understanding: u, trust: { decision: "refuse", reason: "delay" } };
       deps.schedule(r.intents, verdict.later, session);
-      return { kind: "answer", speech: verdict.speech, intents: r.intents, understanding: u, trust: note(verdict)! };
+      return { kind: "answer", speech: verdict.speech, intents: [], understanding: u, trust: { ...note(verdict)!, withheld: r.intents } };
     }
   }
 }

@@ -57,6 +57,8 @@ export interface TrustNote {
   decision: "act" | "report" | "schedule" | "ask" | "refuse";
   reason?: TrustReason;
   detail?: string;
+  /** Understood but not acted on now (refused, or scheduled for later). */
+  withheld?: IntentResult[];
 }
 
 /** What the understand actor decides about one utterance. */
