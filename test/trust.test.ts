@@ -11,7 +11,7 @@ import { judge, loadTrust, resolveTrustConfig, findLater, type TrustDeps, type V
 import { loadCues, cueDir } from "../src/trust/cues.js";
 import { configSchema, resolveConfig } from "../src/run/config.js";
 import { HarkRuntime, type Answer } from "../src/run/runtime.js";
-import { loadTrustSet, runTrustSet } from "../src/bench/trust.js";
+import { loadTrustSet, runTrustSet, TRUST_DEVICES } from "../src/bench/trust.js";
 import { normalizeTokens } from "../src/grammar/normalize.js";
 import { tmpFiles } from "./helpers/tmpGrammar.js";
 import { DeviceCatalog } from "../src/devices/catalog.js";
@@ -296,7 +296,7 @@ describe("the development trust set", () => {
   }, 300_000);
 
   it("its file is valid: every line an item, devices that exist", () => {
-    const devices = new Set(DeviceCatalog.load(join(process.cwd(), "devices")).devices.map((d) => d.id));
+    const devices = new Set(DeviceCatalog.load(TRUST_DEVICES).devices.map((d) => d.id));
     const listed = (x: "none" | Array<{ device: string }> | undefined) => (x === undefined || x === "none" ? [] : x);
     for (const item of loadTrustSet(file)) for (const c of [...listed(item.expect), ...listed(item.also_ok)]) expect(devices.has(c.device), `${item.id}: ${c.device}`).toBe(true);
   });

@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { projectRoot } from "../grammar/paths.js";
 import pino from "pino";
 import { z } from "zod";
 import { configSchema, resolveConfig } from "../run/config.js";
@@ -114,7 +115,12 @@ function judgeItem(item: TrustItem, answers: Answer[]): TrustItemResult {
   };
 }
 
+/** The devices the shipped trust sets were written against. */
+export const TRUST_DEVICES = join(projectRoot(), "test", "fixtures", "trust", "devices");
+
 export interface TrustRunOptions {
+  /** Devices folder (default: the one the shipped sets were written against). */
+  devices?: string;
   /** Understander to use (default: the shipped cascade). */
   understander?: Understander;
   onProgress?: (done: number, total: number) => void;
@@ -129,7 +135,9 @@ export interface TrustRunOptions {
 /** Run every item through a fresh runtime (one per set); each item starts from a fresh dialog. */
 export async function runTrustSet(items: TrustItem[], name: string, o: TrustRunOptions = {}): Promise<TrustReport & { results: TrustItemResult[] }> {
   const t0 = performance.now();
-  const config = resolveConfig(configSchema.parse({ speech: { enabled: false }, log_level: "silent" }));
+  // The home and car the sets were written against (test/fixtures/trust/devices): the demo home may grow,
+  // and "start the vacuum" must stay a request for a device this home does not have.
+  const config = resolveConfig(configSchema.parse({ speech: { enabled: false }, log_level: "silent", devices: o.devices ?? TRUST_DEVICES }));
   const rt = await HarkRuntime.start({ config, logger: pino({ level: "silent" }), ...(o.understander ? { understander: o.understander } : {}) });
   const results: TrustItemResult[] = [];
   const voice = o.spoken ? await spokenTurns(o.spoken) : undefined;
