@@ -63,7 +63,7 @@ describe("hassil importer", () => {
     ]);
     expect(common.lists.brightness).toEqual({ range: { from: 0, to: 100, step: 5, type: "percentage" } });
     expect(common.lists.half_degrees.range).toEqual({ from: 10, to: 30, fractions: "halves", multiplier: 2, digits: true });
-    expect(common.lists.message).toEqual({ wildcard: true });
+    expect(common.lists.message).toEqual({ wildcard: true, max_words: 32 }); // hassil's wildcards are unbounded
     // home lists: empty, multiple, filled from devices/
     for (const l of ["name", "area", "floor"]) expect(common.lists[l]).toEqual({ values: [], multiple: true });
     expect(common.skip_words).toEqual(["please"]);
@@ -92,14 +92,14 @@ describe("hassil importer", () => {
     const on = (await readOut(path.join(dir, "light_HassTurnOn.yaml"))).intents.HassTurnOn;
     expect(on.description).toBe("Turns on a device or entity");
     expect(on.slots.name).toEqual({ required: false, description: "Name of a device or entity" });
-    expect(on.slots.domain).toBeUndefined(); // filled by no list: hark slot declarations need one
+    expect(on.slots.domain).toEqual({ required: false, description: "Domain of devices in an area" }); // no list: fixed by data blocks
     expect(on.data[0].requires_context).toEqual({ domain: ["light", "switch"] });
     expect(on.data[1].slots).toEqual({ domain: "light" });
     expect(on.data[1].excludes_context).toEqual({ domain: ["lock", "cover"] });
+    // "fancy" says different things depending on a condition: hark templates have none, so it is dropped
     expect(on.responses).toEqual({
       default: "Turned on {name}",
       lights_area: "Turned on the lights in the {area}",
-      fancy: "Done with {name}",
     });
 
     const never = await readOut(path.join(dir, "HassNevermind_default.yaml"));
@@ -110,9 +110,11 @@ describe("hassil importer", () => {
     const w = report.warnings.join("\n");
     expect(w).toMatch(/_common\.yaml:\d+:\d+: list "color": value "\{name\} color" uses a \{slot\} template/);
     expect(w).toMatch(/<sparkle>/);
-    expect(w).toMatch(/"metadata" is not supported/);
-    expect(w).toMatch(/"required_keywords" is not supported/);
+    expect(w).not.toMatch(/metadata/); // hark ignores it, as Home Assistant's matcher does
+    expect(w).toMatch(/"required_keywords" dropped/);
     expect(w).toMatch(/lights_area" simplified .*filter "lower"/);
+    expect(w).toMatch(/HassTurnOn response "fancy" cannot be expressed in hark \(.*\{% if %\}/);
+    expect(w).toMatch(/HassLightSet response "state" cannot be expressed/);
     expect(w).toMatch(/list "name" is filled from devices/);
     expect(w).toMatch(/file-level responses/);
   });
@@ -141,17 +143,35 @@ describe("hassil importer", () => {
 });
 
 describe("Jinja responses", () => {
-  it("turns slot references into {slot} and simplifies the rest", () => {
-    expect(convertResponse("Turned on {{ slots.name }}")).toEqual({ text: "Turned on {name}", simplified: [] });
+  it("turns slot references into {slot}, keeps whole sentences and drops the rest", () => {
+    expect(convertResponse("Turned on {{ slots.name }}")).toEqual({ text: "Turned on {name}", notes: [] });
     expect(convertResponse("Set to {{ slots['color'] }}").text).toBe("Set to {color}");
+    const f = convertResponse("{{ slots.name | capitalize }} turned on");
+    expect(f.text).toBe("{name} turned on");
+    expect(f.notes.join()).toMatch(/filter "capitalize" ignored/);
+    // the state hark cannot fill would leave "{name} is": dropped, not half said
     const c = convertResponse("{{ slots.name | capitalize }} is {{ state.state }}");
-    expect(c.text).toBe("{name} is");
-    expect(c.simplified.join()).toMatch(/capitalize/);
-    expect(c.simplified.join()).toMatch(/state\.state/);
+    expect(c.text).toBeUndefined();
+    expect(c.notes.join()).toMatch(/would end on "\{name\} is".*state\.state/);
+    // a condition hark cannot evaluate: no branch is right every time
     const yes = convertResponse("{% if query.matched %}\n  Yes\n{% else %}\n  No, {{ state.state }}\n{% endif %}");
-    expect(yes.text).toBe("Yes");
-    expect(convertResponse("{% set x = 1 %}{% for n in names %}{{ n }}{% endfor %}Done").text).toBe("Done");
-    expect(convertResponse("{{ state.state_with_unit }}").text).toBe("");
+    expect(yes.text).toBeUndefined();
+    expect(yes.notes.join()).toMatch(/no conditions/);
+    // branches that read the same are no condition at all
+    expect(convertResponse("{% if x %}Done{% else %}Done{% endif %}").text).toBe("Done");
+    const loop = convertResponse("{% for n in names %}{{ n }}{% endfor %}Done");
+    expect(loop.text).toBe("Done");
+    expect(loop.notes.join()).toMatch(/dropped \{% for %\}/);
+    expect(convertResponse("{% set x = 1 %}Done").text).toBe("Done");
+    // at the edge of a sentence the lost value is dropped and noted
+    const t = convertResponse("Turned on {{ translations.get(state.domain) }}");
+    expect(t.text).toBe("Turned on");
+    expect(t.notes.join()).toMatch(/dropped \{\{ translations/);
+    expect(convertResponse("{{ temperature }} degrees").text).toBeUndefined();
+    expect(convertResponse("{{ a }}: {{ b }} AM").text).toBeUndefined();
+    expect(convertResponse("{{ state.state_with_unit }}").text).toBeUndefined();
+    // an empty response means "say nothing" in Home Assistant
+    expect(convertResponse("").text).toBe("");
   });
 });
 
@@ -159,7 +179,7 @@ describe("hassil-fixtures importer", () => {
   it("writes floors, areas and devices in the hark devices format", async () => {
     const dir = out("devices");
     const report = await importHassilFixtures(path.join(FIX, "fixtures.yaml"), dir);
-    expect(report.files).toEqual([path.join(dir, "home.yaml")]);
+    expect(report.files).toEqual([path.join(dir, "home.yaml"), path.join(dir, "timers.yaml")]);
     const home = await readOut(path.join(dir, "home.yaml"));
     expect(home.kind).toBe("home");
     expect(home.floors).toEqual([{ id: "ground_floor", name: "Ground Floor" }]);
@@ -167,6 +187,7 @@ describe("hassil-fixtures importer", () => {
       { id: "living_room", name: "Living Room", floor: "ground_floor" },
       { id: "attic", name: "Attic" },
     ]);
+    // `initial:` is what the simulator starts from; `ha:` keeps Home Assistant's own words
     expect(home.devices).toEqual([
       {
         id: "light.reading_lamp",
@@ -174,16 +195,16 @@ describe("hassil-fixtures importer", () => {
         area: "living_room",
         domain: "light",
         capabilities: ["on_off", "brightness", "color"],
-        state: "on",
-        attributes: { supported_color_modes: ["hs"] },
+        initial: { state: "ON", supported_color_modes: ["hs"] },
+        ha: { state: "on", attributes: { supported_color_modes: ["hs"] } },
       },
       {
         id: "light.porch",
         name: "Porch light",
         domain: "light",
         capabilities: ["on_off"],
-        state: "off",
-        attributes: { supported_color_modes: ["onoff"] },
+        initial: { state: "OFF", supported_color_modes: ["onoff"] },
+        ha: { state: "off", attributes: { supported_color_modes: ["onoff"] } },
       },
       {
         id: "cover.garage_door",
@@ -192,8 +213,8 @@ describe("hassil-fixtures importer", () => {
         domain: "cover",
         device_class: "garage",
         capabilities: ["open_close", "position"],
-        state: "closed",
-        attributes: { current_position: 0 },
+        initial: { state: "closed", position: 0 },
+        ha: { state: "closed", attributes: { current_position: 0 } },
       },
       {
         id: "sensor.outside_temperature",
@@ -201,11 +222,14 @@ describe("hassil-fixtures importer", () => {
         domain: "sensor",
         device_class: "temperature",
         capabilities: ["state"],
-        state: "12",
-        attributes: { unit_of_measurement: "°C" },
+        initial: { value: 12, unit: "°C" },
+        ha: { state: "12", attributes: { unit_of_measurement: "°C" } },
       },
     ]);
-    expect(report.warnings.join("\n")).toMatch(/fixtures\.yaml:\d+:\d+: "timers" has no place/);
+    const timers = await readOut(path.join(dir, "timers.yaml"));
+    expect(timers.devices[0]).toMatchObject({ id: "timer.timers", domain: "timer", initial: { timers: [{ name: "pizza", state: "active" }] } });
+    expect(report.devices).toBe(5);
+    expect(report.warnings).toEqual([]);
   });
 
   it("infers only obvious capabilities", () => {
@@ -218,7 +242,10 @@ describe("hassil-fixtures importer", () => {
     ]);
     expect(inferCapabilities("lock", {})).toEqual(["lock"]);
     expect(inferCapabilities("media_player", { volume_level: 0.5 })).toContain("volume");
-    expect(inferCapabilities("todo", {})).toEqual([]);
+    expect(inferCapabilities("media_player", {})).not.toContain("volume");
+    expect(inferCapabilities("todo", {})).toEqual(["add_item", "complete_item"]);
+    expect(inferCapabilities("valve", {})).toEqual(["open_close"]); // the simulator then refuses positions
+    expect(inferCapabilities("input_text", {})).toEqual([]);
   });
 
   it("rejects entities without an id", async () => {

@@ -3,13 +3,16 @@
 // editable) and returns a report; what hark cannot express is dropped and listed in `warnings`.
 
 import { UsageError } from "../cli/errors.js";
-import { importHassil, type ImportReport } from "./hassil.js";
+import { importHassil } from "./hassil.js";
+import type { ImportReport } from "./yamlio.js";
 import { importHassilFixtures } from "./hassilFixtures.js";
 import { importRhino } from "./rhino.js";
 
-export type { ImportReport } from "./hassil.js";
+export type { ImportReport } from "./yamlio.js";
 export { importHassil, convertResponse } from "./hassil.js";
-export { importHassilFixtures, inferCapabilities } from "./hassilFixtures.js";
+export { importHassilFixtures, inferCapabilities, expandName } from "./hassilFixtures.js";
+export { initialState } from "./haState.js";
+export { hassilExamples, judgeExample, type HassilExample, type ExampleVerdict } from "./hassilExamples.js";
 export { importRhino, parseRhino } from "./rhino.js";
 
 export type ImportFormat = "hassil" | "hassil-fixtures" | "rhino";

@@ -14,7 +14,7 @@
 
 import path from "node:path";
 import { GrammarError } from "../grammar/errors.js";
-import { isObject, readYaml, requirePath, writeYaml, type ImportReport, type YamlSource } from "./hassil.js";
+import { isObject, readYaml, requirePath, writeYaml, type ImportReport, type YamlSource } from "./yamlio.js";
 
 /** Rhino's built-in slot types (pv.*) as hark lists. */
 const BUILTIN_SLOTS: Record<string, { list: string; def: Record<string, unknown>; note?: string }> = {
