@@ -184,3 +184,53 @@ describe("planner: capabilities, rooms without a thermostat (fixes)", () => {
     expect(b.note).toBeUndefined();
   });
 });
+
+describe("Home Assistant domains on the demo home (issue 13): what each intent targets", () => {
+  const demo = DeviceCatalog.load(new URL("../devices", import.meta.url).pathname);
+  const step = (name: string, slots: IntentResult["slots"] = {}, area?: string) => planIntents([intent(name, slots)], demo, { profile: "home", ...(area ? { area } : {}) }).steps[0]!;
+  const sent = (s: ReturnType<typeof step>) => s.commands.map((c) => [c.deviceId, c.action, c.params]);
+
+  test("HassTurnOn/Off the HA way: scenes activate, scripts run, valves open, vacuums start, mowers mow; a scene cannot be turned off", () => {
+    expect(sent(step("HassTurnOn", { name: "Movie Time" }))).toEqual([["scene.movie_time", "activate", {}]]);
+    expect(sent(step("HassTurnOn", { name: "Party Time" }))).toEqual([["script.party_time", "run", {}]]);
+    expect(sent(step("HassTurnOn", { name: "Irrigation Valve" }))).toEqual([["valve.irrigation", "open", {}]]);
+    expect(sent(step("HassTurnOff", { name: "drip line" }))).toEqual([["valve.irrigation", "close", {}]]);
+    expect(sent(step("HassTurnOn", { name: "Rover" }))).toEqual([["vacuum.rover", "start", {}]]);
+    expect(sent(step("HassTurnOff", { name: "Rover" }))).toEqual([["vacuum.rover", "return_to_base", {}]]);
+    expect(sent(step("HassTurnOff", { name: "Mowbot" }))).toEqual([["lawn_mower.mowbot", "dock", {}]]);
+    expect(step("HassTurnOff", { name: "Movie Time" })).toMatchObject({ error: "unsupported", message: "Movie Time: cannot be turned off" });
+    // an area-only "turn off" never touches valves, robots or scenes
+    expect(step("HassTurnOff", { area: "Garden" }).targets.map((d) => d.domain).sort()).toEqual(["light", "light", "switch"]);
+  });
+
+  test("a vacuum cleans the room asked for from wherever it stands; a named one too", () => {
+    expect(sent(step("HassVacuumStart", { area: "Bedroom" }))).toEqual([["vacuum.rover", "start", { area: "Bedroom" }]]);
+    expect(sent(step("HassVacuumStart", { name: "roomba", area: "Kitchen" }))).toEqual([["vacuum.rover", "start", { area: "Kitchen" }]]);
+    expect(sent(step("HassVacuumReturnToBase", {}, "Kitchen"))).toEqual([["vacuum.rover", "return_to_base", {}]]);
+    expect(step("HassVacuumStart", { area: "Attic" })).toMatchObject({ error: "no_such_device", message: "there is no area called Attic" });
+  });
+
+  test("search-and-play: the room's player, a named one, else asked which (never all)", () => {
+    expect(sent(step("HassMediaSearchAndPlay", { search_query: "Miles Davis", media_class: "artist" }, "Kitchen"))).toEqual([
+      ["media_player.kitchen_speaker", "play_media", { search_query: "Miles Davis", media_class: "artist" }],
+    ]);
+    expect(sent(step("HassMediaSearchAndPlay", { search_query: "The Daily", name: "Bookshelf Speaker" }, "Kitchen"))).toEqual([["media_player.office_bookshelf_speaker", "play_media", { search_query: "The Daily" }]]);
+    expect(step("HassMediaSearchAndPlay", { search_query: "jazz" }, "Bathroom")).toMatchObject({ error: "no_such_device", commands: [] });
+  });
+
+  test("lists: by name, else the shopping list; a broadcast reaches the other rooms' satellites", () => {
+    expect(sent(step("HassListAddItem", { item: "wash the car", name: "Chores" }))).toEqual([["todo.chores", "add_item", { item: "wash the car" }]]);
+    expect(sent(step("HassListAddItem", { item: "eggs" }))).toEqual([["todo.shopping_list", "add_item", { item: "eggs" }]]);
+    expect(sent(step("HassShoppingListCompleteItem", { item: "eggs" }))).toEqual([["todo.shopping_list", "complete_item", { item: "eggs" }]]);
+    expect(sent(step("HassBroadcast", { message: "dinner" }, "Living Room"))).toEqual([["assist_satellite.kitchen", "broadcast", { message: "dinner" }]]);
+    expect(step("HassBroadcast", { message: "dinner" }, "Garden").commands.map((c) => c.deviceId).sort()).toEqual(["assist_satellite.kitchen", "assist_satellite.living_room"]);
+  });
+
+  test("state questions: a question about a state asks the whole home; the weather source; values out of range refused", () => {
+    expect(step("HassGetState", { domain: "binary_sensor", device_class: "battery", state: "on" }, "Kitchen").query?.deviceIds).toEqual(["binary_sensor.keypad_battery"]);
+    expect(step("HassGetWeather", {}, "Kitchen").query).toMatchObject({ deviceIds: ["weather.home"] });
+    expect(step("HassFanSetSpeed", { name: "Pedestal Fan", percentage: 150 })).toMatchObject({ error: "unsupported" });
+    expect(step("HassSetPosition", { name: "Irrigation Valve", position: 30 }).commands[0]).toMatchObject({ action: "set_position", params: { position: 30 } });
+    expect(step("HassRespond", { response: "Hi" })).toMatchObject({ noop: true, values: { response: "Hi" } });
+  });
+});

@@ -90,6 +90,16 @@ interface HomeRule {
   nameIsNotDevice?: true;
   /** Asked in the car, the same action goes to these car devices ("next song": the car audio). */
   car?: CarDeviceType[];
+  /** Exactly one device: a search plays on one player, an item goes on one list (several → name one). */
+  one?: true;
+  /** The device meant when the request names none (HassShoppingListAddItem: the shopping list). */
+  defaultName?: string;
+  /** The area says where the device works, not where it stands ("vacuum the kitchen"): it may come from elsewhere. */
+  areaIsJob?: true;
+  /** Every device but the one in the speaker's room (a broadcast goes to the other satellites). */
+  others?: true;
+  /** A question about a state ("which batteries are low") covers the whole home unless a room is said. */
+  stateAsksAll?: true;
 }
 
 interface CarRule {
@@ -103,10 +113,10 @@ interface CarRule {
   query?: string[];
 }
 
-/** A built-in answer that needs no device (time, date): values for the intent's response. */
+/** A built-in answer that needs no device (time, date, HassRespond): values for the intent's response. */
 interface AnswerRule {
   kind: "answer";
-  values: (now: Date) => Record<string, string | number>;
+  values: (now: Date, slots: Slots) => Record<string, string | number>;
 }
 
 type Rule = HomeRule | CarRule | AnswerRule | { kind: "noop" };
@@ -115,6 +125,8 @@ const a = (action: string, params: Record<string, unknown> = {}) => ({ action, p
 const same = (action: string) => () => a(action);
 const pick = (s: Slots, ...keys: string[]) => Object.fromEntries(keys.filter((k) => s[k] !== undefined).map((k) => [k, s[k]]));
 
+// HA's OnOffIntentHandler: "on" opens covers and valves, locks locks, activates scenes, runs scripts,
+// presses buttons; vacuums start and lawn mowers mow (the HA responses name both).
 const TURN_ON: Record<string, HomeAct> = {
   light: same("turn_on"),
   switch: same("turn_on"),
@@ -123,6 +135,12 @@ const TURN_ON: Record<string, HomeAct> = {
   climate: same("turn_on"),
   cover: same("open"),
   lock: same("lock"),
+  valve: same("open"),
+  scene: same("activate"),
+  script: same("run"),
+  button: same("press"),
+  vacuum: same("start"),
+  lawn_mower: same("start_mowing"),
 };
 const TURN_OFF: typeof TURN_ON = {
   light: same("turn_off"),
@@ -132,10 +150,34 @@ const TURN_OFF: typeof TURN_ON = {
   climate: same("turn_off"),
   cover: same("close"),
   lock: same("unlock"),
+  valve: same("close"),
+  // HA: script.turn_off stops a running script; a scene or a button cannot be turned off.
+  script: same("turn_off"),
+  scene: () => "cannot be turned off",
+  button: () => "cannot be turned off",
+  vacuum: same("return_to_base"),
+  lawn_mower: same("dock"),
 };
 const MEDIA = (action: string): Rule => ({ kind: "home", scope: "any", car: ["media"], domains: ["media_player"], act: { media_player: same(action), media: same(action) } });
+const TIMER_KEYS = ["name", "start_hours", "start_minutes", "start_seconds"];
 const TIMER = (action: string, ...keys: string[]): Rule => ({ kind: "home", scope: "any", domains: ["timer"], nameIsNotDevice: true, act: { timer: (s) => a(action, pick(s, ...keys)) } });
-const TODO = (action: string): Rule => ({ kind: "home", scope: "any", domains: ["todo"], nameIsNotDevice: true, act: { todo: (s) => a(action, pick(s, "item")) } });
+/** A list intent: HassList* name the list (`name`), HassShoppingList* mean the shopping list. */
+const TODO = (action: string, list: "named" | "shopping"): Rule => ({
+  kind: "home",
+  scope: "any",
+  domains: ["todo"],
+  one: true,
+  defaultName: "Shopping List",
+  ...(list === "shopping" ? { nameIsNotDevice: true as const } : {}),
+  act: { todo: (s) => (str(s.item) ? a(action, { item: String(s.item).trim() }) : "the item is missing") },
+});
+/** Vacuums and mowers: the area is where to work ("vacuum the kitchen"), passed on to the device. */
+const ROBOT = (domain: string, action: string, also: Record<string, HomeAct> = {}): Rule => ({
+  kind: "home",
+  domains: [domain],
+  areaIsJob: true,
+  act: { [domain]: (s) => a(action, pick(s, "area", "floor")), ...also },
+});
 
 /** Seat level slot: a number, or off/low/medium/high. */
 const seatLevel = (v: unknown): number | undefined => {
@@ -164,24 +206,69 @@ export const INTENTS: Record<string, Rule> = {
   },
   HassClimateSetTemperature: { kind: "home", domains: ["climate"], act: { climate: (s) => a("set_temperature", pick(s, "temperature")) } },
   HassClimateGetTemperature: { kind: "home", domains: ["climate"], query: ["current_temperature", "target_temperature"] },
-  HassSetPosition: { kind: "home", domains: ["cover"], act: { cover: (s) => a("set_position", pick(s, "position")) } },
-  HassGetState: { kind: "home", domains: [], query: true },
+  HassSetPosition: {
+    kind: "home",
+    domains: ["cover", "valve"],
+    act: {
+      cover: (s) => a("set_position", pick(s, "position")),
+      valve: (s, d) => (d.capabilities.length && !d.capabilities.includes("position") ? "can only open or close" : a("set_position", pick(s, "position"))),
+    },
+  },
+  HassGetState: { kind: "home", domains: [], query: true, stateAsksAll: true },
+  HassFanSetSpeed: {
+    kind: "home",
+    domains: ["fan"],
+    act: {
+      fan: (s, d) => {
+        if (d.capabilities.length && !d.capabilities.some((c) => c === "speed" || c === "percentage")) return "cannot change speed";
+        const v = s.percentage ?? s.percent;
+        return typeof v === "number" ? a("set_percentage", { percentage: v }) : "no speed";
+      },
+    },
+  },
+  HassVacuumStart: ROBOT("vacuum", "start", { lawn_mower: (s) => a("start_mowing", pick(s, "area", "floor")) }),
+  HassVacuumReturnToBase: ROBOT("vacuum", "return_to_base", { lawn_mower: same("dock") }),
+  // HA core's lawn mower intents (lawn_mower/intent.py); intents.yaml has none yet.
+  HassLawnMowerStartMowing: ROBOT("lawn_mower", "start_mowing"),
+  HassLawnMowerDock: ROBOT("lawn_mower", "dock"),
   HassMediaPause: MEDIA("media_pause"),
   HassMediaUnpause: MEDIA("media_play"),
   HassMediaNext: MEDIA("media_next"),
   HassMediaPrevious: MEDIA("media_previous"),
   HassSetVolume: { kind: "home", domains: ["media_player"], act: { media_player: (s) => a("set_volume", { volume_level: s.volume_level ?? s.volume }) } },
+  // The satellite's room's player, a named one, or the home's only one: a search plays on one player.
+  HassMediaSearchAndPlay: {
+    kind: "home",
+    domains: ["media_player"],
+    one: true,
+    act: { media_player: (s) => (str(s.search_query) ? a("play_media", pick(s, "search_query", "media_class")) : "nothing to search for") },
+  },
   HassStartTimer: TIMER("start", "hours", "minutes", "seconds", "name"),
-  HassCancelTimer: TIMER("cancel", "name"),
+  HassCancelTimer: TIMER("cancel", ...TIMER_KEYS),
   HassCancelAllTimers: TIMER("cancel_all"),
-  HassPauseTimer: TIMER("pause", "name"),
-  HassUnpauseTimer: TIMER("resume", "name"),
+  HassPauseTimer: TIMER("pause", ...TIMER_KEYS),
+  HassUnpauseTimer: TIMER("resume", ...TIMER_KEYS),
+  HassIncreaseTimer: TIMER("add_time", "hours", "minutes", "seconds", ...TIMER_KEYS),
+  HassDecreaseTimer: TIMER("remove_time", "hours", "minutes", "seconds", ...TIMER_KEYS),
   HassTimerStatus: { kind: "home", scope: "any", domains: ["timer"], nameIsNotDevice: true, query: ["timers"] },
-  HassShoppingListAddItem: TODO("add_item"),
-  HassListAddItem: TODO("add_item"),
-  HassShoppingListCompleteItem: TODO("complete_item"),
-  HassListCompleteItem: TODO("complete_item"),
-  HassGetWeather: { kind: "home", scope: "any", domains: ["weather"], query: true },
+  HassShoppingListAddItem: TODO("add_item", "shopping"),
+  HassListAddItem: TODO("add_item", "named"),
+  HassShoppingListCompleteItem: TODO("complete_item", "shopping"),
+  HassListCompleteItem: TODO("complete_item", "named"),
+  HassGetWeather: {
+    kind: "home",
+    scope: "any",
+    domains: ["weather"],
+    one: true,
+    query: ["state", "temperature", "temperature_unit", "humidity", "wind_speed", "wind_speed_unit"],
+  },
+  // HA's BroadcastIntentHandler: every satellite but the one that heard the request announces the message.
+  HassBroadcast: {
+    kind: "home",
+    domains: ["assist_satellite"],
+    others: true,
+    act: { assist_satellite: (s) => (str(s.message) ? a("broadcast", { message: String(s.message).trim() }) : "there is no message") },
+  },
   HassGetCurrentTime: {
     kind: "answer",
     values: (now) => ({ time: now.toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" }) }),
@@ -190,6 +277,8 @@ export const INTENTS: Record<string, Rule> = {
     kind: "answer",
     values: (now) => ({ date: now.toLocaleDateString("en-US", { weekday: "long", month: "long", day: "numeric" }) }),
   },
+  // A fixed answer (greetings, "are you listening"): the grammar's response, or the `response` slot's text.
+  HassRespond: { kind: "answer", values: (_now, s) => pick(s, "response") as Record<string, string | number> },
   HassNevermind: { kind: "noop" },
 
   CabinSetTemperature: { kind: "car", types: ["climate_zone"], zoneSlot: "zone", act: (s) => a("set_temperature", pick(s, "temperature")) },
@@ -286,7 +375,45 @@ const ZONE_GROUPS: Record<string, string[]> = {
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v : typeof v === "number" ? String(v) : undefined);
 
-function resolveHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: ActContext): { targets: DeviceSpec[]; message?: string; note?: string; wrongPlace?: boolean } {
+type Resolved = { targets: DeviceSpec[]; message?: string; note?: string; wrongPlace?: boolean };
+
+const placeName = (catalog: DeviceCatalog, d: DeviceSpec): string => (d.area ? ` in the ${catalog.area(d.area)?.name ?? d.area}` : "");
+/** "the A, the B or the C" (with rooms), for asking which one. */
+function choices(catalog: DeviceCatalog, targets: DeviceSpec[]): string {
+  const list = targets.map((d) => `the ${d.name}${placeName(catalog, d)}`);
+  return list.length > 1 ? `${list.slice(0, -1).join(", ")} or ${list[list.length - 1]}` : (list[0] ?? "");
+}
+
+function resolveHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: ActContext): Resolved {
+  const r = rule.areaIsJob ? resolveJob(rule, slots, catalog, ctx) : findHome(rule, slots, catalog, ctx);
+  if (!rule.one || r.targets.length <= 1) return r;
+  // One device wanted and several fit (no speaker in this room, three elsewhere): ask which, never all.
+  const here = ctx.area ? catalog.area(ctx.area) : undefined;
+  const local = here ? r.targets.filter((d) => d.area === here.id) : [];
+  if (local.length === 1) return { ...r, targets: local };
+  return { targets: [], message: `which one: ${choices(catalog, local.length ? local : r.targets)}` };
+}
+
+/** "vacuum the kitchen": the vacuum in the kitchen, else the one on its floor, else the home's only one; it cleans the kitchen. */
+function resolveJob(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: ActContext): Resolved {
+  const area = str(slots.area);
+  const floor = str(slots.floor);
+  // A named robot is found wherever it stands; the room is its job.
+  if (str(slots.name) || (!area && !floor)) return findHome(rule, Object.fromEntries(Object.entries(slots).filter(([k]) => k !== "area" && k !== "floor")), catalog, ctx);
+  if (area && !catalog.area(area)) return { targets: [], message: `there is no area called ${area}` };
+  if (floor && !catalog.floor(floor)) return { targets: [], message: `there is no floor called ${floor}` };
+  const all = catalog.find({ kind: "home", domain: rule.domains });
+  const what = spokenDomain(rule.domains[0] ?? "device");
+  const there = catalog.find({ kind: "home", domain: rule.domains, ...(area ? { area } : { floor: floor! }) });
+  if (there.length) return { targets: there };
+  const floorId = area ? catalog.area(area)?.floor : undefined;
+  const sameFloor = floorId ? all.filter((d) => d.floor === floorId) : [];
+  const pool = sameFloor.length ? sameFloor : all;
+  if (pool.length === 1) return { targets: pool };
+  return pool.length ? { targets: [], message: `which ${what}: ${choices(catalog, pool)}` } : { targets: [], message: `there is no ${what}` };
+}
+
+function findHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: ActContext): Resolved {
   const name = rule.nameIsNotDevice ? undefined : str(slots.name);
   const area = str(slots.area);
   const floor = str(slots.floor);
@@ -304,13 +431,25 @@ function resolveHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: 
     if (anywhere.length && (area || floor)) return { targets: [], message: `the ${name} is not in the ${area ?? floor}`, wrongPlace: true };
     return { targets, message: `there is no device called ${name}${area ? ` in the ${area}` : ""}` };
   }
+  if (rule.defaultName && !area && !floor) {
+    const fixed = catalog.find({ kind: "home", name: rule.defaultName, domain: rule.domains });
+    if (fixed.length) return { targets: fixed };
+  }
   const domains = domain || deviceClass ? undefined : rule.domains.length ? rule.domains : undefined;
   const where = area ? { area } : floor ? { floor } : {};
   let targets = catalog.find({ ...base, ...(domains ? { domain: domains } : {}), ...where });
   const what = spokenDomain(deviceClass ?? domain ?? (domains?.length === 1 ? domains[0]! : "device"));
-  // No area given: prefer the satellite's area when it has matching devices.
-  if (!area && !floor && ctx.area) {
-    const here = catalog.area(ctx.area);
+  const here = ctx.area ? catalog.area(ctx.area) : undefined;
+  const placeText = area ? ` in the ${area}` : floor ? ` on the ${floor}` : "";
+  if (rule.others && !area && !floor) {
+    // A broadcast is heard in the other rooms, not where it was said.
+    targets = targets.filter((d) => d.area === undefined || d.area !== (here?.id ?? ctx.area));
+    return targets.length ? { targets } : { targets, message: `there is no ${what} to broadcast to` };
+  }
+  // No area given: prefer the satellite's area when it has matching devices ("which batteries are low"
+  // asks about the whole home).
+  const asksAll = rule.stateAsksAll && slots.state !== undefined;
+  if (!area && !floor && ctx.area && !asksAll) {
     const local = targets.filter((d) => d.area === (here?.id ?? ctx.area));
     if (local.length) targets = local;
     else if (targets.length > 1 && (domains ?? [domain]).includes("climate")) {
@@ -319,20 +458,26 @@ function resolveHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: 
       const main = targets.filter((d) => /thermostat/i.test(d.name));
       if (main.length === 1) {
         const m = main[0]!;
-        const where = m.area ? ` in the ${catalog.area(m.area)?.name ?? m.area}` : "";
-        return { targets: main, note: `There is no ${what} in the ${here?.name ?? ctx.area}, so I used the ${m.name}${where}.` };
+        return { targets: main, note: `There is no ${what} in the ${here?.name ?? ctx.area}, so I used the ${m.name}${placeName(catalog, m)}.` };
       }
-      const list = targets.map((d) => `the ${d.name}${d.area ? ` in the ${catalog.area(d.area)?.name ?? d.area}` : ""}`);
-      const choices = list.length > 1 ? `${list.slice(0, -1).join(", ")} or ${list[list.length - 1]}` : list[0];
-      return { targets: [], message: `there is no ${what} in the ${here?.name ?? ctx.area}; name one: ${choices}` };
+      return { targets: [], message: `there is no ${what} in the ${here?.name ?? ctx.area}; name one: ${choices(catalog, targets)}` };
     }
   }
-  const placeText = area ? ` in the ${area}` : floor ? ` on the ${floor}` : "";
   return targets.length ? { targets } : { targets, message: `there is no ${what}${placeText}` };
 }
 
 /** Domain ids as people say them ("no thermostat in the Living Room", not "no climate"). */
-const SPOKEN_DOMAINS: Record<string, string> = { climate: "thermostat", media_player: "speaker", cover: "blind or cover", binary_sensor: "sensor", todo: "shopping list", weather: "weather source" };
+const SPOKEN_DOMAINS: Record<string, string> = {
+  climate: "thermostat",
+  media_player: "speaker",
+  cover: "blind or cover",
+  binary_sensor: "sensor",
+  todo: "shopping list",
+  weather: "weather source",
+  assist_satellite: "other speaker",
+  lawn_mower: "lawn mower",
+  carbon_monoxide: "carbon monoxide sensor",
+};
 function spokenDomain(d: string): string {
   return SPOKEN_DOMAINS[d] ?? d.replace(/_/g, " ");
 }
@@ -368,9 +513,9 @@ export function planIntents(intents: IntentResult[], catalog: DeviceCatalog, ctx
     // An intent nothing here can carry out never claims success.
     if (!rule) return { intent, targets: [], commands: [], error: "unknown_intent", message: "nothing here can do that" };
     if (rule.kind === "noop") return { intent, targets: [], commands: [], noop: true };
-    if (rule.kind === "answer") return { intent, targets: [], commands: [], noop: true, values: rule.values(ctx.now?.() ?? new Date()) };
+    if (rule.kind === "answer") return { intent, targets: [], commands: [], noop: true, values: rule.values(ctx.now?.() ?? new Date(), intent.slots) };
     const inCar = rule.kind === "home" && rule.car && ctx.profile === "car";
-    const resolved: { targets: DeviceSpec[]; message?: string; note?: string; wrongPlace?: boolean } = inCar
+    const resolved: Resolved = inCar
       ? resolveCar({ kind: "car", types: rule.car! }, intent.slots, catalog, ctx)
       : rule.kind === "home"
         ? resolveHome(rule, intent.slots, catalog, ctx)
@@ -426,7 +571,7 @@ const samePlace = (p: { name: string; aliases: string[] }, wanted: string): bool
 };
 
 /** Values no device of that kind takes (a thermostat at 50 degrees, lights at 150 %) are refused, never clamped. */
-const PERCENT_PARAMS = ["brightness", "position", "percent", "volume_level"];
+const PERCENT_PARAMS = ["brightness", "position", "percent", "percentage", "volume_level"];
 const HOME_TEMPERATURE: [number, number] = [5, 35];
 
 function withinRange(cmd: Action, d: DeviceSpec): string | undefined {

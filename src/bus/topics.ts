@@ -5,7 +5,7 @@
 //   hark/home/<device_id>/set            command: {"id","action","params"} JSON (hark), or Home Assistant
 //                                        payloads ("ON", "LOCK", {"state":"ON","brightness":50} …)
 //   hark/home/<device_id>/set/<attr>     Home Assistant per-attribute commands (plain payload): temperature,
-//                                        mode, position, percentage
+//                                        mode, position, percentage; a lawn mower's start_mowing, pause, dock
 //   hark/home/<device_id>/state          retained JSON state + "last_command_id" (+ "last_command_error")
 //   homeassistant/<component>/hark/<object_id>/config   retained discovery config
 //
@@ -13,6 +13,7 @@
 //   hark/car/Vehicle/Cabin/HVAC/Station/Row1/Driver/Temperature/set     {"id","value"} or {"id","delta"}
 //   hark/car/Vehicle/Cabin/HVAC/Station/Row1/Driver/Temperature/state   retained {"value","last_command_id"}
 
+import { isBinarySensor, SENSOR_CLASSES } from "../devices/classes.js";
 import type { DeviceSpec } from "../devices/types.js";
 import type { DeviceCommand, DeviceState } from "./types.js";
 
@@ -244,15 +245,44 @@ export function vssSignals(d: DeviceSpec): VssSignal[] {
 // ---------------------------------------------------------------------------------------------
 // Home Assistant discovery
 
-/** Home Assistant components with an MQTT platform; other domains get no discovery config. */
-const HA_COMPONENTS = new Set(["light", "switch", "fan", "climate", "cover", "lock", "sensor", "binary_sensor", "button", "number", "valve", "siren"]);
+/**
+ * Home Assistant's MQTT component for each domain hark simulates. Domains missing here have no MQTT
+ * platform in HA and publish their state only: media_player, todo, weather, timer. A script is offered
+ * as a button (pressing it runs the script), a voice satellite as a notify entity (a message sent to it
+ * is announced there).
+ */
+const HA_COMPONENTS: Record<string, string> = {
+  light: "light",
+  switch: "switch",
+  fan: "fan",
+  climate: "climate",
+  cover: "cover",
+  lock: "lock",
+  sensor: "sensor",
+  binary_sensor: "binary_sensor",
+  button: "button",
+  number: "number",
+  valve: "valve",
+  siren: "siren",
+  vacuum: "vacuum",
+  lawn_mower: "lawn_mower",
+  scene: "scene",
+  script: "button",
+  assist_satellite: "notify",
+};
+
+/** The HA MQTT component a device is discovered as (a `sensor` with a binary-only device class is a binary_sensor). */
+export function haComponent(d: DeviceSpec): string | undefined {
+  if (d.kind !== "home") return undefined;
+  return isBinarySensor(d) ? "binary_sensor" : HA_COMPONENTS[d.domain];
+}
 
 export const discoveryObjectId = (d: DeviceSpec): string => (d.id.includes(".") ? d.id.slice(d.id.indexOf(".") + 1) : d.id).replace(/[^a-zA-Z0-9_-]/g, "_");
 export const discoveryUniqueId = (d: DeviceSpec): string => `hark_${d.id.replace(/[^a-zA-Z0-9_-]/g, "_")}`;
 
 export function discoveryTopic(d: DeviceSpec): string | undefined {
-  if (d.kind !== "home" || !HA_COMPONENTS.has(d.domain)) return undefined;
-  return `${DISCOVERY_PREFIX}/${d.domain}/${DISCOVERY_NODE_ID}/${discoveryObjectId(d)}/config`;
+  const component = haComponent(d);
+  return component ? `${DISCOVERY_PREFIX}/${component}/${DISCOVERY_NODE_ID}/${discoveryObjectId(d)}/config` : undefined;
 }
 
 /** The discovery config a real Home Assistant reads to adopt this device. */
@@ -275,7 +305,7 @@ export function discoveryConfig(d: DeviceSpec, areaName?: string): Record<string
     origin: { name: "hark" },
     ...(d.device_class ? { device_class: d.device_class } : {}),
   };
-  switch (d.domain) {
+  switch (haComponent(d)) {
     case "light": {
       const modes = has(d, "color") ? ["rgb"] : has(d, "brightness") ? ["brightness"] : ["onoff"];
       return { ...base, schema: "json", command_topic: cmd, brightness: has(d, "brightness", "color"), brightness_scale: 100, supported_color_modes: modes };
@@ -320,6 +350,44 @@ export function discoveryConfig(d: DeviceSpec, areaName?: string): Record<string
       };
     case "lock":
       return { ...base, command_topic: cmd, value_template: "{{ value_json.state }}" };
+    case "valve":
+      // reports_position: HA sends positions (0..100) to command_topic, OPEN/CLOSE/STOP for the buttons.
+      return { ...base, command_topic: cmd, reports_position: has(d, "position"), value_template: has(d, "position") ? "{{ value_json.position }}" : "{{ value_json.state }}" };
+    case "vacuum":
+      // HA's state schema: the JSON state carries state (cleaning, docked, returning …) and battery_level.
+      return {
+        ...base,
+        command_topic: cmd,
+        supported_features: ["start", "pause", "stop", "return_home", "status", "battery"],
+        payload_start: "start",
+        payload_pause: "pause",
+        payload_stop: "stop",
+        payload_return_to_base: "return_to_base",
+      };
+    case "lawn_mower":
+      return {
+        ...base,
+        state_topic: undefined,
+        activity_state_topic: st,
+        activity_value_template: "{{ value_json.state }}",
+        start_mowing_command_topic: `${cmd}/start_mowing`,
+        pause_command_topic: `${cmd}/pause`,
+        dock_command_topic: `${cmd}/dock`,
+      };
+    case "scene":
+      // Scenes are stateless in HA: a command topic only.
+      return { ...base, state_topic: undefined, command_topic: cmd, payload_on: "ON" };
+    case "button":
+      return { ...base, state_topic: undefined, command_topic: cmd, payload_press: "PRESS" };
+    case "notify":
+      return { ...base, state_topic: undefined, command_topic: cmd };
+    case "binary_sensor":
+      return { ...base, value_template: "{{ value_json.state }}", payload_on: "ON", payload_off: "OFF" };
+    case "sensor": {
+      const initial = d.extra.initial as Record<string, unknown> | undefined;
+      const unit = typeof initial?.unit === "string" ? initial.unit : d.device_class ? SENSOR_CLASSES[d.device_class]?.unit : undefined;
+      return { ...base, value_template: "{{ value_json.value }}", ...(unit ? { unit_of_measurement: unit } : {}), ...(d.device_class && d.device_class in SENSOR_CLASSES ? { state_class: "measurement" } : {}) };
+    }
     default:
       return { ...base, value_template: "{{ value_json.value }}" };
   }
@@ -447,6 +515,22 @@ export interface IncomingCommand {
   params: Record<string, unknown>;
 }
 
+/** Home Assistant's plain command payloads (switch, lock, cover, valve, vacuum, scene, button). */
+const PLAIN_COMMANDS: Record<string, string> = {
+  ON: "turn_on",
+  OFF: "turn_off",
+  TOGGLE: "toggle",
+  LOCK: "lock",
+  UNLOCK: "unlock",
+  OPEN: "open",
+  CLOSE: "close",
+  STOP: "stop",
+  START: "start",
+  PAUSE: "pause",
+  RETURN_TO_BASE: "return_to_base",
+  PRESS: "press",
+};
+
 /** Decode a message on one of a device's command topics (simulators and real devices). */
 export function decodeCommand(d: DeviceSpec, topic: string, payload: Buffer | string): IncomingCommand {
   const text = payload.toString().trim();
@@ -470,9 +554,11 @@ export function decodeCommand(d: DeviceSpec, topic: string, payload: Buffer | st
     // Home Assistant per-attribute command topics: .../set/temperature, /mode, /position, /percentage
     const attr = topic.slice(base.length + 1);
     const value = typeof json === "number" ? json : Number.isFinite(Number(text)) ? Number(text) : text;
-    const action = { temperature: "set_temperature", mode: "set_mode", position: "set_position", percentage: "set_percentage" }[attr];
-    if (!action) throw new Error(`unknown command attribute ${attr}`);
-    return { action, params: { [attr]: value } };
+    const action = ({ temperature: "set_temperature", mode: "set_mode", position: "set_position", percentage: "set_percentage" } as Record<string, string>)[attr];
+    if (action) return { action, params: { [attr]: value } };
+    // A lawn mower's own topics carry the action in the topic: .../set/start_mowing, /pause, /dock
+    if (["start_mowing", "pause", "dock"].includes(attr)) return { action: attr, params: {} };
+    throw new Error(`unknown command attribute ${attr}`);
   }
   if (json && typeof json === "object" && !Array.isArray(json)) {
     const obj = json as Record<string, unknown>;
@@ -489,8 +575,11 @@ export function decodeCommand(d: DeviceSpec, topic: string, payload: Buffer | st
     }
     throw new Error("command JSON has neither action nor state");
   }
-  const plain: Record<string, string> = { ON: "turn_on", OFF: "turn_off", TOGGLE: "toggle", LOCK: "lock", UNLOCK: "unlock", OPEN: "open", CLOSE: "close", STOP: "stop" };
-  const action = plain[text.toUpperCase()];
+  // HA notify: the payload is the message to announce.
+  if (haComponent(d) === "notify") return { action: "broadcast", params: { message: text } };
+  // HA valve with reports_position: the payload is the position.
+  if (d.domain === "valve" && text !== "" && Number.isFinite(Number(text))) return { action: "set_position", params: { position: Number(text) } };
+  const action = PLAIN_COMMANDS[text.toUpperCase()];
   if (!action) throw new Error(`unknown command payload ${JSON.stringify(text.slice(0, 40))}`);
   return { action, params: {} };
 }

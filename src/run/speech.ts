@@ -3,6 +3,8 @@
 import type { Grammar } from "../grammar/types.js";
 import type { PlanOutcome, StepOutcome } from "../act/index.js";
 import type { DeviceCatalog } from "../devices/catalog.js";
+import { BINARY_CLASSES, binaryAsked, binaryWord, isBinarySensor, spokenUnit, WEATHER_CONDITIONS } from "../devices/classes.js";
+import type { DeviceSpec } from "../devices/types.js";
 import type { IntentResult } from "../nlu/types.js";
 import { fillTemplate, type Facts } from "../dialog/policy.js";
 
@@ -64,12 +66,70 @@ function joinNote(text: string, note: string): string {
 
 // ---- answers from device state -----------------------------------------------------------------
 
-const STATE_WORDS: Record<string, string> = { on: "on", off: "off", locked: "locked", unlocked: "unlocked", open: "open", closed: "closed", playing: "playing", paused: "paused", idle: "idle" };
+const STATE_WORDS: Record<string, string> = {
+  on: "on",
+  off: "off",
+  locked: "locked",
+  unlocked: "unlocked",
+  open: "open",
+  closed: "closed",
+  playing: "playing",
+  paused: "paused",
+  idle: "idle",
+  cleaning: "cleaning",
+  mowing: "mowing",
+  docked: "docked",
+  returning: "returning to its dock",
+  error: "stuck",
+};
 
-/** A device's state as people say it: "on", "locked", "open 50 percent", "set to 21 degrees". */
-export function describeState(state: Record<string, unknown> | undefined): string | undefined {
+const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
+const clock = (iso: unknown): string | undefined => (typeof iso === "string" && !Number.isNaN(Date.parse(iso)) ? new Date(iso).toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" }) : undefined);
+const joinAnd = (xs: string[]): string => (xs.length > 1 ? `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}` : (xs[0] ?? ""));
+
+/** A sensor reading with its unit spoken: "21.5 degrees", "64 percent", "1240 watts". */
+export function reading(value: unknown, unit: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const u = spokenUnit(typeof unit === "string" ? unit : undefined);
+  return u ? `${String(value)} ${u}` : String(value);
+}
+
+/** The weather entity's state as words: "partly cloudy and 14 degrees". */
+function weatherText(state: Record<string, unknown>): string | undefined {
+  const condition = typeof state.state === "string" ? (WEATHER_CONDITIONS[state.state] ?? state.state.replace(/[-_]/g, " ")) : undefined;
+  const t = reading(state.temperature, state.temperature_unit ?? "°C");
+  return [condition, t].filter(Boolean).join(" and ") || undefined;
+}
+
+/** A device's state as people say it: "on", "locked", "open 50 percent", "set to 21 degrees", "low", "21.5 degrees". */
+export function describeState(state: Record<string, unknown> | undefined, device?: DeviceSpec): string | undefined {
   if (!state) return undefined;
   const s = typeof state.state === "string" ? state.state.toLowerCase() : undefined;
+  if (device && isBinarySensor(device) && (s === "on" || s === "off")) return binaryWord(device.device_class, s === "on");
+  switch (device?.domain) {
+    case "weather":
+      return weatherText(state);
+    case "scene": {
+      const at = clock(state.last_activated);
+      return at ? `last activated at ${at}` : "not activated yet";
+    }
+    case "script": {
+      const at = clock(state.last_triggered);
+      return at ? `last run at ${at}` : "not run yet";
+    }
+    case "todo": {
+      const open = Array.isArray(state.items) ? (state.items as Array<{ summary: string; status: string }>).filter((i) => i.status === "needs_action").map((i) => i.summary) : [];
+      return open.length ? `listing ${joinAnd(open)}` : "empty";
+    }
+    case "assist_satellite":
+      return "idle";
+    case "vacuum":
+      if (s === "cleaning" && typeof state.cleaning_area === "string") return `cleaning the ${state.cleaning_area}`;
+      break;
+    case "media_player":
+      if (s === "playing" && typeof state.media_title === "string") return `playing ${state.media_title}`;
+      break;
+  }
   if (typeof state.window_position === "number" || (typeof state.position === "number" && (s === "open" || s === "closed" || s === undefined))) {
     const p = (state.window_position ?? state.position) as number;
     return p <= 0 ? "closed" : p >= 100 ? "open" : `open ${p} percent`;
@@ -77,33 +137,155 @@ export function describeState(state: Record<string, unknown> | undefined): strin
   if (s && STATE_WORDS[s]) return STATE_WORDS[s];
   if (typeof state.target_temperature === "number") return `set to ${state.target_temperature} degrees`;
   if (typeof state.temperature === "number") return `set to ${state.temperature} degrees`;
-  if (state.value !== undefined && state.value !== null) return `reading ${String(state.value)}${typeof state.unit === "string" ? ` ${state.unit}` : ""}`;
+  if (state.value !== undefined && state.value !== null) return reading(state.value, state.unit);
   if (typeof state.mode === "string") return state.mode === "off" ? "off" : `on (${state.mode})`;
   return s;
 }
 
-/** Does the device's state answer a yes/no question's state ("is the front door locked")? */
-function stateIs(state: Record<string, unknown> | undefined, asked: string): boolean | undefined {
-  const d = describeState(state);
+/** Does the device's state answer a yes/no question's state ("is the front door locked", "is the battery low")? */
+function stateIs(state: Record<string, unknown> | undefined, asked: string, device?: DeviceSpec): boolean | undefined {
+  const raw = typeof state?.state === "string" ? state.state.toLowerCase() : undefined;
+  if (device && isBinarySensor(device) && (raw === "on" || raw === "off")) {
+    const want = binaryAsked(device.device_class, asked);
+    if (want !== undefined) return want === (raw === "on");
+  }
+  const d = describeState(state, device);
   if (d === undefined) return undefined;
   const want = asked.toLowerCase();
   if (want === "open") return d.startsWith("open");
-  return d === want;
+  return d === want || d.startsWith(`${want} `);
 }
 
 const isAre = (name: string): string => (/s$/i.test(name) && !/(glass|bus|status)$/i.test(name) ? "are" : "is");
 
+/**
+ * A question about a kind of sensor, no device named ("which batteries are low", "is there carbon monoxide
+ * in the kitchen"): the ones in the asked state, or none.
+ */
+function classAnswer(entries: Array<{ name: string; device?: DeviceSpec; is?: boolean }>, asked: string, area: string | undefined): string | undefined {
+  const classes = new Set(entries.map((e) => e.device?.device_class));
+  const cls = classes.size === 1 ? [...classes][0] : undefined;
+  const on = binaryAsked(cls, asked);
+  if (on === undefined) return undefined;
+  const word = binaryWord(cls, on);
+  const other = binaryWord(cls, !on);
+  const yes = entries.filter((e) => e.is === true);
+  const no = entries.filter((e) => e.is === false);
+  const names = (xs: typeof entries) => joinAnd(xs.map((e) => `the ${e.name}`));
+  const be = (xs: typeof entries) => (xs.length > 1 ? "are" : isAre(xs[0]!.name));
+  const where = area ? ` in the ${area}` : "";
+  const noun = (cls && BINARY_CLASSES[cls]?.noun) ?? "sensor";
+  if (!yes.length) return `No ${noun} is ${word}${where}`;
+  const said = word === "detected" ? `${capitalize(noun)} is detected by ${names(yes)}` : capitalize(`${names(yes)} ${be(yes)} ${word}`);
+  if (!no.length) return said;
+  return `${said}; ${no.length > 3 ? "the others are" : `${names(no)} ${be(no)}`} ${other}`;
+}
+
 /** "Yes, the Front Door is locked." / "The Pendant Lights are on and the Under Cabinet Lights are off." */
 export function stateAnswer(step: StepOutcome, catalog: DeviceCatalog | undefined, asked?: string): string | undefined {
-  const entries = Object.entries(step.answers ?? {}).map(([id, st]) => ({ name: deviceName(catalog, id), state: describeState(st), is: asked ? stateIs(st, asked) : undefined }));
+  const entries = Object.entries(step.answers ?? {}).map(([id, st]) => {
+    const device = catalog?.get(id);
+    return { name: deviceName(catalog, id), device, state: describeState(st, device), is: asked ? stateIs(st, asked, device) : undefined };
+  });
   const known = entries.filter((e) => e.state !== undefined);
   if (!known.length) return entries.length ? `I don't know the state of the ${entries.map((e) => e.name).join(" and ")} yet` : undefined;
+  const slots = step.step.intent.slots;
+  if (asked !== undefined && slots.name === undefined && known.every((e) => e.device && isBinarySensor(e.device))) {
+    const text = classAnswer(known, asked, typeof slots.area === "string" ? slots.area : undefined);
+    if (text) return text;
+  }
   const list = (xs: typeof known) => xs.map((e) => `the ${e.name} ${isAre(e.name)} ${e.state}`).join(", and ");
   const sentence = (t: string) => capitalize(t);
   if (asked !== undefined && known.every((e) => e.is === true)) return `Yes, ${list(known)}`;
   if (asked !== undefined && known.every((e) => e.is === false)) return `No, ${list(known)}`;
   return sentence(list(known));
 }
+
+// ---- what the new device intents say ------------------------------------------------------------
+
+/** HassTurnOn/Off on devices that are not switched but started, activated, docked: say what happened. */
+const ON_OFF_SAID: Record<string, (names: string) => string> = {
+  activate: (n) => `Activated ${n}`,
+  run: (n) => `Started ${n}`,
+  press: (n) => `Pressed the ${n}`,
+  start: (n) => `Started the ${n}`,
+  start_mowing: (n) => `The ${n} is mowing`,
+  return_to_base: (n) => `Sending the ${n} back to its dock`,
+  dock: (n) => `Sending the ${n} back to its dock`,
+};
+
+/** Intents whose target is found rather than named (the room's player, the only weather source): its name fills {name}. */
+const FOUND_TARGET = new Set([
+  "HassMediaSearchAndPlay",
+  "HassVacuumStart",
+  "HassVacuumReturnToBase",
+  "HassLawnMowerStartMowing",
+  "HassLawnMowerDock",
+  "HassListAddItem",
+  "HassListCompleteItem",
+  "HassShoppingListAddItem",
+  "HassShoppingListCompleteItem",
+  "HassGetWeather",
+  "HassBroadcast",
+  "HassFanSetSpeed",
+]);
+
+/** Values a response can use beyond the slots: the device found, what it confirmed, the weather. */
+function outcomeValues(step: StepOutcome, catalog: DeviceCatalog | undefined): Values {
+  const intent = step.step.intent;
+  const out: Values = {};
+  const targets = step.step.targets;
+  if (!FOUND_TARGET.has(intent.intent)) return out;
+  if (targets.length) {
+    out.name = joinAnd(targets.map((t) => t.name));
+    const areas = [...new Set(targets.map((t) => (t.area ? (catalog?.area(t.area)?.name ?? t.area) : undefined)).filter((x): x is string => !!x))];
+    if (areas.length) out.area = joinAnd(areas);
+  }
+  const confirmed = step.results.find((r) => r.ok)?.state;
+  if (confirmed) {
+    for (const k of ["media_title", "media_class", "cleaning_area"]) if (typeof confirmed[k] === "string") out[k] = confirmed[k] as string;
+  }
+  if (targets.length === 1 && targets[0]!.domain === "weather") {
+    const st = Object.values(step.answers ?? {})[0];
+    if (st) {
+      if (typeof st.state === "string") out.condition = WEATHER_CONDITIONS[st.state] ?? st.state.replace(/[-_]/g, " ");
+      if (num(st.temperature) !== undefined) out.temperature = num(st.temperature);
+      if (num(st.humidity) !== undefined) out.humidity = num(st.humidity);
+    }
+  }
+  return out;
+}
+
+const listName = (name: unknown): string => (typeof name === "string" ? `your ${name}${/list$/i.test(name) ? "" : " list"}` : "the list");
+function duration(v: Values): string {
+  const parts: string[] = [];
+  for (const [k, unit] of [["hours", "hour"], ["minutes", "minute"], ["seconds", "second"]] as const) {
+    const n = v[k];
+    if (n !== undefined) parts.push(`${String(n)} ${unit}${Number(n) === 1 ? "" : "s"}`);
+  }
+  return joinAnd(parts);
+}
+const timerName = (v: Values): string => (typeof v.name === "string" ? `the ${v.name} timer` : "the timer");
+
+/** Said when the grammar has no response that fits (its templates come first). */
+const BUILT_IN: Record<string, (v: Values) => string | undefined> = {
+  HassMediaSearchAndPlay: (v) => `Playing ${String(v.media_title ?? v.search_query)} on the ${String(v.name)}`,
+  HassBroadcast: (v) => `Announced in the ${String(v.area ?? v.name)}: ${String(v.message)}`,
+  HassListAddItem: (v) => `Added ${String(v.item)} to ${listName(v.name)}`,
+  HassShoppingListAddItem: (v) => `Added ${String(v.item)} to ${listName(v.name)}`,
+  HassListCompleteItem: (v) => `Checked off ${String(v.item)} on ${listName(v.name)}`,
+  HassShoppingListCompleteItem: (v) => `Checked off ${String(v.item)} on ${listName(v.name)}`,
+  HassVacuumStart: (v) => (v.cleaning_area ? `The ${String(v.name)} is cleaning the ${String(v.cleaning_area)}` : `Started the ${String(v.name)}`),
+  HassLawnMowerStartMowing: (v) => `The ${String(v.name)} is mowing`,
+  HassVacuumReturnToBase: (v) => `Sending the ${String(v.name)} back to its dock`,
+  HassLawnMowerDock: (v) => `Sending the ${String(v.name)} back to its dock`,
+  HassIncreaseTimer: (v) => `Added ${duration(v)} to ${timerName(v)}`,
+  HassDecreaseTimer: (v) => `Took ${duration(v)} off ${timerName(v)}`,
+  HassFanSetSpeed: (v) => `Set the ${String(v.name)} to ${String(v.percentage ?? v.percent)} percent`,
+  HassGetWeather: (v) =>
+    v.temperature === undefined ? undefined : `It is ${String(v.temperature)} degrees${v.condition ? ` and ${String(v.condition)}` : ""}${v.humidity !== undefined ? `, with ${String(v.humidity)} percent humidity` : ""}`,
+  HassRespond: (v) => (typeof v.response === "string" && v.response.trim() ? v.response : undefined),
+};
 
 export function stepSpeech(step: StepOutcome, grammar: Grammar | undefined, catalog?: DeviceCatalog): { text: string; ok: boolean } {
   const intent: IntentResult = step.step.intent;
@@ -120,21 +302,29 @@ export function stepSpeech(step: StepOutcome, grammar: Grammar | undefined, cata
     const kinds = new Set(failed.map((r) => r.error));
     if (kinds.has("unavailable")) return { text: `Sorry, I can't reach the ${names} right now.`, ok: false };
     if (kinds.has("timeout")) return { text: `Sorry, the ${names} did not answer in time.`, ok: false };
-    if (kinds.has("rejected")) return { text: `Sorry, the ${names} refused that.`, ok: false };
+    if (kinds.has("rejected")) {
+      // The device's own reason, when it gave one ("nothing called Taylor Swift was found").
+      const reasons = [...new Set(failed.filter((r) => r.error === "rejected" && r.message).map((r) => r.message!))];
+      return { text: `Sorry, the ${names} refused that${reasons.length === 1 ? `: ${reasons[0]}` : ""}.`, ok: false };
+    }
     return { text: `Sorry, the ${names} could not do that.`, ok: false };
   }
   // Home Assistant says "turn off" for unlocking and closing; say what actually happened.
   const actions = new Set(step.results.map((r) => r.command.action));
-  const verb = actions.size === 1 ? ACTION_VERBS[[...actions][0]!] : undefined;
-  if (verb && step.step.targets.length > 0) {
-    const names = step.step.targets.map((t) => t.name).join(" and ");
-    return { text: `${verb} the ${names}`, ok: true };
-  }
+  const only = actions.size === 1 ? [...actions][0]! : undefined;
+  const verb = only ? ACTION_VERBS[only] : undefined;
+  const names = step.step.targets.map((t) => t.name).join(" and ");
+  if (verb && step.step.targets.length > 0) return { text: `${verb} the ${names}`, ok: true };
+  // "Turned on Movie Time" is not what happened: the scene was activated, the vacuum started.
+  const said = only && ["HassTurnOn", "HassTurnOff", "HassToggle"].includes(intent.intent) ? ON_OFF_SAID[only] : undefined;
+  if (said && names) return { text: said(names), ok: true };
   const skipped = skippedNote(step);
-  const values: Values = { ...intent.slots, ...queryValues(step), ...step.step.values };
+  const values: Values = { ...outcomeValues(step, catalog), ...intent.slots, ...queryValues(step), ...step.step.values };
   const def = grammar?.intents.get(intent.intent);
   const template = def ? chooseResponse(def.responses, values) : undefined;
   if (template !== undefined && template.trim()) return { text: joinNote(capitalize(fillTemplate(template, values as Facts)), skipped), ok: true };
+  const builtIn = BUILT_IN[intent.intent]?.(values);
+  if (builtIn) return { text: joinNote(capitalize(builtIn), skipped), ok: true };
   if (step.step.noop) return { text: "", ok: true };
   // A question whose answer template could not be filled: say so rather than "Done".
   if (step.step.query) return { text: "Sorry, I can't tell that right now", ok: false };

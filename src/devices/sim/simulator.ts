@@ -17,7 +17,7 @@ import type { DeviceState } from "../../bus/types.js";
 import { noDelay, type MqttTlsOptions } from "../../bus/mqttBus.js";
 import { DeviceCatalog } from "../catalog.js";
 import type { DeviceFileSpec, DeviceSpec } from "../types.js";
-import { expireTimers, homeModel } from "./home.js";
+import { homeModel, memberCommands } from "./home.js";
 import { applyCarCommand, carContext, carInitialState, type CarContext } from "./car.js";
 
 export interface DeviceFault {
@@ -137,7 +137,7 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
       ),
     ).then(() => undefined);
 
-  const apply = (client: MqttClient, sim: SimDevice, cmd: IncomingCommand) => {
+  const apply = (client: MqttClient, sim: SimDevice, cmd: IncomingCommand, nested = false) => {
     const spec = sim.spec;
     const fault = faults.get(spec.id);
     let result: DeviceState | string;
@@ -158,7 +158,20 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     log.debug({ device: spec.id, id: cmd.id, action: cmd.action, ok, error }, "simulator applied command");
     const keys = spec.kind === "car" && typeof cmd.params.signal === "string" ? [cmd.params.signal] : undefined;
     void publishState(client, sim, cmd.id ? { id: cmd.id, ...(error ? { error } : {}), ...(keys ? { keys } : {}) } : undefined);
-    if (ok) changed(sim);
+    if (!ok) return;
+    changed(sim);
+    // A scene or script drives its member devices like the hub it stands for: each applies the command
+    // and publishes its own new state (no command id: hark asked the scene, not them).
+    // One level only: a scene naming another scene never loops.
+    if (spec.kind === "home" && !nested)
+      for (const m of memberCommands(spec, cmd.action)) {
+        const member = sims.get(m.deviceId);
+        if (!member?.client || member === sim) {
+          log.warn({ scene: spec.id, device: m.deviceId }, "scene member is not a simulated device");
+          continue;
+        }
+        apply(member.client, member, { action: m.action, params: m.params }, true);
+      }
   };
 
   const onCommand = (client: MqttClient, sim: SimDevice, topic: string, payload: Buffer) => {
@@ -255,15 +268,16 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     throw new Error(`simulators cannot connect to ${options.brokerUrl}: ${(err as Error).message}`);
   }
 
-  // Timers ring on a clock: finished countdowns leave the state (which lists them in last_finished).
-  const timerSims = [...sims.values()].filter((s) => s.spec.kind === "home" && s.spec.domain === "timer");
-  if (timerSims.length) {
+  // State that moves on by itself (timers ring, a vacuum reaches its dock) advances on a clock.
+  const ticking = [...sims.values()].filter((s) => s.spec.kind === "home" && homeModel(s.spec).tick);
+  if (ticking.length) {
     const tick = setInterval(() => {
-      for (const sim of timerSims) {
-        const { state, finished } = expireTimers(sim.state);
-        if (!finished.length || !sim.client) continue;
-        sim.state = state;
-        log.info({ device: sim.spec.id, finished: finished.map((t) => t.name ?? t.duration_s) }, "timer finished");
+      const now = Date.now();
+      for (const sim of ticking) {
+        const next = homeModel(sim.spec).tick!(sim.state, sim.spec, now);
+        if (!next || !sim.client) continue;
+        sim.state = next;
+        log.info({ device: sim.spec.id, state: next.state }, "device state advanced");
         void publishState(sim.client, sim);
         changed(sim);
       }
