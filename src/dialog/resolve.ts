@@ -215,7 +215,8 @@ export function finish(
   return { kind: "act", intents: allowed, notes: allNotes, understanding };
 }
 
-function fillFromContext(intent: IntentResult, session: SessionInfo, previous: IntentResult[] | undefined, profile: Profile): IntentResult {
+/** A missing room or seat from where the request was said (or, in a follow-up, from the previous request). */
+export function fillFromContext(intent: IntentResult, session: SessionInfo, previous: IntentResult[] | undefined, profile: Profile): IntentResult {
   let slots = intent.slots;
   for (const rule of profile.fill) {
     if (!rule.intents.includes(intent.intent) || slots[rule.slot] !== undefined) continue;
