@@ -446,6 +446,13 @@ function findHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: Act
     targets = targets.filter((d) => d.area === undefined || d.area !== (here?.id ?? ctx.area));
     return targets.length ? { targets } : { targets, message: `there is no ${what} to broadcast to` };
   }
+  // The satellite's own room (filled from where it was said) without a thermostat: the house's one
+  // thermostat, said so in the answer.
+  const climate = (domains ?? [domain]).includes("climate");
+  if (climate && !targets.length && area && here && catalog.area(area)?.id === here.id) {
+    const main = catalog.find({ ...base, ...(domains ? { domain: domains } : {}) }).filter((d) => /thermostat/i.test(d.name));
+    if (main.length === 1) return { targets: main, note: `There is no ${what} in the ${here.name}, so I used the ${main[0]!.name}${placeName(catalog, main[0]!)}.` };
+  }
   // No area given: prefer the satellite's area when it has matching devices ("which batteries are low"
   // asks about the whole home).
   const asksAll = rule.stateAsksAll && slots.state !== undefined;

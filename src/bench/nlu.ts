@@ -8,6 +8,9 @@ import { projectRoot } from "../grammar/paths.js";
 import { loadSources, Matcher, type SourceOptions, type Understander } from "../nlu/index.js";
 import { intentsEqual, type ExpectedIntent } from "./intentsEqual.js";
 import { percentile, round } from "./stats.js";
+import { fillFromContext, speakerRelative } from "../dialog/resolve.js";
+import { HOME_PROFILE } from "../dialog/profiles.js";
+import { halfOf } from "../replay/split.js";
 
 export interface NluBenchOptions extends SourceOptions {
   count?: number;
@@ -28,13 +31,18 @@ export interface LabelledSetResult {
   falseAcceptPct: number;
   /** Exact / total per `kind` of item (in-grammar, paraphrase, negative …), when the items have one. */
   byKind: Record<string, { n: number; exact: number }>;
+  /** Exact / total per half of a split by id (src/replay/split.ts: tune on A, report B), when items have ids. */
+  byHalf?: Record<"A" | "B", { n: number; exact: number }>;
   errors: Array<{ text: string; expected: ExpectedIntent[]; got: ExpectedIntent[]; reason?: string }>;
 }
 
 export interface LabelledItem {
+  id?: string;
   text: string;
   intents: ExpectedIntent[];
   kind?: string;
+  /** The satellite's room: it fills requests that name no room or device, as `hark run` does. */
+  area?: string;
 }
 
 export interface NluBenchResult {
@@ -97,13 +105,19 @@ export async function evaluateLabelled(u: Understander, items: LabelledItem[]): 
   let exact = 0, commands = 0, commandsExact = 0, negatives = 0, falseAccepts = 0;
   const errors: LabelledSetResult["errors"] = [];
   const byKind: LabelledSetResult["byKind"] = {};
+  const byHalf = { A: { n: 0, exact: 0 }, B: { n: 0, exact: 0 } };
   for (const item of items) {
     const r = await u.understand(item.text);
-    const got = r.intents.map((i) => ({ intent: i.intent, slots: i.slots }));
+    const session = { id: "bench", profile: "home" as const, ...(item.area ? { area: item.area } : {}) };
+    // Said to a satellite: read the way `hark run` reads it there (the speaker's room, the home's own phrasings).
+    const placed = item.area ? speakerRelative(r.intents, item.text, session).map((i) => fillFromContext(i, session, undefined, HOME_PROFILE)) : r.intents;
+    const got = placed.map((i) => ({ intent: i.intent, slots: i.slots }));
     const ok = intentsEqual(got, item.intents);
     const k = (byKind[item.kind ?? "all"] ??= { n: 0, exact: 0 });
     k.n++;
-    if (ok) exact++, k.exact++;
+    const h = item.id ? byHalf[halfOf(item.id)] : undefined;
+    if (h) h.n++;
+    if (ok) exact++, k.exact++, h && h.exact++;
     else errors.push({ text: item.text, expected: item.intents, got, ...(r.reason ? { reason: r.reason } : {}) });
     if (item.intents.length === 0) {
       negatives++;
@@ -124,6 +138,7 @@ export async function evaluateLabelled(u: Understander, items: LabelledItem[]): 
     falseAccepts,
     falseAcceptPct: pct(falseAccepts, negatives),
     byKind,
+    ...(byHalf.A.n + byHalf.B.n ? { byHalf } : {}),
     errors,
   };
 }

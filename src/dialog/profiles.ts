@@ -44,8 +44,10 @@ const HOME_TARGETED = [
   "HassSetPosition",
   "HassOpenCover",
   "HassCloseCover",
-  // Not the climate intents: a house usually has one thermostat, and "set the thermostat to 21" means it,
-  // wherever the speaker stands (the act layer picks it).
+  // Climate too: "set the temperature to 21" at home means the speaker's room; a room without a
+  // thermostat gets the house's one (src/act/plan.ts says so in the answer).
+  "HassClimateSetTemperature",
+  "HassClimateGetTemperature",
   "HassGetState",
   "HassMediaPause",
   "HassMediaUnpause",

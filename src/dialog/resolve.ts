@@ -136,7 +136,7 @@ async function decide(u: Understanding, input: UnderstandInput, deps: ResolverDe
 }
 
 /** Intents of the other place that a speaker's own place reads in its own way (speakerRelative): they stay in its ASR grammar. */
-export const READ_LOCALLY: Record<"home" | "car", readonly string[]> = { home: ["CabinSetTemperature"], car: [] };
+export const READ_LOCALLY: Record<"home" | "car", readonly string[]> = { home: ["CabinSetTemperature", "MediaSetVolume"], car: [] };
 
 /** Car slots that name a seat/zone/side; the car's lists map "my …" to the driver. */
 const SEAT_SLOTS = ["zone", "seat", "window", "side"];
@@ -155,8 +155,12 @@ export function speakerRelative(intents: IntentResult[], text: string, session: 
       const fix = SEAT_SLOTS.filter((k) => i.slots[k] === "driver");
       if (fix.length) return { ...i, slots: { ...i.slots, ...Object.fromEntries(fix.map((k) => [k, session.seat!])) } };
     }
+    // At home the bare phrasings the car owns mean the speaker's room: its thermostat, its players.
     if (session.profile === "home" && i.intent === "CabinSetTemperature" && i.slots.zone === undefined) {
-      return { ...i, intent: "HassClimateSetTemperature", slots: { temperature: i.slots.temperature! } };
+      return { ...i, intent: "HassClimateSetTemperature", slots: { temperature: i.slots.temperature! }, fromContext: ["area"] };
+    }
+    if (session.profile === "home" && i.intent === "MediaSetVolume" && i.slots.volume !== undefined) {
+      return { ...i, intent: "HassSetVolume", slots: { volume_level: i.slots.volume }, fromContext: ["area"] };
     }
     return i;
   });
@@ -219,7 +223,11 @@ export function finish(
 export function fillFromContext(intent: IntentResult, session: SessionInfo, previous: IntentResult[] | undefined, profile: Profile): IntentResult {
   let slots = intent.slots;
   for (const rule of profile.fill) {
-    if (!rule.intents.includes(intent.intent) || slots[rule.slot] !== undefined) continue;
+    if (slots[rule.slot] !== undefined) continue;
+    // The grammar says which sentences take the room from the satellite ("lights on in here"); a reading
+    // whose engine cannot tell (the SLM) goes by the profile's list of intents.
+    const wanted = intent.fromContext ? intent.fromContext.includes(rule.slot) || (rule.slot !== "area" && rule.intents.includes(intent.intent)) : rule.intents.includes(intent.intent);
+    if (!wanted) continue;
     if (rule.unless?.some((s) => slots[s] !== undefined)) continue;
     // In a follow-up, "and dim them" refers to what was just talked about, not to where the speaker stands.
     const fromPrevious = previous?.map((p) => p.slots[rule.slot]).find((v) => v !== undefined);

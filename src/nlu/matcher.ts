@@ -87,6 +87,10 @@ export class Matcher implements Understander {
       const values = Array.isArray(value) ? value : [value];
       variants = variants.flatMap((v) => values.map((x) => ({ ...v, [slot]: x })));
     }
-    return variants.map((s) => ({ intent: accept.intent, slots: s, confidence, source: "matcher" }));
+    // What the sentence wants from the satellite ({slot: true}) and did not say itself.
+    const fromContext = Object.entries(accept.requires)
+      .filter(([k, c]) => typeof c === "object" && !Array.isArray(c) && c.slot === true && slots[k] === undefined)
+      .map(([k]) => k);
+    return variants.map((s) => ({ intent: accept.intent, slots: s, confidence, source: "matcher", fromContext }));
   }
 }

@@ -8,6 +8,11 @@ export interface IntentResult {
   confidence: number;
   /** Which engine produced it: "matcher", "slm", … */
   source: string;
+  /**
+   * Slots the matched sentence takes from where it was said (`requires_context: {area: {slot: true}}`:
+   * "turn on the lights in here" means the satellite's room). Absent when the engine cannot tell (the SLM).
+   */
+  fromContext?: string[];
   /** How the engine got there, for the trust policy (src/trust): what `confidence` was computed from. */
   evidence?: {
     /** Matcher: the edit cost of a tolerant match (words dropped, added or swapped); 0 = word for word. */
