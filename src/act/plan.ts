@@ -375,7 +375,8 @@ const ZONE_GROUPS: Record<string, string[]> = {
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v : typeof v === "number" ? String(v) : undefined);
 
-type Resolved = { targets: DeviceSpec[]; message?: string; note?: string; wrongPlace?: boolean };
+/** `elsewhere`: the targets are not in the room the request was for (the house's thermostat serving a room without one). */
+type Resolved = { targets: DeviceSpec[]; message?: string; note?: string; wrongPlace?: boolean; elsewhere?: true };
 
 const placeName = (catalog: DeviceCatalog, d: DeviceSpec): string => (d.area ? ` in the ${catalog.area(d.area)?.name ?? d.area}` : "");
 /** "the A, the B or the C" (with rooms), for asking which one. */
@@ -451,7 +452,7 @@ function findHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: Act
   const climate = (domains ?? [domain]).includes("climate");
   if (climate && !targets.length && area && here && catalog.area(area)?.id === here.id) {
     const main = catalog.find({ ...base, ...(domains ? { domain: domains } : {}) }).filter((d) => /thermostat/i.test(d.name));
-    if (main.length === 1) return { targets: main, note: `There is no ${what} in the ${here.name}, so I used the ${main[0]!.name}${placeName(catalog, main[0]!)}.` };
+    if (main.length === 1) return { targets: main, note: `There is no ${what} in the ${here.name}, so I used the ${main[0]!.name}${placeName(catalog, main[0]!)}.`, elsewhere: true };
   }
   // No area given: prefer the satellite's area when it has matching devices ("which batteries are low"
   // asks about the whole home).
@@ -529,6 +530,8 @@ export function planIntents(intents: IntentResult[], catalog: DeviceCatalog, ctx
         : resolveCar(rule, intent.slots, catalog, ctx);
     const { targets, message } = resolved;
     const note = resolved.note ? { note: resolved.note } : {};
+    // The answer must not say the room the devices are not in ("Set the Living Room to 21" when the hallway's thermostat was set).
+    if (resolved.elsewhere) intent = { ...intent, slots: Object.fromEntries(Object.entries(intent.slots).filter(([k]) => k !== "area")) };
     if (!targets.length) return { intent, targets, commands: [], error: resolved.wrongPlace ? "wrong_place" : "no_such_device", message: message ?? "no such device" };
     if (ctx.report) return { intent, targets, commands: [], query: { deviceIds: targets.map((d) => d.id) }, ...note };
     if (rule.query) {

@@ -6,6 +6,7 @@ import type { IntentResult, Understander, Understanding } from "../nlu/types.js"
 import { sayIntents } from "../compile/canonical.js";
 import { judge, type TrustDeps, type Verdict } from "../trust/index.js";
 import type { Later } from "../trust/when.js";
+import { followUp } from "./ellipsis.js";
 import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
 import type { Profile, Requirement } from "./profiles.js";
 import type { Interrupted, Pending, Resolution, SessionInfo, TrustNote, UnderstandInput } from "./types.js";
@@ -66,6 +67,9 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
     if (!u.intents.length) return { kind: "confirm", intents: interrupted.intents, prompt: `${RESOLVER_SPEECH.askYesNo} ${interrupted.prompt}`, again: true, understanding: u };
     return dropped(await decide(u, { ...input, text: said }, deps, undefined), interrupted.intents, deps);
   }
+  // "and the bedroom too", "now the blinds", "a bit more": the previous request, changed as said.
+  const elliptic = deps.grammar ? followUp(said, input.previous, deps.grammar) : undefined;
+  if (elliptic) return decide({ text: said, intents: elliptic }, input, deps, undefined);
   return decide(u, input, deps, input.previous);
 }
 

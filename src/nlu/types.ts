@@ -13,6 +13,8 @@ export interface IntentResult {
    * "turn on the lights in here" means the satellite's room). Absent when the engine cannot tell (the SLM).
    */
   fromContext?: string[];
+  /** The matched sentence's own response key in the grammar ("hello", "data"), when it names one. */
+  response?: string;
   /** How the engine got there, for the trust policy (src/trust): what `confidence` was computed from. */
   evidence?: {
     /** Matcher: the edit cost of a tolerant match (words dropped, added or swapped); 0 = word for word. */

@@ -10,6 +10,19 @@ import { fillTemplate, type Facts } from "../dialog/policy.js";
 
 type Values = Record<string, string | number | boolean | undefined>;
 
+/** The matched sentence's own response, when the grammar names one and every {placeholder} is known. */
+function ownResponse(responses: Record<string, string>, key: string | undefined, values: Values): string | undefined {
+  const text = key === undefined ? undefined : responses[key];
+  if (text === undefined) return undefined;
+  return [...text.matchAll(/\{(\w+)\}/g)].every((m) => values[m[1]!] !== undefined && values[m[1]!] !== "") ? text : undefined;
+}
+
+/** The sentence's own response unless a fuller one (more of the request's values said) fits too: "Turned on the lights in the Kitchen" over "Turned on the lights". */
+function preferOwn(own: string | undefined, best: string | undefined): string | undefined {
+  const refs = (t: string | undefined) => (t ? [...t.matchAll(/\{(\w+)\}/g)].length : -1);
+  return own !== undefined && refs(own) >= refs(best) ? own : best;
+}
+
 /** Pick the response whose {placeholders} are all known, preferring the most specific one. */
 export function chooseResponse(responses: Record<string, string>, values: Values): string | undefined {
   let best: { text: string; score: number } | undefined;
@@ -321,7 +334,7 @@ export function stepSpeech(step: StepOutcome, grammar: Grammar | undefined, cata
   const skipped = skippedNote(step);
   const values: Values = { ...outcomeValues(step, catalog), ...intent.slots, ...queryValues(step), ...step.step.values };
   const def = grammar?.intents.get(intent.intent);
-  const template = def ? chooseResponse(def.responses, values) : undefined;
+  const template = def ? preferOwn(ownResponse(def.responses, intent.response, values), chooseResponse(def.responses, values)) : undefined;
   if (template !== undefined && template.trim()) return { text: joinNote(capitalize(fillTemplate(template, values as Facts)), skipped), ok: true };
   const builtIn = BUILT_IN[intent.intent]?.(values);
   if (builtIn) return { text: joinNote(capitalize(builtIn), skipped), ok: true };
