@@ -16,10 +16,17 @@ const REPLACEMENTS: Array<[RegExp, string]> = [
 
 /** Lower-case, strip punctuation, split into words, and merge number words into digit tokens. */
 export function normalizeTokens(text: string): string[] {
+  return normalizeWithWords(text).tokens;
+}
+
+/** The tokens plus the words they came from (before number words became digits): free text
+ *  ("add two pounds of beef to the list") is given back as said. */
+export function normalizeWithWords(text: string): { tokens: string[]; words: string[]; spans: Array<[number, number]> } {
   let t = text.toLowerCase();
   for (const [re, rep] of REPLACEMENTS) t = t.replace(re, rep);
   const words = t.split(/\s+/).filter((w) => w.length > 0);
-  return wordsToNumbers(words);
+  const spans: Array<[number, number]> = [];
+  return { tokens: wordsToNumbers(words, spans), words, spans };
 }
 
 export function normalizeText(text: string): string {

@@ -162,7 +162,8 @@ function readNumber(t: readonly string[], i: number): string | undefined {
  * hundred/thousand, digit tokens (passed through as is). Note "one of the lights" -> "1 of the lights";
  * that is fine because templates are normalized the same way.
  */
-export function wordsToNumbers(tokens: readonly string[]): string[] {
+/** `spans`, when given, receives for every output token the [start, end) of the input words it came from. */
+export function wordsToNumbers(tokens: readonly string[], spans?: Array<[number, number]>): string[] {
   const out: string[] = [];
   const n = tokens.length;
   let i = 0;
@@ -172,19 +173,21 @@ export function wordsToNumbers(tokens: readonly string[]): string[] {
       const s = readNumber(tokens, i + 1);
       if (s) {
         out.push("-" + s);
+        spans?.push([i, end]);
         i = end;
         continue;
       }
     } else {
       const s = readNumber(tokens, i);
       if (s !== undefined) {
-        if (s) out.push(s);
-        else for (let k = i; k < end; k++) out.push(tokens[k] as string);
+        if (s) out.push(s), spans?.push([i, end]);
+        else for (let k = i; k < end; k++) out.push(tokens[k] as string), spans?.push([k, k + 1]);
         i = end;
         continue;
       }
     }
     out.push(tok);
+    spans?.push([i, i + 1]);
     i++;
   }
   return out;

@@ -1,7 +1,7 @@
 // The grammar matcher: normalized text → intents with canonical slot values.
 // Order of attempts: exact whole utterance, exact per clause ("… and …"), tolerant whole utterance.
 import type { MatcherGraph } from "../compile/graph.js";
-import { normalizeTokens } from "../grammar/normalize.js";
+import { normalizeWithWords } from "../grammar/normalize.js";
 import type { SlotValue } from "../grammar/types.js";
 import { Searcher, type Parse } from "./search.js";
 import type { IntentResult, Understander, Understanding } from "./types.js";
@@ -23,63 +23,68 @@ export class Matcher implements Understander {
   }
 
   understand(text: string, options: MatchOptions = {}): Understanding {
-    const tokens = normalizeTokens(text);
+    const { tokens, words, spans } = normalizeWithWords(text);
+    // Per token, the words it came from ("two" for "2"): free text is given back as said.
+    const said = spans.map(([a, b]) => words.slice(a, b).join(" "));
     if (tokens.length === 0) return { text, intents: [], reason: "empty input" };
     if (tokens.length > MAX_TOKENS) return { text, intents: [], reason: `too long (${tokens.length} words; at most ${MAX_TOKENS})` };
 
-    const exact = this.best(tokens, false);
+    const exact = this.best(tokens, said, false);
     if (exact) return { text, intents: exact };
-    const clauses = this.splitClauses(tokens);
+    const clauses = this.splitClauses(tokens, said);
     if (clauses) return { text, intents: clauses };
     if (options.fuzzy !== false) {
-      const tolerant = this.best(tokens, true);
+      const tolerant = this.best(tokens, said, true);
       if (tolerant) return { text, intents: tolerant };
     }
     return { text, intents: [], reason: "no intent matches" };
   }
 
   /** Best parse of the whole token sequence as one sentence. */
-  private best(tokens: string[], fuzzy: boolean): IntentResult[] | undefined {
+  private best(tokens: string[], said: string[], fuzzy: boolean): IntentResult[] | undefined {
     const maxCost = fuzzy ? Math.min(1.6, 0.3 + 0.22 * tokens.length) : Infinity;
     const starts = fuzzy ? this.searcher.candidateStarts(tokens) : [0];
     if (starts.length === 0) return undefined;
     const parse = this.searcher.search(tokens, fuzzy, maxCost, starts)[0];
     if (!parse) return undefined;
     const confidence = fuzzy ? Math.max(0.05, Math.round((1 - parse.cost / (tokens.length + 1)) * 1000) / 1000) : 1;
-    const intents = this.toIntents(parse, confidence);
+    const intents = this.toIntents(parse, confidence, said);
     return fuzzy ? intents.map((i) => ({ ...i, evidence: { tolerance: Math.round(parse.cost * 1000) / 1000 } })) : intents;
   }
 
   /** "turn on the porch light and lock the front door": each clause on its own; a clause missing its
    *  verb borrows the previous clause's opening words ("… and the fan" → "turn on the fan"). */
-  private splitClauses(tokens: string[]): IntentResult[] | undefined {
+  private splitClauses(tokens: string[], said: string[]): IntentResult[] | undefined {
     for (let k = 1; k < tokens.length - 1; k++) {
       if (!CONJUNCTIONS.has(tokens[k]!)) continue;
       let r = k + 1;
       while (r < tokens.length - 1 && CONJUNCTIONS.has(tokens[r]!)) r++; // "and then"
       const left = tokens.slice(0, k);
       const right = tokens.slice(r);
-      const leftIntents = this.best(left, false);
+      const saidLeft = said.slice(0, k);
+      const saidRight = said.slice(r);
+      const leftIntents = this.best(left, saidLeft, false);
       if (!leftIntents) continue;
-      const rightIntents = this.best(right, false) ?? this.splitClauses(right) ?? this.borrowOpening(left, right);
+      const rightIntents =
+        this.best(right, saidRight, false) ?? this.splitClauses(right, saidRight) ?? this.borrowOpening(left, right, saidLeft, saidRight);
       if (rightIntents) return [...leftIntents, ...rightIntents];
     }
     return undefined;
   }
 
-  private borrowOpening(left: string[], right: string[]): IntentResult[] | undefined {
+  private borrowOpening(left: string[], right: string[], saidLeft: string[], saidRight: string[]): IntentResult[] | undefined {
     for (let j = Math.min(3, left.length - 1); j >= 1; j--) {
-      const found = this.best([...left.slice(0, j), ...right], false);
+      const found = this.best([...left.slice(0, j), ...right], [...saidLeft.slice(0, j), ...saidRight], false);
       if (found) return found;
     }
     return undefined;
   }
 
-  private toIntents(parse: Parse, confidence: number): IntentResult[] {
+  private toIntents(parse: Parse, confidence: number, said: string[]): IntentResult[] {
     const accept = this.graph.accepts[parse.accept]!;
     const slots: Record<string, SlotValue | SlotValue[]> = { ...accept.slots };
     const captured: Array<[string, SlotValue | SlotValue[]]> = [];
-    for (let c = parse.captures; c; c = c.prev) captured.unshift([c.slot, c.value]);
+    for (let c = parse.captures; c; c = c.prev) captured.unshift([c.slot, c.free ? said.slice(c.start, c.end).join(" ") : c.value]);
     for (const [slot, value] of captured) slots[slot] = value;
     // A slot with several values ("the hallway and the kitchen") becomes one intent per value.
     let variants: Array<Record<string, SlotValue>> = [{}];
@@ -91,6 +96,6 @@ export class Matcher implements Understander {
     const fromContext = Object.entries(accept.requires)
       .filter(([k, c]) => typeof c === "object" && !Array.isArray(c) && c.slot === true && slots[k] === undefined)
       .map(([k]) => k);
-    return variants.map((s) => ({ intent: accept.intent, slots: s, confidence, source: "matcher", fromContext }));
+    return variants.map((s) => ({ intent: accept.intent, slots: s, confidence, source: "matcher", fromContext, ...(accept.response ? { response: accept.response } : {}) }));
   }
 }

@@ -14,6 +14,8 @@ export interface Capture {
   start: number;
   end: number;
   prev: Capture | null;
+  /** Free text (a wildcard): the caller gives it back in the words as said. */
+  free?: true;
 }
 
 export interface Parse {
@@ -147,7 +149,9 @@ export class Searcher {
               const half = list.fractions === "halves" && tokens[pos + 1] === "and" && (tokens[pos + 2] === "a" || tokens[pos + 2] === "one") && tokens[pos + 3] === "half";
               const hv = half ? rangeValue(list, String(Number(tok) + 0.5)) : undefined;
               if (hv !== undefined) push(main(arc.to, st.cost, capture(st.caps, arc.slot, hv, pos, pos + 4)), pos + 4);
-            } else if (tok !== undefined && list.kind === "wildcard") {
+            } else if (tok !== undefined && list.kind === "wildcard" && !fuzzy) {
+              // Free text only where the template's words are all there: with edits allowed a wildcard
+              // swallows anything ("lift the shutters in this room" as "play lift the shutters").
               push({ kind: 2, node: -1, list: arc.list, ret: arc.to, slot: arc.slot, start: pos, multi: null, cost: st.cost + WILDCARD_COST, caps: st.caps }, pos + 1);
             }
           }
@@ -188,7 +192,7 @@ export class Searcher {
         } else {
           const list = this.graph.lists[st.list] as Extract<CompiledList, { kind: "wildcard" }>;
           const text = tokens.slice(st.start, pos).join(" ");
-          push(main(st.ret, st.cost, capture(st.caps, st.slot, text, st.start, pos)), pos);
+          push(main(st.ret, st.cost, { ...capture(st.caps, st.slot, text, st.start, pos), free: true }), pos);
           if (tok !== undefined && pos - st.start < list.maxWords) push({ ...st, cost: st.cost + WILDCARD_COST }, pos + 1);
         }
       }
