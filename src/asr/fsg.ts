@@ -11,9 +11,10 @@
 // numbering → FSG text. An optional phone-loop "garbage" branch lets out-of-grammar audio escape.
 import { createHash } from "node:crypto";
 import { numberToWords } from "../grammar/numbers.js";
-import type { DataBlock, Expr, Grammar, RangeList, Rule, SlotList } from "../grammar/types.js";
+import type { DataBlock, Expr, Grammar, RangeList, Rule, SlotList, SlotValue } from "../grammar/types.js";
 import type { AsrReplies } from "./replies.js";
 import { spokenWords } from "./words.js";
+import { contextAllows } from "../grammar/context.js";
 
 export interface AsrGrammarOptions {
   /** Only these intents (default: all). */
@@ -102,8 +103,11 @@ interface BuildCtx {
   widenRanges: NonNullable<AsrGrammarOptions["widenRanges"]>;
   listExtras: Readonly<Record<string, readonly string[]>>;
   warnings: Set<string>;
-  /** Spoken forms of a list, computed once. */
+  /** Spoken forms of a list, computed once (per context constraint). */
   listForms: Map<string, string[][]>;
+  /** The block's context constraints: only the list values its sentences accept are heard. */
+  requires?: DataBlock["requiresContext"];
+  excludes?: DataBlock["excludesContext"];
 }
 
 function buildExpr(nfa: Nfa, e: Expr, from: number, ctx: BuildCtx): number {
@@ -145,15 +149,19 @@ function buildExpr(nfa: Nfa, e: Expr, from: number, ctx: BuildCtx): number {
     }
     case "slot": {
       const end = nfa.state();
-      for (const words of listForms(e.list, ctx)) nfa.add(nfa.chain(from, words), end, null);
+      for (const words of listForms(e.list, ctx, e.slot)) nfa.add(nfa.chain(from, words), end, null);
       return end;
     }
   }
 }
 
 /** Every spoken form of a list as word sequences (deduplicated). */
-function listForms(name: string, ctx: BuildCtx): string[][] {
-  const cached = ctx.listForms.get(name);
+function listForms(name: string, ctx: BuildCtx, slot?: string): string[][] {
+  // A sentence for lights hears only light names, as the matcher only accepts them (requires_context):
+  // fewer arcs, fewer confusions (a sensor's name can never be heard where a lamp is asked for).
+  const constrained = slot !== undefined && (Object.keys(ctx.requires ?? {}).length > 0 || Object.keys(ctx.excludes ?? {}).length > 0);
+  const key = constrained ? `${name}\0${slot}\0${JSON.stringify(ctx.requires)}\0${JSON.stringify(ctx.excludes)}` : name;
+  const cached = ctx.listForms.get(key);
   if (cached) return cached;
   const list: SlotList | undefined = ctx.grammar.lists.get(name);
   if (!list) throw new AsrGrammarError(`unknown list {${name}}`);
@@ -167,7 +175,10 @@ function listForms(name: string, ctx: BuildCtx): string[][] {
   };
   switch (list.kind) {
     case "values":
-      for (const v of list.values) for (const s of expandSmall(v.in, ctx)) push(s);
+      for (const v of list.values) {
+        if (constrained && !contextAllows(ctx.requires ?? {}, ctx.excludes ?? {}, slot!, v.out, v.context)) continue;
+        for (const s of expandSmall(v.in, ctx)) push(s);
+      }
       break;
     case "range": {
       const wide = ctx.widenRanges[list.type];
@@ -179,9 +190,15 @@ function listForms(name: string, ctx: BuildCtx): string[][] {
       for (const ex of list.examples) push(spokenWords(ex).slice(0, list.maxWords));
       break;
   }
-  for (const extra of ctx.listExtras[name] ?? []) push(spokenWords(extra));
-  if (!forms.length) ctx.warnings.add(`list {${name}} has no spoken forms: sentences using it cannot be recognized`);
-  ctx.listForms.set(name, forms);
+  // Extra forms stand for things the home lacks; a device the home lacks is heard where a switchable
+  // device may stand ("turn off the oven"), never in a sentence for media players or sensors.
+  const extraContext: Record<string, SlotValue> | undefined = name === "name" ? { domain: "switch" } : undefined;
+  for (const extra of ctx.listExtras[name] ?? []) {
+    if (constrained && !contextAllows(ctx.requires ?? {}, ctx.excludes ?? {}, slot!, extra, extraContext)) continue;
+    push(spokenWords(extra));
+  }
+  if (!forms.length && !constrained) ctx.warnings.add(`list {${name}} has no spoken forms: sentences using it cannot be recognized`);
+  ctx.listForms.set(key, forms);
   return forms;
 }
 
@@ -405,6 +422,8 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
         widenRanges,
         warnings,
         listForms: block.rules.size ? new Map() : listFormsCache,
+        requires: block.requiresContext,
+        excludes: block.excludesContext,
       };
       for (const s of block.sentences) {
         nfa.add(buildExpr(nfa, s.expr, body, ctx), end, null);

@@ -133,7 +133,8 @@ export class EvidenceEngine {
         const r = this.reading(p.text);
         if (r && !(ownReading && r.key === ownReading.key)) return done({ competitors: count, beyondBeam: true, competitor: p.text, ...(ownReading ? { differsIn: differences(ownReading, r) } : {}) });
       }
-      return done({ competitors: count, ...(picked.length ? { beyondBeam: true } : {}) });
+      // None of them means something else after all (value words swapped for synonyms): as if none were near.
+      return done({ competitors: 0 });
     }
     return done({
       competitors: count,
