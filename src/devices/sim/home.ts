@@ -46,6 +46,15 @@ const onOff = (on: string, off: string): Record<string, ActionFn> => ({
   toggle: (s) => ({ ...s, state: s.state === on ? off : on }),
 });
 
+// Covers and valves: open/close (HA's turn_on/turn_off too) and a position, 0 closed … 100 open.
+const OPEN = (s: DeviceState): DeviceState => ({ ...s, state: "open", position: 100 });
+const CLOSED = (s: DeviceState): DeviceState => ({ ...s, state: "closed", position: 0 });
+const opening = (): Record<string, ActionFn> => ({ open: OPEN, close: CLOSED, turn_on: OPEN, turn_off: CLOSED, stop: (s) => ({ ...s }) });
+function setPosition(s: DeviceState, p: Params): DeviceState | string {
+  const v = inRange(num(p.position), 0, 100, "position");
+  return typeof v === "string" ? v : { ...s, position: v, state: v > 0 ? "open" : "closed" };
+}
+
 function lightOn(s: DeviceState, p: Params, d: DeviceSpec): DeviceState | string {
   const next: DeviceState = { ...s, state: "ON" };
   if (p.brightness !== undefined) {
@@ -183,17 +192,7 @@ export const HOME_MODELS: Record<string, DomainModel> = {
   },
   cover: {
     initial: (d) => ({ state: "closed", position: 0, ...initialOf(d) }),
-    actions: {
-      open: (s) => ({ ...s, state: "open", position: 100 }),
-      close: (s) => ({ ...s, state: "closed", position: 0 }),
-      turn_on: (s) => ({ ...s, state: "open", position: 100 }),
-      turn_off: (s) => ({ ...s, state: "closed", position: 0 }),
-      stop: (s) => ({ ...s }),
-      set_position: (s, p) => {
-        const v = inRange(num(p.position), 0, 100, "position");
-        return typeof v === "string" ? v : { ...s, position: v, state: v > 0 ? "open" : "closed" };
-      },
-    },
+    actions: { ...opening(), set_position: (s, p) => setPosition(s, p) },
   },
   lock: {
     initial: (d) => ({ state: "LOCKED", ...initialOf(d) }),
@@ -297,17 +296,9 @@ export const HOME_MODELS: Record<string, DomainModel> = {
   valve: {
     initial: (d) => ({ state: "closed", position: 0, ...initialOf(d) }),
     actions: {
-      open: (s) => ({ ...s, state: "open", position: 100 }),
-      close: (s) => ({ ...s, state: "closed", position: 0 }),
-      turn_on: (s) => ({ ...s, state: "open", position: 100 }),
-      turn_off: (s) => ({ ...s, state: "closed", position: 0 }),
-      toggle: (s) => (s.state === "closed" ? { ...s, state: "open", position: 100 } : { ...s, state: "closed", position: 0 }),
-      stop: (s) => ({ ...s }),
-      set_position: (s, p, d) => {
-        if (d.capabilities.length && !d.capabilities.includes("position")) return "this valve can only open or close";
-        const v = inRange(num(p.position), 0, 100, "position");
-        return typeof v === "string" ? v : { ...s, position: v, state: v > 0 ? "open" : "closed" };
-      },
+      ...opening(),
+      toggle: (s) => (s.state === "closed" ? OPEN(s) : CLOSED(s)),
+      set_position: (s, p, d) => (d.capabilities.length && !d.capabilities.includes("position") ? "this valve can only open or close" : setPosition(s, p)),
     },
   },
   // A scene has no on/off: its state is when it was last activated (HA: a timestamp).
