@@ -64,7 +64,9 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
   if (interrupted) {
     // Neither yes nor no to a confirmation: a new request replaces it; anything else asks again.
     if (u.intents.some((i) => NEVERMIND.has(i.intent))) return { kind: "cancel", understanding: u };
-    if (!u.intents.length) return { kind: "confirm", intents: interrupted.intents, prompt: `${RESOLVER_SPEECH.askYesNo} ${interrupted.prompt}`, again: true, understanding: u };
+    // Small talk ("what do you mean" read as a greeting) is no new request: it asks again too.
+    if (!u.intents.length || u.intents.every((i) => i.intent === "HassRespond"))
+      return { kind: "confirm", intents: interrupted.intents, prompt: `${RESOLVER_SPEECH.askYesNo} ${interrupted.prompt}`, again: true, understanding: u };
     return dropped(await decide(u, { ...input, text: said }, deps, undefined), interrupted.intents, deps);
   }
   // "and the bedroom too", "now the blinds", "a bit more": the previous request, changed as said.

@@ -43,6 +43,7 @@ const cuesSchema = z.strictObject({
   corrections: templates,
   area_modifiers: z.array(z.string().min(1)),
   number_words: z.record(z.string(), templates),
+  domain_words: z.record(z.string(), templates).default({}),
   places: z.strictObject({ car: templates, home: templates }),
   spoken: z.strictObject({ before: templates, after: templates, amounts: z.array(z.number().positive()) }),
 });
@@ -91,6 +92,10 @@ export interface Cues {
   lexicon: PhraseSet<LexiconKind>;
   /** Words that stand for numbers ("halfway" = 50). */
   numberWords: PhraseSet<number>;
+  /** Words that name a kind of device ("lamp" = light): an SLM's domain must be one the user said. */
+  domainWords: PhraseSet<string>;
+  /** The domains domainWords has words for (others are not checked). */
+  wordedDomains: ReadonlySet<string>;
   delay: CueFile["delay"];
   /** What the grammar ASR must be able to hear around requests (src/trust/spoken.ts). */
   spoken: CueFile["spoken"];
@@ -163,6 +168,8 @@ export function loadCues(dir: string): Cues {
   for (const w of lex.car_parts) lexicon.addWords(w, "car_part");
   const numberWords = new PhraseSet<number>();
   for (const [value, list] of Object.entries(c.number_words)) for (const t of list) numberWords.add(t, Number(value));
+  const domainWords = new PhraseSet<string>();
+  for (const [domain, list] of Object.entries(c.domain_words)) for (const t of list) domainWords.add(t, domain);
   const correctionStart = new PhraseSet<"correction">();
   for (const t of c.corrections) correctionStart.add(t, "correction");
   const cues: Cues = {
@@ -175,6 +182,8 @@ export function loadCues(dir: string): Cues {
     areaModifiers: new Set(c.area_modifiers.flatMap((w) => normalizeTokens(w))),
     lexicon,
     numberWords,
+    domainWords,
+    wordedDomains: new Set(Object.keys(c.domain_words)),
     delay: c.delay,
     spoken: c.spoken,
     spokenLexicon: { rooms: lex.spoken_rooms, appliances: lex.spoken_appliances },

@@ -70,10 +70,18 @@ export function valueSaid(intent: string, slot: string, value: SlotValue, tokens
   return false;
 }
 
+/** Domains without words in cues.yaml are not checked. */
+function domainSaid(domain: string, tokens: readonly string[], cues: Cues): boolean {
+  if (!cues.wordedDomains.has(domain)) return true;
+  return cues.domainWords.find(tokens.map(stem)).some((h) => h.tag === domain) || cues.domainWords.find(tokens).some((h) => h.tag === domain);
+}
+
 export function groundIntent(intent: IntentResult, tokens: readonly string[], k: Knowledge, cues: Cues, rules: GroundingRules = DEFAULT_GROUNDING): Grounded {
   const dropped: Grounded["dropped"] = [];
   let slots = intent.slots;
   for (const [slot, value] of Object.entries(intent.slots)) {
+    // A kind of device the SLM chose ("the bedroom tv" read as the bedroom's lights): the user must have named it.
+    if (slot === "domain" && intent.source === "slm" && intent.slots.name === undefined && !domainSaid(String(value), tokens, cues)) return { dropped, unsaid: { slot, value } };
     if (rules.inferable.includes(slot)) continue;
     if (valueSaid(intent.intent, slot, value, tokens, k, cues)) continue;
     if (!rules.droppable.includes(slot)) return { dropped, unsaid: { slot, value } };

@@ -125,17 +125,28 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   unknown.push(...otherRooms(names, tokens, cues));
   unknown.sort((a, b) => a.start - b.start);
 
+  // Understood only once time or repetition words were taken out: those words still judge it.
+  let stripped = false;
   if (!u.intents.length) {
     const first = unknown[0];
     if (first) return refuseUnknown(first, tokens, session);
     const start = cues.questionStart.atStart(tokens, LEAD_FILLERS);
-    if (start?.tag === "question") return { decision: "refuse", intents: [], speech: SPEECH.questionUnknown, reason: "question" };
+    if (start?.tag === "question") {
+      // "did you turn on the kitchen lights": the request after the question words, reported on below, never done.
+      const asked = reunderstand && start.end < tokens.length ? await reunderstand(without(tokens, [start])) : undefined;
+      if (!asked?.intents.length) return { decision: "refuse", intents: [], speech: SPEECH.questionUnknown, reason: "question" };
+      u = { ...u, intents: asked.intents };
+      stripped = true;
+    } else {
     // A time the understander could not place ("… at 7 pm"): understood without it, then judged whole.
-    const times = reunderstand ? findLater(tokens, cues, blocked) : [];
-    if (!times.length) return { decision: "pass" };
-    const rest = await reunderstand!(without(tokens, times));
-    if (!rest.intents.length) return { decision: "pass" };
-    u = { ...u, intents: rest.intents };
+    // So is a repetition or a vague time ("… every day", "… tomorrow morning"): refused below with its reason.
+      const times = reunderstand ? [...findLater(tokens, cues, blocked), ...cueHits.filter((h) => h.tag === "recurring" || h.tag === "vague_time")] : [];
+      if (!times.length) return { decision: "pass" };
+      const rest = await reunderstand!(without(tokens, times));
+      if (!rest.intents.length) return { decision: "pass" };
+      u = { ...u, intents: rest.intents };
+      stripped = true;
+    }
   }
   if (u.intents.some((i) => intentHandling(i.intent).kind === "cancel")) return { decision: "pass" };
   let intents = u.intents;
@@ -144,7 +155,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // 1. What the words do to the request. A sentence of the grammar matched word for word spells out
   // what its words mean ("i don't need navigation any more" is how the grammar cancels navigation):
   // then negation, hold, statements, exclusions and conditions are the template's own words.
-  const spelled = intents.every((i) => i.source === "matcher" && i.confidence >= 1);
+  const spelled = !stripped && intents.every((i) => i.source === "matcher" && i.confidence >= 1);
   const has = (kind: CueKind) => !spelled && cueHits.some((h) => h.tag === kind);
   if (has("negation_ask")) return { decision: "ask", intents, prompt: `Do you want me to ${sayIntents(grammar, intents)} now?`, reason: "negation" };
   if (has("negation") && !has("negation_act")) return refuse("negation", SPEECH.negation, hitText(cueHits.find((h) => h.tag === "negation")!));
