@@ -125,28 +125,25 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   unknown.push(...otherRooms(names, tokens, cues));
   unknown.sort((a, b) => a.start - b.start);
 
-  // Understood only once time or repetition words were taken out: those words still judge it.
+  const start = cues.questionStart.atStart(tokens, LEAD_FILLERS);
+  // Nothing understood: understood again without the words the understander could not place, which
+  // still judge it below ("stripped": a word-for-word match of the rest does not spell them out).
+  // - question words: "did you turn on the kitchen lights" is reported on, never done;
+  // - a time ("… at 7 pm"), a repetition or a vague time ("… every day", "… tomorrow morning").
   let stripped = false;
   if (!u.intents.length) {
     const first = unknown[0];
     if (first) return refuseUnknown(first, tokens, session);
-    const start = cues.questionStart.atStart(tokens, LEAD_FILLERS);
-    if (start?.tag === "question") {
-      // "did you turn on the kitchen lights": the request after the question words, reported on below, never done.
-      const asked = reunderstand && start.end < tokens.length ? await reunderstand(without(tokens, [start])) : undefined;
-      if (!asked?.intents.length) return { decision: "refuse", intents: [], speech: SPEECH.questionUnknown, reason: "question" };
-      u = { ...u, intents: asked.intents };
-      stripped = true;
-    } else {
-    // A time the understander could not place ("… at 7 pm"): understood without it, then judged whole.
-    // So is a repetition or a vague time ("… every day", "… tomorrow morning"): refused below with its reason.
-      const times = reunderstand ? [...findLater(tokens, cues, blocked), ...cueHits.filter((h) => h.tag === "recurring" || h.tag === "vague_time")] : [];
-      if (!times.length) return { decision: "pass" };
-      const rest = await reunderstand!(without(tokens, times));
-      if (!rest.intents.length) return { decision: "pass" };
-      u = { ...u, intents: rest.intents };
-      stripped = true;
-    }
+    const question = start?.tag === "question";
+    const strip = !reunderstand
+      ? []
+      : question
+        ? start.end < tokens.length ? [start] : []
+        : [...findLater(tokens, cues, blocked), ...cueHits.filter((h) => h.tag === "recurring" || h.tag === "vague_time")];
+    const rest = strip.length ? await reunderstand!(without(tokens, strip)) : undefined;
+    if (!rest?.intents.length) return question ? { decision: "refuse", intents: [], speech: SPEECH.questionUnknown, reason: "question" } : { decision: "pass" };
+    u = { ...u, intents: rest.intents };
+    stripped = true;
   }
   if (u.intents.some((i) => intentHandling(i.intent).kind === "cancel")) return { decision: "pass" };
   let intents = u.intents;
@@ -174,7 +171,6 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   if (changes && has("hold")) return refuse("hold", SPEECH.hold);
   if (changes && !spelled && cues.statementStart.atStart(tokens, LEAD_FILLERS)) return refuse("statement", SPEECH.statement);
 
-  const start = cues.questionStart.atStart(tokens, LEAD_FILLERS);
   // A question mark counts too, unless the words ask for something ("could you turn on the lights?").
   const question = start?.tag === "question" || (start?.tag !== "request" && (cues.questionEmbedded.find(tokens, blocked).length > 0 || /\?\s*$/.test(text)));
   if (question && changes) {
