@@ -86,6 +86,22 @@ describe("hark understand", () => {
     expect(r.stderr).toMatch(pattern);
   });
 
+  it("--area and \"area\" on --jsonl lines: the satellite's room fills requests that name none; an unknown room is an error", () => {
+    const M = ["--engine", "matcher"];
+    const one = JSON.parse(hark(["understand", ...M, "--area", "Kitchen", "turn on the lights in here"]).stdout);
+    expect(one.intents).toMatchObject([{ intent: "HassTurnOn", slots: { domain: "light", area: "Kitchen" } }]);
+    const bad = hark(["understand", ...M, "--area", "Nowhere", "turn on the lights"]);
+    expect(bad.status).toBe(2);
+    expect(oneLine(bad.stderr)).toBe(true);
+    expect(bad.stderr).toMatch(/unknown area 'Nowhere'/);
+    const batch = hark(["understand", ...M, "--jsonl"], '{"id":"a","text":"lights on","area":"Living Room"}\n{"id":"b","text":"lights on","area":"Nowhere"}\n');
+    expect(batch.status).toBe(1);
+    const lines = batch.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ id: "a", intents: [{ slots: { area: "Living Room" } }] });
+    expect(lines[1]).toMatchObject({ line: 2, error: expect.stringMatching(/unknown area 'Nowhere'/), intents: [] });
+    expect(oneLine(batch.stderr)).toBe(true);
+  });
+
   it("usage errors exit 2; --help exits 0", () => {
     expect(hark(["understand", "--engine", "bogus", "x"]).status).toBe(2);
     expect(hark(["understand", "--jsonl", "text"], "").status).toBe(2);
