@@ -91,7 +91,7 @@ describe("negative set (out-of-grammar inputs)", () => {
     const out = join(dir, "out");
     const r = hark(["fixtures", "negatives", "-o", out, "--noise", noise]);
     expect(r.stderr).toBe("");
-    expect(r.status).toBe(0);
+    expect(r.status, `ended by signal ${r.signal}`).toBe(0);
     const summary = JSON.parse(r.stdout) as { files: number; byKind: Record<string, number>; testdata: string | null };
     expect(summary.byKind.noise).toBe(12);
     expect(summary.byKind.silence).toBe(3);

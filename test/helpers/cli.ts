@@ -6,6 +6,8 @@ export const HARK = fileURLToPath(new URL("../../bin/hark.js", import.meta.url))
 
 export interface CliResult {
   status: number | null;
+  /** The signal that ended the process, when one did (status is then null). */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -18,5 +20,5 @@ export function hark(args: string[], input?: string | Buffer, env: Record<string
     maxBuffer: 64 * 1024 * 1024,
     timeout: 120_000,
   });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }

@@ -5,7 +5,6 @@
 import { expect } from "vitest";
 import { execFile } from "node:child_process";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
@@ -20,6 +19,7 @@ import { HarkRuntime, type Answer } from "../../src/run/runtime.js";
 import type { Hearing } from "../../src/run/voice.js";
 import { encodeWav16 } from "../../src/audio/index.js";
 import { readAudioFile, SAMPLE_RATE } from "../../src/audio/source.js";
+import { HARK } from "./cli.js";
 
 // ---- scenario files -------------------------------------------------------------------------------
 
@@ -193,7 +193,7 @@ export function wavMaker(dir: string): { wavOf: (text: string) => Promise<string
   const files = new Map<string, Promise<string>>();
   const make = async (text: string) => {
     const base = join(dir, `${files.size}-${text.replace(/[^a-z0-9]+/gi, "_").slice(0, 40)}`);
-    await promisify(execFile)(process.execPath, [HARK_BIN, "say", "-o", `${base}.raw.wav`, text]);
+    await promisify(execFile)(process.execPath, [HARK, "say", "-o", `${base}.raw.wav`, text]);
     const a = await readAudioFile(`${base}.raw.wav`);
     const pad = Math.round(SAMPLE_RATE * 0.3);
     const x = new Float32Array(a.samples.length + 2 * pad);
@@ -210,7 +210,5 @@ export function wavMaker(dir: string): { wavOf: (text: string) => Promise<string
     close: () => {},
   };
 }
-
-const HARK_BIN = fileURLToPath(new URL("../../bin/hark.js", import.meta.url));
 
 export const wavScenarios = scenarios.filter((s) => s.tags.includes("wav"));
