@@ -4,6 +4,7 @@ import { compileGraph } from "../src/compile/graph.js";
 import { Sampler } from "../src/compile/sample.js";
 import { loadGrammar, type LoadedGrammar } from "../src/grammar/load.js";
 import { Matcher } from "../src/nlu/matcher.js";
+import { loadSources } from "../src/nlu/index.js";
 import { tmpFiles } from "./helpers/tmpGrammar.js";
 
 const GRAMMAR = `language: en
@@ -147,6 +148,14 @@ describe("matcher: tolerant", () => {
     expect(r.intents[0]!.confidence).toBeGreaterThan(0.5);
     expect(intents("set temperature to 20 degrees")).toEqual([{ intent: "HassClimateSetTemperature", slots: { temperature: 20 } }]);
     expect(intents("lights on in kitchen")).toEqual([{ intent: "HassTurnOn", slots: { domain: "light", area: "Kitchen" } }]);
+  });
+
+  it("never reads a word as its negated form (\"activate\" is not a misheard \"deactivate\")", async () => {
+    const shipped = new Matcher(compileGraph(await loadSources({})));
+    for (const text of ["activate the kitchen light", "enable the kitchen lights", "unarm the kitchen lights"]) {
+      const got = shipped.understand(text).intents;
+      expect(got.filter((i) => i.intent === "HassTurnOff"), text).toEqual([]);
+    }
   });
 
   it("does not force unknown things onto known ones", () => {

@@ -10,8 +10,15 @@ const FUNCTION_WORDS = new Set([
 const POLARITY = new Set([
   "on", "off", "open", "close", "closed", "lock", "unlock", "up", "down", "start", "stop", "pause", "resume",
   "increase", "decrease", "raise", "lower", "warmer", "cooler", "hotter", "colder", "louder", "quieter", "next", "previous",
-  "not", "don't", "no", "cancel",
+  "not", "don't", "no", "cancel", "activate", "deactivate", "enable", "disable", "mute", "unmute", "unpause", "shut",
+  "dim", "brighten", "arm", "disarm", "connect", "disconnect",
 ]);
+
+/** "deactivate" for "activate", "unlock" for "lock": a prefix that negates is no mishearing to forgive. */
+function negatedForm(a: string, b: string): boolean {
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  return /^(de|dis|un|in|non)$/.test(long.slice(0, long.length - short.length)) && long.endsWith(short);
+}
 const POLARITY_COST = 1.7;
 
 export function deleteCost(word: string): number {
@@ -27,7 +34,7 @@ export function insertCost(word: string): number {
 /** Cheap for near-spellings (plural, misheard ending); numbers are never substituted. */
 export function substituteCost(expected: string, heard: string): number {
   if (/^\d/.test(expected) || /^\d/.test(heard)) return Infinity;
-  if (POLARITY.has(expected) || POLARITY.has(heard)) return Infinity;
+  if (POLARITY.has(expected) || POLARITY.has(heard) || negatedForm(expected, heard)) return Infinity;
   const sim = 1 - levenshtein(expected, heard) / Math.max(expected.length, heard.length);
   if (FUNCTION_WORDS.has(expected) && FUNCTION_WORDS.has(heard)) return 0.5;
   if (sim < 0.65) return Infinity; // unrelated words ("washer" for "dishwasher"): a guess, not a mishearing
