@@ -9,7 +9,9 @@ import { Random } from "../src/compile/random.js";
 import { Sampler } from "../src/compile/sample.js";
 import { normalizeText } from "../src/grammar/normalize.js";
 import { loadSources } from "../src/nlu/index.js";
-import { augment, buildDataSet, oodSentence, randomHome, writeJsonl } from "../src/nlu/slm/data.js";
+import { augment, buildDataSet, oodSentence, randomHome, unknownTarget, writeJsonl } from "../src/nlu/slm/data.js";
+import { buildLexicon, paraphraseLexically } from "../src/nlu/slm/lexicon.js";
+import { glossExamples, synonyms } from "../src/nlu/slm/wordnet.js";
 import { outputSpec, parseOutput, renderOutput } from "../src/nlu/slm/format.js";
 import { OutputLanguage, TokenConstraint } from "../src/nlu/slm/language.js";
 import { delexicalize } from "../src/nlu/slm/delex.js";
@@ -97,6 +99,52 @@ describe("SLM output format", () => {
     for (const t of ["i'm cold", "i am cold", "i'm hungry", "i'm sweating"]) expect(none).not.toContain(t);
     expect(data.train.some((e) => /^i am (so )?cold$/.test(e.in) && e.out === "CabinAdjustTemperature direction: warmer")).toBe(true);
   });
+});
+
+describe("SLM training data beyond the grammar", () => {
+  const lexicon = buildLexicon(["turn off the kitchen lights", "switch off the fan", "close the blinds", "shut the garage door", "i'm cold", "set the heater to 20", "start the vacuum cleaner"]);
+
+  it("reads WordNet: synonyms of a sense and general-English example sentences", () => {
+    expect(synonyms("turn off", "verb")).toContain("switch off");
+    expect(glossExamples().length).toBeGreaterThan(10_000);
+  });
+
+  it("keeps only the senses the domain vouches for, and replaces a word only in the role it has", () => {
+    const words = (term: string, pos: string) => lexicon.get(term)?.find((e) => e.pos === pos)?.words ?? [];
+    expect(words("turn off", "verb")).toContain("turn out"); // the synset the grammar's "switch off" shares
+    expect(words("cold", "adj")).toEqual(expect.arrayContaining(["chilly", "frigid", "icy"]));
+    expect(words("heater", "noun")).not.toContain("fastball"); // a heater that is a baseball pitch is no device
+    // "switch" as a verb is never replaced by the electrical switch (a noun sense).
+    for (let seed = 0; seed < 30; seed++) {
+      const out = paraphraseLexically("switch off the fan", lexicon, new Random(seed), () => false);
+      expect(out).not.toMatch(/electric/);
+    }
+    // Words the output copies stay as said.
+    for (let seed = 0; seed < 30; seed++) expect(paraphraseLexically("i'm cold", lexicon, new Random(seed), (w) => w === "cold")).toBe("i'm cold");
+  });
+
+  it("turns a command about a room or device the home lacks into none", () => {
+    const rng = new Random(2);
+    const areaEx = unknownTarget({ in: "turn on the lights in the @area1", out: "HassTurnOn area: @area1 domain: light" }, new Set(["kitchen"]), rng)!;
+    expect(areaEx.out).toBe("none");
+    expect(areaEx.in).not.toContain("@area1");
+    expect(areaEx.in.startsWith("turn on the lights in the ")).toBe(true);
+    const devEx = unknownTarget({ in: "switch on @switch1", out: "HassTurnOn name: @switch1" }, new Set(), rng)!;
+    expect(devEx).toEqual({ in: expect.stringMatching(/^switch on [a-z ]+$/), out: "none" });
+    expect(unknownTarget({ in: "what time is it", out: "HassGetCurrentTime" }, new Set(), rng)).toBeNull();
+  });
+
+  it("mixes WordNet synonyms into commands and WordNet sentences into the negatives", async () => {
+    const data = await buildDataSet({ train: 5_000, heldOut: 100, randomHomes: 1, seed: 3 });
+    const plain = await buildDataSet({ train: 5_000, heldOut: 100, randomHomes: 1, seed: 3, wordnet: false });
+    const vocab = (d: typeof data) => new Set(d.train.flatMap((e) => e.in.split(" ")));
+    const extra = [...vocab(data)].filter((w) => !vocab(plain).has(w));
+    expect(extra.length).toBeGreaterThan(200);
+    const gloss = new Set(glossExamples().map((e) => normalizeText(e)));
+    const fromGloss = (d: typeof data) => d.train.filter((e) => e.out === "none" && gloss.has(e.in)).length;
+    expect(fromGloss(data)).toBeGreaterThan(100);
+    expect(fromGloss(plain)).toBe(0);
+  }, 240_000);
 });
 
 describe("hark models train without the trainer's Python packages", () => {

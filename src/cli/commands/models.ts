@@ -1,7 +1,7 @@
 // hark models train|list|add|verify|use|rollback — hark's SLM models (docs/slm.md).
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { projectRoot } from "../../grammar/paths.js";
@@ -19,6 +19,16 @@ const DEFAULT_STEPS: Record<string, number> = { tiny: 300, draft: 3000, target: 
  */
 const DEFAULT_MINUTES: Record<string, number> = { tiny: 4, draft: 40, target: 40, large: 60 };
 export const INSTALL_HINT = "apt-get install python3-torch python3-numpy python3-sentencepiece libopenblas0-openmp";
+
+/** Training-only grammar files: the paraphrase patterns and the phrasings converted from other corpora. */
+function trainingGrammars(use: { paraphrases: boolean; corpora: boolean }): string[] {
+  const dir = join(projectRoot(), "models/train");
+  const files: string[] = [];
+  if (use.paraphrases && existsSync(join(dir, "paraphrases.yaml"))) files.push(join(dir, "paraphrases.yaml"));
+  const corpora = join(dir, "corpora");
+  if (use.corpora && existsSync(corpora)) files.push(...readdirSync(corpora).filter((f) => f.endsWith(".yaml")).sort().map((f) => join(corpora, f)));
+  return files;
+}
 
 export function pythonPath(): string {
   return process.env.HARK_PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
@@ -126,6 +136,8 @@ export function register(program: Command): void {
       .option("--seed <n>", "seed (data and training)", (v) => Number(v), 1)
       .option("--examples <n>", "generated training examples", (v) => Number(v), 400_000)
       .option("--no-paraphrases", "leave out models/train/paraphrases.yaml (training-only paraphrase patterns)")
+      .option("--no-corpora", "leave out models/train/corpora/*.yaml (phrasings of other corpora mapped to hark's intents)")
+      .option("--no-wordnet", "no WordNet synonyms in commands and no WordNet gloss sentences as negatives")
       .option("--tokenizer <file>", "reuse this SentencePiece tokenizer (to train a draft for an existing target)")
       .option("--batch <n>", "batch size", (v) => Number(v))
       .option("--time-limit <min>", "stop each model's training after this many minutes (default: a cap of 40; the steps are the budget)", (v) => Number(v))
@@ -144,10 +156,11 @@ export function register(program: Command): void {
     const t0 = Date.now();
     say(`hark: generating training data (${opts.examples} examples, seed ${opts.seed})…`);
     const tiny = opts.size === "tiny";
-    const paraphrases = join(projectRoot(), "models/train/paraphrases.yaml");
     const data = await buildDataSet({
       ...sourceOptions(opts), seed: opts.seed, train: opts.examples, heldOut: tiny ? 300 : 2000, randomHomes: tiny ? 8 : 40,
-      extraGrammar: opts.paraphrases !== false && existsSync(paraphrases) ? [paraphrases] : [],
+      extraGrammar: trainingGrammars({ paraphrases: opts.paraphrases !== false, corpora: opts.corpora !== false }),
+      wordnet: opts.wordnet !== false,
+      onProgress: (m) => say(`  ${m}`),
     });
     writeJsonl(join(dataDir, "train.jsonl"), data.train);
     writeJsonl(join(dataDir, "dev.jsonl"), data.dev);

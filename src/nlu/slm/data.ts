@@ -2,7 +2,7 @@
 // over the active grammar with (a) the real devices and (b) many random homes (random device, area and
 // floor names, so the model learns to copy names from the utterance instead of memorizing them), then
 // speech/ASR-like augmentation, compound commands and out-of-domain negatives that map to "none".
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
@@ -16,6 +16,8 @@ import { loadSources, sourcePaths, type SourceOptions } from "../index.js";
 import { Matcher } from "../matcher.js";
 import { INTENT_SEP, NONE, outputSpec, renderOutput, type OutputIntent, type OutputSpec } from "./format.js";
 import { delexicalize, MAX_PER_PREFIX, placeholderSymbols } from "./delex.js";
+import { buildLexicon, paraphraseLexically, type Lexicon } from "./lexicon.js";
+import { glossExamples } from "./wordnet.js";
 
 export interface Example {
   in: string;
@@ -32,6 +34,8 @@ export interface DataOptions extends SourceOptions {
   randomHomes?: number;
   /** Extra training-only grammar files (paraphrase patterns), merged with the active grammar for training data. */
   extraGrammar?: string[];
+  /** WordNet: lexical paraphrase of commands and gloss examples as negatives (default on). */
+  wordnet?: boolean;
   onProgress?: (msg: string) => void;
 }
 
@@ -120,6 +124,12 @@ export function randomHome(rng: Random): Record<string, unknown> {
 const FRESH_TEXT_SHARE = 0.5;
 /** Share of examples turned into "… the @area1 and the @area2 …" (one command, two targets → two intents). */
 const ELLIPSIS_SHARE = 0.05;
+/** Share of commands with one word swapped for a WordNet synonym ("shut the shades"). */
+const LEXICAL_SHARE = 0.25;
+/** Share of commands whose room or device is swapped for one the home does not have → none. */
+const UNKNOWN_TARGET_SHARE = 0.03;
+/** Share of the out-of-domain negatives taken from WordNet's gloss examples (general English). */
+const GLOSS_NEGATIVE_SHARE = 0.3;
 const NAME_NOUNS = [...new Set(Object.values(DOMAIN_NOUNS).flatMap((d) => d.nouns))];
 
 /** 1–3 words nobody's grammar lists: made-up words, everyday nouns, people, places. */
@@ -181,6 +191,29 @@ export function ellipsis(ex: Example, rng: Random): Example | null {
     in: ex.in.replace(ph, `${ph} and${rng.chance(0.6) ? " the" : ""} ${second}`),
     out: `${ex.out}${INTENT_SEP}${ex.out.split(ph).join(second)}`,
   };
+}
+
+/** Things people have at home or in a car that no hark home in training has a device for. */
+const ABSENT_DEVICES = ["dishwasher", "washing machine", "dryer", "oven", "microwave", "fridge", "freezer", "toaster oven", "coffee grinder", "sunroof", "trunk", "tailgate", "hot tub", "pool pump", "sauna", "jacuzzi", "fireplace", "doorbell camera", "alarm system", "ice maker", "water heater", "treadmill", "projector", "smart mirror", "range hood", "garbage disposal", "massage chair", "wine fridge", "bread maker", "space heater"];
+
+/**
+ * A command about a room or device the home does not have ("turn on the lights in the attic" where
+ * there is no attic, "switch on the dishwasher"): the placeholder is replaced by the name of something
+ * absent and the answer is none, never the same intent without the target. `areas`: the home's area
+ * names (an absent room must really be absent).
+ */
+export function unknownTarget(ex: Example, areas: Set<string>, rng: Random): Example | null {
+  if (ex.out.includes(INTENT_SEP)) return null;
+  const phs = [...new Set(ex.in.match(/@[a-z_]+\d/g) ?? [])].filter((p) => !p.startsWith("@floor"));
+  if (!phs.length) return null;
+  const ph = rng.pick(phs);
+  let name: string;
+  if (ph.startsWith("@area")) {
+    const absent = AREA_NAMES.filter((a) => !areas.has(a));
+    if (!absent.length) return null;
+    name = rng.pick(absent);
+  } else name = rng.pick(ABSENT_DEVICES);
+  return { in: ex.in.split(ph).join(name), out: NONE };
 }
 
 // ---------- augmentation ----------
@@ -293,6 +326,17 @@ export function oodSentence(rng: Random): string {
   return s;
 }
 
+/** Words that make a gloss example sound like a command hark has ("turn the heat up"): such examples are not negatives. */
+const COMMAND_WORDS = /\b(turn|switch|light|lights|lamp|open|close|shut|lock|unlock|heat|heater|cool|fan|window|door|volume|music|play|song|radio|temperature|timer|navigate|drive|seat|blinds?|curtains?|vacuum|list|weather|dim|brighten|thermostat|tv|television|speaker)\b/;
+
+/** General English from WordNet's gloss examples, as hark would hear it: no command words, 3–14 words. */
+function glossNegatives(): string[] {
+  return [...new Set(glossExamples().map((e) => normalizeText(e)))].filter((t) => {
+    const n = t.split(" ").length;
+    return n >= 3 && n <= 14 && !COMMAND_WORDS.test(t);
+  });
+}
+
 // ---------- assembly ----------
 export function kindOf(file: string): string | undefined {
   return /^kind:\s*(\w+)/m.exec(readFileSync(file, "utf8"))?.[1];
@@ -330,6 +374,14 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
   const exclude = new Set([...dev, ...test].map((e) => e.in));
   for (const t of naturalTexts()) exclude.add(t).add(delexicalize(t, spec).text);
 
+  // The lexicon is built from the real grammar's own utterances: their words are the ones to vary.
+  const useWordnet = options.wordnet !== false;
+  let lexicon: Lexicon | undefined;
+  if (useWordnet) {
+    lexicon = buildLexicon([...new Sampler(trainReal, { seed: seed * 31 + 5 }).take(20_000)].map((x) => normalizeText(x.text)));
+    log(`data: WordNet lexicon of ${lexicon.size} words and phrases`);
+  }
+
   const dir = mkdtempSync(join(tmpdir(), "hark-slm-data-"));
   const train: Example[] = [];
   const commandShare = 0.86;
@@ -349,6 +401,7 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
         }
       }
       const gs = outputSpec(g);
+      const areaNames = new Set(g.devices.areas.flatMap((a) => [a.name, ...(a.aliases ?? [])].map((n) => n.toLowerCase())));
       const sampler = new Sampler(g, { seed: seed * 100_003 + h });
       const pool: Array<{ s: Sample; text: string }> = [];
       for (const s of sampler.take(perSet)) pool.push({ s, text: s.text });
@@ -384,16 +437,23 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
         let ex: Example = { in: d.text, out };
         if (rng.chance(FRESH_TEXT_SHARE)) ex = freshFreeText(ex, gs, rng);
         if (rng.chance(ELLIPSIS_SHARE)) ex = ellipsis(ex, rng) ?? ex;
+        if (lexicon && rng.chance(LEXICAL_SHARE)) {
+          // Words the output copies (placeholders, free text) stay as said.
+          const copied = new Set(ex.out.split(/[ ;:]+/));
+          ex = { in: paraphraseLexically(ex.in, lexicon, rng, (w) => w.startsWith("@") || copied.has(w)), out: ex.out };
+        }
+        if (rng.chance(UNKNOWN_TARGET_SHARE)) ex = unknownTarget(ex, areaNames, rng) ?? ex;
         if (!exclude.has(ex.in)) train.push(ex);
       }
-      log(`data: home ${h}/${homes}, ${train.length} examples`);
+      if (h % 10 === 0 || h === homes) log(`data: home ${h}/${homes}, ${train.length} examples`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   const negatives = Math.round(total * (1 - commandShare));
+  const gloss = useWordnet ? glossNegatives() : [];
   for (let i = 0; i < negatives; i++) {
-    const t = normalizeText(oodSentence(rng));
+    const t = gloss.length && rng.chance(GLOSS_NEGATIVE_SHARE) ? rng.pick(gloss) : normalizeText(oodSentence(rng));
     // A "negative" the grammar accepts would teach the model to contradict it.
     const d = t && delexicalize(t, spec).text;
     if (d && !exclude.has(t) && !exclude.has(d) && matcher.understand(t, { fuzzy: false }).intents.length === 0) train.push({ in: d, out: NONE });
@@ -405,11 +465,15 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
   return { train: rng.shuffle(train), dev, test, symbols, grammarHash: real.hash, intents: spec.intents.map((i) => i.name) };
 }
 
-/** Normalized texts of the natural test set (test/fixtures/natural/utterances.jsonl), when it is there. */
+/** Test sets of hand-written utterances: never trained on. */
+const TEST_SETS = ["test/fixtures/natural", "test/fixtures/ha-breadth"];
+
+/** Normalized texts of every hand-written test set (test/fixtures/natural/*.jsonl, ha-breadth), when there. */
 function naturalTexts(): string[] {
-  const file = join(projectRoot(), "test/fixtures/natural/utterances.jsonl");
-  if (!existsSync(file)) return [];
-  return readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => normalizeText((JSON.parse(l) as { text: string }).text));
+  const files = TEST_SETS.map((d) => join(projectRoot(), d)).filter(existsSync).flatMap((d) => readdirSync(d).filter((f) => f.endsWith(".jsonl")).map((f) => join(d, f)));
+  return files.flatMap((file) =>
+    readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).map((l) => normalizeText((JSON.parse(l) as { text: string }).text)),
+  );
 }
 
 export function writeJsonl(file: string, items: Example[]): void {
