@@ -83,6 +83,16 @@ def encode(sp, rows, sep_id, max_len):
     return seqs
 
 
+def encode_text(sp, lines, max_len):
+    """General-English lines for pretraining: the whole sequence is predicted (position 1 on)."""
+    seqs = []
+    for line in lines:
+        ids = ([sp.bos_id()] + sp.encode(line) + [sp.eos_id()])[:max_len]
+        if len(ids) >= 4:
+            seqs.append((ids, 1))
+    return seqs
+
+
 def batchify(seqs, idx):
     L = max(len(seqs[i][0]) for i in idx)
     x = torch.zeros((len(idx), L), dtype=torch.long)
@@ -146,6 +156,9 @@ def main():
                     "and its draft can then train at the same time, one core each)")
     ap.add_argument("--init", default=None, help="start from this checkpoint (.pt written by train.py; same size and tokenizer)")
     ap.add_argument("--time-limit", type=float, default=0, help="stop training after this many minutes (0: no limit)")
+    ap.add_argument("--pretrain", default=None, help="general-English text, one sentence per line: language-model "
+                    "pretraining on it before the domain (see --pretrain-steps)")
+    ap.add_argument("--pretrain-steps", type=int, default=0, help="pretraining steps on --pretrain (0: none)")
     args = ap.parse_args()
 
     torch.set_num_threads(args.threads)
@@ -195,6 +208,37 @@ def main():
     log(f"model: {args.size} d{d} x{layers} heads {heads} ffn {ffn}: {n_params / 1e6:.2f}M parameters")
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.ndim < 2]
+    pre_seconds = 0.0
+    if args.pretrain and args.pretrain_steps > 0:
+        # General English first: next-token prediction over whole sentences, then the domain with a fresh
+        # optimizer and schedule (the domain phase is the same run as without pretraining, from other weights).
+        with open(args.pretrain, encoding="utf-8") as f:
+            pre = encode_text(sp, [l.strip() for l in f if l.strip()], args.max_len)
+        log(f"pretrain: {len(pre)} sentences of general English, {args.pretrain_steps} steps")
+        popt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}],
+                                 lr=args.lr, betas=(0.9, 0.98))
+        prng = random.Random(args.seed + 17)
+        pbatches = []
+        pstart = time.time()
+        pwarm = max(1, min(100, args.pretrain_steps // 10))
+        for pstep in range(1, args.pretrain_steps + 1):
+            for g in popt.param_groups:
+                g["lr"] = args.lr * min(1.0, pstep / pwarm)
+            if not pbatches:
+                pbatches = length_batches(pre, args.batch, prng)
+            x, y = batchify(pre, pbatches.pop())
+            sel = y != -100
+            loss = F.cross_entropy(model(x, select=sel), y[sel])
+            popt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            popt.step()
+            if pstep % 100 == 0 or pstep == args.pretrain_steps:
+                el = time.time() - pstart
+                log(f"pretrain step {pstep}/{args.pretrain_steps} loss {float(loss):.4f} {el / pstep:.2f} s/step "
+                    f"eta {fmt_eta(el / pstep * (args.pretrain_steps - pstep))}")
+        pre_seconds = time.time() - pstart
+        del popt
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=args.lr, betas=(0.9, 0.98))
     warm = max(1, min(100, args.steps // 10))
@@ -253,6 +297,7 @@ def main():
         "name": name, "size": args.size, "params": n_params, "d_model": d, "layers": layers, "heads": heads, "ffn": ffn,
         "vocab": vocab, "steps": step, "time_limited": time_limited, "best_step": best[2], "batch": args.batch, "seed": args.seed, "train_seconds": round(train_s, 1),
         "dev_exact": round(100 * dev_acc, 2), "test_exact": None if test_acc is None else round(100 * test_acc, 2),
+        "pretrain_steps": args.pretrain_steps if args.pretrain else 0, "pretrain_seconds": round(pre_seconds, 1),
         "train_examples": len(train), "files": files, "tokenizer": "tokenizer.model", "licence": args.licence,
         "grammar_hash": args.grammar_hash,
     }

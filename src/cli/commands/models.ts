@@ -6,7 +6,7 @@ import { basename, join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { projectRoot } from "../../grammar/paths.js";
 import { activeModels, modelsDir, readManifest, resolveFile, verifyModel, writeManifest, ModelError, type ModelEntry, type Role } from "../../models/manifest.js";
-import { buildDataSet, trainingVocabulary, writeJsonl } from "../../nlu/slm/data.js";
+import { buildDataSet, generalEnglish, trainingVocabulary, writeJsonl } from "../../nlu/slm/data.js";
 import { CommandError, UsageError } from "../errors.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
 
@@ -57,6 +57,9 @@ export interface TrainOptions {
   dataDir: string;
   /** Only train and write the tokenizer (tokenizer.model in `out`), then stop. */
   tokenizerOnly?: boolean;
+  /** General-English text (one sentence per line) and how many language-model steps to pretrain on it. */
+  pretrain?: string;
+  pretrainSteps?: number;
   onLine?: (line: string) => void;
 }
 
@@ -72,6 +75,7 @@ export function runTrainer(o: TrainOptions): Promise<Record<string, unknown>> {
     ...(o.grammarHash ? ["--grammar-hash", o.grammarHash] : []),
     ...(o.size === "tiny" ? ["--eval-every", "100"] : []),
     ...(o.tokenizerOnly ? ["--tokenizer-only"] : []),
+    ...(o.pretrainSteps && o.pretrain ? ["--pretrain", o.pretrain, "--pretrain-steps", String(o.pretrainSteps)] : []),
   ];
   return new Promise((res, rej) => {
     const child = spawn(pythonPath(), args, {
@@ -138,6 +142,7 @@ export function register(program: Command): void {
       .option("--no-paraphrases", "leave out models/train/paraphrases.yaml (training-only paraphrase patterns)")
       .option("--no-corpora", "leave out models/train/corpora/*.yaml (phrasings of other corpora mapped to hark's intents)")
       .option("--no-wordnet", "no WordNet synonyms in commands and no WordNet gloss sentences as negatives")
+      .option("--pretrain-steps <n>", "language-model pretraining steps on general English (WordNet glosses and examples) before the domain (default: 0, none)", (v) => Number(v), 0)
       .option("--tokenizer <file>", "reuse this SentencePiece tokenizer (to train a draft for an existing target)")
       .option("--batch <n>", "batch size", (v) => Number(v))
       .option("--time-limit <min>", "stop each model's training after this many minutes (default: a cap of 40; the steps are the budget)", (v) => Number(v))
@@ -170,7 +175,12 @@ export function register(program: Command): void {
     writeFileSync(join(out, wordsName), trainingVocabulary(data.train).join("\n") + "\n");
     const dataHash = createHash("sha256").update(readFileSync(join(dataDir, "train.jsonl"))).digest("hex");
     say(`hark: ${data.train.length} training, ${data.dev.length} dev, ${data.test.length} test examples (grammar ${data.grammarHash.slice(0, 12)}) in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
-    const common = { seed: opts.seed, out, dataDir, batch: opts.batch, timeLimit: opts.timeLimit, grammarHash: data.grammarHash };
+    let pretrain: string | undefined;
+    if (opts.pretrainSteps > 0) {
+      pretrain = join(dataDir, "pretrain.txt");
+      writeFileSync(pretrain, generalEnglish().join("\n") + "\n");
+    }
+    const common = { seed: opts.seed, out, dataDir, batch: opts.batch, timeLimit: opts.timeLimit, grammarHash: data.grammarHash, pretrain, pretrainSteps: opts.pretrainSteps };
     const draftSize = opts.draft === "auto" ? (opts.size === "tiny" || opts.size === "draft" ? "none" : "draft") : opts.draft;
     // The tokenizer first; then the target and its draft (which must share it) train side by side, one core each.
     const tokenizer = join(out, "tokenizer.model");

@@ -17,7 +17,7 @@ import { Matcher } from "../matcher.js";
 import { INTENT_SEP, NONE, outputSpec, renderOutput, type OutputIntent, type OutputSpec } from "./format.js";
 import { delexicalize, MAX_PER_PREFIX, placeholderSymbols } from "./delex.js";
 import { buildLexicon, paraphraseLexically, type Lexicon } from "./lexicon.js";
-import { glossExamples } from "./wordnet.js";
+import { glossExamples, glossText } from "./wordnet.js";
 
 export interface Example {
   in: string;
@@ -463,6 +463,11 @@ export async function buildDataSet(options: DataOptions = {}): Promise<DataSet> 
   for (const split of [dev, test]) for (let i = 0; i < Math.round(heldOut * 0.05); i++) split.push({ in: delexicalize(normalizeText(oodSentence(nrng)), spec).text, out: NONE });
   const symbols = placeholderSymbols(new Set([...spec.domains.values(), ...Object.keys(DOMAIN_NOUNS)]));
   return { train: rng.shuffle(train), dev, test, symbols, grammarHash: real.hash, intents: spec.intents.map((i) => i.name) };
+}
+
+/** General English for pretraining: WordNet's definitions and examples as hark's normalizer writes text. */
+export function generalEnglish(): string[] {
+  return [...new Set(glossText().map((t) => normalizeText(t)).filter((t) => t.split(" ").length >= 3))];
 }
 
 /** Test sets of hand-written utterances: never trained on. */

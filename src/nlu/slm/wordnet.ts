@@ -121,6 +121,20 @@ export function synonyms(lemma: string, pos: Pos, opts: { senses?: number; hyper
   return [...out];
 }
 
+/** Every gloss as plain sentences: the definitions ("a source of illumination") and the quoted examples. */
+export function glossText(): string[] {
+  const out: string[] = [];
+  for (const pos of ["noun", "verb", "adj"] as const) {
+    for (const s of load(pos).data.values()) {
+      for (const part of s.gloss.split(/;\s*/)) {
+        const t = part.replace(/^"|"$/g, "").trim();
+        if (t.length >= 8) out.push(t);
+      }
+    }
+  }
+  return out;
+}
+
 /** Example sentences quoted in the glosses ("the children played in the garden"): general English. */
 export function glossExamples(): string[] {
   const out: string[] = [];
