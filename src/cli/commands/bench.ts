@@ -14,10 +14,16 @@ const suites: Record<string, Suite> = {
       ...sourceOptions(opts as { grammar?: string[]; devices?: string[] | boolean }),
       count: opts.count as number | undefined,
       seed: opts.seed as number | undefined,
-      natural: opts.natural as string | undefined,
+      natural: oneNatural(opts.natural as string[] | undefined),
       onProgress: process.stderr.isTTY ? (d, t) => process.stderr.write(`\rnlu ${d}/${t}`) : undefined,
     }),
 };
+
+/** The nlu suite reads one natural set; the slm and trust suites as many as given. */
+function oneNatural(files: string[] | undefined): string | undefined {
+  if (files && files.length > 1) throw new UsageError("the nlu suite takes one --natural file");
+  return files?.[0];
+}
 
 export function registerSuite(name: string, suite: Suite): void {
   suites[name] = suite;
@@ -37,7 +43,7 @@ registerSuite("slm", async (opts) => {
     count: opts.count as number | undefined,
     accuracyCount: opts.accuracyCount as number | undefined,
     seed: opts.seed as number | undefined,
-    natural: opts.natural === undefined ? undefined : [opts.natural as string],
+    natural: opts.natural as string[] | undefined,
     parts: parts as never,
     modes: modes as never,
     onProgress: (m) => process.stderr.write(`${m}\n`),
@@ -103,7 +109,7 @@ registerSuite("trust", async (opts) => {
     const src = sourceOptions(opts as { grammar?: string[]; devices?: string[] | boolean });
     const understander = await loadUnderstander(src);
     const trust = loadTrust(await loadSources(src));
-    const natural = opts.natural ? [opts.natural as string] : ["utterances.jsonl", "heldout.jsonl"].map((f) => join(projectRoot(), "test", "fixtures", "natural", f));
+    const natural = opts.natural ? (opts.natural as string[]) : ["utterances.jsonl", "heldout.jsonl"].map((f) => join(projectRoot(), "test", "fixtures", "natural", f));
     const curves: Record<string, unknown> = {};
     try {
       for (const f of natural.filter((x) => existsSync(x))) curves[f] = await nluCurve(readLabelled(f), understander, trust);
@@ -130,7 +136,7 @@ export function register(program: Command): void {
       .option("--accuracy-count <n>", "slm suite: held-out generated samples for accuracy (default 2000)", (v) => Number(v))
       .option("--parts <list>", "slm suite: speed,generated,unseen,natural; trust suite: sets,curve (comma-separated; default all)")
       .option("--modes <list>", "slm suite: decode modes to time, comma-separated (default all that the models allow)")
-      .option("--natural <file>", "hand-written labelled utterances (JSONL)")
+      .option("--natural <file>", "hand-written labelled utterances (JSONL); repeatable for the slm and trust suites", (v: string, acc: string[] = []) => [...acc, v])
       .option("--set <file>", "trust suite: a trust set (JSONL, test/fixtures/trust/README.md); repeatable (default: the shipped sets)", (v: string, acc: string[] = []) => [...acc, v])
       .option("--spoken", "trust suite: say every turn with the default voice and hear it through VAD + ASR")
       .option("--noise <file>", "trust suite with --spoken: mix this noise (WAV) in at --snr")
