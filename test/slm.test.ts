@@ -15,7 +15,7 @@ import { glossExamples, synonyms } from "../src/nlu/slm/wordnet.js";
 import { outputSpec, parseOutput, renderOutput } from "../src/nlu/slm/format.js";
 import { OutputLanguage, TokenConstraint } from "../src/nlu/slm/language.js";
 import { delexicalize } from "../src/nlu/slm/delex.js";
-import { narrowSpec, spokenNumbers } from "../src/nlu/slm/narrow.js";
+import { narrowSpec, spans, spokenNumbers } from "../src/nlu/slm/narrow.js";
 import { runTrainer, trainerMissing } from "../src/cli/commands/models.js";
 import { verifyModel } from "../src/models/manifest.js";
 import { hark } from "./helpers/cli.js";
@@ -59,6 +59,18 @@ describe("SLM output format", () => {
     const slot = intentWithNumber.slots.find((x) => x.lists.some((l) => spec.values.get(l)?.kind === "number"))!;
     expect(lang.accepts(lang.advance(lang.initial(), ` ${intentWithNumber.name} ${slot.slot}: 2`))).toBe(true);
     expect(lang.accepts(lang.advance(lang.initial(), ` ${intentWithNumber.name} ${slot.slot}: 22`))).toBe(false);
+  });
+
+  it("admits as free text only runs of the utterance's own words", () => {
+    const intent = spec.intents.find((i) => i.slots.some((x) => x.lists.some((l) => spec.values.get(l)?.kind === "text")))!;
+    const slot = intent.slots.find((x) => x.lists.some((l) => spec.values.get(l)?.kind === "text"))!;
+    const lang = new OutputLanguage(narrowSpec(spec, delexicalize("play some jazz", spec)).spec);
+    const says = (v: string) => lang.accepts(lang.advance(lang.initial(), ` ${intent.name} ${slot.slot}: ${v}`));
+    expect(says("some jazz")).toBe(true);
+    expect(says("jazz")).toBe(true);
+    expect(says("some relaxing piano music")).toBe(false);
+    expect(says("jazz some")).toBe(false);
+    expect(spans("a @area1 b c", 2)).toEqual(["a", "b", "b c", "c"]);
   });
 
   it("rejects what the grammar cannot act on", () => {

@@ -25,6 +25,8 @@ export interface Delexed {
   text: string;
   /** placeholder → the list and canonical value it stands for. */
   slots: Map<string, { list: string; value: SlotValue }>;
+  /** The utterance as said (normalized, before placeholders): free text is copied from these words. */
+  said?: string;
 }
 
 export interface DelexOptions {
@@ -90,7 +92,7 @@ export function delexicalize(norm: string, spec: OutputSpec, options: DelexOptio
     else out.push(...words.slice(i, i + h.len));
     i += h.len;
   }
-  return { text: out.join(" "), slots };
+  return { text: out.join(" "), slots, said: words.join(" ") };
 }
 
 /** The placeholders of one prefix: @light1 … @light6. */

@@ -3,7 +3,9 @@
 // those that occur in it ("21", and 21.5 for "21 and a half", which the normalizer leaves to the grammar).
 // Everything else the grammar can say (intent names, slot keys, enumerated values) stays. A narrower
 // language means no invented names, no mangled numbers ("volume 2" decoded as "22"), and more steps with
-// one admissible token, which the decoder appends without asking the model (jump-forward).
+// one admissible token, which the decoder appends without asking the model (jump-forward). Free text
+// (a list item, a destination, a search) is a run of the utterance's own words: "play some jazz" cannot
+// come out as a search for "some relaxing piano music".
 import { parseNumberToken } from "../../grammar/numbers.js";
 import type { Delexed } from "./delex.js";
 import type { OutputSpec } from "./format.js";
@@ -38,5 +40,26 @@ export function narrowSpec(spec: OutputSpec, delex: Delexed): Narrowed {
   const numbers = spokenNumbers(delex.text);
   for (const [list, v] of spec.values) if (v.kind === "number") values.set(list, { kind: "enum", values: numbers });
   keyParts.push(`#=${numbers.join("|")}`);
+  let texts = false;
+  for (const [list, v] of spec.values) {
+    if (v.kind !== "text") continue;
+    // Runs of the words as said: a message may name a room ("tell everyone the laundry is done").
+    values.set(list, { kind: "enum", values: spans(delex.said ?? delex.text, v.maxWords) });
+    texts = true;
+  }
+  if (texts) keyParts.push(`text=${delex.said ?? delex.text}`);
   return { spec: { ...spec, values }, key: keyParts.join(";") };
+}
+
+/** Every run of 1…maxWords words of the utterance that names no placeholder: what free text may be. */
+export function spans(text: string, maxWords: number): string[] {
+  const w = text.split(" ").filter(Boolean);
+  const out = new Set<string>();
+  for (let i = 0; i < w.length; i++) {
+    for (let j = i; j < w.length && j - i < maxWords; j++) {
+      if (w[j]!.startsWith("@")) break;
+      out.add(w.slice(i, j + 1).join(" "));
+    }
+  }
+  return [...out];
 }
