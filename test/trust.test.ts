@@ -143,6 +143,13 @@ describe("values the user never said", () => {
     expect(go).toMatchObject({ decision: "ask", reason: "ungrounded" });
   });
 
+  it("the same command twice in one reading is asked back once, never done twice", async () => {
+    const twice = [slm("HassShoppingListAddItem", { item: "eggs" }), slm("HassShoppingListAddItem", { item: "eggs" })];
+    const v = await decide("add eggs and bacon to the shopping list", "home", { text: "add eggs and bacon to the shopping list", intents: twice });
+    expect(v).toMatchObject({ decision: "ask", reason: "ungrounded" });
+    if (v.decision === "ask") expect(v.intents).toHaveLength(1);
+  });
+
   it("an invented room is dropped (the speaker's room fills it later), a said one is kept", async () => {
     const v = await decide("turn on the lights", "home", { text: "turn on the lights", intents: [slm("HassTurnOn", { area: "Kitchen", domain: "light" })] });
     expect(v.decision).toBe("act");

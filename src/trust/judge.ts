@@ -243,6 +243,14 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     }
   }
 
+  // The same command twice in one reading ("add eggs and bacon" read as "add eggs ; add eggs"): the model
+  // lost the thread; asked back once, never done twice.
+  const key = (i: IntentResult) => `${i.intent} ${JSON.stringify(Object.entries(i.slots).sort(([a], [b]) => a.localeCompare(b)))}`;
+  const all = [...kept, ...guessed];
+  const once = all.filter((i, n) => all.findIndex((j) => key(j) === key(i)) === n);
+  if (once.length < all.length && all.some((i) => !(i.source === "matcher" && i.confidence >= 1)))
+    return { decision: "ask", intents: once, prompt: `Did you mean: ${sayIntents(grammar, once)}?`, reason: "ungrounded" };
+
   // A reading with a value the user never said is never acted on as it is: it is asked back, the
   // guessed value named ("Did you mean: turn on the driver seat heating to 3?"), so a yes consents to it.
   if (sunk.length) return { decision: "ask", intents: [...kept, ...guessed], prompt: `Did you mean: ${sayIntents(grammar, [...kept, ...guessed])}?`, reason: "ungrounded" };
