@@ -260,13 +260,19 @@ def timer_refs(t: str) -> str:
     return t
 
 
-def convert_templated(path: str, col: Collector) -> None:
+def read_rows(path: str, col: Collector):
+    """The rows of one corpus CSV, each counted as read."""
     col.file = os.path.basename(path)
     with open(path, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     for r in rows:
         col.read += 1
         col.count("read")
+        yield r
+
+
+def convert_templated(path: str, col: Collector) -> None:
+    for r in read_rows(path, col):
         dtype, service, raw = r["device_type"].strip(), r["service"].strip(), r["phrase"]
         if "|" in dtype:
             col.drop("several actions in one phrase (a grammar template has one intent)")
@@ -401,12 +407,8 @@ def check_state_words(rows) -> list[str]:
 
 
 def convert_status(path: str, col: Collector) -> list[str]:
-    col.file = os.path.basename(path)
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    rows = list(read_rows(path, col))
     for r in rows:
-        col.read += 1
-        col.count("read")
         dtype, raw = r["device_type"].strip(), r["phrase"]
         t = normalize(raw)
         src = f"status.{dtype}"
@@ -520,12 +522,7 @@ def named_form(t: str, device_id: str, noun: str | None) -> str | None:
 
 
 def convert_specific(path: str, col: Collector) -> None:
-    col.file = os.path.basename(path)
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        col.read += 1
-        col.count("read")
+    for r in read_rows(path, col):
         dtype, _, service = r["service_name"].strip().partition(".")
         device_id, t = r["device_name"].strip(), normalize(r["phrase"])
         src = f"{dtype}.{service} (concrete)"

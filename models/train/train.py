@@ -106,6 +106,18 @@ def batchify(seqs, idx):
     return x, y
 
 
+def train_step(model, opt, seqs, idx):
+    """One optimizer step on the batch idx of seqs (loss on the positions batchify labels); returns the loss."""
+    x, y = batchify(seqs, idx)
+    sel = y != -100
+    loss = F.cross_entropy(model(x, select=sel), y[sel])
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    return loss
+
+
 def length_batches(seqs, batch, rng, chunk=64):
     """One epoch of batches of similar length: shuffle, sort each run of `chunk` batches by length, shuffle the
     batches. Random batches of these short utterances are ~60% padding; these leave a few percent."""
@@ -226,13 +238,7 @@ def main():
                 g["lr"] = args.lr * min(1.0, pstep / pwarm)
             if not pbatches:
                 pbatches = length_batches(pre, args.batch, prng)
-            x, y = batchify(pre, pbatches.pop())
-            sel = y != -100
-            loss = F.cross_entropy(model(x, select=sel), y[sel])
-            popt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            popt.step()
+            loss = train_step(model, popt, pre, pbatches.pop())
             if pstep % 100 == 0 or pstep == args.pretrain_steps:
                 el = time.time() - pstart
                 log(f"pretrain step {pstep}/{args.pretrain_steps} loss {float(loss):.4f} {el / pstep:.2f} s/step "
@@ -255,13 +261,7 @@ def main():
             g["lr"] = args.lr * sched(step - 1)
         if not batches:
             batches = length_batches(train, args.batch, rng)
-        x, y = batchify(train, batches.pop())
-        sel = y != -100
-        loss = F.cross_entropy(model(x, select=sel), y[sel])
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
+        loss = train_step(model, opt, train, batches.pop())
         loss_ema = float(loss) if loss_ema is None else 0.95 * loss_ema + 0.05 * float(loss)
         last = step == args.steps or (args.time_limit and time.time() - start > args.time_limit * 60)
         if step % args.eval_every == 0 or last:
