@@ -71,12 +71,32 @@ export interface AsrEvidence {
   ms: number;
 }
 
+export type SentenceEnding = "none" | "open" | "closed";
+
+/** What the caller knows about the streamed audio that the engine cannot see in it alone. */
+export interface StreamContext {
+  /** SNR estimate of the input around the utterance, dB (the live endpointer's). */
+  snrDb?: number;
+  /** Speech runs the VAD found, seconds from the first sample given to the stream. */
+  speech?: Array<[number, number]>;
+}
+
 /** Incremental decoding: feed audio as it arrives, read partial text, finish at end of speech. */
 export interface RecognizerStream {
   accept(samples16k: Float32Array): void;
   /** Best hypothesis so far ("" if none). */
   partial(): string;
-  finish(): Promise<RecognitionResult>;
+  /**
+   * Where the best hypothesis so far stands in the grammar (grammar engines; absent where the engine
+   * cannot tell): "none" = not a whole sentence; "open" = a whole sentence that can go on with more
+   * content ("set the volume to thirty" … "five"); "closed" = a whole sentence after which only what
+   * may follow any sentence (fillers, "please", a new request) can come. The live endpointer waits
+   * the short silence after "closed", a medium one after "open", the long one otherwise.
+   */
+  ending?(): SentenceEnding;
+  finish(context?: StreamContext): Promise<RecognitionResult>;
+  /** Drop the utterance without a result (the caller decodes it another way). */
+  abort?(): void;
 }
 
 export interface Recognizer {

@@ -10,10 +10,15 @@ export interface PlayOptions {
   player?: string;
   /** Extra arguments before "-" (default ["-q"]). */
   args?: string[];
+  /** Stop playing (barge-in): the player is killed and play() resolves false. */
+  signal?: AbortSignal;
 }
 
-/** Play mono float samples; resolves when playback ends, rejects with a one-line AudioError. */
-export async function play(samples: Float32Array, sampleRate: number, opts: PlayOptions = {}): Promise<void> {
+/**
+ * Play mono float samples; resolves true when playback ended, false when `signal` stopped it, and
+ * rejects with a one-line AudioError when the player fails.
+ */
+export async function play(samples: Float32Array, sampleRate: number, opts: PlayOptions = {}): Promise<boolean> {
   const player = opts.player ?? "aplay";
   if (!which(player)) {
     throw new AudioError(`cannot play audio: ${player} not found (install alsa-utils, or write a file with -o OUT.wav)`);
@@ -27,6 +32,13 @@ export async function play(samples: Float32Array, sampleRate: number, opts: Play
   });
   child.stdin.on("error", () => {}); // EPIPE when the player dies early: reported through the exit status
   child.stdin.end(Buffer.from(wav.buffer, wav.byteOffset, wav.byteLength));
+  let stopped = false;
+  const stop = (): void => {
+    stopped = true;
+    child.kill("SIGTERM");
+  };
+  if (opts.signal?.aborted) stop();
+  else opts.signal?.addEventListener("abort", stop, { once: true });
   const code = await new Promise<number>((resolve) => {
     child.on("error", (err) => {
       stderr ||= err.message;
@@ -34,8 +46,11 @@ export async function play(samples: Float32Array, sampleRate: number, opts: Play
     });
     child.on("close", (c) => resolve(c ?? -1));
   });
+  opts.signal?.removeEventListener("abort", stop);
+  if (stopped) return false;
   if (code !== 0) {
     const line = stderrReason(stderr, `exit status ${code}`);
     throw new AudioError(`cannot play audio (no sound device?): ${player}: ${line}; write a file with -o OUT.wav instead`);
   }
+  return true;
 }

@@ -65,6 +65,8 @@ export async function e2eSuite(opts: Record<string, unknown>): Promise<unknown> 
   const text = await benchE2e({ rounds, input: "text" });
   progress("e2e: WAV input (flite → VAD → grammar ASR)");
   const wav = await benchE2e({ rounds, input: "wav" });
+  progress("e2e: live input (paced 20 ms PCM chunks → live listener → publish)");
+  const live = await benchE2e({ rounds: Math.max(1, Math.ceil(rounds / 2)), input: "live" });
   progress("e2e: start-up of fresh processes");
   const node: StartupSample[] = [];
   // One retry per sample: dist/ may be rebuilt underneath a running bench.
@@ -75,7 +77,7 @@ export async function e2eSuite(opts: Record<string, unknown>): Promise<unknown> 
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
   return {
     suite: "e2e",
-    latency: { text, wav },
+    latency: { text, wav, live },
     startup: {
       "node bin/hark.js run": { readyMedianMs: med(node.map((s) => s.readyMs)), readyMaxMs: Math.max(...node.map((s) => s.readyMs)), samples: node },
       "npm start": { readyMedianMs: med(npm.map((s) => s.readyMs)), readyMaxMs: Math.max(...npm.map((s) => s.readyMs)), samples: npm },

@@ -3,7 +3,9 @@
 import mqtt from "mqtt";
 import pino from "pino";
 import { parseConfig } from "./config.js";
+import { pcmSource } from "../audio/source.js";
 import { HarkRuntime } from "./runtime.js";
+import type { Heard } from "./voice.js";
 
 export interface BenchE2eOptions {
   /** Utterances that each publish at least one command (default: a home + car mix). */
@@ -17,8 +19,11 @@ export interface BenchE2eOptions {
   /**
    * "text": the typed line is handed to the runtime. "wav": each utterance is first spoken by hark's
    * default voice (flite, 16 kHz), then end of input → VAD endpointer → grammar ASR → dialog → publish.
+   * "live": the spoken utterance is fed in real time, 20 ms chunks of 16-bit PCM, through the
+   * microphone's code path (raw PCM source → live listener, src/run/listen.ts); the time runs from
+   * the moment the chunk holding the last voiced sample is delivered.
    */
-  input?: "text" | "wav";
+  input?: "text" | "wav" | "live";
 }
 
 export interface BenchE2eResult {
@@ -29,7 +34,11 @@ export interface BenchE2eResult {
   lost: number;
   mean: number;
   max: number;
-  input: "text" | "wav";
+  input: "text" | "wav" | "live";
+  /** live: which silence ended each utterance (counts). */
+  endpoints?: Record<string, number>;
+  /** live: peak resident memory of the process at the end, MB. */
+  peakRssMb?: number;
   /** WAV only: recognition time per utterance (part of the latency), p50 ms. */
   asrP50?: number;
   /** WAV only: what the recognizer heard for each utterance (first round). */
@@ -49,6 +58,39 @@ function quantile(sorted: number[], q: number): number {
   if (!sorted.length) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
   return sorted[i]!;
+}
+
+/** End of the last 10 ms hop within 40 dB of the loudest one: where the speech ends. */
+export function lastVoicedSample(x: Float32Array): number {
+  const H = 160;
+  const hops = Math.floor(x.length / H);
+  const db = new Float64Array(hops);
+  for (let h = 0; h < hops; h++) {
+    let e = 0;
+    for (let i = h * H; i < (h + 1) * H; i++) e += x[i]! * x[i]!;
+    db[h] = 10 * Math.log10(e / H + 1e-12);
+  }
+  const top = Math.max(...db);
+  for (let h = hops - 1; h >= 0; h--) if (db[h]! > top - 40) return (h + 1) * H;
+  return 0;
+}
+
+/**
+ * 16-bit PCM of `x` in 20 ms chunks at the pace a microphone delivers them; `onLast` gets the time
+ * the chunk holding sample `last` was handed over.
+ */
+async function* pacedPcm(x: Float32Array, last: number, onLast: (t: number) => void): AsyncGenerator<Buffer> {
+  const CH = 320;
+  const start = performance.now();
+  for (let i = 0, k = 0; i < x.length; i += CH, k++) {
+    const wait = start + k * 20 - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const n = Math.min(CH, x.length - i);
+    const b = Buffer.alloc(n * 2);
+    for (let j = 0; j < n; j++) b.writeInt16LE(Math.max(-32768, Math.min(32767, Math.round(x[i + j]! * 32767))), j * 2);
+    if (i <= last - 1 && last - 1 < i + CH) onLast(performance.now());
+    yield b;
+  }
 }
 
 export async function benchE2e(opts: BenchE2eOptions = {}): Promise<BenchE2eResult> {
@@ -71,8 +113,12 @@ export async function benchE2e(opts: BenchE2eOptions = {}): Promise<BenchE2eResu
   const audio = new Map<string, Float32Array>();
   const asrMs: number[] = [];
   const transcripts: Array<{ text: string; heard: string }> = [];
-  const ears = mode === "wav" ? await rt.ears() : undefined;
-  if (mode === "wav") {
+  const ears = mode !== "text" ? await rt.ears() : undefined;
+  // As `hark run --input mic` does before it listens.
+  if (mode === "live") await ears!.warmUp();
+  const lastVoiced = new Map<string, number>();
+  const endpoints: Record<string, number> = {};
+  if (mode !== "text") {
     const [{ createSynthesizer }, { resample }] = await Promise.all([import("../tts/index.js"), import("../audio/index.js")]);
     const synth = createSynthesizer("flite:slt");
     try {
@@ -80,9 +126,11 @@ export async function benchE2e(opts: BenchE2eOptions = {}): Promise<BenchE2eResu
         const a = await synth.synthesize(u.text);
         const x = a.sampleRate === 16000 ? a.samples : resample(a.samples, a.sampleRate, 16000);
         // 0.3 s of silence before and after, as a push-to-talk recording would have.
-        const padded = new Float32Array(x.length + 9600);
+        // live: a second of silence after it, for the endpointer to see.
+        const padded = new Float32Array(x.length + (mode === "live" ? 4800 + 16000 : 9600));
         padded.set(x, 4800);
         audio.set(u.text, padded);
+        lastVoiced.set(u.text, 4800 + lastVoicedSample(x));
       }
     } finally {
       synth.close();
@@ -95,13 +143,29 @@ export async function benchE2e(opts: BenchE2eOptions = {}): Promise<BenchE2eResu
     for (let round = 0; round < (opts.rounds ?? 10); round++) {
       for (const u of utterances) {
         let timer: NodeJS.Timeout | undefined;
+        let giveUp = (): void => undefined;
         const published = new Promise<number | undefined>((resolve) => {
           waiting = resolve;
-          timer = setTimeout(() => resolve(undefined), timeoutMs);
+          giveUp = () => resolve(undefined);
+          // live: the clock starts at the end of speech, not when the audio starts.
+          if (mode !== "live") timer = setTimeout(giveUp, timeoutMs);
         });
-        const t0 = performance.now();
+        let t0 = performance.now();
         const handled =
-          mode === "wav"
+          mode === "live"
+            ? (async () => {
+                const heard: Heard[] = [];
+                const last = lastVoiced.get(u.text)!;
+                const source = pcmSource(pacedPcm(audio.get(u.text)!, last, (t) => ((t0 = t), (timer = setTimeout(giveUp, timeoutMs)))), { name: "paced microphone", frameSamples: 320 });
+                for await (const h of ears!.hearStream(source)) {
+                  heard.push(h);
+                  if (h.endpoint) endpoints[h.endpoint] = (endpoints[h.endpoint] ?? 0) + 1;
+                  asrMs.push(h.asrMs);
+                  await rt.handleHeard([h], u.session);
+                }
+                if (round === 0) transcripts.push({ text: u.text, heard: heard.map((h) => h.text).join(" / ") });
+              })()
+            : mode === "wav"
             ? (async () => {
                 const heard = await ears!.hearSamples(audio.get(u.text)!);
                 asrMs.push(heard.reduce((a, h) => a + h.asrMs, 0));
@@ -133,6 +197,7 @@ export async function benchE2e(opts: BenchE2eOptions = {}): Promise<BenchE2eResu
     mean: round(sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1)),
     max: round(sorted[sorted.length - 1] ?? NaN),
     input: mode,
-    ...(mode === "wav" ? { asrP50: round(quantile([...asrMs].sort((a, b) => a - b), 0.5)), transcripts } : {}),
+    ...(mode === "live" ? { endpoints, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) } : {}),
+    ...(mode !== "text" ? { asrP50: round(quantile([...asrMs].sort((a, b) => a - b), 0.5)), transcripts } : {}),
   };
 }

@@ -83,8 +83,21 @@ export const configSchema = z.strictObject({
       say_to: z.string().min(1).optional(),
       /** Play through aplay: auto = when a sound device exists. */
       play: z.union([z.boolean(), z.literal("auto")]).default("auto"),
+      /** Live input: the user speaking over an answer stops it (needs an echo-cancelled microphone near a loudspeaker). */
+      barge_in: z.boolean().default(true),
     })
-    .default({ enabled: true, voice: "flite:slt", play: "auto" }),
+    .default({ enabled: true, voice: "flite:slt", play: "auto", barge_in: true }),
+  /** Live input (`--input mic`): when an utterance ends (src/run/listen.ts). */
+  listen: z
+    .strictObject({
+      /** Silence after speech that ends an utterance whose words make a whole sentence that cannot go on, ms. */
+      short_silence_ms: z.number().int().min(0).max(2000).default(120),
+      /** … a whole sentence that the grammar lets go on ("set the volume to thirty" … "five"), ms. */
+      medium_silence_ms: z.number().int().min(0).max(5000).default(400),
+      /** Silence that ends any utterance, ms. */
+      long_silence_ms: z.number().int().min(100).max(10000).default(600),
+    })
+    .default({ short_silence_ms: 120, medium_silence_ms: 400, long_silence_ms: 600 }),
   output: z.enum(["json", "text"]).default("json"),
   log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -107,6 +120,7 @@ export interface HarkConfig {
   vehicle: HarkConfigFile["vehicle"];
   output: "json" | "text";
   speech: HarkConfigFile["speech"];
+  listen: HarkConfigFile["listen"];
   logLevel: HarkConfigFile["log_level"];
 }
 
@@ -145,6 +159,7 @@ export function resolveConfig(parsed: HarkConfigFile, file?: string): HarkConfig
     vehicle: parsed.vehicle,
     output: parsed.output,
     speech: parsed.speech,
+    listen: parsed.listen,
     logLevel: parsed.log_level,
   };
 }

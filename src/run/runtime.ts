@@ -351,7 +351,9 @@ export class HarkRuntime {
       const own = (i: string) => ["any", profile].includes(intentHandling(i).scope) || READ_LOCALLY[profile].includes(i);
       const grammar = this.config.trust.satelliteGrammar === "own" ? subsetGrammar(this.grammar, own, profile) : this.grammar;
       const trustWords = this.config.trust.spokenWords ? spokenTrustWords(this.trust.cues) : undefined;
-      h = Hearing.create({ grammar, log: this.log.child({ mod: "asr", profile }), ...(trustWords ? { trustWords } : {}) });
+      const l = this.config.listen;
+      const live = { shortSilenceMs: l.short_silence_ms, mediumSilenceMs: l.medium_silence_ms, longSilenceMs: l.long_silence_ms };
+      h = Hearing.create({ grammar, log: this.log.child({ mod: "asr", profile }), live, ...(trustWords ? { trustWords } : {}) });
       this.hearings.set(profile, h);
     }
     return h;

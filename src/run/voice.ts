@@ -8,10 +8,11 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { Grammar } from "../grammar/types.js";
-import type { AsrEvidence, Recognizer } from "../asr/types.js";
+import type { AsrEvidence, RecognitionResult, Recognizer } from "../asr/types.js";
 import type { AudioSource, Endpointer, SpeechSegment, VadOptions } from "../audio/index.js";
 import type { Synthesizer } from "../tts/types.js";
 import { trustAsrGrammar, type SpokenTrustWords } from "../trust/spoken.js";
+import { Listener, liveVadOptions, type ListenOptions, type LiveUtterance } from "./listen.js";
 
 // ---- hearing ----------------------------------------------------------------------------------
 
@@ -28,6 +29,9 @@ export interface Heard {
   reason?: string;
   /** How sure the recognizer is of what the words mean (grammar ASR): the trust policy asks back when it is not. */
   evidence?: AsrEvidence;
+  /** Live input: end of the last speech, seconds, and which silence ended the utterance (src/run/listen.ts). */
+  speechEnd?: number;
+  endpoint?: LiveUtterance["endpoint"];
 }
 
 export interface HearingOptions {
@@ -46,6 +50,8 @@ export interface HearingOptions {
    * appliances the home lacks; src/trust/spoken.ts), added to the ASR grammar.
    */
   trustWords?: SpokenTrustWords;
+  /** Live input (hearStream): endpointing and callbacks (src/run/listen.ts). */
+  live?: ListenOptions;
 }
 
 /** VAD endpointer + recognizer, created once and reused for every utterance. */
@@ -54,6 +60,9 @@ export class Hearing {
     readonly recognizer: Recognizer,
     private readonly endpointer: Endpointer,
     private readonly log: Logger | undefined,
+    private readonly vad: VadOptions | undefined,
+    private readonly live: ListenOptions,
+    private readonly grammar: Grammar,
   ) {}
 
   static async create(o: HearingOptions): Promise<Hearing> {
@@ -69,28 +78,56 @@ export class Hearing {
     const recognizer = await createRecognizer(o.engine, { grammar: o.grammar, ...compile });
     const endpointer = createEndpointer({ ...o.vad, onFallback: (reason) => o.log?.info({ reason }, "VAD fallback") });
     o.log?.debug({ asr: recognizer.engine, vad: endpointer.engine, initMs: Math.round(recognizer.initMs) }, "hearing ready");
-    return new Hearing(recognizer, endpointer, o.log);
+    return new Hearing(recognizer, endpointer, o.log, o.vad, o.live ?? {}, o.grammar);
   }
 
   get vadEngine(): string {
     return this.endpointer.engine;
   }
 
+  /**
+   * Decode a few of the grammar's sentences said by the default voice, so that the first real
+   * utterance does not pay for compiling and first allocations (≈ 150 ms more on its evidence).
+   * Returns the time it took, ms.
+   */
+  async warmUp(sentences = 2): Promise<number> {
+    const t0 = performance.now();
+    const [{ createSynthesizer }, { Sampler }, { resample }] = await Promise.all([import("../tts/index.js"), import("../compile/sample.js"), import("../audio/resample.js")]);
+    const synth = createSynthesizer("flite:slt");
+    try {
+      const sampler = new Sampler(this.grammar, { seed: 7, numberWords: 1 });
+      for (let i = 0; i < sentences; i++) {
+        const a = await synth.synthesize(sampler.next().text);
+        const x = a.sampleRate === 16000 ? a.samples : resample(a.samples, a.sampleRate, 16000);
+        const padded = new Float32Array(x.length + 9600);
+        padded.set(x, 4800);
+        await this.recognizer.recognize(padded);
+      }
+    } finally {
+      synth.close();
+    }
+    return performance.now() - t0;
+  }
+
   /** Recognize one segment. */
   async recognize(seg: SpeechSegment): Promise<Heard> {
-    const r = await this.recognizer.recognize(seg.samples);
+    return this.report(await this.recognizer.recognize(seg.samples), seg.start, seg.end);
+  }
+
+  private report(r: RecognitionResult, start: number, end: number, live?: Pick<Heard, "speechEnd" | "endpoint">): Heard {
     const heard: Heard = {
       text: r.rejected ? "" : r.text,
       confidence: r.confidence,
-      start: seg.start,
-      end: seg.end,
+      start,
+      end,
       asrMs: r.ms,
       ...(r.rejected ? { rejected: true, ...(r.reason ? { reason: r.reason } : {}) } : {}),
       ...(r.evidence && !r.rejected ? { evidence: r.evidence } : {}),
+      ...live,
     };
     const e = r.evidence;
     const evidence = e ? { ...(e.score !== undefined ? { score: e.score } : {}), ...(e.beyondBeam ? { beyondBeam: true } : {}), ...(e.competitor ? { competitor: e.competitor } : {}) } : undefined;
-    this.log?.info({ text: heard.text, confidence: Math.round(r.confidence * 100) / 100, ...(evidence ? { evidence } : {}), start: seg.start, end: seg.end, asrMs: Math.round(r.ms), ...(r.rejected ? { rejected: r.reason ?? true } : {}) }, "heard");
+    this.log?.info({ text: heard.text, confidence: Math.round(r.confidence * 100) / 100, ...(evidence ? { evidence } : {}), start, end, asrMs: Math.round(r.ms), ...(live?.endpoint ? { endpoint: live.endpoint } : {}), ...(r.rejected ? { rejected: r.reason ?? true } : {}) }, "heard");
     return heard;
   }
 
@@ -117,11 +154,24 @@ export class Hearing {
     return this.hearSamples(samples);
   }
 
-  /** Utterances of a live source (the microphone), each as soon as the endpointer closes it. */
-  async *hearStream(source: AudioSource): AsyncGenerator<Heard> {
-    this.endpointer.reset();
-    for await (const frame of source) for (const seg of this.endpointer.accept(frame)) yield await this.recognize(seg);
-    for (const seg of this.endpointer.flush()) yield await this.recognize(seg);
+  /**
+   * Utterances of a live source (the microphone, a paced stream), each as soon as its endpoint is
+   * reached: decoded while the user speaks where the engine streams (src/run/listen.ts), else one VAD
+   * segment at a time. `live` adds to the options given at creation (callbacks).
+   */
+  async *hearStream(source: AudioSource, live: ListenOptions = {}): AsyncGenerator<Heard> {
+    if (!this.recognizer.stream) {
+      this.endpointer.reset();
+      for await (const frame of source) for (const seg of this.endpointer.accept(frame)) yield await this.recognize(seg);
+      for (const seg of this.endpointer.flush()) yield await this.recognize(seg);
+      return;
+    }
+    const o = { ...this.live, ...live };
+    const { createEndpointer } = await import("../audio/index.js");
+    const listener = new Listener(this.recognizer, createEndpointer(liveVadOptions(this.vad)), o);
+    const heard = (u: LiveUtterance): Heard => this.report(u.result, u.start, u.end, { speechEnd: u.speechEnd, endpoint: u.endpoint });
+    for await (const frame of source) for (const u of await listener.accept(frame)) yield heard(u);
+    for (const u of await listener.flush()) yield heard(u);
   }
 
   close(): void {
@@ -158,6 +208,10 @@ export class Voice {
   private queue: Promise<void> = Promise.resolve();
   private playing: boolean;
   private seq: number;
+  /** Answers queued before an interruption belong to an older generation and are not spoken. */
+  private generation = 0;
+  private pending = 0;
+  private playback: AbortController | undefined;
   /** Files written so far. */
   readonly files: string[] = [];
 
@@ -190,16 +244,38 @@ export class Voice {
     return this.o.voice ?? "flite:slt";
   }
 
-  /** Queue one answer; resolves when it has been written (and played). */
+  /** Queue one answer; resolves when it has been written (and played, or interrupted). */
   say(text: string, session: string): Promise<void> {
     const t = text.trim();
     if (!t) return Promise.resolve();
     const n = ++this.seq;
-    this.queue = this.queue.then(() => this.speak(t, session, n)).catch((err: unknown) => this.o.log?.warn({ err: err instanceof Error ? err.message : String(err) }, "speaking failed"));
+    const generation = this.generation;
+    this.pending++;
+    this.queue = this.queue
+      .then(() => (generation === this.generation ? this.speak(t, session, n, generation) : undefined))
+      .catch((err: unknown) => this.o.log?.warn({ err: err instanceof Error ? err.message : String(err) }, "speaking failed"))
+      .finally(() => void this.pending--);
     return this.queue;
   }
 
-  private async speak(text: string, session: string, n: number): Promise<void> {
+  /** An answer is being spoken or waits its turn. */
+  get busy(): boolean {
+    return this.pending > 0;
+  }
+
+  /**
+   * Barge-in: stop the answer being played and drop the ones queued behind it. Returns whether
+   * anything was stopped. (A loudspeaker near the microphone needs an echo-cancelled capture
+   * device, or hark's own voice interrupts itself.)
+   */
+  interrupt(): boolean {
+    if (!this.busy) return false;
+    this.generation++;
+    this.playback?.abort();
+    return true;
+  }
+
+  private async speak(text: string, session: string, n: number, generation: number): Promise<void> {
     const { createSynthesizer } = await import("../tts/index.js");
     this.synth ??= createSynthesizer(this.voice);
     const t0 = performance.now();
@@ -213,10 +289,12 @@ export class Voice {
       this.files.push(file);
     }
     this.o.log?.debug({ text, session, ms, ...(file ? { file } : {}) }, "spoke");
-    if (this.playing) {
+    if (this.playing && generation === this.generation) {
       const { play } = await import("../audio/playback.js");
+      const playback = (this.playback = new AbortController());
       try {
-        await play(audio.samples, audio.sampleRate, this.o.player ? { player: this.o.player } : {});
+        const whole = await play(audio.samples, audio.sampleRate, { ...(this.o.player ? { player: this.o.player } : {}), signal: playback.signal });
+        if (!whole) this.o.log?.info({ text, session }, "answer interrupted");
       } catch (err) {
         this.playing = false;
         this.o.log?.warn({ err: err instanceof Error ? err.message : String(err) }, "cannot play answers; printing them as text only from now on");

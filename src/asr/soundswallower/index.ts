@@ -14,7 +14,7 @@ import type { Grammar } from "../../grammar/types.js";
 import { aroundGraph, COMPOUND_JOINER, compileAsrGrammar, compoundGraph, dfaGraph, factorGraph, graphToFsg, type AroundPhrases, type AsrGrammar, type AsrGrammarOptions, type SearchGraph } from "../fsg.js";
 import { spokenWords } from "../words.js";
 import { Frontend, type FrontendOptions } from "../frontend.js";
-import type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerStream } from "../types.js";
+import type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerStream, SentenceEnding } from "../types.js";
 import { ContrastDecoder, type ContrastModule } from "./contrast.js";
 import { contrastDictionary } from "./contrastDict.js";
 import { EvidenceEngine, type EvidenceOptions, type Penalties, type ReadingOf, type Understanding } from "./evidence.js";
@@ -518,6 +518,9 @@ export class GrammarRecognizer implements Recognizer {
     private readonly around: AroundPhrases | undefined,
   ) {}
 
+  /** Words that may follow at least half of the grammar's sentence ends (fillers, "please", a new request). */
+  private genericNext: Set<string> | undefined;
+
   static async create(opts: GrammarAsrOptions): Promise<GrammarRecognizer> {
     const t0 = performance.now();
     const model = findEnUs16k(opts.modelDir, opts.cacheDir ?? cacheDir());
@@ -652,24 +655,65 @@ export class GrammarRecognizer implements Recognizer {
     return { ...r, ms: performance.now() - t0, evidence };
   }
 
+  /**
+   * Live decoding: audio is decoded as it is fed (live CMN carried over from earlier utterances), so
+   * at the end of speech only the final search and the evidence remain. No front end: the caller's
+   * endpointer has cut the speech, and noisy input is better sent through recognize() (RNNoise).
+   */
   stream(): RecognizerStream {
     const d = this.live();
-    const t0 = performance.now();
+    let busy = 0; // time spent decoding so far, ms (the result's `ms` counts only work, not waiting for audio)
     let started = false;
+    const chunks: Float32Array[] = [];
     let fed = 0;
+    const words = (): string[] => splitWords(d.get_text()).filter((w) => !w.startsWith(GARBAGE_PREFIX));
     return {
       accept: (chunk) => {
+        const t = performance.now();
         if (!started) (d.start(), (started = true));
         d.process_audio(chunk, false, false);
+        busy += performance.now() - t;
+        chunks.push(chunk.slice());
         fed += chunk.length;
       },
-      partial: () => (started ? splitWords(d.get_text()).filter((w) => !w.startsWith(GARBAGE_PREFIX)).join(" ") : ""),
-      finish: async () => {
+      partial: () => (started ? words().join(" ") : ""),
+      ending: () => (started ? this.ending(splitWords(d.get_text())) : "none"),
+      finish: async (ctx = {}) => {
         if (!started) return { text: "", confidence: 0, ms: 0, rejected: true, reason: "silence" };
+        const t0 = performance.now() - busy;
         d.stop();
-        return this.result(d, t0, { decodedSeconds: fed / 16000 }, { frames: fed / 160 });
+        started = false;
+        const audio = new Float32Array(fed);
+        let at = 0;
+        for (const c of chunks) (audio.set(c, at), (at += c.length));
+        const detail = { decodedSeconds: fed / 16000, live: true, ...(ctx.snrDb !== undefined ? { snrDb: Math.round(ctx.snrDb * 10) / 10 } : {}) };
+        const r = this.result(d, t0, detail, { frames: fed / 160, ...(ctx.snrDb !== undefined ? { snrDb: ctx.snrDb } : {}), ...(ctx.speech ? { speech: ctx.speech } : {}) });
+        return this.withEvidence(r, d, audio, t0);
+      },
+      abort: () => {
+        if (started) d.stop();
+        started = false;
       },
     };
+  }
+
+  /**
+   * Where these decoder words (fillers and trust words around the sentence allowed) stand in the
+   * grammar: not a whole sentence, a whole one that can go on with content, or one after which only
+   * what may follow any sentence can come (RecognizerStream.ending).
+   */
+  ending(raw: readonly string[]): SentenceEnding {
+    if (raw.some((w) => w.startsWith(GARBAGE_PREFIX))) return "none";
+    const words = raw.filter((w) => !FILLER.test(w)).map((w) => w.replace(/\(\d+\)$/, ""));
+    if (!words.length) return "none";
+    const { pre, post } = splitAround(words, this.around);
+    const dfa = this.prepared.asr.dfa;
+    let s: number | undefined = 0;
+    for (const w of words.slice(pre, words.length - post)) if ((s = dfa.arcs[s]?.get(w)) === undefined) return "none";
+    if (!dfa.final[s]) return "none";
+    if (post > 0) return "closed";
+    const generic = (this.genericNext ??= genericContinuations(dfa));
+    return [...dfa.arcs[s]!.keys()].every((w) => generic.has(w)) ? "closed" : "open";
   }
 
   close(): void {
@@ -807,6 +851,17 @@ function wordTimes(segs: ReadonlyArray<{ t: string; b: number; d: number }>): Ar
 }
 
 /** Hypothesis text → words, compound words ("living+room") split. */
+/**
+ * Words on the arcs out of at least half of the DFA's final states: what may follow any sentence
+ * (fillers, politeness, the start of another request), as opposed to a sentence's own continuations.
+ */
+function genericContinuations(dfa: AsrGrammar["dfa"]): Set<string> {
+  const finals = dfa.final.flatMap((f, s) => (f ? [s] : []));
+  const count = new Map<string, number>();
+  for (const s of finals) for (const w of dfa.arcs[s]!.keys()) count.set(w, (count.get(w) ?? 0) + 1);
+  return new Set([...count].filter(([, c]) => c >= finals.length / 2).map(([w]) => w));
+}
+
 function splitWords(text: string): string[] {
   return text.split(/[\s+]+/).filter(Boolean);
 }

@@ -112,7 +112,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   let code = 0;
   try {
     if (input === "-" || input === "tty") await readText(rt, input === "tty");
-    else if (input === "mic") code = await micInput(rt);
+    else if (input === "mic") code = await micInput(rt, voice);
     else await wavInput(rt, input);
     await voice?.drain();
   } finally {
@@ -155,16 +155,22 @@ async function wavInput(rt: HarkRuntime, file: string): Promise<void> {
   await rt.handle({ wav: file });
 }
 
-/** The microphone through arecord/sox, cut into utterances by the VAD endpointer; Ctrl-C ends it. */
-async function micInput(rt: HarkRuntime): Promise<number> {
-  const [{ micSource }, ears] = await Promise.all([import("../../audio/source.js"), rt.ears()]);
-  const source = micSource();
+/**
+ * The microphone through arecord/sox, decoded while the user speaks (src/run/live.ts); speech over an
+ * answer stops it. Ctrl-C ends it.
+ */
+async function micInput(rt: HarkRuntime, voice: Voice | undefined): Promise<number> {
+  const [{ micSource }, { runLive }, ears] = await Promise.all([import("../../audio/source.js"), import("../../run/live.js"), rt.ears()]);
+  // The first utterance would otherwise pay for compiling the decoder's hot paths (≈ 150 ms).
+  const warmMs = await ears.warmUp().catch(() => NaN);
+  rt.log.debug({ ms: Math.round(warmMs) }, "hearing warmed up");
+  const source = micSource({ frameSamples: 320 });
   const stopMic = () => source.close();
   process.once("SIGINT", stopMic);
   process.once("SIGTERM", stopMic);
   process.stderr.write(`hark is listening on the microphone (session ${rt.defaultSession.info.id}, VAD ${ears.vadEngine}); Ctrl-C to quit\n`);
   try {
-    for await (const heard of ears.hearStream(source)) await rt.handleHeard([heard]);
+    await runLive(rt, source, { ...(voice ? { voice } : {}), bargeIn: rt.config.speech.barge_in });
   } catch (err) {
     throw new CommandError(`microphone: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
   } finally {
