@@ -66,6 +66,16 @@ registerSuite("asr", async (opts) => {
 // End-of-input → MQTT publish latency (text and WAV) and `hark run` start-up (src/bench/e2e.ts).
 registerSuite("e2e", async (opts) => (await import("../../bench/e2e.js")).e2eSuite(opts));
 
+// The live listener against the batch path on a folder of recordings (src/bench/live.ts).
+registerSuite("live", async (opts) => {
+  if (!opts.wav) throw new UsageError("the live suite needs --wav DIR (a folder of recordings)");
+  const { liveBench } = await import("../../bench/live.js");
+  const { loadSources } = await import("../../nlu/index.js");
+  const grammar = await loadSources(sourceOptions(opts as { grammar?: string[]; devices?: string[] | boolean }));
+  const ms = (k: string) => (opts[k] === undefined ? {} : { [k.replace(/Ms$/, "SilenceMs")]: Number(opts[k]) });
+  return liveBench(grammar, opts.wav as string, { ...ms("shortMs"), ...ms("mediumMs"), ...ms("longMs") }, process.stderr.isTTY ? (d, t) => process.stderr.write(`\rlive ${d}/${t}`) : undefined);
+});
+
 // The trust sets: wrong actions and controls acted on exactly (src/bench/trust.ts); the shipped sets by default.
 registerSuite("trust", async (opts) => {
   const { loadTrustSet, runTrustSet } = await import("../../bench/trust.js");
@@ -142,6 +152,10 @@ export function register(program: Command): void {
       .option("--noise <file>", "trust suite with --spoken: mix this noise (WAV) in at --snr")
       .option("--snr <dB>", "trust suite with --spoken: signal-to-noise ratio of the mix")
       .option("--voice <voice>", "asr suite: the voice that speaks the samples (default flite:slt)")
+      .option("--wav <dir>", "live suite: the recordings to hear")
+      .option("--short-ms <ms>", "live suite: listen.short_silence_ms (default 120)")
+      .option("--medium-ms <ms>", "live suite: listen.medium_silence_ms (default 400)")
+      .option("--long-ms <ms>", "live suite: listen.long_silence_ms (default 600)")
       .option("--errors", "include every misunderstood utterance in the report")
       .option("--json", "one-line JSON (default: indented)"),
   ).action(async (opts) => {
