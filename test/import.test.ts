@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { CommandError, UsageError } from "../src/cli/errors.js";
+import { CommandError, UsageError } from "../src/platform/errors.js";
 import { GrammarError } from "../src/grammar/errors.js";
 import {
   convertResponse,

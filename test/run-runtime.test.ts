@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../src/run/config.js";
 import { parseInputLine } from "../src/run/runtime.js";
-import { benchE2e } from "../src/run/benchE2e.js";
+import { benchE2e } from "../src/bench/latency.js";
 import { chooseResponse } from "../src/run/speech.js";
 import { DEFAULT_POLICIES } from "../src/dialog/policy.js";
 

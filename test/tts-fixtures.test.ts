@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { listFixtures } from "../src/audio/fixtures.js";
 import { loadSources } from "../src/nlu/index.js";
-import { grammarSampleLabels, replayLabels } from "../src/tts/fixtures.js";
+import { grammarSampleLabels, replayLabels } from "../src/replay/fixtures.js";
 import { hark } from "./helpers/cli.js";
 
 describe("fixtures from grammar samples", () => {

@@ -12,12 +12,12 @@ import {
   createSynthesizer,
   EspeakSynthesizer,
   FliteSynthesizer,
-  generateFixtures,
   parseVoice,
   SherpaSynthesizer,
   SynthesisError,
   type SynthesizedAudio,
 } from "../src/tts/index.js";
+import { generateFixtures } from "../src/replay/fixtures.js";
 
 let dir: string;
 beforeAll(() => {

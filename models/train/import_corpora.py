@@ -433,7 +433,7 @@ def convert_status(path: str, col: Collector) -> list[str]:
 # ---- concrete phrasings -------------------------------------------------------------------------------
 
 # Rooms and places read as an area ({area}): hark's demo home and random training homes
-# (src/nlu/slm/data.ts AREA_NAMES) plus the common rooms of the corpus. A device word after one of these
+# (src/models/train/data.ts AREA_NAMES) plus the common rooms of the corpus. A device word after one of these
 # ("the hallway light") is hark's area reading (area + domain), exactly as the grammar labels it; a
 # qualifier that is not a room ("the pool table light") makes a named device ({name}).
 AREAS = sorted({

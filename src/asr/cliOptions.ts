@@ -1,7 +1,7 @@
 // ASR options shared by `hark transcribe` and `hark replay`.
 import { Option, type Command } from "commander";
 import { DEFAULT_ENGINE, engineNames } from "./index.js";
-import { UsageError } from "../cli/errors.js";
+import { UsageError } from "../platform/errors.js";
 import type { FrontendOptions } from "./frontend.js";
 
 export function addAsrOptions(cmd: Command): Command {

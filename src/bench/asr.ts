@@ -8,7 +8,8 @@ import { resample } from "../audio/resample.js";
 import { SAMPLE_RATE } from "../audio/source.js";
 import { loadSources, Matcher, type SourceOptions } from "../nlu/index.js";
 import { roundedStartup } from "../replay/index.js";
-import { createSynthesizer, DEFAULT_VOICE, grammarSampleLabels } from "../tts/index.js";
+import { createSynthesizer, DEFAULT_VOICE } from "../tts/index.js";
+import { grammarSampleLabels } from "../replay/fixtures.js";
 import { intentsEqual, type ExpectedIntent } from "./intentsEqual.js";
 import { percentile, round } from "./stats.js";
 

@@ -2,7 +2,7 @@
 // start-up time of a fresh `hark run` process (process start → "hark ready" log line).
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { benchE2e } from "../run/benchE2e.js";
+import { benchE2e } from "./latency.js";
 
 export interface StartupSample {
   /** Spawn → the "hark ready" log line on stderr, ms. */

@@ -2,7 +2,7 @@
 // Exit status: 0 success (also when nothing was understood), 2 usage error, 1 failure; one line on stderr.
 import { Command, CommanderError } from "commander";
 import { GrammarError } from "../grammar/errors.js";
-import { CommandError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.js";
+import { CommandError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "../platform/errors.js";
 import * as understand from "./commands/understand.js";
 import * as transcribe from "./commands/transcribe.js";
 import * as replay from "./commands/replay.js";

@@ -1,6 +1,6 @@
 // Devices bring their own names: floors, areas and devices become values of the floor/area/name lists.
 import { GrammarError } from "./errors.js";
-import { contextOf, textValue } from "./load.js";
+import { contextOf, textValue } from "./values.js";
 import type { DeviceFile } from "./schema.js";
 import type { ListValue, SlotValue } from "./types.js";
 import type { YamlSource } from "./yamlSource.js";

@@ -4,8 +4,9 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { GrammarError, offsetLoc } from "./errors.js";
 import { deviceFileSchema, grammarFileSchema, type ListSpec } from "./schema.js";
-import { parseTemplate, TemplateSyntaxError, walkExpr } from "./template.js";
+import { walkExpr } from "./template.js";
 import { devicesToLists, type DeviceModel } from "./devices.js";
+import { contextOf, parseAt, textValue } from "./values.js";
 import { unglue } from "./glue.js";
 import type {
   ContextConstraint,
@@ -176,15 +177,6 @@ function parseRule(src: YamlSource, name: string, text: string, path: (string | 
   return { name, text, expr: parseAt(text, loc), loc };
 }
 
-function parseAt(text: string, loc: SourceLoc): Expr {
-  try {
-    return parseTemplate(text);
-  } catch (err) {
-    if (err instanceof TemplateSyntaxError) throw new GrammarError(err.message, offsetLoc(loc, err.offset));
-    throw err;
-  }
-}
-
 function buildList(src: YamlSource, name: string, spec: ListSpec): SlotList {
   const loc = src.loc(["lists", name]);
   if ("values" in spec) {
@@ -215,15 +207,6 @@ function buildList(src: YamlSource, name: string, spec: ListSpec): SlotList {
   return { kind: "wildcard", name, maxWords: spec.max_words ?? 8, examples: spec.examples ?? [], loc };
 }
 
-/** A list value whose spoken form is a template (it may use (a|b) and [opt], but no slots). */
-export function textValue(inText: string, out: string | number, loc?: SourceLoc): ListValue {
-  const expr = loc ? parseAt(inText, loc) : parseTemplate(inText);
-  walkExpr(expr, (e) => {
-    if (e.type === "slot") throw new GrammarError(`list values cannot contain slots ({${e.list}})`, offsetLoc(loc, e.pos));
-  });
-  return { in: expr, inText, out, loc };
-}
-
 /** Every {list} and <rule> a sentence uses must exist; rules must not expand into themselves. */
 function validateReferences(g: Grammar): void {
   const checkExpr = (expr: Expr, loc: SourceLoc | undefined, local: Map<string, Rule>, stack: string[]): void => {
@@ -245,12 +228,6 @@ function validateReferences(g: Grammar): void {
     }
     for (const block of intent.data) for (const s of block.sentences) checkExpr(s.expr, s.loc, block.rules, []);
   }
-}
-
-/** Context values are compared as slot values: booleans become "true"/"false". */
-export function contextOf(c: Record<string, string | number | boolean> | undefined): Record<string, string | number> | undefined {
-  if (!c) return undefined;
-  return Object.fromEntries(Object.entries(c).map(([k, v]) => [k, typeof v === "boolean" ? String(v) : v]));
 }
 
 function fmt(loc: SourceLoc | undefined): string {

@@ -13,7 +13,7 @@
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
-import { CommandError } from "../cli/errors.js";
+import { CommandError } from "../platform/errors.js";
 import { convertBlock, type BlockEnv } from "./hassilBlock.js";
 import { combinationOf, declareIntent, type IntentsInfo } from "./hassilIntents.js";
 import { convertList } from "./hassilLists.js";

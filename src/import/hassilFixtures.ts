@@ -8,7 +8,7 @@
 // timer service in timers.yaml (home.yaml keeps exactly the fixture's entities).
 
 import path from "node:path";
-import { CommandError } from "../cli/errors.js";
+import { CommandError } from "../platform/errors.js";
 import { parseTemplate } from "../grammar/template.js";
 import type { Expr } from "../grammar/types.js";
 import { initialState } from "./haState.js";

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { CommandError } from "../cli/errors.js";
+import { CommandError } from "../platform/errors.js";
 import { requirePath } from "./yamlio.js";
 
 export interface Located {

@@ -2,7 +2,7 @@
 // grammars and test homes into hark's format. Each importer writes plain hark YAML (reviewable,
 // editable) and returns a report; what hark cannot express is dropped and listed in `warnings`.
 
-import { UsageError } from "../cli/errors.js";
+import { UsageError } from "../platform/errors.js";
 import { importHassil } from "./hassil.js";
 import type { ImportReport } from "./yamlio.js";
 import { importHassilFixtures } from "./hassilFixtures.js";

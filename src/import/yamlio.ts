@@ -5,7 +5,7 @@ import { existsSync, statSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Document, LineCounter, parseDocument, type Node } from "yaml";
-import { CommandError } from "../cli/errors.js";
+import { CommandError } from "../platform/errors.js";
 import { GrammarError } from "../grammar/errors.js";
 
 export interface ImportReport {

@@ -75,4 +75,3 @@ export function createSynthesizer(spec: string = DEFAULT_VOICE, opts: CreateOpti
       });
   }
 }
-export { generateFixtures, grammarSampleLabels, replayLabels, type GenerateOptions } from "./fixtures.js";

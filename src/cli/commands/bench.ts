@@ -1,7 +1,7 @@
 // hark bench: measured speed and accuracy (numbers for docs/benchmarks.md come from here).
 import { Command, Option } from "commander";
 import { benchNlu } from "../../bench/nlu.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../platform/errors.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
 import { asrConfig } from "../../asr/cliOptions.js";
 
@@ -30,7 +30,7 @@ export function registerSuite(name: string, suite: Suite): void {
 }
 
 registerSuite("slm", async (opts) => {
-  const { benchSlm, SLM_BENCH_PARTS } = await import("../../nlu/slm/bench.js");
+  const { benchSlm, SLM_BENCH_PARTS } = await import("../../bench/slm.js");
   const parts = opts.parts === undefined ? undefined : String(opts.parts).split(",").map((p) => p.trim());
   const bad = parts?.find((p) => !(SLM_BENCH_PARTS as readonly string[]).includes(p));
   if (bad !== undefined) throw new UsageError(`unknown --parts '${bad}' (available: ${SLM_BENCH_PARTS.join(", ")})`);

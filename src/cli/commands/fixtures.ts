@@ -6,9 +6,10 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { loadSources } from "../../nlu/index.js";
-import { DEFAULT_VOICE, SynthesisError, createSynthesizer, generateFixtures, grammarSampleLabels, replayLabels } from "../../tts/index.js";
+import { DEFAULT_VOICE, SynthesisError, createSynthesizer } from "../../tts/index.js";
+import { generateFixtures, grammarSampleLabels, replayLabels } from "../../replay/fixtures.js";
 import { AudioError, buildNegatives, readAudioFile, writeNegatives, CHATTER_SENTENCES } from "../../audio/index.js";
-import { CommandError, UsageError } from "../errors.js";
+import { CommandError, UsageError } from "../../platform/errors.js";
 import { writeLine } from "../io.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
 

@@ -8,7 +8,7 @@ import { compileJsgf } from "../../compile/jsgf.js";
 import { Sampler } from "../../compile/sample.js";
 import { IMPORT_FORMATS, importGrammar, type ImportFormat } from "../../import/index.js";
 import { loadSources } from "../../nlu/index.js";
-import { CommandError, UsageError } from "../errors.js";
+import { CommandError, UsageError } from "../../platform/errors.js";
 import { writeLine } from "../io.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
 

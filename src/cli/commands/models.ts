@@ -6,8 +6,8 @@ import { basename, join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { projectRoot } from "../../grammar/paths.js";
 import { activeModels, modelsDir, readManifest, resolveFile, verifyModel, writeManifest, ModelError, type ModelEntry, type Role } from "../../models/manifest.js";
-import { buildDataSet, generalEnglish, trainingVocabulary, writeJsonl } from "../../nlu/slm/data.js";
-import { CommandError, UsageError } from "../errors.js";
+import { buildDataSet, generalEnglish, trainingVocabulary, writeJsonl } from "../../models/train/data.js";
+import { CommandError, UsageError } from "../../platform/errors.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
 
 const SIZES = ["tiny", "draft", "target", "large"] as const;

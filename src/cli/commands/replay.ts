@@ -6,7 +6,7 @@ import { loadSources, loadUnderstander, sourcePaths } from "../../nlu/index.js";
 import { loadTrust } from "../../trust/index.js";
 import { spokenTrustWords, trustAsrGrammar } from "../../trust/spoken.js";
 import { halfOf, listAudioFiles, loadLabels, progressBar, replayFile, SummaryBuilder, type Gate, type Labels } from "../../replay/index.js";
-import { CommandError, UsageError } from "../errors.js";
+import { CommandError, UsageError } from "../../platform/errors.js";
 import { writeLine } from "../io.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
 import { addAsrOptions, asrConfig } from "../../asr/cliOptions.js";

@@ -5,7 +5,7 @@ import { createInterface } from "node:readline";
 import { existsSync } from "node:fs";
 import { loadConfig } from "../../run/config.js";
 import { HarkRuntime, type Answer } from "../../run/runtime.js";
-import { CommandError, UsageError } from "../errors.js";
+import { CommandError, UsageError } from "../../platform/errors.js";
 import { writeLine } from "../io.js";
 import pino from "pino";
 import { Voice } from "../../run/voice.js";

@@ -8,7 +8,7 @@ import { AudioError } from "../../audio/errors.js";
 import { play } from "../../audio/playback.js";
 import { encodeWav16 } from "../../audio/wav.js";
 import { createSynthesizer, DEFAULT_VOICE, SynthesisError } from "../../tts/index.js";
-import { CommandError, UsageError } from "../errors.js";
+import { CommandError, UsageError } from "../../platform/errors.js";
 
 interface SayOptions {
   output?: string;

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { createRecognizer } from "../../asr/index.js";
 import { readAudioFile } from "../../audio/source.js";
 import { loadSources } from "../../nlu/index.js";
-import { UsageError } from "../errors.js";
+import { UsageError } from "../../platform/errors.js";
 import { writeLine } from "../io.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
 import { asrConfig, addAsrOptions } from "../../asr/cliOptions.js";

@@ -1,7 +1,7 @@
 // hark understand: text → intents, one utterance or a JSONL batch.
 import { Command, Option } from "commander";
 import { loadMatcher, loadSources, loadUnderstander, type SourceOptions, type Understander, type Understanding } from "../../nlu/index.js";
-import { CommandError, UsageError } from "../errors.js";
+import { CommandError, UsageError } from "../../platform/errors.js";
 import { readAllStdin, stdinLines, writeLine } from "../io.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
 import { judge, loadTrust, type TrustDeps, type Verdict } from "../../trust/index.js";

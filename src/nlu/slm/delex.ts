@@ -9,7 +9,7 @@
 // sentence around them. A new devices file works without retraining, and the domain in the placeholder
 // tells "set the @light1 to 30" (brightness) from "set the @cover1 to 30" (position).
 import type { SlotValue } from "../../grammar/types.js";
-import type { OutputSpec } from "./format.js";
+import type { OutputSpec } from "./types.js";
 
 /** Placeholder prefix per spoken list; names use their device's domain instead. */
 const LIST_PREFIX: Record<string, string> = { area: "area", floor: "floor" };

@@ -34,7 +34,7 @@ import { normalizeText } from "../../grammar/normalize.js";
 import type { IntentResult, Understanding, Understander } from "../types.js";
 import { grammarWords, outputSpec, parseOutput, renderOutput, type OutputIntent, type OutputSpec } from "./format.js";
 import { delexicalize, type Delexed } from "./delex.js";
-import { AUGMENTATION_WORDS } from "./data.js";
+import { AUGMENTATION_WORDS } from "./fillers.js";
 import { projectRoot } from "../../grammar/paths.js";
 import { readGguf } from "../../models/gguf.js";
 import { checkModelFiles } from "../../models/integrity.js";

@@ -9,6 +9,9 @@ import { intentSlots, walkExpanded } from "../../grammar/introspect.js";
 import { normalizeText } from "../../grammar/normalize.js";
 import type { Expr, Grammar, IntentDef, SlotValue } from "../../grammar/types.js";
 import { GENERIC_PREFIX, placeholdersOf, type Delexed } from "./delex.js";
+import type { OutputSpec } from "./types.js";
+
+export type { OutputSpec } from "./types.js";
 
 /** Lists whose values are placeholders in the model's input and output (src/nlu/slm/delex.ts). */
 export const SPOKEN_LISTS = new Set(["name", "area", "floor"]);
@@ -44,23 +47,6 @@ export function expansions(expr: Expr, limit = 64): string[] {
     default:
       return [""];
   }
-}
-
-/** Per intent: ordered slot names and, per slot, the list name (null: fixed values only). */
-export interface OutputSpec {
-  intents: Array<{ name: string; slots: Array<{ slot: string; list: string | null; lists: string[]; fixed: string[] }> }>;
-  /** list name → spoken (normalized) → canonical value, for SPOKEN_LISTS. */
-  spoken: Map<string, Map<string, SlotValue>>;
-  /** canonical device name → its domain (the placeholder's prefix). */
-  domains: Map<string, string>;
-  /**
-   * `${list}\0${value}` of the names, areas and floors that some sentence can take as a slot value (its
-   * context constraints admit them). Only these become placeholders: the car's seats and windows are
-   * devices too, but the cabin intents take "driver"/"passenger" from the words.
-   */
-  actionable: Set<string>;
-  /** list name → admissible output strings (enumerable lists), "number" or "text". */
-  values: Map<string, { kind: "enum"; values: string[] } | { kind: "number" } | { kind: "text"; maxWords: number }>;
 }
 
 export function outputSpec(grammar: Grammar): OutputSpec {

@@ -4,8 +4,8 @@ import { fixtureId, writeFixture, type Fixture, type FixtureLabel } from "../aud
 import { basename } from "node:path";
 import { Sampler } from "../compile/sample.js";
 import type { Grammar } from "../grammar/types.js";
-import { DEFAULT_VOICE, createSynthesizer } from "./index.js";
-import type { Synthesizer } from "./types.js";
+import { DEFAULT_VOICE, createSynthesizer } from "../tts/index.js";
+import type { Synthesizer } from "../tts/types.js";
 
 export interface GenerateOptions {
   /** Voice spec (default flite:slt) or a ready synthesizer. */

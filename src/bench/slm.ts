@@ -6,22 +6,22 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { intentsEqual } from "../../bench/intentsEqual.js";
-import { evaluateLabelled, readLabelled } from "../../bench/nlu.js";
-import { percentile, round } from "../../bench/stats.js";
-import { compileGraph } from "../../compile/graph.js";
-import { Sampler, type Sample } from "../../compile/sample.js";
-import { yamlFiles } from "../../grammar/load.js";
-import { projectRoot } from "../../grammar/paths.js";
-import type { Grammar } from "../../grammar/types.js";
-import { activeModels, benchFile, modelsDir } from "../../models/manifest.js";
-import { Cascade } from "../cascade.js";
-import { loadSources, sourcePaths, type SourceOptions } from "../index.js";
-import { Matcher } from "../matcher.js";
-import type { Understander } from "../types.js";
-import { kindOf } from "./data.js";
-import { benchPairKey, SlmEngine, type DecodeMode } from "./engine.js";
-import type { OutputIntent } from "./format.js";
+import { intentsEqual } from "./intentsEqual.js";
+import { evaluateLabelled, readLabelled } from "./nlu.js";
+import { percentile, round } from "./stats.js";
+import { compileGraph } from "../compile/graph.js";
+import { Sampler, type Sample } from "../compile/sample.js";
+import { yamlFiles } from "../grammar/load.js";
+import { projectRoot } from "../grammar/paths.js";
+import type { Grammar } from "../grammar/types.js";
+import { activeModels, benchFile, modelsDir } from "../models/manifest.js";
+import { Cascade } from "../nlu/cascade.js";
+import { loadSources, sourcePaths, type SourceOptions } from "../nlu/index.js";
+import { Matcher } from "../nlu/matcher.js";
+import type { Understander } from "../nlu/types.js";
+import { kindOf } from "../models/train/data.js";
+import { benchPairKey, SlmEngine, type DecodeMode } from "../nlu/slm/engine.js";
+import type { OutputIntent } from "../nlu/slm/format.js";
 
 export const SLM_BENCH_PARTS = ["speed", "generated", "unseen", "natural"] as const;
 export type SlmBenchPart = (typeof SLM_BENCH_PARTS)[number];
@@ -39,7 +39,7 @@ export interface SlmBenchOptions extends SourceOptions {
   onProgress?: (msg: string) => void;
 }
 
-/** The test split of `hark models train --seed 1`: the training data excludes these texts (src/nlu/slm/data.ts). */
+/** The test split of `hark models train --seed 1`: the training data excludes these texts (src/models/train/data.ts). */
 export const TEST_SPLIT_SEED = 2_000_004;
 
 type ModeStats = Record<string, number>;

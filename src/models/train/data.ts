@@ -12,10 +12,11 @@ import { yamlFiles, type LoadedGrammar } from "../../grammar/load.js";
 import { normalizeText } from "../../grammar/normalize.js";
 import { projectRoot } from "../../grammar/paths.js";
 import { compileGraph } from "../../compile/graph.js";
-import { loadSources, sourcePaths, type SourceOptions } from "../index.js";
-import { Matcher } from "../matcher.js";
-import { INTENT_SEP, NONE, outputSpec, renderOutput, type OutputIntent, type OutputSpec } from "./format.js";
-import { delexicalize, MAX_PER_PREFIX, placeholderSymbols } from "./delex.js";
+import { loadSources, sourcePaths, type SourceOptions } from "../../nlu/index.js";
+import { Matcher } from "../../nlu/matcher.js";
+import { INTENT_SEP, NONE, outputSpec, renderOutput, type OutputIntent, type OutputSpec } from "../../nlu/slm/format.js";
+import { delexicalize, MAX_PER_PREFIX, placeholderSymbols } from "../../nlu/slm/delex.js";
+import { DROPPABLE, HESITATE, JUNK, LEAD, MISHEAR, TRAIL } from "../../nlu/slm/fillers.js";
 import { buildLexicon, paraphraseLexically, type Lexicon } from "./lexicon.js";
 import { glossExamples, glossText } from "./wordnet.js";
 
@@ -216,25 +217,7 @@ export function unknownTarget(ex: Example, areas: Set<string>, rng: Random): Exa
   return { in: ex.in.split(ph).join(name), out: NONE };
 }
 
-// ---------- augmentation ----------
-const LEAD = ["um", "uh", "hey", "please", "could you", "can you", "would you", "i want you to", "i'd like you to", "hey hark", "ok", "okay", "so", "hmm", "could you please", "can you please", "yo", "hark", "would you kindly", "i need you to", "go ahead and", "just"];
-const TRAIL = ["please", "thanks", "thank you", "now", "right now", "for me", "please thanks", "if you can", "asap", "ok", "quickly", "real quick"];
-const HESITATE = ["uh", "um", "er", "like", "you know", "i mean", "erm", "uhh"];
-const DROPPABLE = new Set(["the", "a", "an", "to", "my", "please", "of", "in", "for", "it", "is", "me", "all"]);
-const MISHEAR: Record<string, string[]> = {
-  the: ["a", "da", "de"], to: ["two", "too"], two: ["to", "too"], four: ["for"], for: ["four"], lights: ["light", "lites"], light: ["lights", "lite"],
-  turn: ["turned", "tern"], set: ["sit", "said"], what: ["what's", "whats"], "what's": ["what is", "whats"], volume: ["volumes"], timer: ["time", "timers"],
-  kitchen: ["kitchens"], degrees: ["degree"], percent: ["per cent", "percents"], switch: ["swish"], please: ["plz", "pleas"], and: ["an", "n"],
-  off: ["of"], open: ["opened"], close: ["closed", "clothes"], up: ["op"], down: ["town"],
-  // How transcripts spell contractions differs by engine and speaker.
-  "i'm": ["im", "i am"], "we're": ["we are", "were"], "it's": ["it is", "its"], "don't": ["dont", "do not"],
-};
-const JUNK = ["actually", "really", "basically", "maybe", "quick", "again", "also", "just", "literally", "honestly", "kinda", "sort of", "right", "well", "anyway", "alright", "hmm", "oh", "oops", "wait", "yeah", "now", "then", "there", "thing", "stuff", "guys", "buddy", "dear", "folks", "today", "tonight", "so", "very", "super"];
-
-/** Words the augmentation puts into training commands (the model has seen them around commands). */
-export const AUGMENTATION_WORDS: string[] = [...new Set(
-  [...LEAD, ...TRAIL, ...HESITATE, ...DROPPABLE, ...Object.keys(MISHEAR), ...Object.values(MISHEAR).flat(), ...JUNK].flatMap((p) => p.split(" ")),
-)];
+// ---------- augmentation (the filler words: src/nlu/slm/fillers.ts) ----------
 
 export function augment(text: string, rng: Random): string {
   let words = text.split(" ").filter(Boolean);

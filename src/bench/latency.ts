@@ -1,11 +1,12 @@
-// End-of-input → MQTT publish latency for text input: the time from handing a typed line to the runtime
-// until the first device command appears on the broker (seen by an independent MQTT client).
+// End-of-input → MQTT publish latency (`hark bench --suite e2e`, src/bench/e2e.ts): the time from handing
+// a typed line, a spoken WAV or live PCM to the runtime until the first device command appears on the
+// broker (seen by an independent MQTT client).
 import mqtt from "mqtt";
 import pino from "pino";
-import { parseConfig } from "./config.js";
+import { parseConfig } from "../run/config.js";
 import { pcmSource } from "../audio/source.js";
-import { HarkRuntime } from "./runtime.js";
-import type { Heard } from "./voice.js";
+import { HarkRuntime } from "../run/runtime.js";
+import type { Heard } from "../run/voice.js";
 
 export interface BenchE2eOptions {
   /** Utterances that each publish at least one command (default: a home + car mix). */
