@@ -53,10 +53,10 @@ const env = (d: { models: string; cache: string }) => ({ HARK_MODELS_DIR: d.mode
 const MISMATCH = (file: string) => new RegExp(`${file.replace(/[.]/g, "\\.")}: sha256 mismatch \\(manifest [0-9a-f]{8}…, file [0-9a-f]{8}…\\): refusing to load it`);
 
 describe.skipIf(!hasModels)("model integrity at load", () => {
-  it("hark understand --engine slm refuses a model with one flipped byte: exit 1, one line naming the file and sha256", () => {
+  it("hark understand --engine slm refuses a model with one flipped byte: exit 1, one line naming the file and sha256", async () => {
     const d = copyModels();
     flip(join(d.models, TARGET));
-    expect(() => readGguf(join(d.models, TARGET))).not.toThrow();
+    await expect(readGguf(join(d.models, TARGET))).resolves.toMatchObject({ version: 3 });
     const r = hark(["understand", "--engine", "slm", "turn on the kitchen lights"], undefined, env(d));
     expect(r.status).toBe(1);
     expect(r.stdout).toBe("");

@@ -57,14 +57,21 @@ async function hark(...args: string[]): Promise<{ code: number; out: string; err
 }
 
 describe("GGUF verification", () => {
-  it("reads header, metadata and vocabulary", () => {
-    const info = readGguf(join(dir, "a.gguf"));
+  it("reads header, metadata and vocabulary", async () => {
+    const info = await readGguf(join(dir, "a.gguf"));
     expect(info.version).toBe(3);
     expect(info.metadata["tokenizer.ggml.tokens"]).toEqual(["<unk>", "a", "b"]);
   });
   it("refuses a truncated file, a non-GGUF file, a wrong sha256 and a draft with another vocabulary", async () => {
     await expect(verifyModel(join(dir, "truncated.gguf"))).rejects.toThrow(/truncated GGUF/);
     await expect(verifyModel(join(dir, "garbage.gguf"))).rejects.toThrow(/not a GGUF file/);
+    // Cut inside the header (the vocabulary), and a header whose key count cannot fit in the file.
+    writeFileSync(join(dir, "header-cut.gguf"), gguf(["<unk>", "a", "b"]).subarray(0, 120));
+    await expect(verifyModel(join(dir, "header-cut.gguf"))).rejects.toThrow(/truncated GGUF header/);
+    const huge = gguf(["<unk>", "a", "b"]);
+    huge.writeBigUInt64LE(1n << 40n, 16);
+    writeFileSync(join(dir, "huge-count.gguf"), huge);
+    await expect(verifyModel(join(dir, "huge-count.gguf"))).rejects.toThrow(/truncated GGUF header/);
     await expect(verifyModel(join(dir, "a.gguf"), { sha256: "0".repeat(64) })).rejects.toThrow(/sha256 mismatch/);
     await expect(verifyModel(join(dir, "draft-bad.gguf"), { target: join(dir, "a.gguf") })).rejects.toThrow(/vocabulary does not match/);
     await expect(verifyModel(join(dir, "draft-ok.gguf"), { target: join(dir, "a.gguf") })).resolves.toMatchObject({ vocab: 3 });

@@ -91,7 +91,7 @@ export async function verifyModel(file: string, expect: { sha256?: string; targe
   if (!existsSync(file)) throw new ModelError(`${file}: no such file`);
   let info;
   try {
-    info = readGguf(file);
+    info = await readGguf(file);
   } catch (err) {
     throw new ModelError(err instanceof GgufError ? err.message : `${file}: ${(err as Error).message}`);
   }
@@ -99,7 +99,7 @@ export async function verifyModel(file: string, expect: { sha256?: string; targe
   if (expect.sha256 && expect.sha256 !== sha256) throw new ModelError(`${file}: sha256 mismatch (expected ${expect.sha256.slice(0, 12)}…, file is ${sha256.slice(0, 12)}…)`);
   const vocab = vocabOf(info);
   if (expect.target) {
-    const tv = vocabOf(readGguf(expect.target));
+    const tv = vocabOf(await readGguf(expect.target));
     if (tv.length !== vocab.length || tv.some((t, i) => t !== vocab[i]))
       throw new ModelError(`${file}: vocabulary does not match the target model (${vocab.length} vs ${tv.length} tokens); a draft must share its target's tokenizer`);
   }

@@ -170,8 +170,8 @@ export class SlmEngine implements Understander {
     // check below and would be used. The hash is cached per file stamp (src/models/integrity.ts).
     await checkModelFiles(options.draft ? [options.model, options.draft] : [options.model]);
     // llama.cpp may abort the process on a damaged file: check header, metadata and size first.
-    readGguf(options.model);
-    if (options.draft) readGguf(options.draft);
+    await readGguf(options.model);
+    if (options.draft) await readGguf(options.draft);
     const llama = await sharedLlama();
     const threads = options.threads ?? 1;
     const model = await llama.loadModel({ modelPath: options.model, gpuLayers: 0 });
