@@ -282,21 +282,3 @@ export class SummaryBuilder {
   }
 }
 
-/** A one-line progress bar on stderr (only when stderr is a terminal). */
-export function progressBar(total: number, stream: NodeJS.WriteStream = process.stderr): { tick(label?: string): void; done(): void } {
-  if (!stream.isTTY || total <= 1) return { tick: () => {}, done: () => {} };
-  let n = 0;
-  const width = 30;
-  return {
-    tick(label = "") {
-      n++;
-      const fill = Math.round((n / total) * width);
-      const cols = stream.columns ?? 80;
-      const line = `[${"#".repeat(fill)}${"-".repeat(width - fill)}] ${n}/${total} ${label}`.slice(0, cols - 1);
-      stream.write(`\r${line}\x1b[K`);
-    },
-    done() {
-      stream.write("\r\x1b[K");
-    },
-  };
-}

@@ -3,9 +3,29 @@ import { Command, Option } from "commander";
 import { benchNlu } from "../../bench/nlu.js";
 import { UsageError } from "../../platform/errors.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
+import { progressGroup, type Progress, type ProgressGroup } from "../progress.js";
 import { asrConfig } from "../../asr/cliOptions.js";
 
 type Suite = (opts: Record<string, unknown>) => Promise<unknown>;
+
+/** The running suite's progress on stderr: bars on a terminal, nothing (or plain log lines) otherwise. */
+let progress: ProgressGroup | undefined;
+const bars = new Map<string, Progress>();
+const group = (): ProgressGroup => (progress ??= progressGroup());
+
+/** An onProgress(done, total) callback that moves the bar called `name`. */
+export function counter(name: string): (done: number, total: number) => void {
+  return (done, total) => {
+    let bar = bars.get(name);
+    if (!bar) bars.set(name, (bar = group().bar(name, total)));
+    bar.update(done, total);
+  };
+}
+
+/** A progress message of a suite: above the bars on a terminal, a plain stderr line otherwise. */
+export function note(line: string): void {
+  group().log(line);
+}
 
 /** Suites by name; each returns a JSON-serializable report. */
 const suites: Record<string, Suite> = {
@@ -15,7 +35,7 @@ const suites: Record<string, Suite> = {
       count: opts.count as number | undefined,
       seed: opts.seed as number | undefined,
       natural: oneNatural(opts.natural as string[] | undefined),
-      onProgress: process.stderr.isTTY ? (d, t) => process.stderr.write(`\rnlu ${d}/${t}`) : undefined,
+      onProgress: counter("nlu"),
     }),
 };
 
@@ -46,7 +66,7 @@ registerSuite("slm", async (opts) => {
     natural: opts.natural as string[] | undefined,
     parts: parts as never,
     modes: modes as never,
-    onProgress: (m) => process.stderr.write(`${m}\n`),
+    onProgress: note,
   });
 });
 
@@ -59,7 +79,7 @@ registerSuite("asr", async (opts) => {
     voice: opts.voice as string | undefined,
     // Defaults as in hark replay/transcribe, with the same experiment hooks ($HARK_ASR_FRONTEND, $HARK_ASR_DECODER).
     asr: asrConfig({}),
-    onProgress: process.stderr.isTTY ? (d, t) => process.stderr.write(`\rasr ${d}/${t}`) : undefined,
+    onProgress: counter("asr"),
   });
 });
 
@@ -73,14 +93,14 @@ registerSuite("live", async (opts) => {
   const { loadSources } = await import("../../nlu/index.js");
   const grammar = await loadSources(sourceOptions(opts as { grammar?: string[]; devices?: string[] | boolean }));
   const ms = (k: string) => (opts[k] === undefined ? {} : { [k.replace(/Ms$/, "SilenceMs")]: Number(opts[k]) });
-  return liveBench(grammar, opts.wav as string, { ...ms("shortMs"), ...ms("mediumMs"), ...ms("longMs") }, process.stderr.isTTY ? (d, t) => process.stderr.write(`\rlive ${d}/${t}`) : undefined);
+  return liveBench(grammar, opts.wav as string, { ...ms("shortMs"), ...ms("mediumMs"), ...ms("longMs") }, counter("live"));
 });
 
 // The trust sets: wrong actions and controls acted on exactly (src/bench/trust.ts); the shipped sets by default.
 registerSuite("trust", async (opts) => {
   const { loadTrustSet, runTrustSet } = await import("../../bench/trust.js");
   const { existsSync } = await import("node:fs");
-  const { join } = await import("node:path");
+  const { basename, join } = await import("node:path");
   const { projectRoot } = await import("../../grammar/paths.js");
   const dir = join(projectRoot(), "test", "fixtures", "trust");
   const parts = opts.parts === undefined ? ["sets", "curve"] : String(opts.parts).split(",").map((p) => p.trim());
@@ -104,7 +124,7 @@ registerSuite("trust", async (opts) => {
     }
     for (const file of sets) {
       const items = loadTrustSet(file);
-      const r = await runTrustSet(items, file, { ...(spoken ? { spoken } : {}), onProgress: process.stderr.isTTY ? (d, t) => process.stderr.write(`\rtrust ${d}/${t}`) : undefined });
+      const r = await runTrustSet(items, file, { ...(spoken ? { spoken } : {}), onProgress: counter(`trust ${basename(file)}`) });
       const { results: _r, ...report } = r;
       reports.push(report);
     }
@@ -161,8 +181,14 @@ export function register(program: Command): void {
   ).action(async (opts) => {
     const suite = suites[opts.suite as string];
     if (!suite) throw new UsageError(`unknown suite '${opts.suite}' (available: ${Object.keys(suites).join(", ")})`);
-    const report = (await suite(opts)) as Record<string, unknown>;
-    if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+    let report: Record<string, unknown>;
+    try {
+      report = (await suite(opts)) as Record<string, unknown>;
+    } finally {
+      progress?.stop();
+      progress = undefined;
+      bars.clear();
+    }
     if (!opts.errors) trimErrors(report);
     process.stdout.write(JSON.stringify(report, null, opts.json ? undefined : 2) + "\n");
   });

@@ -11,6 +11,7 @@ import { generateFixtures, grammarSampleLabels, replayLabels } from "../../repla
 import { AudioError, buildNegatives, readAudioFile, writeNegatives, CHATTER_SENTENCES } from "../../audio/index.js";
 import { CommandError, UsageError } from "../../platform/errors.js";
 import { writeLine } from "../io.js";
+import { startProgress } from "../progress.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
 
 const positiveInt = (name: string) => (v: string) => {
@@ -45,16 +46,18 @@ export function register(program: Command): void {
     }
     const dir = resolve(opts.output);
     const t0 = performance.now();
+    const bar = startProgress("fixtures", labels.length);
     try {
       const written = await generateFixtures(labels, dir, {
         voice: synth,
         marginSeconds: opts.margin,
-        onProgress: (d, t) => process.stderr.isTTY && process.stderr.write(`\rfixtures ${d}/${t}`),
+        onProgress: (d, t) => bar.update(d, t),
       });
-      if (process.stderr.isTTY) process.stderr.write("\r\x1b[K");
+      bar.stop();
       writeFileSync(join(dir, "labels.json"), `${JSON.stringify(replayLabels(written), null, 1)}\n`);
       await writeLine(JSON.stringify({ dir, fixtures: written.length, voice: synth.voice, seed: opts.seed, ms: Math.round(performance.now() - t0) }));
     } finally {
+      bar.stop();
       synth.close();
     }
   });
@@ -84,6 +87,9 @@ export function register(program: Command): void {
         if (err instanceof SynthesisError) throw new CommandError(err.message);
         throw err;
       }
+      // Speaking the chatter is the slow part: one tick per sentence.
+      const chatter = synth ? CHATTER_SENTENCES.map((c) => c.text) : [];
+      const bar = startProgress("chatter", chatter.length);
       try {
         const noise = opts.noise ? { samples: (await readAudioFile(opts.noise)).samples, name: opts.noise as string } : undefined;
         const items = await buildNegatives({
@@ -91,10 +97,17 @@ export function register(program: Command): void {
           noiseSegments: opts.noiseSegments,
           silence: opts.silence !== false,
           testdataDir,
-          chatter: synth ? CHATTER_SENTENCES.map((c) => c.text) : [],
-          speak: synth && ((text: string) => synth.synthesize(text)),
+          chatter,
+          speak:
+            synth &&
+            (async (text: string) => {
+              const audio = await synth.synthesize(text);
+              bar.tick(text);
+              return audio;
+            }),
           seed: opts.seed,
         });
+        bar.stop();
         if (!items.length) throw new UsageError("nothing to write: give --noise, --testdata or keep silence/chatter");
         const w = writeNegatives(opts.output, items, synth?.voice);
         await writeLine(JSON.stringify({ ...w, testdata: testdataDir ?? null, ms: Math.round(performance.now() - t0) }));
@@ -102,6 +115,7 @@ export function register(program: Command): void {
         if (err instanceof AudioError || err instanceof SynthesisError) throw new CommandError(err.message);
         throw err;
       } finally {
+        bar.stop();
         synth?.close();
       }
     });

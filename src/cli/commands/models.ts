@@ -9,6 +9,7 @@ import { activeModels, modelsDir, readManifest, resolveFile, verifyModel, writeM
 import { buildDataSet, generalEnglish, trainingVocabulary, writeJsonl } from "../../models/train/data.js";
 import { CommandError, UsageError } from "../../platform/errors.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
+import { progressGroup, type Progress, type ProgressGroup } from "../progress.js";
 
 const SIZES = ["tiny", "draft", "target", "large"] as const;
 const DEFAULT_STEPS: Record<string, number> = { tiny: 300, draft: 3000, target: 3000, large: 1500 };
@@ -107,6 +108,25 @@ export function runTrainer(o: TrainOptions): Promise<Record<string, unknown>> {
   });
 }
 
+/**
+ * A trainer's stderr lines, prefixed with its model: on a terminal its "step N/M" and "pretrain step N/M"
+ * lines move a bar per phase instead of scrolling by; every other line (and every line in a pipe) is logged.
+ */
+function trainerLines(progress: ProgressGroup, name: string): (line: string) => void {
+  let bar: Progress | undefined;
+  let phase = "";
+  return (line) => {
+    const m = /^(pretrain )?step (\d+)\/(\d+)\b/.exec(line);
+    if (m && progress.shown) {
+      const p = m[1] ? "pretrain" : "train";
+      if (!bar || p !== phase) [bar, phase] = [progress.bar(`[${name}] ${p}`, Number(m[3])), p];
+      bar.update(Number(m[2]), Number(m[3]));
+      return;
+    }
+    progress.log(`  [${name}] ${line}`);
+  };
+}
+
 async function entryFor(file: string, role: Role, extra: Partial<ModelEntry>, dir: string, target?: string): Promise<ModelEntry> {
   const v = await verifyModel(file, target ? { target } : {});
   const rel = resolve(file).startsWith(resolve(dir) + "/") ? resolve(file).slice(resolve(dir).length + 1) : resolve(file);
@@ -155,7 +175,9 @@ export function register(program: Command): void {
     const out = resolve(opts.out ?? dir);
     const register = resolve(out) === resolve(dir);
     mkdirSync(out, { recursive: true });
-    const say = (s: string) => process.stderr.write(s + "\n");
+    // Messages on stderr; on a terminal the trainers' "step N/M" lines become progress bars.
+    const progress = progressGroup();
+    const say = (s: string) => progress.log(s);
     const dataDir = join(out, ".data");
     mkdirSync(dataDir, { recursive: true });
     const t0 = Date.now();
@@ -191,12 +213,17 @@ export function register(program: Command): void {
       await runTrainer({ ...common, size: opts.size, tokenizerOnly: true, onLine: (l) => say(`  ${l}`) });
     }
     say(`hark: training ${opts.size}${draftSize !== "none" ? ` and its draft (${draftSize}), side by side` : ""}…`);
-    const [main, draft] = await Promise.all([
-      runTrainer({ ...common, size: opts.size, steps: opts.steps, name: `hark-${opts.size}`, tokenizer, onLine: (l) => say(`  [${opts.size}] ${l}`) }),
-      draftSize === "none"
-        ? undefined
-        : runTrainer({ ...common, size: draftSize, steps: opts.draftSteps, name: `hark-${opts.size}-draft`, tokenizer, onLine: (l) => say(`  [draft] ${l}`) }),
-    ]);
+    let main: Record<string, unknown>, draft: Record<string, unknown> | undefined;
+    try {
+      [main, draft] = await Promise.all([
+        runTrainer({ ...common, size: opts.size, steps: opts.steps, name: `hark-${opts.size}`, tokenizer, onLine: trainerLines(progress, opts.size) }),
+        draftSize === "none"
+          ? undefined
+          : runTrainer({ ...common, size: draftSize, steps: opts.draftSteps, name: `hark-${opts.size}-draft`, tokenizer, onLine: trainerLines(progress, "draft") }),
+      ]);
+    } finally {
+      progress.stop();
+    }
     if (!process.env.HARK_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
     const files = main.files as { q8_0: string; f16: string };
     const mainFile = join(out, files.q8_0);

@@ -5,9 +5,10 @@ import { readAudioFile } from "../../audio/source.js";
 import { loadSources, loadUnderstander, sourcePaths } from "../../nlu/index.js";
 import { loadTrust } from "../../trust/index.js";
 import { spokenTrustWords, trustAsrGrammar } from "../../trust/spoken.js";
-import { halfOf, listAudioFiles, loadLabels, progressBar, replayFile, SummaryBuilder, type Gate, type Labels } from "../../replay/index.js";
+import { halfOf, listAudioFiles, loadLabels, replayFile, SummaryBuilder, type Gate, type Labels } from "../../replay/index.js";
 import { CommandError, UsageError } from "../../platform/errors.js";
 import { writeLine } from "../io.js";
+import { startProgress } from "../progress.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
 import { addAsrOptions, asrConfig } from "../../asr/cliOptions.js";
 
@@ -70,7 +71,7 @@ export function register(program: Command): void {
     const words = trust && opts.trustWords !== false ? trustAsrGrammar(spokenTrustWords(trust.cues)) : undefined;
     const recognizer = await createRecognizer(opts.engine, { grammar, ...asr, ...(words ? { compile: { ...(asr.compile as object | undefined), ...words.compile }, around: words.around } : {}) });
     const summary = new SummaryBuilder(gated);
-    const bar = progressBar(files.length);
+    const bar = startProgress("replay", files.length);
     try {
       for (const f of files) {
         const item = await replayFile(f.path, f.rel, { recognizer, understander, labels, noise, ...(gated ? { gate: gated } : {}), ...(trust ? { trust } : {}) });
@@ -79,7 +80,7 @@ export function register(program: Command): void {
         await writeLine(JSON.stringify(item));
       }
     } finally {
-      bar.done();
+      bar.stop();
       recognizer.close();
     }
     const startup = (recognizer as { startup?: Record<string, number | string> }).startup;
