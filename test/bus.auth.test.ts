@@ -23,7 +23,7 @@ describe("broker connection options", () => {
       expect(await bus.send({ id: newCommandId(), deviceId: "switch.kettle", action: "turn_on", params: {} })).toMatchObject({ ok: true });
       const bad = new MqttDeviceBus({ url: broker.url, devices: catalog, username: "hark", password: "nope", connectTimeoutMs: 3000 });
       const t0 = Date.now();
-      await expect(bad.start()).rejects.toThrow(/cannot connect to broker mqtt:\/\/127\.0\.0\.1:\d+: .*(Bad username or password|Not authorized)/i);
+      await expect(bad.start()).rejects.toThrow(/cannot connect to MQTT broker mqtt:\/\/127\.0\.0\.1:\d+: .*(Bad username or password|Not authorized)/i);
       expect(Date.now() - t0).toBeLessThan(2000);
     } finally {
       await bus.stop();
@@ -32,12 +32,22 @@ describe("broker connection options", () => {
     }
   });
 
-  test("no broker listening: start() rejects after the connect timeout; send() while down → unavailable", async () => {
+  test("no broker listening: start() rejects after the connect timeout, saying why; send() while down → unavailable", async () => {
     const port = await freePort();
     const bus = new MqttDeviceBus({ url: `mqtt://127.0.0.1:${port}`, devices: catalog, connectTimeoutMs: 500 });
-    await expect(bus.start()).rejects.toThrow(`cannot connect to broker mqtt://127.0.0.1:${port}: timeout`);
+    const t0 = Date.now();
+    await expect(bus.start()).rejects.toThrow(`cannot connect to MQTT broker mqtt://127.0.0.1:${port}: connection refused (tried for 0.5 s)`);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(450);
     const r = await bus.send({ id: newCommandId(), deviceId: "switch.kettle", action: "turn_on", params: {} }, { timeoutMs: 200 });
     expect(r).toMatchObject({ ok: false, error: "unavailable" });
+  });
+
+  test("waitForBroker: false — the first refusal is final, at once", async () => {
+    const port = await freePort();
+    const bus = new MqttDeviceBus({ url: `mqtt://127.0.0.1:${port}`, devices: catalog, connectTimeoutMs: 5000, waitForBroker: false });
+    const t0 = Date.now();
+    await expect(bus.start()).rejects.toThrow(new RegExp(`^cannot connect to MQTT broker mqtt://127\\.0\\.0\\.1:${port}: connection refused$`));
+    expect(Date.now() - t0).toBeLessThan(2000);
   });
 
   test.skipIf(!hasOpenssl)("mqtts:// with a CA option", async () => {

@@ -34,6 +34,8 @@ export interface DeviceRuntimeOptions {
   tls?: MqttTlsOptions;
   /** Confirmation timeout per command (ms). Default 5000. */
   timeoutMs?: number;
+  /** False: a broker that refuses the first connection is an error at once (MqttBusOptions.waitForBroker). */
+  waitForBroker?: boolean;
   logger?: Logger;
 }
 
@@ -62,7 +64,7 @@ export async function startDeviceRuntime(o: DeviceRuntimeOptions): Promise<Devic
     ...(o.logger ? { logger: o.logger } : {}),
   };
   let sims: SimulatorHandle | undefined;
-  const bus = new MqttDeviceBus({ url: brokerUrl, devices: catalog, ...conn, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) });
+  const bus = new MqttDeviceBus({ url: brokerUrl, devices: catalog, ...conn, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.waitForBroker !== undefined ? { waitForBroker: o.waitForBroker } : {}) });
   try {
     if (o.simulate ?? !o.brokerUrl) {
       sims = await startSimulators({ brokerUrl, devices: catalog, ...conn, ...(o.faults ? { faults: o.faults } : {}), ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}) });

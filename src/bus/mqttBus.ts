@@ -39,6 +39,25 @@ export interface MqttBusOptions {
   reconnectPeriodMs?: number;
   /** start() rejects when the broker cannot be reached within this time (ms). Default 5000. */
   connectTimeoutMs?: number;
+  /**
+   * At start, a refused or unreachable connection is tried again until connectTimeoutMs (default true: a
+   * broker that is still starting is waited for); false: the first such failure is final (`hark run`).
+   */
+  waitForBroker?: boolean;
+}
+
+/** Why a connection failed, in words (node's socket error codes; MQTT's own refusals as they are). */
+export function connectFailure(err: Error & { code?: unknown }): string {
+  switch (err.code) {
+    case "ECONNREFUSED": return "connection refused";
+    case "ENOTFOUND":
+    case "EAI_AGAIN": return "host not found";
+    case "EHOSTUNREACH":
+    case "ENETUNREACH": return "host unreachable";
+    case "ETIMEDOUT": return "connection timed out";
+    case "ECONNRESET": return "connection reset";
+    default: return err.message;
+  }
 }
 
 interface Pending {
@@ -112,24 +131,32 @@ export class MqttDeviceBus implements DeviceBus {
     client.on("close", () => {
       for (const l of this.connListeners) l(false);
     });
-    client.on("error", (err) => this.log.warn({ err: err.message }, "mqtt error"));
+    // Until the first connection the failure is start()'s to report (one line); afterwards each is a warning.
+    let connectedOnce = false;
+    client.on("error", (err) => (connectedOnce ? this.log.warn({ err: err.message }, "mqtt error") : this.log.debug({ err: err.message }, "mqtt connect error")));
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => fail(new Error(`cannot connect to broker ${o.url}: timeout`)), o.connectTimeoutMs ?? 5000);
-      const fail = (err: Error) => {
+      let last: Error | undefined;
+      const timer = setTimeout(() => fail(last, true), o.connectTimeoutMs ?? 5000);
+      const fail = (err: Error | undefined, timedOut = false) => {
         clearTimeout(timer);
         client.off("connect", ok);
+        client.off("error", onErr);
         client.end(true);
         this.client = undefined;
-        reject(new Error(err.message.startsWith("cannot connect") ? err.message : `cannot connect to broker ${o.url}: ${err.message}`));
+        const why = err ? connectFailure(err) : "timeout";
+        reject(new Error(`cannot connect to MQTT broker ${o.url}: ${why}${timedOut && err ? ` (tried for ${Math.round((o.connectTimeoutMs ?? 5000) / 100) / 10} s)` : ""}`));
       };
       const ok = () => {
+        connectedOnce = true;
         clearTimeout(timer);
         client.off("error", onErr);
         resolve();
       };
-      // Authentication and protocol errors are final; a refused TCP connection is retried until the timeout.
+      // Authentication and protocol errors are final; a refused TCP connection is retried until the timeout
+      // (unless waitForBroker is false).
       const onErr = (err: Error & { code?: unknown }) => {
-        if (typeof err.code === "number") fail(err);
+        last = err;
+        if (typeof err.code === "number" || o.waitForBroker === false) fail(err);
       };
       client.once("connect", ok);
       client.on("error", onErr);

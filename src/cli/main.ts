@@ -19,14 +19,25 @@ const commands: Array<{ register(program: Command): void }> = [understand, gramm
 export function buildProgram(): Command {
   const program = new Command("hark")
     .description("Offline voice assistant for smart homes and vehicle cabins")
-    .version("0.1.0")
-    .showHelpAfterError("(add --help for usage)")
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .version("0.1.0");
   for (const c of commands) c.register(program);
-  // Subcommands inherit exit-override so usage errors come back here instead of exiting.
-  for (const sub of program.commands) sub.exitOverride();
+  // Every command, nested ones too: usage errors come back here instead of exiting, and commander's
+  // message (unknown option, missing argument, bad choice …) is one line naming the help to read.
+  const setUp = (cmd: Command, path: string): void => {
+    cmd
+      .exitOverride()
+      .showHelpAfterError(false)
+      .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: (s, write) => write(usageLine(s, path)) });
+    for (const sub of cmd.commands) setUp(sub, `${path} ${sub.name()}`);
+  };
+  setUp(program, "hark");
   return program;
+}
+
+/** "error: unknown option '--x'\n(Did you mean --y?)\n" → "hark: unknown option '--x' (Did you mean --y?) (see `hark run --help`)". */
+export function usageLine(message: string, path: string): string {
+  const text = message.replace(/^error:\s*/i, "").replace(/\s*\n\s*/g, " ").trim();
+  return `hark: ${text} (see \`${path} --help\`)\n`;
 }
 
 export async function main(argv: string[]): Promise<number> {

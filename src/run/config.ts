@@ -99,7 +99,8 @@ export const configSchema = z.strictObject({
     })
     .default({ short_silence_ms: 120, medium_silence_ms: 400, long_silence_ms: 600 }),
   output: z.enum(["json", "text"]).default("json"),
-  log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Unset: info (on a terminal `hark run` shows warnings only; src/cli/runLog.ts). */
+  log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
 });
 
 export type HarkConfigFile = z.infer<typeof configSchema>;

@@ -150,6 +150,7 @@ export class HarkRuntime {
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
       timeoutMs: config.deviceTimeoutMs,
+      waitForBroker: false, // a broker that refuses is reported at once, in one line
       logger: log.child({ mod: "bus" }),
     });
     const rt = new HarkRuntime(config, log, devices, understander, grammar, loadTrust(grammar, config.trust, paths.grammar), options.onAnswer);

@@ -7,7 +7,7 @@ import { loadConfig } from "../../run/config.js";
 import { HarkRuntime, type Answer } from "../../run/runtime.js";
 import { CommandError, UsageError } from "../../platform/errors.js";
 import { writeLine } from "../io.js";
-import pino from "pino";
+import { runLogger, type LogLevel } from "../runLog.js";
 import { Voice } from "../../run/voice.js";
 
 export function register(program: Command): void {
@@ -18,8 +18,9 @@ export function register(program: Command): void {
     .option("--broker <url>", "external MQTT broker (default: embedded broker on 127.0.0.1 with simulated devices)")
     .option("--input <src>", "mic | FILE.wav | - (stdin; the default when stdin is not a terminal)")
     .addOption(new Option("--profile <profile>", "session for plain text input").choices(["home", "car"]))
-    .addOption(new Option("--output <format>", "answer format on stdout").choices(["json", "text"]))
-    .addOption(new Option("--log-level <level>", "log level (logs go to stderr)").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]))
+    .addOption(new Option("--output <format>", "answer format on stdout (default: text when stdout is a terminal, else json)").choices(["json", "text"]))
+    .addOption(new Option("--log-level <level>", "pino JSON logs on stderr from this level (default: on a terminal warnings only, as plain lines; in a pipe JSON lines from info)").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]))
+    .option("--log-file <path>", "write the logs (JSON lines, from --log-level or info) to this file; stderr shows warnings only")
     .option("--no-simulate", "do not start the simulated home and car")
     .option("--grammar <dir>", "grammar folder (default: grammars/en)")
     .option("--devices <dir>", "devices folder (default: devices/)")
@@ -37,7 +38,8 @@ interface RunOptions {
   input?: string;
   profile?: "home" | "car";
   output?: "json" | "text";
-  logLevel?: string;
+  logLevel?: LogLevel;
+  logFile?: string;
   simulate?: boolean;
   grammar?: string;
   devices?: string;
@@ -57,8 +59,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (opts.profile) config.profile = opts.profile;
   if (opts.output) config.output = opts.output;
   // A person at a terminal reads sentences, not JSON (pipes and files keep JSON unless --output says).
-  else if (process.stdin.isTTY && process.stdout.isTTY && !opts.input) config.output = "text";
-  if (opts.logLevel) config.logLevel = opts.logLevel as typeof config.logLevel;
+  else if (process.stdout.isTTY) config.output = "text";
+  const configLevel = config.logLevel;
+  if (opts.logLevel) config.logLevel = opts.logLevel;
   if (opts.simulate === false) config.simulate = false;
   if (opts.grammar) config.grammar = opts.grammar;
   if (opts.devices) config.devices = opts.devices;
@@ -78,7 +81,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
 
   // Speaking needs the voice; a bad voice spec is a usage error before anything starts.
   let voice: Voice | undefined;
-  const log = pino({ level: config.logLevel, base: undefined }, pino.destination(2));
+  const log = runLogger({ ...(opts.logLevel ? { level: opts.logLevel } : {}), ...(configLevel ? { configLevel } : {}), ...(opts.logFile ? { file: opts.logFile } : {}) });
   if (config.speech.enabled) {
     const { parseVoice } = await import("../../tts/index.js");
     try {
@@ -93,8 +96,11 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       log: log.child({ mod: "voice" }),
     });
   }
+  // On a terminal, what hark heard in audio input comes before its answer (typed text is on screen already).
+  const showHeard = process.stdout.isTTY && config.output === "text" && input !== "-" && input !== "tty";
   const print = (a: Answer) => {
     if (config.output === "text") {
+      if (showHeard && a.text) void writeLine(`you> ${a.text}`);
       if (a.speech) void writeLine(process.stdout.isTTY ? `hark> ${a.speech}` : a.speech);
     } else void writeLine(JSON.stringify(a));
     if (a.speech) void voice?.say(a.speech, a.session);

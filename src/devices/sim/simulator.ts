@@ -14,7 +14,7 @@ import {
   type IncomingCommand,
 } from "../../bus/topics.js";
 import type { DeviceState } from "../../bus/types.js";
-import { noDelay, type MqttTlsOptions } from "../../bus/mqttBus.js";
+import { connectFailure, noDelay, type MqttTlsOptions } from "../../bus/mqttBus.js";
 import { DeviceCatalog } from "../catalog.js";
 import type { DeviceFileSpec, DeviceSpec } from "../types.js";
 import { homeModel, memberCommands } from "./home.js";
@@ -265,7 +265,7 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     await Promise.all(catalog.files.filter((f) => f.devices.length > 0).map(connectFile));
   } catch (err) {
     await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
-    throw new Error(`simulators cannot connect to ${options.brokerUrl}: ${(err as Error).message}`);
+    throw new Error(`simulators cannot connect to MQTT broker ${options.brokerUrl}: ${connectFailure(err as Error)}`);
   }
 
   // State that moves on by itself (timers ring, a vacuum reaches its dock) advances on a clock.
