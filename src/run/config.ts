@@ -4,6 +4,7 @@ import { z } from "zod";
 import { YamlSource } from "../grammar/yamlSource.js";
 import { DEFAULT_POLICIES, policyRuleSchema, type PolicyRule } from "../dialog/policy.js";
 import { DEFAULT_TIMEOUTS, type DialogTimeouts, type ProfileKind } from "../dialog/types.js";
+import { DEFAULT_WAKE_SENSITIVITY } from "../wake/sensitivity.js";
 import { resolveTrustConfig, trustConfigSchema, type TrustConfig } from "../trust/index.js";
 
 const ms = z.number().int().positive();
@@ -98,6 +99,16 @@ export const configSchema = z.strictObject({
       long_silence_ms: z.number().int().min(100).max(10000).default(600),
     })
     .default({ short_silence_ms: 120, medium_silence_ms: 400, long_silence_ms: 600 }),
+  /** Live input: a wake phrase spotted in the audio addresses the assistant (src/wake/spotter.ts). */
+  wake: z
+    .strictObject({
+      /** Off: every utterance is addressed (push-to-talk, a cabin's talk button). */
+      enabled: z.boolean().default(false),
+      phrase: z.string().min(1).default("hey hark"),
+      /** 0..1: higher wakes on less clear speech and falsely more often (docs/benchmarks.md "Wake word"). */
+      sensitivity: z.number().min(0).max(1).default(DEFAULT_WAKE_SENSITIVITY),
+    })
+    .default({ enabled: false, phrase: "hey hark", sensitivity: DEFAULT_WAKE_SENSITIVITY }),
   output: z.enum(["json", "text"]).default("json"),
   /** Unset: info (on a terminal `hark run` shows warnings only; src/cli/runLog.ts). */
   log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
@@ -122,6 +133,7 @@ export interface HarkConfig {
   output: "json" | "text";
   speech: HarkConfigFile["speech"];
   listen: HarkConfigFile["listen"];
+  wake: HarkConfigFile["wake"];
   logLevel: HarkConfigFile["log_level"];
 }
 
@@ -161,6 +173,7 @@ export function resolveConfig(parsed: HarkConfigFile, file?: string): HarkConfig
     output: parsed.output,
     speech: parsed.speech,
     listen: parsed.listen,
+    wake: parsed.wake,
     logLevel: parsed.log_level,
   };
 }

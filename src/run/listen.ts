@@ -10,6 +10,7 @@ import { estimateSnr } from "../asr/frontend.js";
 import type { RecognitionResult, Recognizer, RecognizerStream } from "../asr/types.js";
 import { SAMPLE_RATE } from "../audio/source.js";
 import type { Endpointer, VadOptions } from "../audio/vad.js";
+import type { WakeDetail } from "../wake/spotter.js";
 
 export interface ListenOptions {
   /**
@@ -41,6 +42,12 @@ export interface ListenOptions {
   onSpeechStart?: (atSeconds: number) => void;
   /** Called with the partial transcript whenever it changes. */
   onPartial?: (text: string) => void;
+  /**
+   * Wake phrase gating: while `needed()` says so, each new utterance goes to the spotter instead of
+   * the recognizer (src/wake/spotter.ts); utterances without the phrase are dropped, and a request
+   * said in the same breath as the phrase is decoded by the recognizer from where the phrase ended.
+   */
+  wake?: { spotter: Recognizer; needed: () => boolean };
 }
 
 /** One utterance heard live. */
@@ -58,6 +65,11 @@ export interface LiveUtterance {
   endpoint: "short" | "medium" | "long" | "max" | "eof";
   /** The streamed decode was used ("stream"), or the utterance was decoded again whole ("batch"). */
   decode: "stream" | "batch";
+  /**
+   * The wake phrase was heard in this utterance (wake gating): `result` is then the request said
+   * after it in the same breath, or the spotter's own result (text = the phrase) when there was none.
+   */
+  wake?: WakeDetail & { phrase: string; /** A request followed in the same breath (it is `result`). */ request: boolean };
 }
 
 /** Recent audio with absolute sample positions. */
@@ -82,6 +94,8 @@ class Ring {
 
 interface Utterance {
   start: number; // sample index of the first sample fed
+  /** Who decodes it: the recognizer, or the wake spotter while a wake phrase is needed. */
+  rec: Recognizer;
   stream: RecognizerStream;
   fed: number; // samples fed so far (absolute index of the next one)
   runs: Array<[number, number]>; // VAD speech runs, absolute samples
@@ -93,6 +107,8 @@ interface Utterance {
   pending?: { result: RecognitionResult; decode: LiveUtterance["decode"]; at: number; wait: number; endpoint: "short" | "medium" };
 }
 
+/** Words heard after the wake phrase shorter than this are not a request (a cough, an "uh"), s. */
+const MIN_REQUEST_SECONDS = 0.3;
 const ms2s = (ms: number): number => Math.round((ms * SAMPLE_RATE) / 1000);
 /** The VAD ends its speech runs after this much silence; the listener's endpoints count from there. */
 const VAD_SILENCE_MS = 64;
@@ -163,7 +179,7 @@ export class Listener {
     if (u.pending) {
       // Decided early: speech again before the wait is over undoes it (the decoder goes on).
       if (speaking || this.loud(u, frame)) this.resume(u, now);
-      else if (now - u.pending.at >= u.pending.wait) return [this.end(u, u.pending.endpoint)];
+      else if (now - u.pending.at >= u.pending.wait) return this.ended(u, u.pending.endpoint);
       return [];
     }
     this.feed(u, now);
@@ -181,11 +197,11 @@ export class Listener {
       const speechEnd = Math.max(u.runs[u.runs.length - 1]![1], u.lastLoud);
       if ((ending === "closed" && speechEnd < now) || (ending === "open" && now - speechEnd >= this.medium)) {
         u.pending = { ...(await this.decide(u)), at: speechEnd, wait: ending === "closed" ? this.short : this.medium, endpoint: ending === "closed" ? "short" : "medium" };
-        return now - u.pending.at >= u.pending.wait ? [this.end(u, u.pending.endpoint)] : [];
+        return now - u.pending.at >= u.pending.wait ? this.ended(u, u.pending.endpoint) : [];
       }
-      if (now >= u.waitUntil) return [this.end(u, "long", await this.decide(u))];
+      if (now >= u.waitUntil) return this.ended(u, "long", await this.decide(u));
     }
-    if (now - u.start >= this.maxSpeech) return [this.end(u, "max", await this.decide(u))];
+    if (now - u.start >= this.maxSpeech) return this.ended(u, "max", await this.decide(u));
     return [];
   }
 
@@ -197,19 +213,21 @@ export class Listener {
     }
     const u = this.utt;
     if (!u) return [];
-    if (u.pending) return [this.end(u, u.pending.endpoint)];
+    if (u.pending) return this.ended(u, u.pending.endpoint);
     if (!u.runs.length) {
       u.stream.abort?.();
       this.utt = undefined;
       return [];
     }
     this.feed(u, this.ring.total);
-    return [this.end(u, "eof", await this.decide(u))];
+    return this.ended(u, "eof", await this.decide(u));
   }
 
   private begin(start: number): void {
-    this.utt = { start, stream: this.recognizer.stream!(), fed: start, runs: [], waitUntil: Infinity, partial: "", lastLoud: 0 };
-    this.o.onSpeechStart?.(start / SAMPLE_RATE);
+    const rec = this.o.wake?.needed() ? this.o.wake.spotter : this.recognizer;
+    this.utt = { start, rec, stream: rec.stream!(), fed: start, runs: [], waitUntil: Infinity, partial: "", lastLoud: 0 };
+    // Speech that must first say the wake phrase is not yet addressed to the assistant (no barge-in).
+    if (rec === this.recognizer) this.o.onSpeechStart?.(start / SAMPLE_RATE);
   }
 
   private feed(u: Utterance, now: number): void {
@@ -241,13 +259,14 @@ export class Listener {
   /** Undo an early decision: a new stream decodes the utterance so far, and listening goes on. */
   private resume(u: Utterance, now: number): void {
     u.pending = undefined;
-    u.stream = this.recognizer.stream!();
+    u.stream = u.rec.stream!();
     u.fed = u.start;
     this.feed(u, now);
   }
 
   /** The utterance's result: the streamed decode when the input is clean, else recognize() on its audio. */
   private async decide(u: Utterance): Promise<{ result: RecognitionResult; decode: LiveUtterance["decode"] }> {
+    if (u.rec !== this.recognizer) return { result: await u.stream.finish(), decode: "stream" };
     // The SNR over the utterance and up to a second of what came before it (the noise to compare with).
     const from = Math.max(0, u.start - SAMPLE_RATE, this.ring.total - this.ring.cap);
     const context = this.ring.slice(from, u.fed);
@@ -256,6 +275,22 @@ export class Listener {
     if (snrDb === undefined || snrDb >= (this.o.cleanAboveDb ?? 35)) return { result: await u.stream.finish({ ...(snrDb !== undefined ? { snrDb } : {}), speech }), decode: "stream" };
     u.stream.abort?.();
     return { result: await this.recognizer.recognize(this.ring.slice(u.start, u.fed)), decode: "batch" };
+  }
+
+  /** The utterance as the caller gets it; a spotter's utterance: none without the phrase, else the request after it. */
+  private async ended(u: Utterance, endpoint: LiveUtterance["endpoint"], decided: Pick<LiveUtterance, "result" | "decode"> = u.pending!): Promise<LiveUtterance[]> {
+    const heard = this.end(u, endpoint, decided);
+    if (u.rec === this.recognizer) return [heard];
+    const r = decided.result;
+    if (r.rejected || !r.detail) return [];
+    const detail = r.detail as unknown as WakeDetail;
+    const wake = { ...detail, phrase: r.text, request: false };
+    // Words after the phrase in the same breath: the request, decoded whole from where the phrase ended.
+    if (detail.after < MIN_REQUEST_SECONDS) return [{ ...heard, wake }];
+    wake.request = true;
+    const from = u.start + Math.round(detail.wakeEnd * SAMPLE_RATE);
+    const result = await this.recognizer.recognize(this.ring.slice(from, u.fed));
+    return [{ ...heard, wake, result, decode: "batch" }];
   }
 
   private end(u: Utterance, endpoint: LiveUtterance["endpoint"], decided: Pick<LiveUtterance, "result" | "decode"> = u.pending!): LiveUtterance {

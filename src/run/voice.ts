@@ -32,6 +32,8 @@ export interface Heard {
   /** Live input: end of the last speech, seconds, and which silence ended the utterance (src/run/listen.ts). */
   speechEnd?: number;
   endpoint?: LiveUtterance["endpoint"];
+  /** The wake phrase, heard by the wake spotter (text = the phrase). */
+  wake?: boolean;
 }
 
 export interface HearingOptions {
@@ -169,9 +171,17 @@ export class Hearing {
     const o = { ...this.live, ...live };
     const { createEndpointer } = await import("../audio/index.js");
     const listener = new Listener(this.recognizer, createEndpointer(liveVadOptions(this.vad)), o);
-    const heard = (u: LiveUtterance): Heard => this.report(u.result, u.start, u.end, { speechEnd: u.speechEnd, endpoint: u.endpoint });
-    for await (const frame of source) for (const u of await listener.accept(frame)) yield heard(u);
-    for (const u of await listener.flush()) yield heard(u);
+    const heard = (u: LiveUtterance): Heard[] => {
+      const live = { speechEnd: u.speechEnd, endpoint: u.endpoint };
+      if (!u.wake) return [this.report(u.result, u.start, u.end, live)];
+      // The phrase wakes the session (the dialog's WAKE); a request in the same breath follows it.
+      const w = u.wake;
+      this.log?.info({ phrase: w.phrase, start: u.start + w.wakeStart, end: u.start + w.wakeEnd, request: w.request }, "wake phrase");
+      const woke: Heard = { text: w.phrase, confidence: 1, start: u.start + w.wakeStart, end: u.start + w.wakeEnd, asrMs: u.result.ms, wake: true, ...(w.request ? {} : live) };
+      return w.request ? [woke, this.report(u.result, u.start + w.wakeEnd, u.end, live)] : [woke];
+    };
+    for await (const frame of source) for (const u of await listener.accept(frame)) yield* heard(u);
+    for (const u of await listener.flush()) yield* heard(u);
   }
 
   close(): void {

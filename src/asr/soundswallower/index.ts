@@ -31,8 +31,9 @@ export const EN_US_PHONES = [
   "AA", "AE", "AH", "AO", "AW", "AY", "B", "CH", "D", "DH", "EH", "ER", "EY", "F", "G", "HH", "IH", "IY", "JH",
   "K", "L", "M", "N", "NG", "OW", "OY", "P", "R", "S", "SH", "T", "TH", "UH", "UW", "V", "W", "Y", "Z", "ZH",
 ] as const;
-const GARBAGE_PREFIX = "ph_";
-const GARBAGE_WORDS: Array<[string, string]> = EN_US_PHONES.map((p) => [`${GARBAGE_PREFIX}${p.toLowerCase()}`, p]);
+export const GARBAGE_PREFIX = "ph_";
+/** Garbage "words" and their one-phone pronunciations (dictionary entries). */
+export const GARBAGE_WORDS: Array<[string, string]> = EN_US_PHONES.map((p) => [`${GARBAGE_PREFIX}${p.toLowerCase()}`, p]);
 
 /**
  * The acoustic score floor. The hypothesis' path score minus its language part (FSG transition
@@ -119,7 +120,7 @@ export interface GrammarAsrOptions {
   evidence?: false | (EvidenceOptions & { readingOf?: ReadingOf });
 }
 
-interface SsDecoder {
+export interface SsDecoder {
   cdecoder: number;
   get_config(key: string): string | number | boolean | null;
   has_config(key: string): boolean;
@@ -132,7 +133,7 @@ interface SsDecoder {
   get_alignment(opts?: { start?: number; align_level?: number }): { t: string; b: number; d: number; p: number; w?: Array<{ t: string; b: number; d: number; p: number }> };
   delete(): void;
 }
-interface SsModule {
+export interface SsModule {
   Decoder: new (config: Record<string, string | number | boolean>) => SsDecoder;
   HEAP32: Int32Array;
   HEAPU8: Uint8Array;

@@ -96,6 +96,34 @@ registerSuite("live", async (opts) => {
   return liveBench(grammar, opts.wav as string, { ...ms("shortMs"), ...ms("mediumMs"), ...ms("longMs") }, counter("live"));
 });
 
+// The wake spotter: misses on spoken phrases, false wakes per 5 hours of other audio (src/bench/wake.ts).
+registerSuite("wake", async (opts) => {
+  const { wakeBench } = await import("../../bench/wake.js");
+  const { loadSources } = await import("../../nlu/index.js");
+  const { readAudioFile } = await import("../../audio/source.js");
+  const grammar = await loadSources(sourceOptions(opts as { grammar?: string[]; devices?: string[] | boolean }));
+  const num = (k: string): number | undefined => {
+    if (opts[k] === undefined) return undefined;
+    const v = Number(opts[k]);
+    if (!Number.isFinite(v) || v < 0) throw new UsageError(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}: not a number: ${String(opts[k])}`);
+    return v;
+  };
+  const sensitivity = num("sensitivity");
+  if (sensitivity !== undefined && sensitivity > 1) throw new UsageError("--sensitivity: between 0 and 1");
+  const noise = opts.noise === undefined ? undefined : (await readAudioFile(String(opts.noise))).samples;
+  return wakeBench({
+    grammar,
+    ...(opts.phrase ? { phrase: String(opts.phrase) } : {}),
+    ...(sensitivity !== undefined ? { sensitivity } : {}),
+    ...(opts.count !== undefined ? { positives: opts.count as number } : {}),
+    ...(num("hours") !== undefined ? { hours: num("hours")! } : {}),
+    ...(noise ? { noise } : {}),
+    ...(opts.wav ? { realDir: String(opts.wav) } : {}),
+    ...(opts.seed !== undefined ? { seed: opts.seed as number } : {}),
+    onProgress: note,
+  });
+});
+
 // The trust sets: wrong actions and controls acted on exactly (src/bench/trust.ts); the shipped sets by default.
 registerSuite("trust", async (opts) => {
   const { loadTrustSet, runTrustSet } = await import("../../bench/trust.js");
@@ -169,10 +197,13 @@ export function register(program: Command): void {
       .option("--natural <file>", "hand-written labelled utterances (JSONL); repeatable for the slm and trust suites", (v: string, acc: string[] = []) => [...acc, v])
       .option("--set <file>", "trust suite: a trust set (JSONL, test/fixtures/trust/README.md); repeatable (default: the shipped sets)", (v: string, acc: string[] = []) => [...acc, v])
       .option("--spoken", "trust suite: say every turn with the default voice and hear it through VAD + ASR")
-      .option("--noise <file>", "trust suite with --spoken: mix this noise (WAV) in at --snr")
+      .option("--noise <file>", "trust suite with --spoken: mix this noise (WAV) in at --snr; wake suite: the noise bed (default: babble + pink noise)")
       .option("--snr <dB>", "trust suite with --spoken: signal-to-noise ratio of the mix")
       .option("--voice <voice>", "asr suite: the voice that speaks the samples (default flite:slt)")
-      .option("--wav <dir>", "live suite: the recordings to hear")
+      .option("--wav <dir>", "live suite: the recordings to hear; wake suite: real recordings without the phrase, added to the negatives")
+      .option("--phrase <words>", "wake suite: the wake phrase (default \"hey hark\")")
+      .option("--sensitivity <s>", "wake suite: 0..1 (default: the shipped wake.sensitivity)")
+      .option("--hours <h>", "wake suite: hours of negative audio (default 5); -n: spoken phrases (default 200)")
       .option("--short-ms <ms>", "live suite: listen.short_silence_ms (default 120)")
       .option("--medium-ms <ms>", "live suite: listen.medium_silence_ms (default 400)")
       .option("--long-ms <ms>", "live suite: listen.long_silence_ms (default 600)")

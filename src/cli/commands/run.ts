@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .option("--say-to <dir>", "also write every spoken answer as NNN-SESSION.wav in DIR")
     .option("--voice <voice>", "voice for spoken answers (default flite:slt; as `hark say --voice`)")
     .option("--no-speak", "text answers only: no synthesis, no playback")
+    .option("--wake [phrase]", "with --input mic: act only on speech after the wake phrase (default \"hey hark\"; config wake.*)")
     .action(async (opts: RunOptions) => {
       process.exitCode = await runCommand(opts);
     });
@@ -46,6 +47,7 @@ interface RunOptions {
   sayTo?: string;
   voice?: string;
   speak?: boolean;
+  wake?: boolean | string;
 }
 
 
@@ -57,6 +59,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     config.broker = { ...config.broker, url: opts.broker };
   }
   if (opts.profile) config.profile = opts.profile;
+  if (opts.wake) config.wake = { ...config.wake, enabled: true, ...(typeof opts.wake === "string" ? { phrase: opts.wake } : {}) };
   if (opts.output) config.output = opts.output;
   // A person at a terminal reads sentences, not JSON (pipes and files keep JSON unless --output says).
   else if (process.stdout.isTTY) config.output = "text";
@@ -174,9 +177,11 @@ async function micInput(rt: HarkRuntime, voice: Voice | undefined): Promise<numb
   const stopMic = () => source.close();
   process.once("SIGINT", stopMic);
   process.once("SIGTERM", stopMic);
-  process.stderr.write(`hark is listening on the microphone (session ${rt.defaultSession.info.id}, VAD ${ears.vadEngine}); Ctrl-C to quit\n`);
+  const wakeNote = rt.config.wake.enabled ? `, say "${rt.config.wake.phrase}" first` : "";
+  process.stderr.write(`hark is listening on the microphone (session ${rt.defaultSession.info.id}, VAD ${ears.vadEngine}${wakeNote}); Ctrl-C to quit\n`);
   try {
-    await runLive(rt, source, { ...(voice ? { voice } : {}), bargeIn: rt.config.speech.barge_in });
+    const w = rt.config.wake;
+    await runLive(rt, source, { ...(voice ? { voice } : {}), bargeIn: rt.config.speech.barge_in, ...(w.enabled ? { wake: { phrase: w.phrase, sensitivity: w.sensitivity } } : {}) });
   } catch (err) {
     throw new CommandError(`microphone: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`);
   } finally {

@@ -1,0 +1,218 @@
+// Wake phrase spotting ("hey hark") with no model of its own: the ASR's acoustic model and a decoder
+// of its own whose grammar (FSG) lets every utterance be either anything (a free loop of phones) or
+// the wake phrase with anything before and after it. A free phone loop fits any audio at least as
+// well as the phrase's fixed phones, so the phrase wins only where the audio is close to it and the
+// loop pays its per-phone price over the phrase's stretch: that price is the sensitivity.
+//
+// It implements the Recognizer seam, so the live listener (src/run/listen.ts) endpoints and streams
+// it like any grammar: a detection is a result whose text is the phrase, with where it ended.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RecognitionResult, Recognizer, RecognizerStream, SentenceEnding } from "../asr/types.js";
+import { GARBAGE_WORDS, newSoundSwallower, type SsDecoder } from "../asr/soundswallower/index.js";
+import { DEFAULT_WAKE_SENSITIVITY, phonePrice } from "./sensitivity.js";
+import { cacheDir, findEnUs16k, hash, loadDictionary, restrictDictionary } from "../asr/soundswallower/model.js";
+
+export interface SpotterOptions {
+  /** The wake phrase, words the dictionary knows or can guess (default "hey hark"). */
+  phrase?: string;
+  /**
+   * 0..1 (default DEFAULT_WAKE_SENSITIVITY): higher wakes on less clear audio, and falsely more
+   * often. Sets the price the phone loop pays per phone (sensitivity.ts `phonePrice`).
+   */
+  sensitivity?: number;
+  /** Model folder (as the grammar ASR's `modelDir`). */
+  modelDir?: string;
+  cacheDir?: string;
+}
+
+/** Where in an utterance the phrase was heard, seconds from the utterance's first sample. */
+export interface WakeDetail {
+  wakeStart: number;
+  wakeEnd: number;
+  /** Seconds of words (phones) the spotter heard after the phrase: a request said in the same breath. */
+  after: number;
+}
+
+/** Shortest time per phone of the phrase, s (fast speech runs ≈ 70–90 ms a phone). */
+const MIN_PHONE_SECONDS = 0.06;
+
+const FILLER = /^(<sil>|<s>|<\/s>|\[NOISE\]|\[SPEECH\])$/;
+
+/** The spotter's FSG text: L* W L* | L*, where L is one phone at `phoneP` and W the phrase's words in a row. */
+export function wakeFsg(words: readonly string[], phoneP: number): string {
+  // 0 start · 1 loop before · 2..(2+n−1) after each phrase word · A loop after · F final.
+  const n = words.length;
+  const A = 2 + n;
+  const F = A + 1;
+  const p = (x: number): string => (x === 1 ? "1" : x.toPrecision(6));
+  const lines = [`FSG_BEGIN wake`, `NUM_STATES ${F + 1}`, `START_STATE 0`, `FINAL_STATE ${F}`];
+  const phones = GARBAGE_WORDS.map(([w]) => w);
+  for (const w of phones) lines.push(`TRANSITION 0 1 ${p(phoneP)} ${w}`, `TRANSITION 1 1 ${p(phoneP)} ${w}`);
+  lines.push(`TRANSITION 1 ${F} 1`);
+  // The phrase from the start or after the loop.
+  lines.push(`TRANSITION 0 2 1 ${words[0]}`, `TRANSITION 1 2 1 ${words[0]}`);
+  for (let i = 1; i < n; i++) lines.push(`TRANSITION ${1 + i} ${2 + i} 1 ${words[i]}`);
+  const end = 1 + n;
+  lines.push(`TRANSITION ${end} ${F} 1`);
+  for (const w of phones) lines.push(`TRANSITION ${end} ${A} ${p(phoneP)} ${w}`, `TRANSITION ${A} ${A} ${p(phoneP)} ${w}`);
+  lines.push(`TRANSITION ${A} ${F} 1`, "FSG_END", "");
+  return lines.join("\n");
+}
+
+export class WakeSpotter implements Recognizer {
+  readonly engine = "wake";
+  private constructor(
+    private decoder: SsDecoder | undefined,
+    readonly initMs: number,
+    /** The phrase's words as the decoder writes them. */
+    readonly words: readonly string[],
+    /** Shortest the phrase may take, s: a stretch shorter than natural speech allows is a near miss of the loop. */
+    private readonly minSeconds: number,
+  ) {}
+
+  get phrase(): string {
+    return this.words.join(" ");
+  }
+
+  static async create(o: SpotterOptions = {}): Promise<WakeSpotter> {
+    const t0 = performance.now();
+    const words = (o.phrase ?? "hey hark").toLowerCase().replace(/[^a-z' ]+/g, " ").split(/\s+/).filter(Boolean);
+    if (!words.length) throw new Error("the wake phrase has no words");
+    const model = findEnUs16k(o.modelDir, o.cacheDir ?? cacheDir());
+    const fsg = wakeFsg(words, phonePrice(o.sensitivity ?? DEFAULT_WAKE_SENSITIVITY));
+    const dict = restrictDictionary(loadDictionary(model.dict), [...new Set(words)], GARBAGE_WORDS);
+    // Alternative pronunciations as arcs: the phrase's words get every entry ("hey(2)" …).
+    const withAlts = dict.alternates.size ? addAlternates(fsg, dict.alternates) : fsg;
+    const dir = join(o.cacheDir ?? cacheDir(), "wake");
+    const key = hash(withAlts + dict.text).slice(0, 16);
+    const fsgPath = join(dir, `${key}.fsg`);
+    const dictPath = join(dir, `${key}.dict`);
+    if (!existsSync(fsgPath) || !existsSync(dictPath)) {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(dictPath, dict.text);
+      writeFileSync(fsgPath, withAlts);
+    }
+    const ss = await newSoundSwallower();
+    const decoder = new ss.Decoder({
+      hmm: model.dir,
+      featparams: model.featParams,
+      dict: dictPath,
+      fdict: model.fdict,
+      fsg: fsgPath,
+      samprate: model.sampleRate,
+      beam: 1e-60,
+      wbeam: 1e-40,
+      pbeam: 1e-60,
+      fsgusealtpron: false,
+    });
+    try {
+      await decoder.initialize();
+    } catch (err) {
+      decoder.delete();
+      throw new Error(`the wake spotter failed to start: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const phones = words.reduce((n, w) => n + (dict.prons.get(w)?.[0]?.split(/\s+/).length ?? 3), 0);
+    return new WakeSpotter(decoder, performance.now() - t0, words, phones * MIN_PHONE_SECONDS);
+  }
+
+  /** Spot the phrase in one whole utterance. */
+  async recognize(samples16k: Float32Array): Promise<RecognitionResult> {
+    const s = this.stream();
+    s.accept(samples16k);
+    return s.finish();
+  }
+
+  stream(): RecognizerStream {
+    const d = this.live();
+    let started = false;
+    let busy = 0;
+    const raw = (): string[] => d.get_text().split(/\s+/).filter(Boolean);
+    const chunks: Float32Array[] = [];
+    return {
+      accept: (chunk) => {
+        const t = performance.now();
+        if (!started) (d.start(), (started = true));
+        d.process_audio(chunk, false, false);
+        chunks.push(chunk.slice());
+        busy += performance.now() - t;
+      },
+      partial: () => (started && this.heard(raw()) >= 0 ? this.phrase : ""),
+      ending: (): SentenceEnding => {
+        if (!started) return "none";
+        const r = raw();
+        const at = this.heard(r);
+        // The phrase and nothing after it: a short silence ends it. Words after it: a request said in
+        // the same breath, heard to its end.
+        return at >= 0 && at + this.words.length === r.length ? "closed" : "none";
+      },
+      finish: async () => {
+        if (!started) return { text: "", confidence: 0, ms: 0, rejected: true, reason: "silence" };
+        const t0 = performance.now() - busy;
+        d.stop();
+        started = false;
+        // The decision on the whole utterance, with its own cepstral mean: the live decode's running
+        // mean is still settling over a short phrase (it only serves the endpoint).
+        const all = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
+        let off = 0;
+        for (const c of chunks.splice(0)) (all.set(c, off), (off += c.length));
+        d.start();
+        d.process_audio(all, false, true);
+        d.stop();
+        const r = raw();
+        const at = this.heard(r);
+        const ms = (): number => performance.now() - t0;
+        if (at < 0) return { text: "", confidence: 0, ms: ms(), rejected: true, reason: "no wake phrase" };
+        let segs: Array<{ t: string; b: number; d: number }> = [];
+        try {
+          segs = (d.get_alignment().w ?? []).filter((g) => !FILLER.test(g.t));
+        } catch {
+          // no segmentation: the detection has no times
+        }
+        const i = segs.findIndex((g, k) => this.words.every((w, j) => segs[k + j]?.t.replace(/\(\d+\)$/, "") === w));
+        const first = segs[i];
+        const last = segs[i + this.words.length - 1];
+        const afterSegs = i >= 0 ? segs.slice(i + this.words.length) : [];
+        const after = afterSegs.length ? afterSegs[afterSegs.length - 1]!.b + afterSegs[afterSegs.length - 1]!.d - afterSegs[0]!.b : 0;
+        const detail: WakeDetail = { wakeStart: first?.b ?? 0, wakeEnd: last ? last.b + last.d : 0, after: Math.round(after * 100) / 100 };
+        if (first && detail.wakeEnd - detail.wakeStart < this.minSeconds) return { text: "", confidence: 0, ms: ms(), rejected: true, reason: "wake phrase too short", detail: { ...detail } };
+        return { text: this.phrase, confidence: 1, ms: ms(), detail: { ...detail } };
+      },
+      abort: () => {
+        if (started) d.stop();
+        started = false;
+        chunks.length = 0;
+      },
+    };
+  }
+
+  /** Index of the phrase in decoder words (fillers dropped), or −1. */
+  private heard(raw: readonly string[]): number {
+    const w = raw.filter((x) => !FILLER.test(x)).map((x) => x.replace(/\(\d+\)$/, ""));
+    for (let i = 0; i + this.words.length <= w.length; i++) if (this.words.every((x, j) => w[i + j] === x)) return i;
+    return -1;
+  }
+
+  close(): void {
+    this.decoder?.delete();
+    this.decoder = undefined;
+  }
+
+  private live(): SsDecoder {
+    if (!this.decoder) throw new Error("the wake spotter was closed");
+    return this.decoder;
+  }
+}
+
+/** Every arc on a word with alternative pronunciations repeated for each alternative. */
+function addAlternates(fsg: string, alternates: ReadonlyMap<string, readonly string[]>): string {
+  return fsg
+    .split("\n")
+    .flatMap((l) => {
+      const m = /^TRANSITION (\d+) (\d+) (\S+) (\S+)$/.exec(l);
+      const alts = m ? alternates.get(m[4]!) : undefined;
+      return alts ? [l, ...alts.map((a) => `TRANSITION ${m![1]} ${m![2]} ${m![3]} ${a}`)] : [l];
+    })
+    .join("\n");
+}
+
