@@ -63,6 +63,19 @@ describe("wake spotter", () => {
     expect((r.detail as { after: number }).after).toBeGreaterThan(0.8);
   });
 
+  it("survives a fault inside the decoder: the utterance is dropped, the next one is heard", async () => {
+    const audio = await speak(["hey hark"], 0.5);
+    const inner = (spotter as unknown as { decoder: { process_audio: () => number } }).decoder;
+    inner.process_audio = () => {
+      throw new Error("RuntimeError: memory access out of bounds");
+    };
+    const r = await spotter.recognize(audio);
+    expect(r.rejected).toBe(true);
+    expect(r.reason).toMatch(/spotter fault/);
+    expect(spotter.faults).toBe(1);
+    expect((await spotter.recognize(audio)).text).toBe("hey hark");
+  });
+
   it("does not wake on a request without the phrase", async () => {
     for (const t of ["turn on the kitchen lights", "what time is it"]) {
       const r = await spotter.recognize(await speak([t], 0.5));

@@ -69,7 +69,11 @@ export class WakeSpotter implements Recognizer {
     readonly words: readonly string[],
     /** Shortest the phrase may take, s: a stretch shorter than natural speech allows is a near miss of the loop. */
     private readonly minSeconds: number,
+    private readonly make: () => Promise<SsDecoder>,
   ) {}
+
+  /** Faults inside the decoder survived (the utterance was dropped, the decoder made again). */
+  faults = 0;
 
   get phrase(): string {
     return this.words.join(" ");
@@ -93,8 +97,7 @@ export class WakeSpotter implements Recognizer {
       writeFileSync(dictPath, dict.text);
       writeFileSync(fsgPath, withAlts);
     }
-    const ss = await newSoundSwallower();
-    const decoder = new ss.Decoder({
+    const config = {
       hmm: model.dir,
       featparams: model.featParams,
       dict: dictPath,
@@ -105,85 +108,87 @@ export class WakeSpotter implements Recognizer {
       wbeam: 1e-40,
       pbeam: 1e-60,
       fsgusealtpron: false,
-    });
-    try {
-      await decoder.initialize();
-    } catch (err) {
-      decoder.delete();
-      throw new Error(`the wake spotter failed to start: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    };
+    // A soundswallower instance of its own; made again after a fault inside it.
+    const make = async (): Promise<SsDecoder> => {
+      const ss = await newSoundSwallower();
+      const decoder = new ss.Decoder(config);
+      try {
+        await decoder.initialize();
+      } catch (err) {
+        decoder.delete();
+        throw new Error(`the wake spotter failed to start: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      return decoder;
+    };
+    const decoder = await make();
     const phones = words.reduce((n, w) => n + (dict.prons.get(w)?.[0]?.split(/\s+/).length ?? 3), 0);
-    return new WakeSpotter(decoder, performance.now() - t0, words, phones * MIN_PHONE_SECONDS);
+    return new WakeSpotter(decoder, performance.now() - t0, words, phones * MIN_PHONE_SECONDS, make);
   }
 
   /** Spot the phrase in one whole utterance. */
   async recognize(samples16k: Float32Array): Promise<RecognitionResult> {
-    const s = this.stream();
-    s.accept(samples16k);
-    return s.finish();
+    return samples16k.length ? this.spot(samples16k) : { text: "", confidence: 0, ms: 0, rejected: true, reason: "silence" };
   }
 
+  /**
+   * The phrase is looked for once the utterance has ended, on all of it at once (its own cepstral
+   * mean: a running mean is still settling over a short phrase). So the stream only gathers audio,
+   * and its ending is never "closed": the listener ends a wake utterance after its long silence, and
+   * a request said straight after the phrase is part of the same utterance.
+   */
   stream(): RecognizerStream {
-    const d = this.live();
-    let started = false;
-    let busy = 0;
-    const raw = (): string[] => d.get_text().split(/\s+/).filter(Boolean);
     const chunks: Float32Array[] = [];
     return {
-      accept: (chunk) => {
-        const t = performance.now();
-        if (!started) (d.start(), (started = true));
-        d.process_audio(chunk, false, false);
-        chunks.push(chunk.slice());
-        busy += performance.now() - t;
-      },
-      partial: () => (started && this.heard(raw()) >= 0 ? this.phrase : ""),
-      ending: (): SentenceEnding => {
-        if (!started) return "none";
-        const r = raw();
-        const at = this.heard(r);
-        // The phrase and nothing after it: a short silence ends it. Words after it: a request said in
-        // the same breath, heard to its end.
-        return at >= 0 && at + this.words.length === r.length ? "closed" : "none";
-      },
+      accept: (chunk) => void chunks.push(chunk.slice()),
+      partial: () => "",
+      ending: (): SentenceEnding => "none",
       finish: async () => {
-        if (!started) return { text: "", confidence: 0, ms: 0, rejected: true, reason: "silence" };
-        const t0 = performance.now() - busy;
-        d.stop();
-        started = false;
-        // The decision on the whole utterance, with its own cepstral mean: the live decode's running
-        // mean is still settling over a short phrase (it only serves the endpoint).
+        if (!chunks.length) return { text: "", confidence: 0, ms: 0, rejected: true, reason: "silence" };
         const all = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
         let off = 0;
         for (const c of chunks.splice(0)) (all.set(c, off), (off += c.length));
-        d.start();
-        d.process_audio(all, false, true);
-        d.stop();
-        const r = raw();
-        const at = this.heard(r);
-        const ms = (): number => performance.now() - t0;
-        if (at < 0) return { text: "", confidence: 0, ms: ms(), rejected: true, reason: "no wake phrase" };
-        let segs: Array<{ t: string; b: number; d: number }> = [];
-        try {
-          segs = (d.get_alignment().w ?? []).filter((g) => !FILLER.test(g.t));
-        } catch {
-          // no segmentation: the detection has no times
-        }
-        const i = segs.findIndex((g, k) => this.words.every((w, j) => segs[k + j]?.t.replace(/\(\d+\)$/, "") === w));
-        const first = segs[i];
-        const last = segs[i + this.words.length - 1];
-        const afterSegs = i >= 0 ? segs.slice(i + this.words.length) : [];
-        const after = afterSegs.length ? afterSegs[afterSegs.length - 1]!.b + afterSegs[afterSegs.length - 1]!.d - afterSegs[0]!.b : 0;
-        const detail: WakeDetail = { wakeStart: first?.b ?? 0, wakeEnd: last ? last.b + last.d : 0, after: Math.round(after * 100) / 100 };
-        if (first && detail.wakeEnd - detail.wakeStart < this.minSeconds) return { text: "", confidence: 0, ms: ms(), rejected: true, reason: "wake phrase too short", detail: { ...detail } };
-        return { text: this.phrase, confidence: 1, ms: ms(), detail: { ...detail } };
+        return this.spot(all);
       },
-      abort: () => {
-        if (started) d.stop();
-        started = false;
-        chunks.length = 0;
-      },
+      abort: () => void (chunks.length = 0),
     };
+  }
+
+  private async spot(all: Float32Array): Promise<RecognitionResult> {
+    const t0 = performance.now();
+    const ms = (): number => performance.now() - t0;
+    const d = this.live();
+    let r: string[];
+    let segs: Array<{ t: string; b: number; d: number }> = [];
+    try {
+      d.start();
+      d.process_audio(all, false, true);
+      d.stop();
+      r = d.get_text().split(/\s+/).filter(Boolean);
+      if (this.heard(r) >= 0) segs = (d.get_alignment().w ?? []).filter((g) => !FILLER.test(g.t));
+    } catch (err) {
+      // A fault inside the WebAssembly decoder (seen once in hours of audio: an out-of-bounds access
+      // in soundswallower) must not end listening: drop this utterance and start a fresh instance.
+      this.faults++;
+      const old = this.decoder;
+      this.decoder = undefined;
+      try {
+        old?.delete();
+      } catch {
+        // its memory is in an unknown state; the instance goes with it
+      }
+      this.decoder = await this.make();
+      return { text: "", confidence: 0, ms: ms(), rejected: true, reason: `spotter fault (${err instanceof Error ? err.message : String(err)})` };
+    }
+    if (this.heard(r) < 0) return { text: "", confidence: 0, ms: ms(), rejected: true, reason: "no wake phrase" };
+    const i = segs.findIndex((_, k) => this.words.every((w, j) => segs[k + j]?.t.replace(/\(\d+\)$/, "") === w));
+    const first = segs[i];
+    const last = segs[i + this.words.length - 1];
+    const afterSegs = i >= 0 ? segs.slice(i + this.words.length) : [];
+    const after = afterSegs.length ? afterSegs[afterSegs.length - 1]!.b + afterSegs[afterSegs.length - 1]!.d - afterSegs[0]!.b : 0;
+    const detail: WakeDetail = { wakeStart: first?.b ?? 0, wakeEnd: last ? last.b + last.d : 0, after: Math.round(after * 100) / 100 };
+    if (first && detail.wakeEnd - detail.wakeStart < this.minSeconds) return { text: "", confidence: 0, ms: ms(), rejected: true, reason: "wake phrase too short", detail: { ...detail } };
+    return { text: this.phrase, confidence: 1, ms: ms(), detail: { ...detail } };
   }
 
   /** Index of the phrase in decoder words (fillers dropped), or −1. */
