@@ -103,12 +103,16 @@ interface Utterance {
   partial: string;
   /** End of the last frame with speech the VAD had not confirmed (absolute samples). */
   lastLoud: number;
+  /** Loud frames in a row since the early decision. */
+  loudFrames: number;
   /** Decided early (whole sentence, silence begun): kept unless speech resumes before `wait` has passed. */
   pending?: { result: RecognitionResult; decode: LiveUtterance["decode"]; at: number; wait: number; endpoint: "short" | "medium" };
 }
 
 /** Words heard after the wake phrase shorter than this are not a request (a cough, an "uh"), s. */
 const MIN_REQUEST_SECONDS = 0.3;
+/** Loud frames in a row (20 ms each) that undo an early decision. */
+const RESUME_LOUD_FRAMES = 3;
 const ms2s = (ms: number): number => Math.round((ms * SAMPLE_RATE) / 1000);
 /** The VAD ends its speech runs after this much silence; the listener's endpoints count from there. */
 const VAD_SILENCE_MS = 64;
@@ -135,6 +139,7 @@ export class Listener {
   private readonly preRoll: number;
   private readonly maxSpeech: number;
   private readonly onsetDelay: number;
+  private readonly wakeLeadIn: number;
 
   /** `endpointer` must be made with liveVadOptions(). */
   constructor(
@@ -149,6 +154,7 @@ export class Listener {
     this.preRoll = ms2s(o.preRollMs ?? 300);
     this.maxSpeech = Math.round((o.maxSpeechSec ?? 20) * SAMPLE_RATE);
     this.onsetDelay = ms2s((o.onsetDelayMs ?? 250) + 64);
+    this.wakeLeadIn = ms2s(700);
     this.ring = new Ring(this.maxSpeech + this.preRoll + this.long + 2 * SAMPLE_RATE);
   }
 
@@ -178,7 +184,9 @@ export class Listener {
     const speaking = this.endpointer.speaking;
     if (u.pending) {
       // Decided early: speech again before the wait is over undoes it (the decoder goes on).
-      if (speaking || this.loud(u, frame)) this.resume(u, now);
+      // Loud frames in a row, not one: the fricative tail of a word the VAD cut short is not new speech.
+      u.loudFrames = this.loud(u, frame) ? u.loudFrames + 1 : 0;
+      if (speaking || u.loudFrames >= RESUME_LOUD_FRAMES) this.resume(u, now);
       else if (now - u.pending.at >= u.pending.wait) return this.ended(u, u.pending.endpoint);
       return [];
     }
@@ -192,7 +200,8 @@ export class Listener {
       // A whole sentence that cannot go on and silence begun: decide now (final search + evidence),
       // while the silence that confirms the decision is still arriving.
       // A sentence that can go on is decided only once its medium silence has passed: speakers often
-      // resume there, and each resumption would cost a decode of the utterance again.
+      // resume there (each resumption costs a decode of the utterance again), and decided at once its
+      // last word's tail is still open to fillers ("twenty five" → "twenty five hmm").
       const ending = u.stream.ending?.() ?? "none";
       const speechEnd = Math.max(u.runs[u.runs.length - 1]![1], u.lastLoud);
       if ((ending === "closed" && speechEnd < now) || (ending === "open" && now - speechEnd >= this.medium)) {
@@ -225,7 +234,9 @@ export class Listener {
 
   private begin(start: number): void {
     const rec = this.o.wake?.needed() ? this.o.wake.spotter : this.recognizer;
-    this.utt = { start, rec, stream: rec.stream!(), fed: start, runs: [], waitUntil: Infinity, partial: "", lastLoud: 0 };
+    // The spotter gets a longer lead-in: its denoiser learns the room's noise from it.
+    if (rec !== this.recognizer) start = Math.max(0, start - this.wakeLeadIn, this.ring.total - this.ring.cap);
+    this.utt = { start, rec, stream: rec.stream!(), fed: start, runs: [], waitUntil: Infinity, partial: "", lastLoud: 0, loudFrames: 0 };
     // Speech that must first say the wake phrase is not yet addressed to the assistant (no barge-in).
     if (rec === this.recognizer) this.o.onSpeechStart?.(start / SAMPLE_RATE);
   }
@@ -259,6 +270,7 @@ export class Listener {
   /** Undo an early decision: a new stream decodes the utterance so far, and listening goes on. */
   private resume(u: Utterance, now: number): void {
     u.pending = undefined;
+    u.loudFrames = 0;
     u.stream = u.rec.stream!();
     u.fed = u.start;
     this.feed(u, now);
@@ -266,12 +278,13 @@ export class Listener {
 
   /** The utterance's result: the streamed decode when the input is clean, else recognize() on its audio. */
   private async decide(u: Utterance): Promise<{ result: RecognitionResult; decode: LiveUtterance["decode"] }> {
-    if (u.rec !== this.recognizer) return { result: await u.stream.finish(), decode: "stream" };
     // The SNR over the utterance and up to a second of what came before it (the noise to compare with).
     const from = Math.max(0, u.start - SAMPLE_RATE, this.ring.total - this.ring.cap);
     const context = this.ring.slice(from, u.fed);
     const snrDb = estimateSnr(context, u.runs.map(([a, b]) => ({ start: (a - from) / SAMPLE_RATE, end: (b - from) / SAMPLE_RATE })));
     const speech = u.runs.map(([a, b]): [number, number] => [Math.max(0, (a - u.start) / SAMPLE_RATE), (b - u.start) / SAMPLE_RATE]);
+    // The spotter decides on the whole utterance anyway, and denoises it itself when the SNR is low.
+    if (u.rec !== this.recognizer) return { result: await u.stream.finish({ ...(snrDb !== undefined ? { snrDb } : {}), speech }), decode: "stream" };
     if (snrDb === undefined || snrDb >= (this.o.cleanAboveDb ?? 35)) return { result: await u.stream.finish({ ...(snrDb !== undefined ? { snrDb } : {}), speech }), decode: "stream" };
     u.stream.abort?.();
     return { result: await this.recognizer.recognize(this.ring.slice(u.start, u.fed)), decode: "batch" };
@@ -296,6 +309,8 @@ export class Listener {
   private end(u: Utterance, endpoint: LiveUtterance["endpoint"], decided: Pick<LiveUtterance, "result" | "decode"> = u.pending!): LiveUtterance {
     this.utt = undefined;
     const speechEnd = u.runs.length ? u.runs[u.runs.length - 1]![1] : u.fed;
-    return { result: decided.result, decode: decided.decode, start: u.start / SAMPLE_RATE, end: u.fed / SAMPLE_RATE, speechEnd: speechEnd / SAMPLE_RATE, endpoint };
+    // Decided early, the utterance ends when its silence has passed, not when the decoder last got audio.
+    const end = u.pending ? Math.max(u.fed, this.ring.total) : u.fed;
+    return { result: decided.result, decode: decided.decode, start: u.start / SAMPLE_RATE, end: end / SAMPLE_RATE, speechEnd: speechEnd / SAMPLE_RATE, endpoint };
   }
 }
