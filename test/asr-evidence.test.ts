@@ -9,7 +9,7 @@ import { applyEdit, nearbyEdits } from "../src/asr/soundswallower/competitors.js
 import { wordTrie } from "../src/asr/soundswallower/contrast.js";
 import { contrastWindow } from "../src/asr/soundswallower/evidence.js";
 import { effectiveMargin } from "../src/asr/soundswallower/evidenceScore.js";
-import { dfaAccepts } from "../src/asr/fsg.js";
+import { dfaAccepts } from "../src/compile/fsg.js";
 import type { RecognitionResult } from "../src/asr/types.js";
 import { mixNoise, seededRandom } from "../src/audio/mix.js";
 import { readAudioFile } from "../src/audio/source.js";

@@ -12,8 +12,8 @@ import {
   rangeForms,
   type SearchGraph,
   type WordDfa,
-} from "../src/asr/fsg.js";
-import { spokenWords } from "../src/asr/words.js";
+} from "../src/compile/fsg.js";
+import { spokenWords } from "../src/compile/spokenWords.js";
 import { parseTemplate } from "../src/grammar/template.js";
 import { numberToWords } from "../src/grammar/numbers.js";
 import type { Expr, Grammar, IntentDef, Rule, SlotList } from "../src/grammar/types.js";

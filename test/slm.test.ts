@@ -13,7 +13,8 @@ import { augment, buildDataSet, oodSentence, randomHome, unknownTarget, writeJso
 import { buildLexicon, paraphraseLexically } from "../src/models/train/lexicon.js";
 import { glossExamples, synonyms } from "../src/models/train/wordnet.js";
 import { outputSpec, parseOutput, renderOutput } from "../src/nlu/slm/format.js";
-import { OutputLanguage, TokenConstraint } from "../src/nlu/slm/language.js";
+import { OutputLanguage } from "../src/compile/slmLanguage.js";
+import { TokenConstraint } from "../src/nlu/slm/constraint.js";
 import { delexicalize } from "../src/nlu/slm/delex.js";
 import { narrowSpec, spans, spokenNumbers } from "../src/nlu/slm/narrow.js";
 import { runTrainer, trainerMissing } from "../src/cli/commands/models.js";

@@ -9,10 +9,10 @@ import { RecognizerUnavailableError, type Recognizer, type RecognizerConfig, typ
 
 export type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerFactory, RecognizerStream } from "./types.js";
 export { RecognizerUnavailableError } from "./types.js";
-export { compileAsrGrammar, dfaToFsg, enumerateDfa, dfaAccepts, AsrGrammarError } from "./fsg.js";
-export type { AsrGrammar, AsrGrammarOptions, WordDfa } from "./fsg.js";
-export { dialogReplies, REPLY_PHRASES, REPLY_LISTS } from "./replies.js";
-export type { AsrReplies } from "./replies.js";
+export { compileAsrGrammar, dfaToFsg, enumerateDfa, dfaAccepts, AsrGrammarError } from "../compile/fsg.js";
+export type { AsrGrammar, AsrGrammarOptions, WordDfa } from "../compile/fsg.js";
+export { dialogReplies, REPLY_PHRASES, REPLY_LISTS } from "../compile/replies.js";
+export type { AsrReplies } from "../compile/replies.js";
 export { SherpaRecognizer, buildSherpaAsrConfig, resolveSherpaFiles, grammarHotwords, SHERPA_KINDS } from "./sherpa.js";
 export type { SherpaModelSpec, SherpaKind } from "./sherpa.js";
 export { WhisperCppRecognizer, loadWhisperBinding, WHISPER_INSTALL_HINT } from "./whisper.js";

@@ -11,7 +11,8 @@ import type { Grammar } from "../grammar/types.js";
 import type { AsrEvidence, RecognitionResult, Recognizer } from "../asr/types.js";
 import type { AudioSource, Endpointer, SpeechSegment, VadOptions } from "../audio/index.js";
 import type { Synthesizer } from "../tts/types.js";
-import { trustAsrGrammar, type SpokenTrustWords } from "../trust/spoken.js";
+import type { SpokenTrustWords } from "../trust/spoken.js";
+import { hearingAsrOptions } from "../compile/asrOptions.js";
 import { Listener, liveVadOptions, type ListenOptions, type LiveUtterance } from "./listen.js";
 
 // ---- hearing ----------------------------------------------------------------------------------
@@ -44,7 +45,7 @@ export interface HearingOptions {
   log?: Logger;
   /**
    * Also accept dialog replies ("yes", "never mind", "the kitchen", "passenger side") so questions
-   * and confirmations can be answered by voice (default true; src/asr/replies.ts).
+   * and confirmations can be answered by voice (default true; src/compile/replies.ts).
    */
   replies?: boolean;
   /**
@@ -68,16 +69,9 @@ export class Hearing {
   ) {}
 
   static async create(o: HearingOptions): Promise<Hearing> {
-    const [{ createRecognizer, dialogReplies }, { createEndpointer }] = await Promise.all([import("../asr/index.js"), import("../audio/index.js")]);
-    const t = o.trustWords ? trustAsrGrammar(o.trustWords) : undefined;
-    const compile = {
-      compile: {
-        ...(o.replies === false ? {} : { replies: dialogReplies(o.grammar) }),
-        ...t?.compile,
-      },
-      ...(t ? { around: t.around } : {}),
-    };
-    const recognizer = await createRecognizer(o.engine, { grammar: o.grammar, ...compile });
+    const [{ createRecognizer }, { createEndpointer }] = await Promise.all([import("../asr/index.js"), import("../audio/index.js")]);
+    const heard = hearingAsrOptions(o.grammar, { ...(o.replies === false ? { replies: false } : {}), ...(o.trustWords ? { trustWords: o.trustWords } : {}) });
+    const recognizer = await createRecognizer(o.engine, { grammar: o.grammar, ...heard });
     const endpointer = createEndpointer({ ...o.vad, onFallback: (reason) => o.log?.info({ reason }, "VAD fallback") });
     o.log?.debug({ asr: recognizer.engine, vad: endpointer.engine, initMs: Math.round(recognizer.initMs) }, "hearing ready");
     return new Hearing(recognizer, endpointer, o.log, o.vad, o.live ?? {}, o.grammar);

@@ -5,7 +5,7 @@
 // Local edits and not the whole grammar because the question is "which nearby reading did the
 // decoder almost take": a slot value swapped ("soy milk" → "skim milk"), a flipped word
 // ("on" → "off"), an optional phrase dropped or added ("… with milk").
-import type { WordDfa } from "../fsg.js";
+import type { WordDfa } from "../../compile/fsg.js";
 
 export interface CompetitorOptions {
   /** Longest span of the hypothesis replaced or dropped, words (default 5). */

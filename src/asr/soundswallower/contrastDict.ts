@@ -3,7 +3,7 @@
 // same alternative pronunciations and letter-to-sound guesses. Cached by the DFA's hash.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AsrGrammar } from "../fsg.js";
+import type { AsrGrammar } from "../../compile/fsg.js";
 import { fileStamp, hash, loadDictionary, restrictDictionary, writeAtomic, type AcousticModel } from "./model.js";
 
 export interface ContrastDictionary {

@@ -15,7 +15,7 @@
 //   4. the best-scoring competitor whose understanding differs (checked now, for the value-word
 //      ones) gives the margin; per slot, the best one changing that slot.
 import type { AsrEvidence } from "../types.js";
-import type { WordDfa } from "../fsg.js";
+import type { WordDfa } from "../../compile/fsg.js";
 import { applyEdit, nearbyEdits, type CompetitorOptions } from "./competitors.js";
 import type { ContrastDecoder } from "./contrast.js";
 

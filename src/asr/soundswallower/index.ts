@@ -4,15 +4,15 @@
 // - samprate 16000 must be passed (the JS Decoder assumes 44100), the model path explicitly.
 // - wide beams 1e-80 / 1e-60 / 1e-80: default beams end with "Final result does not match the
 //   grammar" on long or noisy commands.
-// - the grammar as a minimal word DFA written as a Sphinx FSG (src/asr/fsg.ts), not JSGF.
+// - the grammar as a minimal word DFA written as a Sphinx FSG (src/compile/fsg.ts), not JSGF.
 // - a dictionary of only the grammar's words: decoder start ≈45 ms instead of ≈180 ms.
 // - silence trimmed before decoding (CMN), rejection through a phone-loop garbage branch.
 import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Grammar } from "../../grammar/types.js";
-import { aroundGraph, COMPOUND_JOINER, compileAsrGrammar, compoundGraph, dfaGraph, factorGraph, graphToFsg, type AroundPhrases, type AsrGrammar, type AsrGrammarOptions, type SearchGraph } from "../fsg.js";
-import { spokenWords } from "../words.js";
+import { COMPOUND_JOINER, compileAsrGrammar, dropHomophones, graphToFsg, graphWords, searchGraph, type AroundPhrases, type AsrGrammar, type AsrGrammarOptions } from "../../compile/fsg.js";
+import { spokenWords } from "../../compile/spokenWords.js";
 import { Frontend, type FrontendOptions } from "../frontend.js";
 import type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerStream, SentenceEnding } from "../types.js";
 import { ContrastDecoder, type ContrastModule } from "./contrast.js";
@@ -20,7 +20,7 @@ import { contrastDictionary } from "./contrastDict.js";
 import { EvidenceEngine, type EvidenceOptions, type Penalties, type ReadingOf, type Understanding } from "./evidence.js";
 import { evidenceScore } from "./evidenceScore.js";
 import { matcherReadings, valueWords } from "./readings.js";
-import { cacheDir, fileStamp, findEnUs16k, hash, loadDictionary, restrictDictionary, writeAtomic, type RestrictedDictionary } from "./model.js";
+import { cacheDir, fileStamp, findEnUs16k, hash, loadDictionary, restrictDictionary, writeAtomic, type AcousticModel, type RestrictedDictionary } from "./model.js";
 import { restoreSnapshot, saveSnapshot } from "./snapshot.js";
 import { patchSoundSwallower } from "./wasmPatch.js";
 import { adviseHugePages, hugePagesState } from "../../platform/hugePages.js";
@@ -69,7 +69,7 @@ export interface GrammarAsrOptions {
   compile?: AsrGrammarOptions;
   /**
    * Phrases heard before and after any sentence (the trust words: "don't …", "… in ten minutes";
-   * src/trust/spoken.ts), each side with a small share of the probability (fsg.ts `aroundGraph`).
+   * src/trust/spoken.ts), each side with a small share of the probability (src/compile/fsg.ts `aroundGraph`).
    * Results carry them in their text; the acoustic checks and the evidence judge the sentence inside.
    */
   around?: { before?: readonly string[]; after?: readonly string[] };
@@ -86,7 +86,7 @@ export interface GrammarAsrOptions {
    */
   rejection?: false | { entryProb?: number; exitProb?: number; phoneProb?: number; minScore?: false | Partial<ScoreFloor>; maxUnexplainedSeconds?: false | number };
   /**
-   * How the DFA becomes the decoder's FSG (src/asr/fsg.ts): `compound` merges word chains into
+   * How the DFA becomes the decoder's FSG (src/compile/fsg.ts): `compound` merges word chains into
    * compound words (default {maxWords: 4}; false = one word per arc), `factor` shares common arc
    * sets through null transitions (default false here: PocketSphinx's FSG search loses paths across
    * null transitions, docs/asr.md). Both keep the language and its probabilities.
@@ -377,14 +377,41 @@ export function compileCached(grammar: Grammar, options: AsrGrammarOptions = {},
   return { ...asr, cached: false };
 }
 
-export function prepareGrammar(opts: GrammarAsrOptions, model = findEnUs16k(opts.modelDir, opts.cacheDir ?? cacheDir())): PreparedGrammar {
-  const cache = opts.cacheDir ?? cacheDir();
-  const compiled = "dfa" in opts.grammar ? { ...opts.grammar, cached: false } : compileCached(opts.grammar, opts.compile, cache);
+/** What the decoder's FSG and dictionary depend on besides the DFA: the options with their defaults filled in. */
+function fsgSetup(opts: Pick<GrammarAsrOptions, "around" | "rejection" | "fsg">, compiled: AsrGrammar) {
   const around = aroundPhrases(opts.around);
   const rej = opts.rejection === false ? undefined : { entryProb: opts.rejection?.entryProb ?? 3e-2, exitProb: opts.rejection?.exitProb ?? 0.5, ...(opts.rejection?.phoneProb ? { phoneProb: opts.rejection.phoneProb } : {}) };
   // Compound words only for large grammars: small ones decode fast anyway and keep a possible pause at every word boundary.
   const compound = opts.fsg?.compound ?? (compiled.dfa.arcs.length >= LARGE_GRAMMAR_STATES ? DEFAULT_COMPOUND : false);
   const fsgOpts = { factor: opts.fsg?.factor ?? false, compound };
+  return { around, rej, fsgOpts };
+}
+
+/** The files the decoder loads for a compiled grammar: the FSG text, its dictionary, and the words whose pronunciation was guessed. */
+export interface GrammarFiles {
+  fsg: string;
+  dict: string;
+  guessed: RestrictedDictionary["guessed"];
+}
+
+/**
+ * The FSG and dictionary for a compiled grammar and these options, as `prepareGrammar` writes them
+ * (and `hark grammar compile`, src/compile/artifacts.ts): the DFA as a search graph (src/compile/fsg.ts),
+ * the model's dictionary restricted to its words, the garbage branch of single-phone words.
+ */
+export function grammarFiles(compiled: AsrGrammar, opts: Omit<GrammarAsrOptions, "grammar">, model: AcousticModel): GrammarFiles {
+  const { around, rej, fsgOpts } = fsgSetup(opts, compiled);
+  let graph = searchGraph(compiled.dfa, { ...(around ? { around } : {}), compound: fsgOpts.compound, factor: fsgOpts.factor });
+  const dict = restrictDictionary(loadDictionary(model.dict), graphWords(graph), rej ? GARBAGE_WORDS : [], COMPOUND_JOINER, (fsgOpts.compound || undefined)?.maxVariants);
+  if (fsgOpts.compound) graph = dropHomophones(graph, dict.prons);
+  const fsg = graphToFsg(graph, { name: "hark", alternates: dict.alternates, garbage: rej && { words: GARBAGE_WORDS.map(([w]) => w), ...rej } });
+  return { fsg, dict: dict.text, guessed: dict.guessed };
+}
+
+export function prepareGrammar(opts: GrammarAsrOptions, model = findEnUs16k(opts.modelDir, opts.cacheDir ?? cacheDir())): PreparedGrammar {
+  const cache = opts.cacheDir ?? cacheDir();
+  const compiled = "dfa" in opts.grammar ? { ...opts.grammar, cached: false } : compileCached(opts.grammar, opts.compile, cache);
+  const { around, rej, fsgOpts } = fsgSetup(opts, compiled);
   // The key names everything the files depend on, so a warm start reads them without building anything.
   const key = hash([`fsg${FSG_WRITER_VERSION}`, compiled.hash, JSON.stringify(fsgOpts), JSON.stringify(rej ?? null), fileStamp(model.dict), "lts1", around ? JSON.stringify(around) : ""].join("\n")).slice(0, 20);
   const dir = join(cache, "asr", "grammars");
@@ -394,41 +421,11 @@ export function prepareGrammar(opts: GrammarAsrOptions, model = findEnUs16k(opts
   if (existsSync(fsgPath) && existsSync(dictPath) && existsSync(guessPath)) {
     return { asr: compiled, fsgPath, dictPath, guessed: JSON.parse(readFileSync(guessPath, "utf8")) as RestrictedDictionary["guessed"], cached: compiled.cached };
   }
-  let graph = dfaGraph(compiled.dfa);
-  if (around) graph = aroundGraph(graph, around);
-  if (fsgOpts.compound) graph = compoundGraph(graph, fsgOpts.compound);
-  if (fsgOpts.factor) graph = factorGraph(graph);
-  const words = [...new Set(graph.arcs.map((a) => a.words.join(COMPOUND_JOINER)))].sort();
-  const dict = restrictDictionary(loadDictionary(model.dict), words, rej ? GARBAGE_WORDS : [], COMPOUND_JOINER, (fsgOpts.compound || undefined)?.maxVariants);
-  if (fsgOpts.compound) graph = dropHomophones(graph, dict.prons);
-  const fsg = graphToFsg(graph, { name: "hark", alternates: dict.alternates, garbage: rej && { words: GARBAGE_WORDS.map(([w]) => w), ...rej } });
-  writeAtomic(dictPath, dict.text);
-  writeAtomic(guessPath, JSON.stringify(dict.guessed));
-  writeAtomic(fsgPath, fsg);
-  return { asr: compiled, fsgPath, dictPath, guessed: dict.guessed, cached: false };
-}
-
-/**
- * Of arcs between the same two states that sound the same (equal primary pronunciations), keep the
- * one with the most words: a compound "never+mind" and the grammar's own "nevermind" would
- * otherwise tie, and the decoder's choice between them is arbitrary. Keeping the spaced form gives
- * the same text as without compounding.
- */
-function dropHomophones(g: SearchGraph, prons: ReadonlyMap<string, readonly string[]>): SearchGraph {
-  const best = new Map<string, SearchGraph["arcs"][number]>();
-  const rank = (a: SearchGraph["arcs"][number]): [number, string] => [a.words.length, a.words.join(" ")];
-  for (const a of g.arcs) {
-    const pron = prons.get(a.words.join(COMPOUND_JOINER))?.[0] ?? a.words.join(COMPOUND_JOINER);
-    const k = `${a.from} ${a.to} ${pron}`;
-    const b = best.get(k);
-    if (!b) best.set(k, a);
-    else {
-      const [na, ta] = rank(a), [nb, tb] = rank(b);
-      if (na > nb || (na === nb && ta < tb)) best.set(k, a);
-    }
-  }
-  const keep = new Set(best.values());
-  return { ...g, arcs: g.arcs.filter((a) => keep.has(a)) };
+  const files = grammarFiles(compiled, opts, model);
+  writeAtomic(dictPath, files.dict);
+  writeAtomic(guessPath, JSON.stringify(files.guessed));
+  writeAtomic(fsgPath, files.fsg);
+  return { asr: compiled, fsgPath, dictPath, guessed: files.guessed, cached: false };
 }
 
 /** The around phrases in the recognizer's words, longest first (undefined when there are none). */

@@ -4,8 +4,8 @@
 import { compileGraph } from "../../compile/graph.js";
 import type { Expr, Grammar } from "../../grammar/types.js";
 import { Matcher } from "../../nlu/matcher.js";
-import { rangeForms } from "../fsg.js";
-import { spokenWords } from "../words.js";
+import { rangeForms } from "../../compile/fsg.js";
+import { spokenWords } from "../../compile/spokenWords.js";
 import type { ReadingOf } from "./evidence.js";
 
 export function matcherReadings(grammar: Grammar): ReadingOf {

@@ -32,7 +32,7 @@ import {
 import type { Grammar } from "../../grammar/types.js";
 import { normalizeText } from "../../grammar/normalize.js";
 import type { IntentResult, Understanding, Understander } from "../types.js";
-import { grammarWords, outputSpec, parseOutput, renderOutput, type OutputIntent, type OutputSpec } from "./format.js";
+import { grammarWords, parseOutput, renderOutput, type OutputIntent, type OutputSpec } from "./format.js";
 import { delexicalize, type Delexed } from "./delex.js";
 import { AUGMENTATION_WORDS } from "./fillers.js";
 import { projectRoot } from "../../grammar/paths.js";
@@ -51,7 +51,8 @@ function trainingWords(): string[] {
   }
   return trainingWordsCache;
 }
-import { OutputLanguage, TokenConstraint } from "./language.js";
+import { OutputLanguage, slmOutputLanguage } from "../../compile/slmLanguage.js";
+import { TokenConstraint } from "./constraint.js";
 import { narrowSpec } from "./narrow.js";
 
 export const DECODE_MODES = ["grammar", "draft", "lookup", "plain", "jump", "spec", "hdraft", "auto"] as const;
@@ -188,8 +189,8 @@ export class SlmEngine implements Understander {
 
   /** Devices or grammar changed: recompile the constraint (no retraining). */
   setGrammar(grammar: Grammar): void {
-    this.spec = outputSpec(grammar);
-    this.lang = new OutputLanguage(this.spec);
+    this.lang = slmOutputLanguage(grammar);
+    this.spec = this.lang.spec;
     this.constraint = new TokenConstraint(this.lang, this.pieces, this.model.tokens.eos ?? -1, this.constraint?.trie);
     this.llamaGrammar = undefined;
     this.full = { lang: this.lang, constraint: this.constraint };

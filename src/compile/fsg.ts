@@ -8,12 +8,18 @@
 //
 // Pipeline: Expr trees (+ lists, rules, ranges spoken as words, wildcard examples) → word NFA with
 // null arcs → subset construction → dead-state trim → partition refinement (Moore) → canonical
-// numbering → FSG text. An optional phone-loop "garbage" branch lets out-of-grammar audio escape.
+// numbering → search graph (uniform probabilities; phrases around sentences, compound words,
+// factoring: `searchGraph`) → FSG text (`graphToFsg`). An optional phone-loop "garbage" branch lets
+// out-of-grammar audio escape.
+//
+// The decoder's side (src/asr/soundswallower): the pronunciation dictionary restricted to the graph's
+// words, the phone set of the garbage branch, the default options, and caching the written files
+// (`prepareGrammar`, `grammarFiles`). `hark grammar compile` writes the same files (src/compile/artifacts.ts).
 import { createHash } from "node:crypto";
 import { numberToWords } from "../grammar/numbers.js";
 import type { DataBlock, Expr, Grammar, RangeList, Rule, SlotList, SlotValue } from "../grammar/types.js";
 import type { AsrReplies } from "./replies.js";
-import { spokenWords } from "./words.js";
+import { spokenWords } from "./spokenWords.js";
 import { contextAllows } from "../grammar/context.js";
 
 export interface AsrGrammarOptions {
@@ -27,7 +33,7 @@ export interface AsrGrammarOptions {
   maxPermutationItems?: number;
   /**
    * Dialog replies accepted as extra top-level alternatives ("yes", "never mind", "the kitchen"),
-   * with the same optional skip words around them; see src/asr/replies.ts (`dialogReplies`).
+   * with the same optional skip words around them; see src/compile/replies.ts (`dialogReplies`).
    */
   replies?: AsrReplies;
   /**
@@ -574,6 +580,53 @@ export function aroundGraph(g: SearchGraph, around: AroundPhrases, share = 0.05)
     });
   }
   return { states, final, arcs, nulls: [...g.nulls] };
+}
+
+/** How the decoder's search graph is made from the DFA (src/asr/soundswallower `grammarFiles` chooses them). */
+export interface SearchGraphOptions {
+  /** Phrases heard around whole sentences (see `aroundGraph`). */
+  around?: AroundPhrases;
+  /** Merge chains of words into compound words (see `compoundGraph`). */
+  compound?: false | { maxWords?: number };
+  /** Share common arc sets through null transitions (see `factorGraph`). */
+  factor?: boolean;
+}
+
+/** The DFA as the decoder's search graph: uniform probabilities, then phrases around, compounds, factoring, in that order. */
+export function searchGraph(dfa: WordDfa, opts: SearchGraphOptions = {}): SearchGraph {
+  let graph = dfaGraph(dfa);
+  if (opts.around) graph = aroundGraph(graph, opts.around);
+  if (opts.compound) graph = compoundGraph(graph, opts.compound);
+  if (opts.factor) graph = factorGraph(graph);
+  return graph;
+}
+
+/** The words on a search graph's arcs (compound words joined by COMPOUND_JOINER), sorted: what its dictionary must pronounce. */
+export function graphWords(g: SearchGraph): string[] {
+  return [...new Set(g.arcs.map((a) => a.words.join(COMPOUND_JOINER)))].sort();
+}
+
+/**
+ * Of arcs between the same two states that sound the same (equal primary pronunciations), keep the
+ * one with the most words: a compound "never+mind" and the grammar's own "nevermind" would
+ * otherwise tie, and the decoder's choice between them is arbitrary. Keeping the spaced form gives
+ * the same text as without compounding.
+ */
+export function dropHomophones(g: SearchGraph, prons: ReadonlyMap<string, readonly string[]>): SearchGraph {
+  const best = new Map<string, SearchGraph["arcs"][number]>();
+  const rank = (a: SearchGraph["arcs"][number]): [number, string] => [a.words.length, a.words.join(" ")];
+  for (const a of g.arcs) {
+    const pron = prons.get(a.words.join(COMPOUND_JOINER))?.[0] ?? a.words.join(COMPOUND_JOINER);
+    const k = `${a.from} ${a.to} ${pron}`;
+    const b = best.get(k);
+    if (!b) best.set(k, a);
+    else {
+      const [na, ta] = rank(a), [nb, tb] = rank(b);
+      if (na > nb || (na === nb && ta < tb)) best.set(k, a);
+    }
+  }
+  const keep = new Set(best.values());
+  return { ...g, arcs: g.arcs.filter((a) => keep.has(a)) };
 }
 
 /** The DFA as a search graph with uniform outgoing probabilities per state (ending counts as one choice). */

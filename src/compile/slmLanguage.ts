@@ -1,8 +1,10 @@
-// The output language as a character NFA, and token-level constraint on top of it: which vocabulary
-// tokens may come next (their text must keep the output a prefix of some sentence of the language).
-// The same language is written as GBNF (toGbnf) for llama.cpp's own grammar sampler, so hark's decoder
-// and node-llama-cpp's grammar mode admit exactly the same tokens (outputs are byte-identical).
-import { INTENT_SEP, NONE, type OutputSpec } from "./format.js";
+// The SLM's output language, compiled from the grammar + devices: "Intent slot: value …" (src/nlu/slm/format.ts
+// `outputSpec` says which intents, slots and values) as a character NFA, which the engine's own decoder walks
+// (src/nlu/slm/constraint.ts: which vocabulary tokens may come next), and the same language written as GBNF
+// (toGbnf) for llama.cpp's own grammar sampler, so hark's decoder and node-llama-cpp's grammar mode admit
+// exactly the same tokens (outputs are byte-identical). `hark grammar compile` writes the GBNF as slm.gbnf.
+import type { Grammar } from "../grammar/types.js";
+import { INTENT_SEP, NONE, outputSpec, type OutputSpec } from "../nlu/slm/format.js";
 
 type Pred = (c: string) => boolean;
 interface Edge {
@@ -203,58 +205,10 @@ export class OutputLanguage {
   }
 }
 
-/** Token-level view of the language for one vocabulary: allowed next tokens per NFA state set (cached). */
-export class TokenConstraint {
-  readonly trie: TrieNode;
-  private readonly cache = new Map<string, number[]>();
-
-  constructor(
-    readonly lang: OutputLanguage,
-    readonly pieces: ReadonlyArray<string | null>,
-    readonly eos: number,
-    trie?: TrieNode,
-  ) {
-    this.trie = trie ?? { children: new Map(), tokens: [] };
-    if (!trie) pieces.forEach((p, t) => {
-      if (!p || t === eos) return;
-      let node = this.trie;
-      for (const ch of p) {
-        let next = node.children.get(ch);
-        if (!next) node.children.set(ch, (next = { children: new Map(), tokens: [] }));
-        node = next;
-      }
-      node.tokens.push(t);
-    });
-  }
-
-  /** Tokens allowed after the output so far (state set); includes eos when the output may end here. */
-  allowed(states: readonly number[]): number[] {
-    const key = states.join(",");
-    let hit = this.cache.get(key);
-    if (hit) return hit;
-    const out: number[] = [];
-    const walk = (node: TrieNode, st: readonly number[]) => {
-      for (const [ch, child] of node.children) {
-        const next = this.lang.step(st, ch);
-        if (!next.length) continue;
-        out.push(...child.tokens);
-        walk(child, next);
-      }
-    };
-    walk(this.trie, states);
-    if (this.lang.accepts(states) && this.eos >= 0) out.push(this.eos);
-    hit = out.sort((a, b) => a - b);
-    if (this.cache.size > 50_000) this.cache.clear();
-    this.cache.set(key, hit);
-    return hit;
-  }
-
-  advance(states: readonly number[], token: number): number[] {
-    return this.lang.advance(states, this.pieces[token] ?? "");
-  }
-}
-
-export interface TrieNode {
-  children: Map<string, TrieNode>;
-  tokens: number[];
+/**
+ * The output language of a grammar, as the SLM engine builds it (src/nlu/slm/engine.ts `setGrammar`; per
+ * utterance it narrows `spec` further, src/nlu/slm/narrow.ts) and `hark grammar compile` writes it.
+ */
+export function slmOutputLanguage(grammar: Grammar): OutputLanguage {
+  return new OutputLanguage(outputSpec(grammar));
 }
