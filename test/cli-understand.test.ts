@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
@@ -130,11 +131,18 @@ describe("hark grammar", () => {
     results.forEach((r, i) => expect(r.intents.map((x: { intent: string; slots: object }) => ({ intent: x.intent, slots: x.slots }))).toEqual(samples[i].intents));
   });
 
-  it("compile writes matcher graph, JSGF and GBNF", () => {
+  it("compile writes the matcher graph, the recognizer's FSG and dictionary, the SLM language; --jsgf adds the JSGF export", () => {
     const out = join(dir, "out");
     const r = hark(["grammar", "compile", ...G, "-o", out]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toContain("grammar.jsgf");
+    const files = ["matcher.json", "asr.fsg", "asr.dict", "asr.guessed.json", "slm.gbnf"];
+    for (const f of files) expect(r.stdout).toContain(join(out, f));
+    expect(r.stdout).not.toContain("grammar.jsgf");
+    expect(readFileSync(join(out, "asr.fsg"), "utf8")).toMatch(/^TRANSITION \d+ \d+ \S+ lounge$/m);
+    expect(readFileSync(join(out, "slm.gbnf"), "utf8")).toContain(`i-hassturnon ::= "HassTurnOn"`);
+    const j = hark(["grammar", "compile", ...G, "-o", out, "--jsgf"]);
+    expect(j.status).toBe(0);
+    expect(readFileSync(join(out, "grammar.jsgf"), "utf8")).toMatch(/^#JSGF V1.0;/);
   });
 
   it("sample with a bad count is a usage error", () => {

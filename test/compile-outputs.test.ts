@@ -1,6 +1,17 @@
+// What src/compile derives from a grammar: the JSGF export, responses, and `hark grammar compile`, whose files
+// must be byte for byte what the runtime loads (issue 16: compile/ is the one place a grammar becomes something).
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
-import { compileGbnf } from "../src/compile/gbnf.js";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../src/cli/main.js";
+import type { GrammarRecognizer } from "../src/asr/soundswallower/index.js";
+import { activeModels } from "../src/models/manifest.js";
+import { loadGraph, loadSources, Matcher } from "../src/nlu/index.js";
+import { compileGraph } from "../src/compile/graph.js";
+import { parseConfig } from "../src/run/config.js";
+import { HarkRuntime } from "../src/run/runtime.js";
 import { compileJsgf } from "../src/compile/jsgf.js";
 import { renderResponse } from "../src/compile/responses.js";
 import { Sampler } from "../src/compile/sample.js";
@@ -73,7 +84,7 @@ function expandJsgf(jsgf: string): Set<string> {
   return new Set(expandRule("command"));
 }
 
-describe("JSGF for the ASR", () => {
+describe("JSGF export (grammar compile --jsgf)", () => {
   it("generates exactly the spoken forms of the sentences (numbers as words, glued text joined)", () => {
     const jsgf = compileJsgf(g);
     expect(jsgf).toMatch(/^#JSGF V1.0;/);
@@ -90,20 +101,84 @@ describe("JSGF for the ASR", () => {
   });
 });
 
-describe("GBNF for the SLM", () => {
-  it("enumerates intents, their slot keys and canonical values", () => {
-    const gbnf = compileGbnf(g);
-    expect(gbnf).toMatch(/^root ::= "none" \| intent \(" ; " intent\)\*$/m);
-    expect(gbnf).toContain(`intent-hassturnon ::= "HassTurnOn" (" area=" list-area)? (" domain=" "light")?`);
-    expect(gbnf).toContain(`list-area ::= "kitchen" | "living_room"`);
-    expect(gbnf).toMatch(/intent-navigateto ::= "NavigateTo" \(" destination=" list-destination\)\?/);
-    expect(gbnf).toContain("list-brightness ::= number");
-  });
-});
-
 describe("responses", () => {
   it("fills slot values into the intent's template", () => {
     expect(renderResponse(g, "HassTurnOn", { area: "living_room" })).toBe("Turned on the living room lights");
     expect(renderResponse(g, "NavigateTo", {})).toBeUndefined();
   });
+});
+
+describe("hark grammar compile writes what the runtime loads", () => {
+  // The shipped grammars and devices with the default configuration: the command's files against the ones
+  // `hark run` builds and loads (its recognizer's FSG and dictionary, the matcher graph it caches, the SLM
+  // engine's output language). A fresh cache folder, so the runtime builds its files here rather than finding
+  // older ones.
+  const saved = process.env.HARK_CACHE_DIR;
+  const cache = mkdtempSync(join(tmpdir(), "hark-compile-cache-"));
+  const out = mkdtempSync(join(tmpdir(), "hark-compile-out-"));
+  const written = (file: string) => readFileSync(join(out, file), "utf8");
+  /** Byte equality; on a difference, the first line that differs (not a diff of megabytes). */
+  const same = (got: string, want: string, what: string) => {
+    if (got === want) return;
+    const a = got.split("\n"), b = want.split("\n");
+    let i = 0;
+    while (i < Math.max(a.length, b.length) && a[i] === b[i]) i++;
+    const show = (l: string | undefined) => JSON.stringify(l?.slice(0, 200));
+    expect.fail(`${what}: line ${i + 1} differs: ${show(a[i])} written, ${show(b[i])} loaded (${a.length} vs ${b.length} lines)`);
+  };
+  let rt: HarkRuntime | undefined;
+
+  beforeAll(async () => {
+    process.env.HARK_CACHE_DIR = cache;
+    const stdout = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write; // the command's "wrote …" line
+    try {
+      expect(await main(["grammar", "compile", "-o", out])).toBe(0);
+    } finally {
+      process.stdout.write = stdout;
+    }
+  }, 300_000);
+  afterAll(async () => {
+    await rt?.stop();
+    if (saved === undefined) delete process.env.HARK_CACHE_DIR;
+    else process.env.HARK_CACHE_DIR = saved;
+    for (const d of [cache, out]) rmSync(d, { recursive: true, force: true });
+  });
+
+  it("the recognizer's FSG, dictionary and guessed words are the files the command wrote", async () => {
+    const grammar = await loadSources({});
+    rt = await HarkRuntime.start({ config: parseConfig("log_level: silent\nspeech: { enabled: false }\n"), logger: pino({ level: "silent" }), understander: new Matcher(compileGraph(grammar)) });
+    const recognizer = (await rt.ears()).recognizer as GrammarRecognizer;
+    const { fsgPath, dictPath } = recognizer.prepared;
+    expect(fsgPath.startsWith(cache), "the runtime built its own files").toBe(true);
+    const fsg = written("asr.fsg");
+    expect(fsg).toMatch(/^FSG_BEGIN hark\n/);
+    // A word on some arc, alone or inside a compound word ("never+mind").
+    const hasWord = (w: string) => new RegExp(`^TRANSITION \\d+ \\d+ \\S+ (\\S+\\+)?${w}(\\+\\S+)?$`, "m").test(fsg);
+    expect(hasWord("ph_aa"), "the garbage branch").toBe(true);
+    expect(hasWord("nope"), "a dialog reply").toBe(true);
+    same(fsg, readFileSync(fsgPath, "utf8"), "asr.fsg against the FSG the recognizer loaded");
+    same(written("asr.dict"), readFileSync(dictPath, "utf8"), "asr.dict against the recognizer's dictionary");
+    same(written("asr.guessed.json"), readFileSync(fsgPath.replace(/\.fsg$/, ".guessed.json"), "utf8"), "asr.guessed.json");
+  }, 300_000);
+
+  it("matcher.json is the matcher graph the runtime caches and loads", async () => {
+    const graph = await loadGraph({});
+    const cached = readdirSync(cache).filter((f) => f.startsWith("graph-") && f.endsWith(".json"));
+    expect(cached).toHaveLength(1);
+    same(written("matcher.json"), readFileSync(join(cache, cached[0]!), "utf8"), "matcher.json against the cached graph");
+    same(written("matcher.json"), JSON.stringify(graph), "matcher.json against the loaded graph");
+  });
+
+  const models = activeModels();
+  it.skipIf(!models.slm)(`slm.gbnf is the SLM engine's output language${models.slm ? "" : " (skipped: no active SLM model)"}`, async () => {
+    const { SlmEngine } = await import("../src/nlu/slm/engine.js");
+    const engine = await SlmEngine.load({ model: models.slm!, grammar: await loadSources({}), mode: "plain" });
+    try {
+      expect(written("slm.gbnf")).toMatch(/^root ::= " " \("none" \| intent/);
+      same(written("slm.gbnf"), engine.gbnf, "slm.gbnf against the engine's language");
+    } finally {
+      await engine.dispose();
+    }
+  }, 120_000);
 });

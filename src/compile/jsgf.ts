@@ -1,5 +1,8 @@
-// JSGF for grammar-based ASR: the same sentences the matcher accepts, spoken as words
-// (numbers from ranges written out, free-text slots limited to their examples).
+// An export format, not loaded by hark: the grammar's sentences as JSGF for other grammar decoders
+// (`hark grammar compile --jsgf`), spoken as words (numbers from ranges written out, free-text slots limited
+// to their examples). hark's own recognizer decodes the same sentences as a minimal word DFA written as a
+// Sphinx FSG (src/compile/fsg.ts), with skip words, dialog replies and trust words added: a JSGF decodes
+// ~15× slower in PocketSphinx (docs/asr.md).
 import { numberToWords } from "../grammar/numbers.js";
 import { normalizeTokens } from "../grammar/normalize.js";
 import type { Expr, Grammar, SlotList } from "../grammar/types.js";

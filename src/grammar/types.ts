@@ -1,5 +1,5 @@
 // The grammar model: what grammars/ and devices/ YAML files load into.
-// Everything hark compiles (matcher, JSGF, GBNF, samples, responses) is derived from this.
+// Everything hark compiles (matcher graph, ASR FSG, SLM output language, samples, responses) is derived from this.
 
 /** Where something was written, for precise error messages (1-based line and column). */
 export interface SourceLoc {

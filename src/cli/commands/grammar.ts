@@ -1,13 +1,15 @@
 // hark grammar check|compile|sample|import
 import { Command, Option } from "commander";
+import { existsSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { compileGbnf } from "../../compile/gbnf.js";
+import { compileArtifacts } from "../../compile/artifacts.js";
 import { compileGraph } from "../../compile/graph.js";
 import { compileJsgf } from "../../compile/jsgf.js";
 import { Sampler } from "../../compile/sample.js";
 import { IMPORT_FORMATS, importGrammar, type ImportFormat } from "../../import/index.js";
-import { loadSources } from "../../nlu/index.js";
+import { loadSources, sourcePaths } from "../../nlu/index.js";
+import { loadConfig } from "../../run/config.js";
 import { CommandError, UsageError } from "../../platform/errors.js";
 import { writeLine } from "../io.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
@@ -36,17 +38,24 @@ export function register(program: Command): void {
   addSourceOptions(
     grammar
       .command("compile")
-      .description("write the compiled artifacts: matcher graph (JSON), ASR grammar (JSGF), SLM grammar (GBNF)")
+      .description(
+        "write what `hark run` builds from the grammar, byte for byte: matcher graph (matcher.json), the recognizer's " +
+          "Sphinx FSG with its dictionary (asr.fsg, asr.dict, asr.guessed.json), the SLM's output language (slm.gbnf)",
+      )
       .argument("[dir]", "grammar folder")
-      .requiredOption("-o, --out <dir>", "output folder"),
+      .requiredOption("-o, --out <dir>", "output folder")
+      .option("--config <file>", "configuration file whose trust settings the recognizer follows, as `hark run` (default: ./hark.yaml when present)")
+      .option("--jsgf", "also write grammar.jsgf: the sentences as JSGF, an export for other decoders (hark does not load it)"),
   ).action(async (dir: string | undefined, opts) => {
-    const g = await loadSources(sourceOptions(opts, dir));
+    if (opts.config && !existsSync(opts.config)) throw new UsageError(`${opts.config}: no such config file`);
+    const config = await loadConfig(opts.config);
+    const sources = sourceOptions(opts, dir);
+    const g = await loadSources(sources);
+    if (config.trust.satelliteGrammar === "own")
+      process.stderr.write("note: trust.satellite_grammar is 'own': each satellite hears only its own intents; the ASR files written are the whole grammar's\n");
+    const files: Array<[string, string]> = compileArtifacts(g, { grammarDirs: sourcePaths(sources).grammar, trust: config.trust }).map((a) => [a.file, a.text]);
+    if (opts.jsgf) files.push(["grammar.jsgf", compileJsgf(g)]);
     await mkdir(opts.out, { recursive: true });
-    const files: Array<[string, string]> = [
-      ["matcher.json", JSON.stringify(compileGraph(g))],
-      ["grammar.jsgf", compileJsgf(g)],
-      ["output.gbnf", compileGbnf(g)],
-    ];
     for (const [name, text] of files) await writeFile(join(opts.out, name), text);
     process.stdout.write(`wrote ${files.map(([n]) => join(opts.out, n)).join(", ")} (grammar ${g.hash.slice(0, 12)})\n`);
   });

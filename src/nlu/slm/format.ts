@@ -1,5 +1,5 @@
 // The SLM's output language: "Intent slot: value slot: value", intents joined by " ; ", or "none".
-// ("slot: value" rather than gbnf.ts's "slot=value": with a space before the value, a value's tokens are
+// ("slot: value" rather than "slot=value": with a space before the value, a value's tokens are
 // the same SentencePiece pieces as in the utterance.) Slots appear in the grammar's declared order
 // (intentSlots). Device, area and floor names are placeholders of the delexicalized utterance
 // ("name: @light1", src/nlu/slm/delex.ts) that the parser maps back to canonical names; other lists
