@@ -1,9 +1,11 @@
 // Everything `hark run` needs on the device side in one call: the embedded broker (when no broker
-// URL is given), the simulated home and car (optional), and a connected MqttDeviceBus.
+// URL is given), the simulated home and car (optional), and a connected DeviceBus (by name, default mqtt).
 
 import type { Logger } from "pino";
 import { startBroker, type EmbeddedBroker } from "../bus/broker.js";
-import { MqttDeviceBus, type MqttTlsOptions } from "../bus/mqttBus.js";
+import type { MqttTlsOptions } from "../bus/mqttBus.js";
+import { createDeviceBus, DEFAULT_BUS } from "../bus/registry.js";
+import type { DeviceBus } from "../bus/types.js";
 import { DeviceCatalog } from "../devices/catalog.js";
 import { startSimulators, type DeviceFault, type SimulatorHandle } from "../devices/sim/simulator.js";
 import type { IntentResult } from "../nlu/types.js";
@@ -21,6 +23,8 @@ function knownPlaces(catalog: DeviceCatalog, d: DeviceSpec): Array<{ name: strin
 export interface DeviceRuntimeOptions {
   /** devices/ folder (or one file), or a loaded catalog. */
   devices: string | DeviceCatalog;
+  /** Which device bus (src/bus/registry.ts; default mqtt). */
+  bus?: string;
   /** Broker URL; without it an embedded aedes broker starts on 127.0.0.1 (`port`, default random). */
   brokerUrl?: string;
   port?: number;
@@ -41,7 +45,7 @@ export interface DeviceRuntimeOptions {
 
 export interface DeviceRuntime {
   catalog: DeviceCatalog;
-  bus: MqttDeviceBus;
+  bus: DeviceBus;
   /** Present when the embedded broker runs. */
   broker?: EmbeddedBroker;
   /** Present when simulating. */
@@ -64,8 +68,9 @@ export async function startDeviceRuntime(o: DeviceRuntimeOptions): Promise<Devic
     ...(o.logger ? { logger: o.logger } : {}),
   };
   let sims: SimulatorHandle | undefined;
-  const bus = new MqttDeviceBus({ url: brokerUrl, devices: catalog, ...conn, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.waitForBroker !== undefined ? { waitForBroker: o.waitForBroker } : {}) });
+  let bus: DeviceBus;
   try {
+    bus = createDeviceBus(o.bus ?? DEFAULT_BUS, { url: brokerUrl, devices: catalog, ...conn, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.waitForBroker !== undefined ? { waitForBroker: o.waitForBroker } : {}) });
     if (o.simulate ?? !o.brokerUrl) {
       sims = await startSimulators({ brokerUrl, devices: catalog, ...conn, ...(o.faults ? { faults: o.faults } : {}), ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}) });
     }

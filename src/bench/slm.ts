@@ -20,6 +20,7 @@ import { loadSources, sourcePaths, type SourceOptions } from "../nlu/index.js";
 import { Matcher } from "../nlu/matcher.js";
 import type { Understander } from "../nlu/types.js";
 import { kindOf } from "../models/train/data.js";
+import { harkEnv, type HarkEnv } from "../platform/env.js";
 import { benchPairKey, SlmEngine, type DecodeMode } from "../nlu/slm/engine.js";
 import type { OutputIntent } from "../nlu/slm/format.js";
 
@@ -37,6 +38,8 @@ export interface SlmBenchOptions extends SourceOptions {
   modes?: DecodeMode[];
   parts?: SlmBenchPart[];
   onProgress?: (msg: string) => void;
+  /** Another model than the active one (HARK_SLM_MODEL, HARK_SLM_DRAFT, HARK_SLM_WORDS by default). */
+  env?: Pick<HarkEnv, "slmModel" | "slmDraft" | "slmWords">;
 }
 
 /** The test split of `hark models train --seed 1`: the training data excludes these texts (src/models/train/data.ts). */
@@ -149,13 +152,14 @@ export async function benchSlm(options: SlmBenchOptions = {}) {
   const log = options.onProgress ?? (() => {});
   const parts = new Set<SlmBenchPart>(options.parts ?? SLM_BENCH_PARTS);
   const active = activeModels();
-  const modelFile = process.env.HARK_SLM_MODEL ?? active.slm;
-  const draftFile = process.env.HARK_SLM_DRAFT ?? (process.env.HARK_SLM_MODEL ? undefined : active.draft);
+  const env = options.env ?? harkEnv();
+  const modelFile = env.slmModel ?? active.slm;
+  const draftFile = env.slmDraft ?? (env.slmModel ? undefined : active.draft);
   if (!modelFile) throw new Error("no SLM model (hark models train, or set HARK_SLM_MODEL)");
   const grammar = await loadSources(options);
   const matcher = new Matcher(compileGraph(grammar));
-  const wordsFile = process.env.HARK_SLM_MODEL ? process.env.HARK_SLM_WORDS : active.words;
-  const engine = await SlmEngine.load({ model: modelFile, draft: draftFile, grammar, mode: "auto", benchFile: process.env.HARK_SLM_MODEL ? undefined : benchFile(), wordsFile });
+  const wordsFile = env.slmModel ? env.slmWords : active.words;
+  const engine = await SlmEngine.load({ model: modelFile, draft: draftFile, grammar, mode: "auto", benchFile: env.slmModel ? undefined : benchFile(), wordsFile });
   const count = options.count ?? 500;
   const accuracyCount = options.accuracyCount ?? 2000;
   const samples = [...new Sampler(grammar, { seed: options.seed ?? TEST_SPLIT_SEED }).take(Math.max(count, accuracyCount))];
@@ -170,7 +174,7 @@ export async function benchSlm(options: SlmBenchOptions = {}) {
       });
       const r = await speedOf(engine, timed, hints, modes, log);
       Object.assign(report, { n: timed.length, identicalOutputs: r.identical, speed: r.speed, fastest: r.fastest });
-      if (!process.env.HARK_SLM_MODEL && r.fastest) {
+      if (!env.slmModel && r.fastest) {
         writeFileSync(benchFile(), JSON.stringify({ pair: benchPairKey(modelFile, draftFile), fastest: r.fastest, speed: r.speed }, null, 2) + "\n");
         engine.mode = r.fastest as typeof engine.mode;
         report.mode = engine.mode;

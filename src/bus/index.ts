@@ -2,6 +2,7 @@
 export type { CommandResult, DeviceBus, DeviceCommand, DeviceState } from "./types.js";
 export { startBroker, type BrokerOptions, type EmbeddedBroker } from "./broker.js";
 export { MqttDeviceBus, newCommandId, type MqttBusOptions, type MqttTlsOptions } from "./mqttBus.js";
+export { createDeviceBus, deviceBusNames, registerDeviceBus, DEFAULT_BUS, type DeviceBusOptions } from "./registry.js";
 export * as topics from "./topics.js";
 export {
   CAR_PREFIX,

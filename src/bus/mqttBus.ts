@@ -7,7 +7,7 @@ import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import pino, { type Logger } from "pino";
 import { DeviceCatalog } from "../devices/catalog.js";
 import type { DeviceSpec } from "../devices/types.js";
-import { CAR_PREFIX, HOME_PREFIX, decodeState, encodeCommand, parseVssTopic, stateTopics, type Publish } from "./topics.js";
+import { CAR_PREFIX, HOME_PREFIX, decodeState, encodeCommand, parseVssTopic, stateTopics, vssTopic, type Publish } from "./topics.js";
 import type { CommandResult, DeviceBus, DeviceCommand, DeviceState } from "./types.js";
 
 export interface MqttTlsOptions {
@@ -86,6 +86,9 @@ export class MqttDeviceBus implements DeviceBus {
   private readonly connListeners = new Set<(connected: boolean) => void>();
   private readonly pending = new Map<string, Pending>();
   private readonly byStateTopic = new Map<string, DeviceSpec>();
+  /** The last payload seen on each VSS state topic, and who listens to which. */
+  private readonly signals = new Map<string, string>();
+  private readonly signalListeners = new Map<string, Set<(payload: string) => void>>();
   private resendTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: MqttBusOptions) {
@@ -231,6 +234,21 @@ export class MqttDeviceBus implements DeviceBus {
     return () => this.listeners.delete(listener);
   }
 
+  onSignal(path: string, listener: (payload: string) => void): () => void {
+    const topic = vssTopic(path, "state");
+    let set = this.signalListeners.get(topic);
+    if (!set) this.signalListeners.set(topic, (set = new Set()));
+    set.add(listener);
+    const last = this.signals.get(topic);
+    if (last !== undefined) listener(last);
+    return () => set.delete(listener);
+  }
+
+  /** Publish {"value": value} retained at QoS 1 on the signal's state topic. Before start(): nothing is sent. */
+  async publishSignal(path: string, value: unknown): Promise<void> {
+    await this.client?.publishAsync(vssTopic(path, "state"), JSON.stringify({ value }), { qos: 1, retain: true });
+  }
+
   /** The devices this bus knows. */
   get devices(): DeviceCatalog {
     return this.catalog;
@@ -253,7 +271,10 @@ export class MqttDeviceBus implements DeviceBus {
   }
 
   private onMessage(topic: string, payload: Buffer): void {
-    if (topic.startsWith(`${CAR_PREFIX}/`) && parseVssTopic(topic)?.suffix !== "state") return;
+    if (topic.startsWith(`${CAR_PREFIX}/`)) {
+      if (parseVssTopic(topic)?.suffix !== "state") return;
+      this.onSignalMessage(topic, payload.toString());
+    }
     const device = this.byStateTopic.get(topic);
     if (!device) return;
     if (payload.length === 0) return; // a cleared retained message
@@ -277,6 +298,17 @@ export class MqttDeviceBus implements DeviceBus {
       const p = this.pending.get(decoded.commandId);
       if (p && p.command.deviceId === device.id) {
         this.finish(p, decoded.commandError ? { ok: false, error: "rejected", message: decoded.commandError, state } : { ok: true, state });
+      }
+    }
+  }
+
+  private onSignalMessage(topic: string, text: string): void {
+    this.signals.set(topic, text);
+    for (const l of this.signalListeners.get(topic) ?? []) {
+      try {
+        l(text);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, "signal listener failed");
       }
     }
   }

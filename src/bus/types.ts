@@ -1,5 +1,6 @@
-// The seam between the dialog and the devices. The default implementation speaks MQTT (src/bus/mqtt*.ts);
-// tests and other transports implement the same interface.
+// The seam between the dialog and the devices: the runtime talks to devices (and reads the car's signals)
+// only through this interface. The default implementation speaks MQTT (src/bus/mqtt*.ts); tests and other
+// transports implement the same interface and register by name (src/bus/registry.ts).
 
 export type DeviceState = Record<string, unknown>;
 
@@ -31,4 +32,11 @@ export interface DeviceBus {
   /** Last known state of a device (from its state topic). */
   state(deviceId: string): DeviceState | undefined;
   onState(listener: (deviceId: string, state: DeviceState) => void): () => void;
+  /**
+   * Vehicle signals (VSS paths such as "Vehicle.Speed") as the car reports them: the listener gets each
+   * report's payload as text (a number, or JSON {"value": …}), the last one seen at once when there is one.
+   */
+  onSignal(path: string, listener: (payload: string) => void): () => void;
+  /** Report a vehicle signal's value (retained, so a late listener sees it too); resolves once the transport took it. */
+  publishSignal(path: string, value: unknown): Promise<void>;
 }

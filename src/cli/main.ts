@@ -3,6 +3,7 @@
 import { Command, CommanderError } from "commander";
 import { GrammarError } from "../grammar/errors.js";
 import { CommandError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "../platform/errors.js";
+import { harkEnv } from "../platform/env.js";
 import * as understand from "./commands/understand.js";
 import * as transcribe from "./commands/transcribe.js";
 import * as replay from "./commands/replay.js";
@@ -66,6 +67,6 @@ function reportError(err: unknown): number {
   }
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`hark: ${message.split("\n")[0]}\n`);
-  if (process.env.HARK_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  if (harkEnv().debug && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   return EXIT_FAILURE;
 }

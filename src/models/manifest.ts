@@ -6,6 +6,7 @@ import { createReadStream, existsSync, readFileSync, writeFileSync } from "node:
 import { dirname, isAbsolute, join } from "node:path";
 import { Document, parse, parseDocument } from "yaml";
 import { projectRoot } from "../grammar/paths.js";
+import { harkEnv } from "../platform/env.js";
 import { readGguf, vocabOf, GgufError } from "./gguf.js";
 
 export type Role = "slm" | "draft";
@@ -38,8 +39,9 @@ export interface Manifest {
   models: ModelEntry[];
 }
 
-export function modelsDir(): string {
-  return process.env.HARK_MODELS_DIR ?? join(projectRoot(), "models");
+/** HARK_MODELS_DIR (read at the call unless given), else models/ in the package. */
+export function modelsDir(env = harkEnv().modelsDir): string {
+  return env ?? join(projectRoot(), "models");
 }
 
 export function manifestPath(dir = modelsDir()): string {

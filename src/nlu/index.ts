@@ -1,4 +1,5 @@
-// Entry point for understanding: load grammar + devices, compile (or reuse the cached compile), match.
+// Entry point for understanding: load grammar + devices, compile (or reuse the cached compile), match;
+// the understanders (matcher, slm, cascade) by name.
 import { compileGraph, GRAPH_VERSION, type MatcherGraph } from "../compile/graph.js";
 import { readCached, writeCached } from "../compile/cache.js";
 import { yamlFiles, loadGrammar, type LoadedGrammar } from "../grammar/load.js";
@@ -7,6 +8,9 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { Matcher } from "./matcher.js";
 import type { Understander } from "./types.js";
+import { Registry } from "../platform/registry.js";
+import { harkEnv } from "../platform/env.js";
+import { CommandError, UsageError } from "../platform/errors.js";
 
 export { Matcher } from "./matcher.js";
 export type { IntentResult, Understanding, Understander } from "./types.js";
@@ -53,14 +57,23 @@ export async function loadMatcher(options: SourceOptions = {}): Promise<Matcher>
   return new Matcher(await loadGraph(options));
 }
 
+/** Options of the understanders: the sources, and whether the cascade may use the SLM. */
+export interface UnderstanderOptions extends SourceOptions {
+  /** False: the cascade is the matcher alone (default: HARK_SLM is not "0", read at the call). */
+  slm?: boolean;
+}
+
+/** An understander as the registry makes it: `dispose()` frees a loaded model. */
+export type LoadedUnderstander = Understander & { dispose?(): Promise<void> };
+
 /**
  * The default understander: the cascade (matcher, then the SLM) when SLM models are installed
- * (models/manifest.yaml) and HARK_SLM is not "0"; the matcher alone otherwise.
+ * (models/manifest.yaml) and `slm` is not false (HARK_SLM=0); the matcher alone otherwise.
  * Call `dispose()` on the result when done (it frees the model, if one was loaded).
  */
-export async function loadUnderstander(options: SourceOptions = {}): Promise<Understander & { dispose?(): Promise<void> }> {
+export async function loadUnderstander(options: UnderstanderOptions = {}): Promise<LoadedUnderstander> {
   const matcher = await loadMatcher(options);
-  if (process.env.HARK_SLM === "0") return matcher;
+  if (!(options.slm ?? harkEnv().slm)) return matcher;
   const { activeModels, benchFile } = await import("../models/manifest.js");
   const models = activeModels();
   if (!models.slm) return matcher;
@@ -74,4 +87,50 @@ export async function loadUnderstander(options: SourceOptions = {}): Promise<Und
     const { SlmEngine } = await import("./slm/engine.js");
     return SlmEngine.load({ model: models.slm!, draft: models.draft, grammar, benchFile: benchFile(), wordsFile: models.words });
   });
+}
+
+/** The active SLM alone (no matcher); a model that is missing or cannot be used is a CommandError, in one line. */
+async function loadSlmAlone(options: SourceOptions): Promise<LoadedUnderstander> {
+  const { activeModels, benchFile } = await import("../models/manifest.js");
+  const models = activeModels();
+  if (!models.slm) throw new CommandError("no SLM model is installed (models/manifest.yaml has no active slm; see `hark models list`)");
+  const { SlmEngine } = await import("./slm/engine.js");
+  const grammar = await loadSources(options);
+  let engine: Awaited<ReturnType<typeof SlmEngine.load>>;
+  try {
+    engine = await SlmEngine.load({ model: models.slm, draft: models.draft, grammar, benchFile: benchFile(), wordsFile: models.words });
+  } catch (err) {
+    // The model alone was asked for: a model that cannot be used (sha256 mismatch, damaged, missing) is a failure, in one line.
+    throw new CommandError(err instanceof Error ? err.message.split("\n")[0]! : String(err));
+  }
+  return {
+    understand: async (text: string) => {
+      const { decode: _d, ...r } = await engine.understand(text);
+      return r;
+    },
+    dispose: () => engine.dispose(),
+  };
+}
+
+export const DEFAULT_UNDERSTANDER = "cascade";
+
+/** The understanders by name (src/platform/registry.ts), as `hark understand --engine` takes them. */
+const understanders = new Registry<UnderstanderOptions, Promise<LoadedUnderstander>>("understander", (m) => new UsageError(m))
+  .register("matcher", (o) => loadMatcher(o), { description: "the grammar matcher alone" })
+  .register("slm", (o) => loadSlmAlone(o), { description: "the active SLM alone" })
+  .register(DEFAULT_UNDERSTANDER, (o) => loadUnderstander(o), { description: "the matcher, then the SLM when models are installed and HARK_SLM is not 0" });
+
+/** Add (or replace) an understander. */
+export function registerUnderstander(name: string, factory: (options: UnderstanderOptions) => Promise<LoadedUnderstander>, description?: string): void {
+  understanders.register(name, (o) => factory(o), description ? { description } : {});
+}
+
+/** The understanders, in registration order (matcher, slm, cascade, then any added). */
+export function understanderNames(): string[] {
+  return understanders.names();
+}
+
+/** Load the understander called `name` (default: the cascade) for these sources. */
+export async function createUnderstander(name: string = DEFAULT_UNDERSTANDER, options: UnderstanderOptions = {}): Promise<LoadedUnderstander> {
+  return understanders.create(name, options);
 }

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { harkEnv } from "./env.js";
 
 interface Helper {
   madviseHuge(buffer: ArrayBuffer, reserveBytes?: number): number;
@@ -15,10 +16,10 @@ let helper: Helper | null | undefined;
 /** The last madvise's result: MiB advised, or -errno. */
 let last: number | undefined;
 
-function load(): Helper | null {
+function load(enabled: boolean): Helper | null {
   if (helper !== undefined) return helper;
   helper = null;
-  if (process.env.HARK_HUGEPAGES === "0" || process.platform !== "linux") return helper;
+  if (!enabled || process.platform !== "linux") return helper;
   // native/ at the package root: two levels up from src/platform, three from dist/src/platform.
   for (const up of ["../../", "../../../"]) {
     const file = fileURLToPath(new URL(`${up}native/hugepages/build/Release/hugepages.node`, import.meta.url));
@@ -34,19 +35,20 @@ function load(): Helper | null {
 }
 
 /** What the last advice did: "on", "off" (HARK_HUGEPAGES=0), "missing" (no helper), "refused" (the kernel said no). */
-export function hugePagesState(): "on" | "off" | "missing" | "refused" {
-  if (process.env.HARK_HUGEPAGES === "0") return "off";
-  if (!load()) return "missing";
+export function hugePagesState(enabled = harkEnv().hugePages): "on" | "off" | "missing" | "refused" {
+  if (!enabled) return "off";
+  if (!load(enabled)) return "missing";
   return last !== undefined && last < 0 ? "refused" : "on";
 }
 
 /**
  * Advise huge pages for `memory` and the `reserveBytes` of address space from its start that it may
  * grow into (a WebAssembly memory's growth stays in the range V8 reserved for it). Returns the MiB
- * advised, 0 when not possible. Only memory touched after the call gets huge pages.
+ * advised, 0 when not possible. Only memory touched after the call gets huge pages. `enabled` false
+ * (HARK_HUGEPAGES=0, read at the first call by default) leaves every memory as it is.
  */
-export function adviseHugePages(memory: ArrayBuffer, reserveBytes = 0): number {
-  const h = load();
+export function adviseHugePages(memory: ArrayBuffer, reserveBytes = 0, enabled = harkEnv().hugePages): number {
+  const h = load(enabled);
   if (!h) return 0;
   last = h.madviseHuge(memory, reserveBytes);
   return last > 0 ? last : 0;

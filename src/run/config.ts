@@ -1,4 +1,6 @@
 // hark.yaml: the `hark run` configuration, validated with zod; problems are reported as file:line:col: message.
+// The HARK_* environment variables (src/platform/env.ts) are read here too, once, into `env`; `hark run`
+// lays its flags over the result (src/cli/commands/run.ts) and the runtime takes it from there.
 import { existsSync } from "node:fs";
 import { z } from "zod";
 import { YamlSource } from "../grammar/yamlSource.js";
@@ -6,6 +8,7 @@ import { DEFAULT_POLICIES, policyRuleSchema, type PolicyRule } from "../dialog/p
 import { DEFAULT_TIMEOUTS, type DialogTimeouts, type ProfileKind } from "../dialog/types.js";
 import { DEFAULT_WAKE_SENSITIVITY } from "../wake/sensitivity.js";
 import { resolveTrustConfig, trustConfigSchema, type TrustConfig } from "../trust/index.js";
+import { harkEnv, type HarkEnv } from "../platform/env.js";
 
 const ms = z.number().int().positive();
 
@@ -135,6 +138,8 @@ export interface HarkConfig {
   listen: HarkConfigFile["listen"];
   wake: HarkConfigFile["wake"];
   logLevel: HarkConfigFile["log_level"];
+  /** The HARK_* environment variables (src/platform/env.ts), read once when the configuration is made. */
+  env: HarkEnv;
 }
 
 /** Speakers in the demo home and the four cabin seats. */
@@ -147,7 +152,7 @@ export const DEFAULT_SESSIONS: SessionConfig[] = [
   { id: "rear-right", profile: "car", seat: "rear_right" },
 ];
 
-export function resolveConfig(parsed: HarkConfigFile, file?: string): HarkConfig {
+export function resolveConfig(parsed: HarkConfigFile, file?: string, env: HarkEnv = harkEnv()): HarkConfig {
   const t = parsed.timeouts;
   return {
     ...(file ? { file } : {}),
@@ -175,6 +180,7 @@ export function resolveConfig(parsed: HarkConfigFile, file?: string): HarkConfig
     listen: parsed.listen,
     wake: parsed.wake,
     logLevel: parsed.log_level,
+    env,
   };
 }
 

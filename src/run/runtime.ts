@@ -1,14 +1,13 @@
-// The `hark run` runtime, in process: understander + dialog sessions + devices over MQTT + vehicle signals.
+// The `hark run` runtime, in process: understander + dialog sessions + devices and vehicle signals, both
+// through the DeviceBus (src/bus/types.ts; MQTT by default).
 // The CLI (src/cli/commands/run.ts) feeds it lines and prints its answers; tests and the bench use it directly.
 import { readFileSync } from "node:fs";
-import mqtt, { type MqttClient } from "mqtt";
 import pino, { type Logger } from "pino";
 import { startDeviceRuntime, type DeviceRuntime } from "../act/index.js";
-import { vssTopic } from "../bus/index.js";
 import type { DeviceFault } from "../devices/sim/simulator.js";
 import { DeviceCatalog } from "../devices/catalog.js";
 import { loadDeviceFiles } from "../devices/load.js";
-import { loadSources, loadUnderstander, sourcePaths } from "../nlu/index.js";
+import { createUnderstander, DEFAULT_UNDERSTANDER, loadSources, sourcePaths } from "../nlu/index.js";
 import type { IntentResult, Understander } from "../nlu/types.js";
 import type { Grammar } from "../grammar/types.js";
 import { PROFILES, type Profile } from "../dialog/profiles.js";
@@ -99,7 +98,7 @@ export class HarkRuntime {
   private readonly pendingCommands = new Map<string, CommandReport[]>();
   private lineStart = Date.now();
   private speedKmh: number | undefined;
-  private signalClient: MqttClient | undefined;
+  private signalOff: (() => void) | undefined;
   private stopped = false;
   /** One recognizer per profile: a satellite's ASR grammar holds its own profile's sentences. */
   private readonly hearings = new Map<ProfileKind, Promise<Hearing>>();
@@ -124,7 +123,7 @@ export class HarkRuntime {
     const log = options.logger ?? pino({ level: config.logLevel, base: undefined }, pino.destination(2));
     const paths = sourcePaths({ ...(config.grammar ? { grammar: config.grammar } : {}), ...(config.devices ? { devices: config.devices } : {}) });
     const [understander, grammar] = await Promise.all([
-      options.understander ? Promise.resolve(options.understander) : loadUnderstander(paths),
+      options.understander ? Promise.resolve(options.understander) : createUnderstander(DEFAULT_UNDERSTANDER, { ...paths, slm: config.env.slm }),
       loadSources(paths),
     ]);
     const catalog = new DeviceCatalog(paths.devices.flatMap((p) => loadDeviceFiles(p)));
@@ -258,33 +257,20 @@ export class HarkRuntime {
     });
   }
 
-  /** Vehicle speed arrives as a VSS signal over MQTT (published by the car, or by `signal` input lines). */
+  /** Vehicle speed arrives as a VSS signal on the device bus (reported by the car, or by `signal` input lines). */
   private async startSignals(): Promise<void> {
-    const topic = vssTopic(this.config.vehicle.speed_signal, "state");
-    const b = this.config.broker;
-    const client = await mqtt.connectAsync(this.devices.brokerUrl, {
-      clientId: `hark-signals-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
-      ...(b.protocol_version ? { protocolVersion: b.protocol_version } : {}),
-      ...(b.username !== undefined ? { username: b.username } : {}),
-      ...(b.password !== undefined ? { password: b.password } : {}),
-      reconnectPeriod: 500,
-    });
-    this.signalClient = client;
-    client.on("message", (t, payload) => {
-      if (t !== topic) return;
-      const v = parseSignal(payload.toString());
-      if (v === undefined) this.log.warn({ topic, payload: payload.toString().slice(0, 80) }, "ignored malformed speed signal");
+    const signal = this.config.vehicle.speed_signal;
+    this.signalOff = this.devices.bus.onSignal(signal, (payload) => {
+      const v = parseSignal(payload);
+      if (v === undefined) this.log.warn({ signal, payload: payload.slice(0, 80) }, "ignored malformed speed signal");
       else this.speedKmh = v;
     });
-    client.on("error", (err) => this.log.warn({ err: err.message }, "signal client error"));
-    await client.subscribeAsync(topic, { qos: 1 });
     if (this.config.vehicle.speed_kmh !== undefined) await this.setSpeed(this.config.vehicle.speed_kmh);
   }
 
-  /** Publish a vehicle speed (retained) and wait until it is back from the broker. */
+  /** Publish a vehicle speed (retained) and wait until it is back from the bus. */
   async setSpeed(kmh: number): Promise<void> {
-    const topic = vssTopic(this.config.vehicle.speed_signal, "state");
-    await this.signalClient?.publishAsync(topic, JSON.stringify({ value: kmh }), { qos: 1, retain: true });
+    await this.devices.bus.publishSignal(this.config.vehicle.speed_signal, kmh);
     const until = Date.now() + 2000;
     while (this.speedKmh !== kmh && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
   }
@@ -429,7 +415,7 @@ export class HarkRuntime {
     this.scheduler.stop();
     this.sessions.stop();
     for (const h of this.hearings.values()) await h.then((x) => x.close()).catch(() => {});
-    await this.signalClient?.endAsync(true).catch(() => {});
+    this.signalOff?.();
     await this.devices.stop();
     this.log.info("hark stopped");
   }

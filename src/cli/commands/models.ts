@@ -8,6 +8,7 @@ import { projectRoot } from "../../grammar/paths.js";
 import { activeModels, modelsDir, readManifest, resolveFile, verifyModel, writeManifest, ModelError, type ModelEntry, type Role } from "../../models/manifest.js";
 import { buildDataSet, generalEnglish, trainingVocabulary, writeJsonl } from "../../models/train/data.js";
 import { CommandError, UsageError } from "../../platform/errors.js";
+import { harkEnv } from "../../platform/env.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
 import { progressGroup, type Progress, type ProgressGroup } from "../progress.js";
 
@@ -31,8 +32,9 @@ function trainingGrammars(use: { paraphrases: boolean; corpora: boolean }): stri
   return files;
 }
 
-export function pythonPath(): string {
-  return process.env.HARK_PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+/** HARK_PYTHON, else the system python3. */
+export function pythonPath(env = harkEnv().python): string {
+  return env ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 }
 
 /** null when the trainer's Python packages are present, else the one-line reason. */
@@ -224,7 +226,7 @@ export function register(program: Command): void {
     } finally {
       progress.stop();
     }
-    if (!process.env.HARK_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
+    if (!harkEnv().keepData) rmSync(dataDir, { recursive: true, force: true });
     const files = main.files as { q8_0: string; f16: string };
     const mainFile = join(out, files.q8_0);
     const entries: ModelEntry[] = [];

@@ -1,7 +1,7 @@
 // hark understand: text → intents, one utterance or a JSONL batch.
 import { Command, Option } from "commander";
-import { loadMatcher, loadSources, loadUnderstander, type SourceOptions, type Understander, type Understanding } from "../../nlu/index.js";
-import { CommandError, UsageError } from "../../platform/errors.js";
+import { createUnderstander, DEFAULT_UNDERSTANDER, loadSources, understanderNames, type Understanding } from "../../nlu/index.js";
+import { UsageError } from "../../platform/errors.js";
 import { readAllStdin, stdinLines, writeLine } from "../io.js";
 import { addSourceOptions, sourceOptions } from "../options.js";
 import { judge, loadTrust, type TrustDeps, type Verdict } from "../../trust/index.js";
@@ -21,14 +21,14 @@ export function register(program: Command): void {
       .description("understand an utterance: prints {text, intents:[{intent, slots, confidence, source}], ms}")
       .argument("[text...]", "the utterance (omit with --jsonl, or pipe it on stdin)")
       .option("--jsonl", "batch: one utterance per stdin line (plain text or {\"id\",\"text\",\"profile\"}) → one JSON line each")
-      .addOption(new Option("--engine <engine>", "understanding engine").choices(["matcher", "slm", "cascade"]).default("cascade"))
+      .addOption(new Option("--engine <engine>", "understanding engine").choices(understanderNames()).default(DEFAULT_UNDERSTANDER))
       .addOption(new Option("--profile <profile>", "where the request is said: a home speaker or a cabin seat (scope checks)").choices(["home", "car"]))
       .option("--area <name>", "the speaker's room (a satellite there): \"here\", \"this room\" and requests without a room mean it")
       .option("--no-trust", "print the raw understanding: no act/ask/refuse decision (negation, questions, unsaid values … are not checked)"),
   ).action(async (words: string[], opts) => {
     if (opts.jsonl && words.length) throw new UsageError("give TEXT or --jsonl, not both");
     const src = sourceOptions(opts);
-    const matcher = await loadEngine(opts.engine as string, src);
+    const matcher = await createUnderstander(opts.engine as string, src);
     const grammar = await loadSources(src);
     const trust = opts.trust === false ? undefined : loadTrust(grammar, undefined, sourcePaths(src).grammar);
     const areaOf = (name: string | undefined): string | undefined => {
@@ -95,31 +95,6 @@ export function register(program: Command): void {
       await matcher.dispose?.();
     }
   });
-}
-
-/** --engine matcher | slm (the model alone) | cascade (default: the cascade when models are installed). */
-async function loadEngine(engine: string, src: SourceOptions): Promise<Understander & { dispose?(): Promise<void> }> {
-  if (engine === "matcher") return loadMatcher(src);
-  if (engine === "cascade") return loadUnderstander(src);
-  const { activeModels, benchFile } = await import("../../models/manifest.js");
-  const models = activeModels();
-  if (!models.slm) throw new CommandError("no SLM model is installed (models/manifest.yaml has no active slm; see `hark models list`)");
-  const { SlmEngine } = await import("../../nlu/slm/engine.js");
-  const grammar = await loadSources(src);
-  let engineObj: Awaited<ReturnType<typeof SlmEngine.load>>;
-  try {
-    engineObj = await SlmEngine.load({ model: models.slm, draft: models.draft, grammar, benchFile: benchFile(), wordsFile: models.words });
-  } catch (err) {
-    // The model alone was asked for: a model that cannot be used (sha256 mismatch, damaged, missing) is a failure, in one line.
-    throw new CommandError(err instanceof Error ? err.message.split("\n")[0]! : String(err));
-  }
-  return {
-    understand: async (text: string) => {
-      const { decode: _d, ...r } = await engineObj.understand(text);
-      return r;
-    },
-    dispose: () => engineObj.dispose(),
-  };
 }
 
 /** The trust policy's view: what would be acted on now, and what was held back and why. */
