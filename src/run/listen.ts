@@ -42,6 +42,8 @@ export interface ListenOptions {
   onSpeechStart?: (atSeconds: number) => void;
   /** Called with the partial transcript whenever it changes. */
   onPartial?: (text: string) => void;
+  /** Called when the VAD's verdict on the input changes (speech began or ended). */
+  onVad?: (speaking: boolean) => void;
   /**
    * Wake phrase gating: while `needed()` says so, each new utterance goes to the spotter instead of
    * the recognizer (src/wake/spotter.ts); utterances without the phrase are dropped, and a request
@@ -140,6 +142,7 @@ export class Listener {
   private readonly maxSpeech: number;
   private readonly onsetDelay: number;
   private readonly wakeLeadIn: number;
+  private speaking = false;
 
   /** `endpointer` must be made with liveVadOptions(). */
   constructor(
@@ -171,6 +174,7 @@ export class Listener {
     this.ring.push(frame);
     const now = this.ring.total;
     const segs = this.endpointer.accept(frame);
+    if (this.endpointer.speaking !== this.speaking) this.o.onVad?.((this.speaking = this.endpointer.speaking));
     if (!this.utt && (this.endpointer.speaking || segs.length)) {
       const onset = segs.length ? Math.round(segs[0]!.start * SAMPLE_RATE) : now - this.onsetDelay;
       this.begin(Math.max(0, onset - this.preRoll));

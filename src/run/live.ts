@@ -45,8 +45,13 @@ export async function runLive(rt: HarkRuntime, source: AudioSource, o: LiveLoopO
     const { WakeSpotter } = await import("../wake/spotter.js");
     wake = { spotter: await WakeSpotter.create(o.wake), needed: () => !AWAKE_STATES.has(session.state) };
   }
+  const id = session.info.id;
+  const watched = {
+    onPartial: (text: string) => rt.events.emit("partial", { session: id, text }),
+    onVad: (speaking: boolean) => rt.events.emit("vad", { session: id, speaking }),
+  };
   try {
-    for await (const heard of ears.hearStream(source, { onSpeechStart: bargeIn, ...(wake ? { wake } : {}) })) {
+    for await (const heard of ears.hearStream(metered(source, (db) => rt.events.emit("level", { session: id, db })), { onSpeechStart: bargeIn, ...watched, ...(wake ? { wake } : {}) })) {
       stats.utterances++;
       if (heard.wake) {
         stats.wakes++;
@@ -60,4 +65,29 @@ export async function runLive(rt: HarkRuntime, source: AudioSource, o: LiveLoopO
     wake?.spotter.close();
   }
   return stats;
+}
+
+/** The source as it is, telling its level (dBFS over about 100 ms) as the frames pass. */
+export function metered(source: AudioSource, onLevel: (db: number) => void, everyMs = 100): AudioSource {
+  const every = (source.sampleRate * everyMs) / 1000;
+  return {
+    name: source.name,
+    sampleRate: source.sampleRate,
+    frameSamples: source.frameSamples,
+    stats: () => source.stats(),
+    close: () => source.close(),
+    async *[Symbol.asyncIterator]() {
+      let energy = 0;
+      let n = 0;
+      for await (const frame of source) {
+        for (let i = 0; i < frame.length; i++) energy += frame[i]! * frame[i]!;
+        n += frame.length;
+        if (n >= every) {
+          onLevel(Math.max(-100, Math.round(10 * Math.log10(energy / n + 1e-10))));
+          energy = n = 0;
+        }
+        yield frame;
+      }
+    },
+  };
 }

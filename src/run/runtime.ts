@@ -24,6 +24,8 @@ import type { ProfileKind, TrustNote } from "../dialog/types.js";
 import { subsetGrammar } from "../compile/subset.js";
 import { intentHandling } from "../act/plan.js";
 import { READ_LOCALLY } from "../dialog/resolve.js";
+import { TypedEvents } from "./events.js";
+import type { CommandResult, DeviceCommand } from "../bus/types.js";
 
 export interface CommandReport {
   device: string;
@@ -51,6 +53,26 @@ export interface Answer {
   scheduled?: { id: number; when: string };
   /** From the input line to this answer. */
   ms: number;
+}
+
+/** What the running assistant does, as HarkRuntime.events tells it (the web console watches these). */
+export interface RuntimeEventMap {
+  /** Live input level of a session's audio, dBFS (about every 100 ms while audio arrives). */
+  level: { session: string; db: number };
+  /** The VAD's view of live input: speech began or ended. */
+  vad: { session: string; speaking: boolean };
+  /** The partial transcript of live input, whenever it changes. */
+  partial: { session: string; text: string };
+  /** One utterance heard (live input or a WAV file), before the dialog gets its words. */
+  heard: { session: string; heard: Heard };
+  /** A session's dialog state changed (idle, listening, understanding, acting, responding …). */
+  state: { session: string; state: string };
+  /** A device command went out on the device bus … */
+  command: { command: DeviceCommand };
+  /** … and how it ended (the device's confirmation, or why not). */
+  ack: { result: CommandResult };
+  /** Something hark said (as onAnswer gets it). */
+  answer: Answer;
 }
 
 export interface RuntimeOptions {
@@ -104,6 +126,8 @@ export class HarkRuntime {
   private readonly hearings = new Map<ProfileKind, Promise<Hearing>>();
   private sharedHearing: Hearing | undefined;
   readonly scheduler: Scheduler;
+  /** Everything the runtime does, for watchers (src/run/events.ts). */
+  readonly events = new TypedEvents<RuntimeEventMap>();
 
   private constructor(
     readonly config: HarkConfig,
@@ -115,6 +139,20 @@ export class HarkRuntime {
     private readonly onAnswer: ((a: Answer) => void) | undefined,
   ) {
     this.scheduler = new Scheduler((r) => this.runScheduled(r));
+    // Every command on the device bus and its confirmation, as events (the bus is the runtime's own).
+    const bus = devices.bus;
+    const send = bus.send.bind(bus);
+    bus.send = async (command, options) => {
+      this.events.emit("command", { command });
+      const result = await send(command, options);
+      this.events.emit("ack", { result });
+      return result;
+    };
+  }
+
+  private answered(answer: Answer): void {
+    this.events.emit("answer", answer);
+    this.onAnswer?.(answer);
   }
 
   static async start(options: RuntimeOptions): Promise<HarkRuntime> {
@@ -251,9 +289,12 @@ export class HarkRuntime {
         };
         log.info({ kind: say.kind, speech: say.text, ...(say.error ? { error: say.error } : {}) }, "say");
         for (const t of this.taps) if (t.session === session.id) t.fn(answer);
-        this.onAnswer?.(answer);
+        this.answered(answer);
       },
-      onState: (_s, state) => log.debug({ state }, "dialog state"),
+      onState: (_s, state) => {
+        log.debug({ state }, "dialog state");
+        this.events.emit("state", { session: id, state });
+      },
     });
   }
 
@@ -300,7 +341,7 @@ export class HarkRuntime {
     const session = input.session ? this.sessions.get(input.session) : this.defaultSession;
     if (!session) {
       const answer: Answer = { session: input.session ?? "", speech: `There is no session called ${input.session}.`, kind: "error", intents: [], ms: 0 };
-      this.onAnswer?.(answer);
+      this.answered(answer);
       return [answer];
     }
     const answers: Answer[] = [];
@@ -367,6 +408,7 @@ export class HarkRuntime {
       return;
     }
     for (const h of heard) {
+      this.events.emit("heard", { session: session.info.id, heard: h });
       if (h.text) {
         // The recognizer's doubt travels with the words: a close competitor ("turn on" / "turn off") is asked back.
         await session.handleText(h.text, h.evidence ? { asr: trustEvidence(h.evidence) } : {});
@@ -401,7 +443,7 @@ export class HarkRuntime {
       const commands = outcome.steps.flatMap((s) => s.results.map((x) => ({ device: x.command.deviceId, action: x.command.action, params: x.command.params, ok: x.ok, ...(x.error ? { error: x.error } : {}), ms: x.ms })));
       const answer: Answer = { session: r.session.id, speech: speech.text, kind: speech.ok ? "answer" : "error", intents: r.intents, ...(commands.length ? { commands } : {}), scheduled: { id: r.id, when: r.when }, ms: Date.now() - started };
       this.log.info({ id: r.id, ok: outcome.ok }, "scheduled request carried out");
-      this.onAnswer?.(answer);
+      this.answered(answer);
     } catch (err) {
       this.log.warn({ id: r.id, err: err instanceof Error ? err.message : String(err) }, "scheduled request failed");
     }
