@@ -35,6 +35,7 @@ describe("HARK_* environment variables", () => {
       debug: false,
       python: undefined,
       keepData: false,
+      consoleToken: undefined,
     });
     const e = readHarkEnv({ HARK_SLM: "0", HARK_ASR_PATCH: "0", HARK_HUGEPAGES: "0", HARK_DEBUG: "1", HARK_KEEP_DATA: "yes", HARK_MODELS_DIR: "/m", HARK_ASR_EVIDENCE: "off" });
     expect(e).toMatchObject({ slm: false, asrPatch: false, hugePages: false, debug: true, keepData: true, modelsDir: "/m", asrEvidence: "off" });

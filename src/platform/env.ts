@@ -26,6 +26,7 @@ export const HARK_VARIABLES = {
   HARK_DEBUG: "set: an unexpected failure prints its stack trace after the one-line message",
   HARK_PYTHON: "hark models train: the Python interpreter (default /usr/bin/python3, else python3 on PATH)",
   HARK_KEEP_DATA: "set: hark models train keeps its generated training data",
+  HARK_CONSOLE_TOKEN: "hark run --console: the token every request and socket of the web console must carry (console.token in hark.yaml wins)",
 } as const;
 
 export type HarkVariable = keyof typeof HARK_VARIABLES;
@@ -69,6 +70,8 @@ export interface HarkEnv {
   python: string | undefined;
   /** HARK_KEEP_DATA is set (non-empty). */
   keepData: boolean;
+  /** HARK_CONSOLE_TOKEN (undefined when unset or empty). */
+  consoleToken: string | undefined;
 }
 
 /** Read every HARK_* variable from `env` (default: the process environment, now). */
@@ -91,6 +94,7 @@ export function readHarkEnv(env: NodeJS.ProcessEnv = process.env): HarkEnv {
     debug: !!v("HARK_DEBUG"),
     python: v("HARK_PYTHON"),
     keepData: !!v("HARK_KEEP_DATA"),
+    consoleToken: v("HARK_CONSOLE_TOKEN") || undefined,
   };
 }
 

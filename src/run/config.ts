@@ -112,6 +112,13 @@ export const configSchema = z.strictObject({
       sensitivity: z.number().min(0).max(1).default(DEFAULT_WAKE_SENSITIVITY),
     })
     .default({ enabled: false, phrase: "hey hark", sensitivity: DEFAULT_WAKE_SENSITIVITY }),
+  /** The web console (`hark run --console HOST:PORT`, src/console/). */
+  console: z
+    .strictObject({
+      /** Every request and socket must carry it (?token= or Authorization: Bearer); needed to listen beyond loopback. */
+      token: z.string().min(8, "must be at least 8 characters").optional(),
+    })
+    .default({}),
   output: z.enum(["json", "text"]).default("json"),
   /** Unset: info (on a terminal `hark run` shows warnings only; src/cli/runLog.ts). */
   log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
@@ -137,6 +144,8 @@ export interface HarkConfig {
   speech: HarkConfigFile["speech"];
   listen: HarkConfigFile["listen"];
   wake: HarkConfigFile["wake"];
+  /** The web console's token: console.token, else $HARK_CONSOLE_TOKEN. */
+  console: { token?: string };
   logLevel: HarkConfigFile["log_level"];
   /** The HARK_* environment variables (src/platform/env.ts), read once when the configuration is made. */
   env: HarkEnv;
@@ -179,6 +188,7 @@ export function resolveConfig(parsed: HarkConfigFile, file?: string, env: HarkEn
     speech: parsed.speech,
     listen: parsed.listen,
     wake: parsed.wake,
+    console: { ...((parsed.console.token ?? env.consoleToken) ? { token: (parsed.console.token ?? env.consoleToken)! } : {}) },
     logLevel: parsed.log_level,
     env,
   };
