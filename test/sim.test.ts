@@ -6,9 +6,9 @@ import { observer, testCatalog, waitUntil } from "./helpers/mqttSuite.js";
 
 describe("device files", () => {
   test("errors name file, line and column", () => {
-    expect(() => parseDeviceFile("kind: home\nareas: [{ id: hall }]\ndevices:\n  - { id: light.a, area: nowhere, domain: light }\n", "devices/x.yaml")).toThrow(/^devices\/x\.yaml:4:\d+: unknown area nowhere/);
+    expect(() => parseDeviceFile("kind: home\nareas: [{ id: hall }]\ndevices:\n  - { id: light.a, area: nowhere, domain: light }\n", "devices/x.yaml")).toThrow(/^devices\/x\.yaml:4:\d+: device 'light\.a' is in unknown area 'nowhere'/);
     expect(() => parseDeviceFile("kind: boat\n", "b.yaml")).toThrow(/^b\.yaml:1:7: kind must be "home" or "car"/);
-    expect(() => parseDeviceFile("devices:\n  - { id: a.b }\n  - { id: a.b }\n", "d.yaml")).toThrow(/duplicate device id a\.b/);
+    expect(() => parseDeviceFile("devices:\n  - { id: a.b }\n  - { id: a.b }\n", "d.yaml")).toThrow(/duplicate device id 'a\.b'/);
   });
   test("car fields: zone/side, vss, POIs and saved places; a home gets the timer service", () => {
     const c = testCatalog();

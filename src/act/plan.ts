@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { DeviceCommand, DeviceState } from "../bus/types.js";
 import { carDeviceType, levelRange, vssSignals, type CarDeviceType } from "../bus/topics.js";
 import { DeviceCatalog } from "../devices/catalog.js";
-import type { DeviceKind, DeviceSpec } from "../devices/types.js";
+import type { DeviceKind, Device } from "../devices/types.js";
 import type { IntentResult } from "../nlu/types.js";
 
 type Slots = IntentResult["slots"];
@@ -31,7 +31,7 @@ export interface ActContext {
   /** The clock for built-in answers (time, date); default now. */
   now?: () => Date;
   /** The places a navigation device knows (its names and aliases), when its device file lists them. */
-  places?: (navigation: DeviceSpec) => Array<{ name: string; aliases: string[] }> | undefined;
+  places?: (navigation: Device) => Array<{ name: string; aliases: string[] }> | undefined;
 }
 
 export type PlanError = "no_such_device" | "unsupported" | "missing_slot" | "unknown_intent" | "wrong_place";
@@ -39,7 +39,7 @@ export type PlanError = "no_such_device" | "unsupported" | "missing_slot" | "unk
 export interface PlanStep {
   intent: IntentResult;
   /** The devices the intent resolved to. */
-  targets: DeviceSpec[];
+  targets: Device[];
   /** Commands to send (empty for queries and failures). */
   commands: DeviceCommand[];
   /** A question about state (HassGetState, NavigationEta …): read these devices' state, send nothing. */
@@ -72,7 +72,7 @@ export interface ActionPlan {
 const ON_OFF_DOMAINS = ["light", "switch", "fan", "media_player"];
 
 type Action = Omit<DeviceCommand, "id" | "deviceId">;
-type HomeAct = (s: Slots, d: DeviceSpec) => Action | string;
+type HomeAct = (s: Slots, d: Device) => Action | string;
 
 /** Where an intent's devices are: a home satellite drives home intents, a cabin seat car intents; "any" for both. */
 export type IntentScope = "home" | "car" | "any";
@@ -109,7 +109,7 @@ interface CarRule {
   types: CarDeviceType[];
   /** Slot naming the zone/side/seat ("all" = every one), if the intent has one. */
   zoneSlot?: string;
-  act?: (s: Slots, d: DeviceSpec, ctx: ActContext) => Action | string;
+  act?: (s: Slots, d: Device, ctx: ActContext) => Action | string;
   query?: string[];
 }
 
@@ -185,7 +185,7 @@ const seatLevel = (v: unknown): number | undefined => {
   const named: Record<string, number> = { off: 0, low: 1, medium: 2, high: 3, max: 3 };
   return typeof v === "string" ? (named[v.toLowerCase()] ?? (Number.isFinite(Number(v)) ? Number(v) : undefined)) : undefined;
 };
-const signalStep = (d: DeviceSpec, role: string, fallback: number) => vssSignals(d).find((s) => s.role === role)?.step ?? fallback;
+const signalStep = (d: Device, role: string, fallback: number) => vssSignals(d).find((s) => s.role === role)?.step ?? fallback;
 
 /** The intent table. Intents not listed here are not device intents (time, weather …): no-op. */
 export const INTENTS: Record<string, Rule> = {
@@ -376,11 +376,11 @@ const ZONE_GROUPS: Record<string, string[]> = {
 const str = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v : typeof v === "number" ? String(v) : undefined);
 
 /** `elsewhere`: the targets are not in the room the request was for (the house's thermostat serving a room without one). */
-type Resolved = { targets: DeviceSpec[]; message?: string; note?: string; wrongPlace?: boolean; elsewhere?: true };
+type Resolved = { targets: Device[]; message?: string; note?: string; wrongPlace?: boolean; elsewhere?: true };
 
-const placeName = (catalog: DeviceCatalog, d: DeviceSpec): string => (d.area ? ` in the ${catalog.area(d.area)?.name ?? d.area}` : "");
+const placeName = (catalog: DeviceCatalog, d: Device): string => (d.area ? ` in the ${catalog.area(d.area)?.name ?? d.area}` : "");
 /** "the A, the B or the C" (with rooms), for asking which one. */
-function choices(catalog: DeviceCatalog, targets: DeviceSpec[]): string {
+function choices(catalog: DeviceCatalog, targets: Device[]): string {
   const list = targets.map((d) => `the ${d.name}${placeName(catalog, d)}`);
   return list.length > 1 ? `${list.slice(0, -1).join(", ")} or ${list[list.length - 1]}` : (list[0] ?? "");
 }
@@ -490,7 +490,7 @@ function spokenDomain(d: string): string {
   return SPOKEN_DOMAINS[d] ?? d.replace(/_/g, " ");
 }
 
-function resolveCar(rule: CarRule, slots: Slots, catalog: DeviceCatalog, ctx: ActContext): { targets: DeviceSpec[]; message?: string } {
+function resolveCar(rule: CarRule, slots: Slots, catalog: DeviceCatalog, ctx: ActContext): { targets: Device[]; message?: string } {
   // A home speaker asked for the volume means the players in its room, never the car's.
   if (ctx.profile === "home" && rule.types.includes("media")) {
     const here = ctx.area ? catalog.area(ctx.area) : undefined;
@@ -584,7 +584,7 @@ const samePlace = (p: { name: string; aliases: string[] }, wanted: string): bool
 const PERCENT_PARAMS = ["brightness", "position", "percent", "percentage", "volume_level"];
 const HOME_TEMPERATURE: [number, number] = [5, 35];
 
-function withinRange(cmd: Action, d: DeviceSpec): string | undefined {
+function withinRange(cmd: Action, d: Device): string | undefined {
   for (const k of PERCENT_PARAMS) {
     const v = cmd.params[k];
     if (typeof v === "number" && (v < 0 || v > 100)) return `${v} percent is more than the ${d.name} can do`;

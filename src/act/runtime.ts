@@ -12,10 +12,10 @@ import type { IntentResult } from "../nlu/types.js";
 import { executePlan, type PlanOutcome } from "./execute.js";
 import { planIntents, type ActContext, type ActionPlan } from "./plan.js";
 import { carContext } from "../devices/index.js";
-import type { DeviceSpec } from "../devices/types.js";
+import type { Device } from "../devices/types.js";
 
 /** The places a navigation device's file lists (POIs, saved places); undefined when it lists none (a real map decides). */
-function knownPlaces(catalog: DeviceCatalog, d: DeviceSpec): Array<{ name: string; aliases: string[] }> | undefined {
+function knownPlaces(catalog: DeviceCatalog, d: Device): Array<{ name: string; aliases: string[] }> | undefined {
   const pois = carContext(catalog.fileOf(d.id), d).pois;
   return pois.length ? pois : undefined;
 }

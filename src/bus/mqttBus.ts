@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import pino, { type Logger } from "pino";
 import { DeviceCatalog } from "../devices/catalog.js";
-import type { DeviceSpec } from "../devices/types.js";
+import type { Device } from "../devices/types.js";
 import { CAR_PREFIX, HOME_PREFIX, decodeState, encodeCommand, parseVssTopic, stateTopics, vssTopic, type Publish } from "./topics.js";
 import type { CommandResult, DeviceBus, DeviceCommand, DeviceState } from "./types.js";
 
@@ -23,7 +23,7 @@ export interface MqttBusOptions {
   /** mqtt://host:port, mqtts://host:port, ws://…; the embedded broker's url by default in `hark run`. */
   url: string;
   /** The devices the bus may command (their topics come from src/bus/topics.ts). */
-  devices: DeviceCatalog | DeviceSpec[];
+  devices: DeviceCatalog | Device[];
   /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5. */
   protocolVersion?: 4 | 5;
   username?: string;
@@ -85,7 +85,7 @@ export class MqttDeviceBus implements DeviceBus {
   private readonly listeners = new Set<(deviceId: string, state: DeviceState) => void>();
   private readonly connListeners = new Set<(connected: boolean) => void>();
   private readonly pending = new Map<string, Pending>();
-  private readonly byStateTopic = new Map<string, DeviceSpec>();
+  private readonly byStateTopic = new Map<string, Device>();
   /** The last payload seen on each VSS state topic, and who listens to which. */
   private readonly signals = new Map<string, string>();
   private readonly signalListeners = new Map<string, Set<(payload: string) => void>>();

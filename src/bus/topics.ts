@@ -14,7 +14,7 @@
 //   hark/car/Vehicle/Cabin/HVAC/Station/Row1/Driver/Temperature/state   retained {"value","last_command_id"}
 
 import { isBinarySensor, SENSOR_CLASSES } from "../devices/classes.js";
-import type { DeviceSpec } from "../devices/types.js";
+import type { Device } from "../devices/types.js";
 import type { DeviceCommand, DeviceState } from "./types.js";
 
 export const HOME_PREFIX = "hark/home";
@@ -127,12 +127,12 @@ const SIGNALS: Record<SignalRole, SignalTemplate> = {
 /** Climate features (CabinClimate {feature}) → signal role. */
 export const CLIMATE_FEATURES: Record<string, SignalRole> = { ac: "ac", recirculation: "recirculation", front_defrost: "front_defrost", rear_defrost: "rear_defrost" };
 
-const has = (d: DeviceSpec, ...caps: string[]) => caps.some((c) => d.capabilities.includes(c));
+const has = (d: Device, ...caps: string[]) => caps.some((c) => d.capabilities.includes(c));
 
 /** The role a car device plays, from its domain, device_class and capabilities. */
 export type CarDeviceType = "climate_zone" | "hvac" | "window" | "seat" | "media" | "navigation" | "other";
 
-export function carDeviceType(d: DeviceSpec): CarDeviceType {
+export function carDeviceType(d: Device): CarDeviceType {
   const cls = d.device_class ?? "";
   const zone = d.zone ?? d.area;
   if (d.domain === "navigation" || cls === "navigation" || has(d, "navigation", "route", "poi_search")) return "navigation";
@@ -146,7 +146,7 @@ export function carDeviceType(d: DeviceSpec): CarDeviceType {
   return "other";
 }
 
-function vssBase(d: DeviceSpec, type: CarDeviceType): string | undefined {
+function vssBase(d: Device, type: CarDeviceType): string | undefined {
   if (d.vss) return d.vss;
   const zone = d.zone ?? d.area ?? "";
   switch (type) {
@@ -167,7 +167,7 @@ function vssBase(d: DeviceSpec, type: CarDeviceType): string | undefined {
   }
 }
 
-function signalRoles(d: DeviceSpec, type: CarDeviceType): SignalRole[] {
+function signalRoles(d: Device, type: CarDeviceType): SignalRole[] {
   switch (type) {
     case "climate_zone": {
       const roles: SignalRole[] = [];
@@ -198,7 +198,7 @@ function signalRoles(d: DeviceSpec, type: CarDeviceType): SignalRole[] {
 }
 
 /** Overrides from the device YAML: `range: {temperature: [16, 30]}` (or `{min, max}`), `initial: {temperature: 22}`. */
-function override(d: DeviceSpec, role: SignalRole, what: "min" | "max" | "initial"): unknown {
+function override(d: Device, role: SignalRole, what: "min" | "max" | "initial"): unknown {
   const ranges = (d.extra.range ?? d.extra.ranges) as Record<string, unknown> | undefined;
   const initial = d.extra.initial as Record<string, unknown> | undefined;
   if (what === "initial") return initial && role in initial ? initial[role] : undefined;
@@ -208,7 +208,7 @@ function override(d: DeviceSpec, role: SignalRole, what: "min" | "max" | "initia
 }
 
 /** How many discrete levels a device offers for a feature (`range: {fan_level: [1, 10]}`), if any. */
-export function levelRange(d: DeviceSpec, name: string): [number, number] | undefined {
+export function levelRange(d: Device, name: string): [number, number] | undefined {
   const ranges = (d.extra.range ?? d.extra.ranges) as Record<string, unknown> | undefined;
   const r = ranges?.[name];
   if (Array.isArray(r) && typeof r[0] === "number" && typeof r[1] === "number") return [r[0], r[1]];
@@ -220,7 +220,7 @@ export function levelRange(d: DeviceSpec, name: string): [number, number] | unde
 }
 
 /** The VSS signals of a car device (empty for a home device or an unknown car device). */
-export function vssSignals(d: DeviceSpec): VssSignal[] {
+export function vssSignals(d: Device): VssSignal[] {
   if (d.kind !== "car") return [];
   const type = carDeviceType(d);
   const base = vssBase(d, type);
@@ -272,21 +272,21 @@ const HA_COMPONENTS: Record<string, string> = {
 };
 
 /** The HA MQTT component a device is discovered as (a `sensor` with a binary-only device class is a binary_sensor). */
-export function haComponent(d: DeviceSpec): string | undefined {
+export function haComponent(d: Device): string | undefined {
   if (d.kind !== "home") return undefined;
   return isBinarySensor(d) ? "binary_sensor" : HA_COMPONENTS[d.domain];
 }
 
-export const discoveryObjectId = (d: DeviceSpec): string => (d.id.includes(".") ? d.id.slice(d.id.indexOf(".") + 1) : d.id).replace(/[^a-zA-Z0-9_-]/g, "_");
-export const discoveryUniqueId = (d: DeviceSpec): string => `hark_${d.id.replace(/[^a-zA-Z0-9_-]/g, "_")}`;
+export const discoveryObjectId = (d: Device): string => (d.id.includes(".") ? d.id.slice(d.id.indexOf(".") + 1) : d.id).replace(/[^a-zA-Z0-9_-]/g, "_");
+export const discoveryUniqueId = (d: Device): string => `hark_${d.id.replace(/[^a-zA-Z0-9_-]/g, "_")}`;
 
-export function discoveryTopic(d: DeviceSpec): string | undefined {
+export function discoveryTopic(d: Device): string | undefined {
   const component = haComponent(d);
   return component ? `${DISCOVERY_PREFIX}/${component}/${DISCOVERY_NODE_ID}/${discoveryObjectId(d)}/config` : undefined;
 }
 
 /** The discovery config a real Home Assistant reads to adopt this device. */
-export function discoveryConfig(d: DeviceSpec, areaName?: string): Record<string, unknown> | undefined {
+export function discoveryConfig(d: Device, areaName?: string): Record<string, unknown> | undefined {
   if (!discoveryTopic(d)) return undefined;
   const cmd = homeCommandTopic(d.id);
   const st = homeStateTopic(d.id);
@@ -440,7 +440,7 @@ export const CAR_ACTIONS: Record<string, CarWrite> = {
 };
 
 /** Encode a command for the wire, or say why it cannot be sent to this device. */
-export function encodeCommand(d: DeviceSpec, cmd: DeviceCommand): Publish | { error: string } {
+export function encodeCommand(d: Device, cmd: DeviceCommand): Publish | { error: string } {
   if (d.kind === "home") {
     return { topic: homeCommandTopic(d.id), payload: JSON.stringify({ id: cmd.id, action: cmd.action, params: cmd.params }) };
   }
@@ -460,12 +460,12 @@ export function encodeCommand(d: DeviceSpec, cmd: DeviceCommand): Publish | { er
 }
 
 /** The state topics a device publishes (home: one; car: one per VSS signal). */
-export function stateTopics(d: DeviceSpec): string[] {
+export function stateTopics(d: Device): string[] {
   return d.kind === "home" ? [homeStateTopic(d.id)] : vssSignals(d).map((s) => vssTopic(s.path, "state"));
 }
 
 /** The command topics a device listens to (MQTT filters). */
-export function commandTopics(d: DeviceSpec): string[] {
+export function commandTopics(d: Device): string[] {
   return d.kind === "home" ? [homeCommandTopic(d.id), `${homeCommandTopic(d.id)}/+`] : vssSignals(d).map((s) => vssTopic(s.path, "set"));
 }
 
@@ -477,7 +477,7 @@ export interface DecodedState {
 }
 
 /** Decode a state message of a device; throws with a reason when the payload is malformed. */
-export function decodeState(d: DeviceSpec, topic: string, payload: Buffer | string): DecodedState {
+export function decodeState(d: Device, topic: string, payload: Buffer | string): DecodedState {
   const text = payload.toString();
   let json: unknown;
   try {
@@ -532,7 +532,7 @@ const PLAIN_COMMANDS: Record<string, string> = {
 };
 
 /** Decode a message on one of a device's command topics (simulators and real devices). */
-export function decodeCommand(d: DeviceSpec, topic: string, payload: Buffer | string): IncomingCommand {
+export function decodeCommand(d: Device, topic: string, payload: Buffer | string): IncomingCommand {
   const text = payload.toString().trim();
   let json: unknown = undefined;
   try {
@@ -585,7 +585,7 @@ export function decodeCommand(d: DeviceSpec, topic: string, payload: Buffer | st
 }
 
 /** The retained messages that publish a device's state (and the command it answers). */
-export function encodeState(d: DeviceSpec, state: DeviceState, last?: { id: string; error?: string; keys?: string[] }): Publish[] {
+export function encodeState(d: Device, state: DeviceState, last?: { id: string; error?: string; keys?: string[] }): Publish[] {
   const tag = last ? { [LAST_COMMAND_ID]: last.id, ...(last.error ? { [LAST_COMMAND_ERROR]: last.error } : {}) } : {};
   if (d.kind === "home") return [{ topic: homeStateTopic(d.id), payload: JSON.stringify({ ...state, ...tag }), retain: true }];
   return vssSignals(d)

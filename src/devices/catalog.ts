@@ -1,7 +1,7 @@
 // The set of known devices at runtime, with Home Assistant-like lookups by name, area, floor,
 // domain and device_class. Shared by the bus (topics), the simulators and src/act.
 
-import type { AreaSpec, DeviceFileSpec, DeviceKind, DeviceSpec, FloorSpec, PoiSpec } from "./types.js";
+import type { Area, DeviceFile, DeviceKind, Device, Floor, Poi } from "./types.js";
 import { loadDeviceFiles } from "./load.js";
 
 /** Lower case, no punctuation, no leading article: "The Kitchen!" → "kitchen". */
@@ -15,7 +15,7 @@ export function normalizeName(s: string): string {
 }
 
 /** The timer service a home gets when its device file defines none. */
-export const BUILTIN_TIMER: DeviceSpec = { id: "timer.timers", name: "Timers", aliases: ["timer", "timers"], domain: "timer", capabilities: ["start", "cancel", "pause"], kind: "home", extra: {} };
+export const BUILTIN_TIMER: Device = { id: "timer.timers", name: "Timers", aliases: ["timer", "timers"], domain: "timer", capabilities: ["start", "cancel", "pause"], kind: "home", extra: {}, file: "(built-in)" };
 
 export interface DeviceFilter {
   name?: string;
@@ -28,19 +28,19 @@ export interface DeviceFilter {
 }
 
 export class DeviceCatalog {
-  readonly devices: DeviceSpec[];
-  readonly areas: AreaSpec[];
-  readonly floors: FloorSpec[];
-  readonly pois: PoiSpec[];
-  readonly files: DeviceFileSpec[];
-  private readonly byId: Map<string, DeviceSpec>;
+  readonly devices: Device[];
+  readonly areas: Area[];
+  readonly floors: Floor[];
+  readonly pois: Poi[];
+  readonly files: DeviceFile[];
+  private readonly byId: Map<string, Device>;
 
   /**
    * @param files loaded device files
    * @param options.timers add the built-in timer service (`timer.timers`) to a home that has no
    *   timer device (Home Assistant's voice timers are not devices; hark keeps them in one). Default true.
    */
-  constructor(files: DeviceFileSpec[], options: { timers?: boolean } = {}) {
+  constructor(files: DeviceFile[], options: { timers?: boolean } = {}) {
     const home = files.find((f) => f.kind === "home");
     if (options.timers !== false && home && !files.some((f) => f.devices.some((d) => d.domain === "timer"))) {
       files = files.map((f) => (f === home ? { ...f, devices: [...f.devices, BUILTIN_TIMER] } : f));
@@ -53,40 +53,40 @@ export class DeviceCatalog {
     this.byId = new Map(this.devices.map((d) => [d.id, d]));
   }
 
-  /** Load a devices/ folder (or one file). */
-  static load(pathOrDir: string, options: { timers?: boolean } = {}): DeviceCatalog {
-    return new DeviceCatalog(loadDeviceFiles(pathOrDir), options);
+  /** Load devices/ folders (or files), checked together. */
+  static load(pathOrDir: string | string[], options: { timers?: boolean } = {}): DeviceCatalog {
+    return new DeviceCatalog(loadDeviceFiles(...([] as string[]).concat(pathOrDir)), options);
   }
 
-  get(id: string): DeviceSpec | undefined {
+  get(id: string): Device | undefined {
     return this.byId.get(id);
   }
 
   /** The file a device came from (for its kind-wide settings such as the car's location). */
-  fileOf(id: string): DeviceFileSpec | undefined {
+  fileOf(id: string): DeviceFile | undefined {
     return this.files.find((f) => f.devices.some((d) => d.id === id));
   }
 
   /** Area by id, name or alias. */
-  area(ref: string): AreaSpec | undefined {
+  area(ref: string): Area | undefined {
     const n = normalizeName(ref);
     return this.areas.find((a) => a.id === ref || normalizeName(a.id) === n || normalizeName(a.name) === n || a.aliases.some((x) => normalizeName(x) === n));
   }
 
   /** Floor by id, name or alias. */
-  floor(ref: string): FloorSpec | undefined {
+  floor(ref: string): Floor | undefined {
     const n = normalizeName(ref);
     return this.floors.find((f) => f.id === ref || normalizeName(f.id) === n || normalizeName(f.name) === n || f.aliases.some((x) => normalizeName(x) === n));
   }
 
   /** Does the device answer to this name (id, name or alias)? */
-  static nameMatches(d: DeviceSpec, name: string): boolean {
+  static nameMatches(d: Device, name: string): boolean {
     const n = normalizeName(name);
     return d.id === name || normalizeName(d.name) === n || d.aliases.some((a) => normalizeName(a) === n) || normalizeName(d.id.split(".").slice(1).join(" ")) === n;
   }
 
   /** Every device matching all given constraints (Home Assistant's target resolution). */
-  find(filter: DeviceFilter): DeviceSpec[] {
+  find(filter: DeviceFilter): Device[] {
     const areaId = filter.area !== undefined ? (this.area(filter.area)?.id ?? filter.area) : undefined;
     const floorId = filter.floor !== undefined ? (this.floor(filter.floor)?.id ?? filter.floor) : undefined;
     const domains = filter.domain === undefined ? undefined : ([] as string[]).concat(filter.domain);

@@ -1,6 +1,6 @@
 // Home Assistant device classes, weather conditions and media classes as data: the simulators take
 // their defaults from here, the discovery configs their units, and the spoken answers their words.
-import type { DeviceSpec } from "./types.js";
+import type { Device } from "./types.js";
 
 /** Sensor device classes: HA's default unit and the value a simulated sensor starts with when its file gives none. */
 export const SENSOR_CLASSES: Record<string, { unit?: string; value: number | null }> = {
@@ -55,7 +55,7 @@ export const BINARY_CLASSES: Record<string, { on: string; off: string; noun: str
  * Is this a binary sensor? Its domain says so, or (a file that wrote `domain: sensor` for a smoke
  * detector) a device class only binary sensors have: HA has no numeric smoke sensor.
  */
-export function isBinarySensor(d: Pick<DeviceSpec, "domain" | "device_class">): boolean {
+export function isBinarySensor(d: Pick<Device, "domain" | "device_class">): boolean {
   if (d.domain === "binary_sensor") return true;
   return d.domain === "sensor" && d.device_class !== undefined && d.device_class in BINARY_CLASSES && !(d.device_class in SENSOR_CLASSES);
 }

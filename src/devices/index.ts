@@ -1,6 +1,6 @@
 // Public API of device profiles and simulators.
-export type { AreaSpec, DeviceFileSpec, DeviceKind, DeviceSpec, FloorSpec, PoiSpec } from "./types.js";
-export { loadDeviceFile, loadDeviceFiles, parseDeviceFile } from "./load.js";
+export type { Area, DeviceFile, DeviceKind, Device, Floor, Poi } from "./types.js";
+export { loadDeviceFiles, parseDeviceFile, readDeviceFiles } from "./load.js";
 export { DeviceCatalog, normalizeName, type DeviceFilter } from "./catalog.js";
 export {
   startSimulators,

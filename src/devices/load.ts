@@ -1,159 +1,116 @@
-// Load devices/*.yaml into runtime profiles. Errors are one line, `file:line:col: message`.
+// The one device loader: devices/*.yaml → DeviceFile[] (src/devices/types.ts). The grammar (its
+// name/area/floor lists) and the runtime (catalog, bus, simulators) both read devices through here.
+// Errors are one line, `file:line:col: message`; ids and references are checked across all the files
+// loaded together, so a device file may use the floors and areas of another one.
 
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from "yaml";
 import { GrammarError } from "../grammar/errors.js";
-import type { SourceLoc } from "../grammar/types.js";
-import type { AreaSpec, DeviceFileSpec, DeviceKind, DeviceSpec, FloorSpec, PoiSpec } from "./types.js";
+import { YamlSource } from "../grammar/yamlSource.js";
+import { deviceFileSchema, type DeviceInput, type PoiInput } from "./schema.js";
+import type { Area, Device, DeviceFile, Floor, Poi } from "./types.js";
 
-type Obj = Record<string, unknown>;
+/** Keys of a device entry the model interprets; every other key goes to `extra`. */
+const DEVICE_KEYS = new Set(["id", "name", "aliases", "area", "floor", "domain", "device_class", "capabilities", "vss", "zone", "side", "seat", "pois"]);
+const FILE_KEYS = new Set(["kind", "name", "floors", "areas", "devices", "pois"]);
 
-const KNOWN_DEVICE_KEYS = new Set(["id", "name", "aliases", "area", "floor", "domain", "device_class", "capabilities", "vss", "zone", "side", "seat", "pois"]);
-const KNOWN_FILE_KEYS = new Set(["kind", "name", "floors", "areas", "devices", "pois"]);
+type Path = (string | number)[];
 
-/** Parse one device file from text. `file` is used in error messages. */
-export function parseDeviceFile(text: string, file: string): DeviceFileSpec {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const locOf = (node: unknown): SourceLoc | undefined => {
-    const range = (node as YamlNode | undefined)?.range;
-    if (!range) return undefined;
-    const { line, col } = lineCounter.linePos(range[0]);
-    return { file, line, col };
+/** Validate and check device files that are loaded together (same order as given). */
+export function readDeviceFiles(sources: YamlSource[]): DeviceFile[] {
+  const seen = new Map<string, string>();
+  const unique = (what: string, id: string, src: YamlSource, path: Path) => {
+    const key = `${what}:${id}`;
+    const first = seen.get(key);
+    if (first) throw new GrammarError(`duplicate ${what} id '${id}' (also in ${first})`, src.loc(path));
+    seen.set(key, src.file);
   };
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0]!;
-    const { line, col } = lineCounter.linePos(err.pos[0]);
-    throw new GrammarError(err.message.split("\n")[0] ?? "invalid YAML", { file, line, col });
+
+  const files = sources.map((src) => {
+    const data = src.validate(deviceFileSchema);
+    const floors: Floor[] = (data.floors ?? []).map((f, i) => {
+      unique("floor", f.id, src, ["floors", i, "id"]);
+      return { id: f.id, name: f.name ?? f.id, aliases: f.aliases ?? [] };
+    });
+    const areas: Area[] = (data.areas ?? []).map((a, i) => {
+      unique("area", a.id, src, ["areas", i, "id"]);
+      return { id: a.id, name: a.name ?? a.id, ...(a.floor != null ? { floor: a.floor } : {}), aliases: a.aliases ?? [] };
+    });
+    const pois: Poi[] = (data.pois ?? []).map((p, i) => poiOf(p, src, ["pois", i]));
+    const extra = Object.fromEntries(Object.entries(data).filter(([k]) => !FILE_KEYS.has(k)));
+    return { src, data, file: { file: src.file, kind: data.kind, name: data.name ?? basename(src.file), floors, areas, devices: [], pois, extra } as DeviceFile };
+  });
+
+  const floorIds = new Set(files.flatMap((f) => f.file.floors.map((x) => x.id)));
+  const areaById = new Map(files.flatMap((f) => f.file.areas.map((a) => [a.id, a] as const)));
+  for (const { src, data, file } of files) {
+    data.areas?.forEach((a, i) => {
+      if (a.floor != null && !floorIds.has(a.floor)) throw new GrammarError(`area '${a.id}' is on unknown floor '${a.floor}'`, src.loc(["areas", i, "floor"]));
+    });
+    data.devices?.forEach((d, i) => {
+      unique("device", d.id, src, ["devices", i, "id"]);
+      if (d.area != null && !areaById.has(d.area)) throw new GrammarError(`device '${d.id}' is in unknown area '${d.area}'`, src.loc(["devices", i, "area"]));
+      file.devices.push(deviceOf(d, file, areaById.get(d.area ?? "")));
+      d.pois?.forEach((p, j) => file.pois.push(poiOf(p, src, ["devices", i, "pois", j])));
+    });
   }
-  const root = doc.contents;
-  if (!isMap(root)) throw new GrammarError("a device file must be a mapping", locOf(root) ?? { file, line: 1, col: 1 });
-  const data = doc.toJS() as Obj;
-  const fail = (msg: string, path: (string | number)[]): never => {
-    const node = path.length ? doc.getIn(path, true) : root;
-    throw new GrammarError(msg, locOf(node) ?? locOf(root) ?? { file, line: 1, col: 1 });
-  };
-  const str = (v: unknown, path: (string | number)[], what: string): string => {
-    if (typeof v === "string" && v.trim() !== "") return v;
-    if (typeof v === "number") return String(v);
-    return fail(`${what} must be a non-empty string`, path);
-  };
-  const optStr = (v: unknown, path: (string | number)[], what: string): string | undefined =>
-    v === undefined || v === null ? undefined : str(v, path, what);
-  const strList = (v: unknown, path: (string | number)[], what: string): string[] => {
-    if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) return fail(`${what} must be a list`, path);
-    return v.map((x, i) => str(x, [...path, i], what));
-  };
-  const list = (key: string): Obj[] => {
-    const v = data[key];
-    if (v === undefined || v === null) return [];
-    if (!Array.isArray(v)) return fail(`${key} must be a list`, [key]);
-    return v.map((x, i) => (x && typeof x === "object" && !Array.isArray(x) ? (x as Obj) : fail(`${key} entries must be mappings`, [key, i])));
-  };
-
-  const kindRaw = data.kind ?? "home";
-  if (kindRaw !== "home" && kindRaw !== "car") fail(`kind must be "home" or "car", not ${JSON.stringify(kindRaw)}`, ["kind"]);
-  const kind = kindRaw as DeviceKind;
-
-  const floors: FloorSpec[] = list("floors").map((f, i) => ({
-    id: str(f.id, ["floors", i, "id"], "floor id"),
-    name: str(f.name ?? f.id, ["floors", i, "name"], "floor name"),
-    aliases: strList(f.aliases, ["floors", i, "aliases"], "alias"),
-  }));
-  const areas: AreaSpec[] = list("areas").map((a, i) => {
-    const floor = optStr(a.floor, ["areas", i, "floor"], "area floor");
-    if (floor && floors.length && !floors.some((f) => f.id === floor)) fail(`unknown floor ${floor}`, ["areas", i, "floor"]);
-    return {
-      id: str(a.id, ["areas", i, "id"], "area id"),
-      name: str(a.name ?? a.id, ["areas", i, "name"], "area name"),
-      ...(floor ? { floor } : {}),
-      aliases: strList(a.aliases, ["areas", i, "aliases"], "alias"),
-    };
-  });
-  const ids = new Set<string>();
-  const pois: PoiSpec[] = list("pois").map((p, i) => parsePoi(p, ["pois", i], str, strList, fail));
-  const devices: DeviceSpec[] = list("devices").map((d, i) => {
-    const at = (k: string) => ["devices", i, k];
-    const id = str(d.id, at("id"), "device id");
-    if (ids.has(id)) fail(`duplicate device id ${id}`, at("id"));
-    ids.add(id);
-    const domain = optStr(d.domain, at("domain"), "domain") ?? id.split(".")[0] ?? "";
-    if (!domain) fail("device domain is required", at("id"));
-    const area = optStr(d.area, at("area"), "area");
-    if (area && kind === "home" && areas.length && !areas.some((a) => a.id === area)) fail(`unknown area ${area}`, at("area"));
-    const floor = optStr(d.floor, at("floor"), "floor") ?? areas.find((a) => a.id === area)?.floor;
-    const extra: Obj = {};
-    for (const [k, v] of Object.entries(d)) if (!KNOWN_DEVICE_KEYS.has(k)) extra[k] = v;
-    if (Array.isArray(d.pois)) {
-      (d.pois as unknown[]).forEach((p, j) => {
-        if (p && typeof p === "object") pois.push(parsePoi(p as Obj, ["devices", i, "pois", j], str, strList, fail));
-      });
-    }
-    const deviceClass = optStr(d.device_class, at("device_class"), "device_class");
-    const vss = optStr(d.vss, at("vss"), "vss");
-    const zoneKey = ["zone", "side", "seat"].find((k) => d[k] !== undefined && d[k] !== null);
-    const zone = zoneKey ? optStr(d[zoneKey], at(zoneKey), zoneKey) : undefined;
-    return {
-      id,
-      name: str(d.name ?? id, at("name"), "device name"),
-      aliases: strList(d.aliases, at("aliases"), "alias"),
-      ...(area ? { area } : {}),
-      ...(floor ? { floor } : {}),
-      ...(zone ? { zone } : {}),
-      domain,
-      ...(deviceClass ? { device_class: deviceClass } : {}),
-      capabilities: strList(d.capabilities, at("capabilities"), "capability"),
-      kind,
-      ...(vss ? { vss } : {}),
-      extra,
-    };
-  });
-  const extra: Obj = {};
-  for (const [k, v] of Object.entries(data)) if (!KNOWN_FILE_KEYS.has(k)) extra[k] = v;
-  return { file, kind, name: typeof data.name === "string" ? data.name : basename(file), floors, areas, devices, pois, extra };
+  return files.map((f) => f.file);
 }
 
-function parsePoi(
-  p: Obj,
-  path: (string | number)[],
-  str: (v: unknown, path: (string | number)[], what: string) => string,
-  strList: (v: unknown, path: (string | number)[], what: string) => string[],
-  fail: (msg: string, path: (string | number)[]) => never,
-): PoiSpec {
-  const num = (v: unknown, k: string): number | undefined => {
-    if (v === undefined || v === null) return undefined;
-    if (typeof v === "number" && Number.isFinite(v)) return v;
-    return fail(`${k} must be a number`, [...path, k]);
+function deviceOf(d: DeviceInput, file: DeviceFile, area: Area | undefined): Device {
+  const zone = d.zone ?? d.side ?? d.seat;
+  const floor = d.floor ?? area?.floor;
+  return {
+    id: d.id,
+    name: d.name ?? d.id,
+    aliases: d.aliases ?? [],
+    ...(d.area != null ? { area: d.area } : {}),
+    ...(floor != null ? { floor } : {}),
+    ...(zone != null ? { zone } : {}),
+    domain: d.domain ?? d.id.split(".")[0]!,
+    ...(d.device_class != null ? { device_class: d.device_class } : {}),
+    capabilities: d.capabilities ?? [],
+    kind: file.kind,
+    ...(d.vss != null ? { vss: d.vss } : {}),
+    extra: Object.fromEntries(Object.entries(d).filter(([k]) => !DEVICE_KEYS.has(k))),
+    file: file.file,
   };
-  const name = str(p.name, [...path, "name"], "POI name");
-  const lat = num(p.lat ?? p.latitude, "lat");
-  const lon = num(p.lon ?? p.lng ?? p.longitude, "lon");
-  const distance = num(p.distance_km ?? p.distance, "distance_km");
+}
+
+function poiOf(p: PoiInput, src: YamlSource, path: Path): Poi {
+  const type = p.type ?? p.poi_type ?? p.category;
+  if (type == null) throw new GrammarError("POI type must be a non-empty string", src.loc([...path, "type"]));
+  const lat = p.lat ?? p.latitude;
+  const lon = p.lon ?? p.lng ?? p.longitude;
+  const distance = p.distance_km ?? p.distance;
   const near = p.near ?? p.area ?? p.city;
   return {
-    id: typeof p.id === "string" ? p.id : name.toLowerCase().replace(/[^a-z0-9]+/g, "_"),
-    name,
-    type: str(p.type ?? p.poi_type ?? p.category, [...path, "type"], "POI type"),
-    aliases: strList(p.aliases, [...path, "aliases"], "alias"),
-    ...(lat !== undefined ? { lat } : {}),
-    ...(lon !== undefined ? { lon } : {}),
-    ...(distance !== undefined ? { distance_km: distance } : {}),
+    id: p.id ?? p.name.toLowerCase().replace(/[^a-z0-9]+/g, "_"),
+    name: p.name,
+    type,
+    aliases: p.aliases ?? [],
+    ...(lat != null ? { lat } : {}),
+    ...(lon != null ? { lon } : {}),
+    ...(distance != null ? { distance_km: distance } : {}),
     ...(typeof near === "string" ? { near } : {}),
   };
 }
 
-/** Load one device file from disk. */
-export function loadDeviceFile(path: string): DeviceFileSpec {
-  return parseDeviceFile(readFileSync(path, "utf8"), path);
+/** Parse one device file from text (checked on its own). `file` is used in error messages. */
+export function parseDeviceFile(text: string, file: string): DeviceFile {
+  return readDeviceFiles([YamlSource.parse(file, text)])[0]!;
 }
 
-/** Load every *.yaml / *.yml file of a folder (sorted by name), or a single file. */
-export function loadDeviceFiles(pathOrDir: string): DeviceFileSpec[] {
-  if (statSync(pathOrDir).isFile()) return [loadDeviceFile(pathOrDir)];
+/** The YAML files of a path: the file itself, or every *.yaml / *.yml of the folder, sorted by name. */
+function yamlPaths(pathOrDir: string): string[] {
+  if (statSync(pathOrDir).isFile()) return [pathOrDir];
   return readdirSync(pathOrDir)
     .filter((f) => /\.ya?ml$/.test(f))
     .sort()
-    .map((f) => loadDeviceFile(join(pathOrDir, f)));
+    .map((f) => join(pathOrDir, f));
+}
+
+/** Load every device file of these folders (or files), checked together. */
+export function loadDeviceFiles(...paths: string[]): DeviceFile[] {
+  return readDeviceFiles(paths.flatMap(yamlPaths).map((f) => YamlSource.parse(f, readFileSync(f, "utf8"))));
 }

@@ -1,16 +1,16 @@
-// Runtime device profiles: what devices/*.yaml load into (see docs/grammar.md, "Device files").
-// The grammar compiler reads the same files for its slot lists; this module keeps what the
-// runtime (bus, simulators, intent → command mapping) needs, and tolerates extra fields.
+// The one device model: what devices/*.yaml load into (src/devices/load.ts, schema in ./schema.ts).
+// The grammar takes its name/area/floor lists from it, the runtime (bus, simulators, intent → command
+// mapping) everything else; fields a loader does not interpret stay in `extra` for the domain modules.
 
 export type DeviceKind = "home" | "car";
 
-export interface FloorSpec {
+export interface Floor {
   id: string;
   name: string;
   aliases: string[];
 }
 
-export interface AreaSpec {
+export interface Area {
   id: string;
   name: string;
   floor?: string;
@@ -18,7 +18,7 @@ export interface AreaSpec {
 }
 
 /** A point of interest for the car's offline navigation unit. */
-export interface PoiSpec {
+export interface Poi {
   id: string;
   name: string;
   /** e.g. fuel_station, charging_station, restaurant, parking, hospital. */
@@ -32,7 +32,7 @@ export interface PoiSpec {
   near?: string;
 }
 
-export interface DeviceSpec {
+export interface Device {
   id: string;
   name: string;
   aliases: string[];
@@ -43,7 +43,7 @@ export interface DeviceSpec {
   zone?: string;
   /** Floor id, from the device or its area. */
   floor?: string;
-  /** Home Assistant domain: light, switch, fan, climate, cover, lock, media_player, timer, … */
+  /** Home Assistant domain (light, switch, fan …: src/devices/domains/) or a car device's (hvac, window …). */
   domain: string;
   device_class?: string;
   capabilities: string[];
@@ -51,18 +51,20 @@ export interface DeviceSpec {
   kind: DeviceKind;
   /** Car only: explicit VSS branch for this device (overrides the derived one). */
   vss?: string;
-  /** Every other field of the YAML entry, untouched (ranges, initial state, POIs …). */
+  /** Every other field of the YAML entry, untouched (ranges, initial state, scene entities …). */
   extra: Record<string, unknown>;
+  /** The file it was written in. */
+  file: string;
 }
 
-export interface DeviceFileSpec {
+export interface DeviceFile {
   file: string;
   kind: DeviceKind;
   name: string;
-  floors: FloorSpec[];
-  areas: AreaSpec[];
-  devices: DeviceSpec[];
-  pois: PoiSpec[];
-  /** Top-level fields this loader does not interpret (lists, location …). */
+  floors: Floor[];
+  areas: Area[];
+  devices: Device[];
+  pois: Poi[];
+  /** Top-level fields the loader does not interpret (lists, location …). */
   extra: Record<string, unknown>;
 }

@@ -3,9 +3,11 @@ import { createHash } from "node:crypto";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { GrammarError, offsetLoc } from "./errors.js";
-import { deviceFileSchema, grammarFileSchema, type ListSpec } from "./schema.js";
+import { grammarFileSchema, type ListSpec } from "./schema.js";
 import { walkExpr } from "./template.js";
-import { devicesToLists, type DeviceModel } from "./devices.js";
+import { devicesToLists } from "./devices.js";
+import { DeviceCatalog } from "../devices/catalog.js";
+import { readDeviceFiles } from "../devices/load.js";
 import { contextOf, parseAt, textValue } from "./values.js";
 import { unglue } from "./glue.js";
 import type {
@@ -29,7 +31,8 @@ export interface LoadOptions {
 }
 
 export interface LoadedGrammar extends Grammar {
-  devices: DeviceModel;
+  /** The devices as loaded (no built-in timer service: that is the runtime's, src/devices/catalog.ts). */
+  devices: DeviceCatalog;
 }
 
 /** The YAML files a path names: the file itself, or every *.yaml / *.yml in the folder, sorted. */
@@ -75,14 +78,14 @@ export function buildGrammar(grammarSources: YamlSource[], deviceSources: YamlSo
     skipWords: [],
     hash: hashSources([...grammarSources, ...deviceSources]),
     files: [...grammarSources, ...deviceSources].map((s) => s.file),
-    devices: { floors: [], areas: [], devices: [], files: [] },
+    devices: new DeviceCatalog([]),
   };
   for (const src of grammarSources) addGrammarFile(g, src);
 
   // Devices fill the name/area/floor lists and extend any value list they name.
-  const deviceFiles = deviceSources.map((src) => ({ src, file: src.validate(deviceFileSchema) }));
-  const { model, lists } = devicesToLists(deviceFiles);
-  g.devices = model;
+  const deviceFiles = readDeviceFiles(deviceSources);
+  g.devices = new DeviceCatalog(deviceFiles, { timers: false });
+  const lists = devicesToLists(deviceFiles, deviceSources);
   for (const [name, values] of lists) {
     const existing = g.lists.get(name);
     if (existing && existing.kind !== "values")

@@ -1,12 +1,13 @@
-// Schemas of grammar and device files. Unknown keys are errors (a typo must not pass silently),
-// except `metadata`, which hassil files carry and hark ignores.
+// Schemas of grammar files (device files: src/devices/schema.ts). Unknown keys are errors (a typo
+// must not pass silently), except `metadata`, which hassil files carry and hark ignores.
 import { z } from "zod";
 
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 const contextConstraint = z.union([scalar, z.array(scalar), z.strictObject({ slot: z.literal(true) })]);
-const ident = z.string().regex(/^[\w.-]+$/, "names may contain letters, digits, '_', '.', '-'");
+export const ident = z.string().regex(/^[\w.-]+$/, "names may contain letters, digits, '_', '.', '-'");
 
-const listValue = z.union([
+/** A value of a value list (grammar files; device files extend lists with it). */
+export const listValue = z.union([
   z.string(),
   z.number(),
   z.strictObject({
@@ -80,29 +81,3 @@ export const grammarFileSchema = z.strictObject({
 });
 export type GrammarFile = z.infer<typeof grammarFileSchema>;
 export type ListSpec = z.infer<typeof listSchema>;
-
-const named = {
-  id: z.union([z.string(), z.number()]).transform(String),
-  name: z.string().min(1),
-  aliases: z.array(z.string()).optional(),
-};
-
-export const deviceFileSchema = z.looseObject({
-  kind: z.string().optional(),
-  name: z.string().optional(),
-  floors: z.array(z.looseObject({ ...named })).optional(),
-  areas: z.array(z.looseObject({ ...named, floor: z.union([z.string(), z.number()]).transform(String).optional() })).optional(),
-  devices: z
-    .array(
-      z.looseObject({
-        ...named,
-        area: z.union([z.string(), z.number()]).transform(String).nullable().optional(),
-        domain: z.string().min(1),
-        device_class: z.string().nullable().optional(),
-        capabilities: z.array(z.string()).optional(),
-      }),
-    )
-    .optional(),
-  lists: z.record(ident, z.strictObject({ values: z.array(listValue) })).optional(),
-});
-export type DeviceFile = z.infer<typeof deviceFileSchema>;

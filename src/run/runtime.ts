@@ -6,7 +6,6 @@ import pino, { type Logger } from "pino";
 import { startDeviceRuntime, type DeviceRuntime } from "../act/index.js";
 import type { DeviceFault } from "../devices/sim/simulator.js";
 import { DeviceCatalog } from "../devices/catalog.js";
-import { loadDeviceFiles } from "../devices/load.js";
 import { createUnderstander, DEFAULT_UNDERSTANDER, loadSources, sourcePaths } from "../nlu/index.js";
 import type { IntentResult, Understander } from "../nlu/types.js";
 import type { Grammar } from "../grammar/types.js";
@@ -164,7 +163,8 @@ export class HarkRuntime {
       options.understander ? Promise.resolve(options.understander) : createUnderstander(DEFAULT_UNDERSTANDER, { ...paths, slm: config.env.slm }),
       loadSources(paths),
     ]);
-    const catalog = new DeviceCatalog(paths.devices.flatMap((p) => loadDeviceFiles(p)));
+    // The device files are read once, with the grammar (src/devices/load.ts); the catalog adds the timer service.
+    const catalog = new DeviceCatalog(grammar.devices.files);
     const b = config.broker;
     const tls =
       b.ca || b.cert || b.key || b.reject_unauthorized !== undefined

@@ -4,7 +4,7 @@ import type { Grammar } from "../grammar/types.js";
 import type { PlanOutcome, StepOutcome } from "../act/index.js";
 import type { DeviceCatalog } from "../devices/catalog.js";
 import { BINARY_CLASSES, binaryAsked, binaryWord, isBinarySensor, spokenUnit, WEATHER_CONDITIONS } from "../devices/classes.js";
-import type { DeviceSpec } from "../devices/types.js";
+import type { Device } from "../devices/types.js";
 import type { IntentResult } from "../nlu/types.js";
 import { fillTemplate, type Facts } from "../dialog/policy.js";
 
@@ -115,7 +115,7 @@ function weatherText(state: Record<string, unknown>): string | undefined {
 }
 
 /** A device's state as people say it: "on", "locked", "open 50 percent", "set to 21 degrees", "low", "21.5 degrees". */
-export function describeState(state: Record<string, unknown> | undefined, device?: DeviceSpec): string | undefined {
+export function describeState(state: Record<string, unknown> | undefined, device?: Device): string | undefined {
   if (!state) return undefined;
   const s = typeof state.state === "string" ? state.state.toLowerCase() : undefined;
   if (device && isBinarySensor(device) && (s === "on" || s === "off")) return binaryWord(device.device_class, s === "on");
@@ -156,7 +156,7 @@ export function describeState(state: Record<string, unknown> | undefined, device
 }
 
 /** Does the device's state answer a yes/no question's state ("is the front door locked", "is the battery low")? */
-function stateIs(state: Record<string, unknown> | undefined, asked: string, device?: DeviceSpec): boolean | undefined {
+function stateIs(state: Record<string, unknown> | undefined, asked: string, device?: Device): boolean | undefined {
   const raw = typeof state?.state === "string" ? state.state.toLowerCase() : undefined;
   if (device && isBinarySensor(device) && (raw === "on" || raw === "off")) {
     const want = binaryAsked(device.device_class, asked);
@@ -175,7 +175,7 @@ const isAre = (name: string): string => (/s$/i.test(name) && !/(glass|bus|status
  * A question about a kind of sensor, no device named ("which batteries are low", "is there carbon monoxide
  * in the kitchen"): the ones in the asked state, or none.
  */
-function classAnswer(entries: Array<{ name: string; device?: DeviceSpec; is?: boolean }>, asked: string, area: string | undefined): string | undefined {
+function classAnswer(entries: Array<{ name: string; device?: Device; is?: boolean }>, asked: string, area: string | undefined): string | undefined {
   const classes = new Set(entries.map((e) => e.device?.device_class));
   const cls = classes.size === 1 ? [...classes][0] : undefined;
   const on = binaryAsked(cls, asked);

@@ -4,17 +4,17 @@
 import type { DeviceState } from "../../bus/types.js";
 import { vssSignals, type VssSignal } from "../../bus/topics.js";
 import { normalizeName } from "../catalog.js";
-import type { DeviceFileSpec, DeviceSpec, PoiSpec } from "../types.js";
+import type { DeviceFile, Device, Poi } from "../types.js";
 
 export interface CarContext {
-  pois: PoiSpec[];
+  pois: Poi[];
   /** The car's position, from `location: {lat, lon}` in the car file or on the navigation device. */
   location?: { lat: number; lon: number };
   /** For ETA: km/h. Default 50. */
   averageSpeedKmh: number;
 }
 
-export function carContext(file: DeviceFileSpec | undefined, device?: DeviceSpec): CarContext {
+export function carContext(file: DeviceFile | undefined, device?: Device): CarContext {
   const loc = (device?.extra.location ?? file?.extra.location) as { lat?: unknown; lon?: unknown; latitude?: unknown; longitude?: unknown } | undefined;
   const lat = Number(loc?.lat ?? loc?.latitude);
   const lon = Number(loc?.lon ?? loc?.longitude);
@@ -27,10 +27,10 @@ export function carContext(file: DeviceFileSpec | undefined, device?: DeviceSpec
 }
 
 /** `saved_places: [{id, aliases, address, distance_km}]` on the navigation device → POIs of type saved_place. */
-export function savedPlaces(device?: DeviceSpec): PoiSpec[] {
+export function savedPlaces(device?: Device): Poi[] {
   const list = device?.extra.saved_places;
   if (!Array.isArray(list)) return [];
-  return list.flatMap((x): PoiSpec[] => {
+  return list.flatMap((x): Poi[] => {
     if (!x || typeof x !== "object") return [];
     const o = x as Record<string, unknown>;
     const aliases = Array.isArray(o.aliases) ? o.aliases.map(String) : [];
@@ -53,7 +53,7 @@ export function savedPlaces(device?: DeviceSpec): PoiSpec[] {
   });
 }
 
-export function carInitialState(d: DeviceSpec): DeviceState {
+export function carInitialState(d: Device): DeviceState {
   return Object.fromEntries(vssSignals(d).map((s) => [s.key, s.initial]));
 }
 
@@ -65,19 +65,19 @@ const haversineKm = (a: { lat: number; lon: number }, b: { lat: number; lon: num
   return 2 * 6371 * Math.asin(Math.sqrt(h));
 };
 
-export function poiDistanceKm(p: PoiSpec, ctx: CarContext): number | undefined {
+export function poiDistanceKm(p: Poi, ctx: CarContext): number | undefined {
   if (ctx.location && p.lat !== undefined && p.lon !== undefined) return Math.round(haversineKm(ctx.location, { lat: p.lat, lon: p.lon }) * 10) / 10;
   return p.distance_km;
 }
 
-const poiMatches = (p: PoiSpec, name: string) => {
+const poiMatches = (p: Poi, name: string) => {
   const n = normalizeName(name);
   return p.id === name || normalizeName(p.name) === n || p.aliases.some((a) => normalizeName(a) === n);
 };
-const typeMatches = (p: PoiSpec, type: string) => normalizeName(p.type) === normalizeName(type) || normalizeName(p.type).replace(/ /g, "_") === type;
+const typeMatches = (p: Poi, type: string) => normalizeName(p.type) === normalizeName(type) || normalizeName(p.type).replace(/ /g, "_") === type;
 
 /** Resolve a NavigateTo request against the POI list: by name, or the nearest POI of a type (near a place). */
-export function resolveDestination(req: Record<string, unknown>, ctx: CarContext): PoiSpec | string {
+export function resolveDestination(req: Record<string, unknown>, ctx: CarContext): Poi | string {
   const byId = typeof req.poi_id === "string" ? ctx.pois.find((p) => p.id === req.poi_id) : undefined;
   if (byId) return byId;
   if (typeof req.destination === "string" && req.destination.trim()) {
@@ -102,11 +102,11 @@ export function resolveDestination(req: Record<string, unknown>, ctx: CarContext
   }
   return "a destination or a place type is needed";
 }
-const dist = (p: PoiSpec, a: { lat: number; lon: number }) => (p.lat !== undefined && p.lon !== undefined ? haversineKm(a, { lat: p.lat, lon: p.lon }) : Infinity);
+const dist = (p: Poi, a: { lat: number; lon: number }) => (p.lat !== undefined && p.lon !== undefined ? haversineKm(a, { lat: p.lat, lon: p.lon }) : Infinity);
 
 /** Apply a set/adjust on one signal; returns the new device state or a refusal. */
 export function applyCarCommand(
-  d: DeviceSpec,
+  d: Device,
   state: DeviceState,
   cmd: { action: string; params: Record<string, unknown> },
   ctx: CarContext,

@@ -3,17 +3,17 @@
 
 import type { DeviceState } from "../../bus/types.js";
 import { isBinarySensor, MEDIA_CLASSES, SENSOR_CLASSES, WEATHER_CONDITIONS } from "../classes.js";
-import type { DeviceSpec } from "../types.js";
+import type { Device } from "../types.js";
 
 export type Params = Record<string, unknown>;
 /** Returns the new state, or a string saying why the command is refused. */
-export type ActionFn = (state: DeviceState, params: Params, device: DeviceSpec) => DeviceState | string;
+export type ActionFn = (state: DeviceState, params: Params, device: Device) => DeviceState | string;
 
 export interface DomainModel {
-  initial(device: DeviceSpec): DeviceState;
+  initial(device: Device): DeviceState;
   actions: Record<string, ActionFn>;
   /** State that moves on by itself (a vacuum reaching its dock, a timer ringing): the simulator calls this on a clock. */
-  tick?(state: DeviceState, device: DeviceSpec, now: number): DeviceState | undefined;
+  tick?(state: DeviceState, device: Device, now: number): DeviceState | undefined;
 }
 
 const num = (v: unknown): number | undefined =>
@@ -21,7 +21,7 @@ const num = (v: unknown): number | undefined =>
 const inRange = (v: number | undefined, min: number, max: number, what: string): number | string =>
   v === undefined ? `${what} is missing` : v < min || v > max ? `${what} ${v} is out of range ${min}..${max}` : v;
 const clamp = (v: number, min: number, max: number) => Math.min(max, Math.max(min, v));
-const initialOf = (d: DeviceSpec): DeviceState => (d.extra.initial && typeof d.extra.initial === "object" ? (d.extra.initial as DeviceState) : {});
+const initialOf = (d: Device): DeviceState => (d.extra.initial && typeof d.extra.initial === "object" ? (d.extra.initial as DeviceState) : {});
 
 /** Named colors (Home Assistant's color names, a useful subset) → RGB. */
 export const COLORS: Record<string, { r: number; g: number; b: number }> = {
@@ -55,7 +55,7 @@ function setPosition(s: DeviceState, p: Params): DeviceState | string {
   return typeof v === "string" ? v : { ...s, position: v, state: v > 0 ? "open" : "closed" };
 }
 
-function lightOn(s: DeviceState, p: Params, d: DeviceSpec): DeviceState | string {
+function lightOn(s: DeviceState, p: Params, d: Device): DeviceState | string {
   const next: DeviceState = { ...s, state: "ON" };
   if (p.brightness !== undefined) {
     if (!d.capabilities.includes("brightness") && !d.capabilities.includes("color")) return "this light cannot dim";
@@ -360,7 +360,7 @@ function startCleaning(s: DeviceState, p: Params): DeviceState | string {
 function goHome(s: DeviceState): DeviceState {
   return s.state === "docked" ? { ...s } : { ...s, state: "returning", since: new Date().toISOString() };
 }
-function arriveHome(s: DeviceState, d: DeviceSpec, now: number): DeviceState | undefined {
+function arriveHome(s: DeviceState, d: Device, now: number): DeviceState | undefined {
   if (s.state !== "returning") return undefined;
   const after = (num(d.extra.return_seconds) ?? 1.5) * 1000;
   if (now - Date.parse(String(s.since)) < after) return undefined;
@@ -429,7 +429,7 @@ export function commandsForState(domain: string, want: Record<string, unknown>):
  * What a scene or a script does to other devices once it ran: a scene's `entities:` (HA scene format,
  * id → desired state), a script's `sequence:` ([{device, action, params}]).
  */
-export function memberCommands(d: DeviceSpec, action: string): MemberCommand[] {
+export function memberCommands(d: Device, action: string): MemberCommand[] {
   if (d.domain === "scene" && (action === "activate" || action === "turn_on")) {
     const entities = d.extra.entities;
     if (!entities || typeof entities !== "object" || Array.isArray(entities)) return [];
@@ -457,7 +457,7 @@ function todoItems(s: DeviceState): Array<{ summary: string; status: string }> {
 /** Unknown domains: a plain on/off device. */
 export const GENERIC_MODEL: DomainModel = { initial: (d) => ({ state: "OFF", ...initialOf(d) }), actions: onOff("ON", "OFF") };
 
-export function homeModel(d: DeviceSpec): DomainModel {
+export function homeModel(d: Device): DomainModel {
   if (isBinarySensor(d)) return HOME_MODELS.binary_sensor!;
   return HOME_MODELS[d.domain] ?? GENERIC_MODEL;
 }
@@ -472,7 +472,7 @@ interface LibraryItem {
  * HassMediaSearchAndPlay: play what was searched for. A player whose file lists a `library` finds it
  * there (by title or artist, within the media class) or says it was not found; any other plays it as asked.
  */
-function playMedia(s: DeviceState, p: Params, d: DeviceSpec): DeviceState | string {
+function playMedia(s: DeviceState, p: Params, d: Device): DeviceState | string {
   const query = typeof p.search_query === "string" ? p.search_query.trim() : "";
   if (!query) return "there is nothing to search for";
   const cls = typeof p.media_class === "string" ? p.media_class : undefined;
@@ -492,12 +492,12 @@ function playMedia(s: DeviceState, p: Params, d: DeviceSpec): DeviceState | stri
   return { ...s, state: "playing", media_title: title, media_class: found ?? null, search_query: query };
 }
 
-function playlist(d: DeviceSpec): string[] {
+function playlist(d: Device): string[] {
   const p = d.extra.playlist;
   return Array.isArray(p) && p.length ? p.map(String) : ["Track 1", "Track 2", "Track 3"];
 }
 
-function track(s: DeviceState, d: DeviceSpec, step: number): DeviceState {
+function track(s: DeviceState, d: Device, step: number): DeviceState {
   const list = playlist(d);
   const i = (((num(s.track) ?? 0) + step) % list.length + list.length) % list.length;
   return { ...s, track: i, media_title: list[i] ?? null, state: s.state === "off" ? "playing" : s.state };

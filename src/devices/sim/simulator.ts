@@ -16,7 +16,7 @@ import {
 import type { DeviceState } from "../../bus/types.js";
 import { connectFailure, noDelay, type MqttTlsOptions } from "../../bus/mqttBus.js";
 import { DeviceCatalog } from "../catalog.js";
-import type { DeviceFileSpec, DeviceSpec } from "../types.js";
+import type { DeviceFile, Device } from "../types.js";
 import { homeModel, memberCommands } from "./home.js";
 import { applyCarCommand, carContext, carInitialState, type CarContext } from "./car.js";
 
@@ -32,7 +32,7 @@ export interface DeviceFault {
 export interface SimulatorOptions {
   brokerUrl: string;
   /** A catalog, loaded device files, or a devices/ folder or file path. */
-  devices: DeviceCatalog | DeviceFileSpec[] | string;
+  devices: DeviceCatalog | DeviceFile[] | string;
   /** Faults per device id. */
   faults?: Record<string, DeviceFault>;
   /** Latency of every device (ms). Default 0. */
@@ -78,7 +78,7 @@ export interface SimulatorHandle {
 }
 
 interface SimDevice {
-  spec: DeviceSpec;
+  spec: Device;
   state: DeviceState;
   /** Command ids seen: in progress (undefined) or finished with an optional error. */
   seen: Map<string, { done: boolean; error?: string }>;
@@ -212,7 +212,7 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
     timers.add(t);
   };
 
-  const connectFile = async (file: DeviceFileSpec) => {
+  const connectFile = async (file: DeviceFile) => {
     const mine = file.devices.map((d) => sims.get(d.id)!);
     const byTopic = new Map<string, SimDevice>();
     const filters: string[] = [];
