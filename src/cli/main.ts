@@ -13,9 +13,10 @@ import * as bench from "./commands/bench.js";
 import * as models from "./commands/models.js";
 import * as run from "./commands/run.js";
 import * as fixtures from "./commands/fixtures.js";
+import * as wyoming from "./commands/wyoming.js";
 
 /** Every subcommand module exports `register(program)`; add new ones here. */
-const commands: Array<{ register(program: Command): void }> = [understand, grammar, bench, transcribe, replay, say, run, models, fixtures];
+const commands: Array<{ register(program: Command): void }> = [understand, grammar, bench, transcribe, replay, say, run, models, fixtures, wyoming];
 
 export function buildProgram(): Command {
   const program = new Command("hark")

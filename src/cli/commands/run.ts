@@ -28,6 +28,7 @@ export function register(program: Command): void {
     .option("--voice <voice>", "voice for spoken answers (default flite:slt; as `hark say --voice`)")
     .option("--no-speak", "text answers only: no synthesis, no playback")
     .option("--wake [phrase]", "with --input mic: act only on speech after the wake phrase (default \"hey hark\"; config wake.*)")
+    .option("--wyoming <uri>", "also serve the Wyoming protocol on tcp://HOST:PORT while hark runs (Home Assistant; docs/wyoming.md, `hark wyoming`)")
     .action(async (opts: RunOptions) => {
       process.exitCode = await runCommand(opts);
     });
@@ -48,11 +49,20 @@ interface RunOptions {
   voice?: string;
   speak?: boolean;
   wake?: boolean | string;
+  wyoming?: string;
 }
 
 
 export async function runCommand(opts: RunOptions): Promise<number> {
   if (opts.config && !existsSync(opts.config)) throw new UsageError(`${opts.config}: no such config file`);
+  if (opts.wyoming) {
+    const { parseWyomingUri } = await import("../../wyoming/index.js");
+    try {
+      parseWyomingUri(opts.wyoming);
+    } catch (err) {
+      throw new UsageError(`--wyoming: ${(err as Error).message}`);
+    }
+  }
   const config = await loadConfig(opts.config);
   if (opts.broker) {
     if (!/^(mqtts?|wss?|tcp):\/\//.test(opts.broker)) throw new UsageError(`--broker: not an MQTT URL: ${opts.broker}`);
@@ -109,9 +119,21 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     if (a.speech) void voice?.say(a.speech, a.session);
   };
   const rt = await HarkRuntime.start({ config, logger: log, onAnswer: print });
+  let wyoming: { stop(): Promise<void> } | undefined;
+  if (opts.wyoming) {
+    try {
+      const { serveWyoming } = await import("../../wyoming/index.js");
+      const w = await serveWyoming(rt, opts.wyoming, { log: log.child({ mod: "wyoming" }) });
+      process.stderr.write(`hark: Wyoming service on ${w.server.uri}\n`);
+      wyoming = w;
+    } catch (err) {
+      await rt.stop();
+      throw new CommandError(err instanceof Error ? err.message : String(err));
+    }
+  }
 
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= rt.stop());
+  const stop = () => (stopping ??= (wyoming?.stop() ?? Promise.resolve()).then(() => rt.stop()));
   const onSignal = (sig: NodeJS.Signals) => {
     rt.log.info({ signal: sig }, "shutting down");
     void stop().then(() => process.exit(0));

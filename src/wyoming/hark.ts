@@ -1,0 +1,225 @@
+// The Wyoming services of a running hark (HarkRuntime): the grammar ASR the runtime hears with, its
+// understander and trust policy, its dialog and devices, its voices and its wake spotter. Each
+// decoder is one instance shared by every client, so its calls take turns (Turns); the dialog
+// session that `handle` speaks to takes turns too, as one speaker's requests would.
+import type { Logger } from "pino";
+import type { HarkRuntime, Answer } from "../run/runtime.js";
+import type { Hearing } from "../run/voice.js";
+import { judge, type Verdict } from "../trust/index.js";
+import { createSynthesizer, DEFAULT_VOICE, FLITE_VOICES, parseVoice, type Synthesizer } from "../tts/index.js";
+import { createEndpointer } from "../audio/vad.js";
+import type { WakeSpotter } from "../wake/spotter.js";
+import { WyomingError, type Artifact, type Entity, type HandleResult, type Info, type Recognized } from "./events.js";
+import type { WakeDetector, WakeService, WyomingServices } from "./services.js";
+
+export interface HarkServicesOptions {
+  /** The dialog session `handle` speaks to (default: the runtime's default session). */
+  session?: string;
+  /** Voice when `synthesize` names none (default: the runtime's speech voice, else flite:slt). */
+  voice?: string;
+  /** The wake phrase to spot (default: the runtime's `wake` config); false: no wake service. */
+  wake?: { phrase: string; sensitivity: number } | false;
+  log?: Logger;
+}
+
+/** hark has no public home page; Wyoming requires the field. */
+const HARK = { name: "hark", url: "" };
+const VERSION = "0.1.0";
+
+/** Calls that must not overlap (one decoder instance) run one after another. */
+export class Turns {
+  private last: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.last.then(fn, fn);
+    this.last = next.catch(() => undefined);
+    return next;
+  }
+}
+
+export async function harkServices(rt: HarkRuntime, o: HarkServicesOptions = {}): Promise<WyomingServices> {
+  const session = o.session ? rt.sessions.get(o.session) : rt.defaultSession;
+  if (!session) throw new Error(`no session called ${o.session} (sessions: ${rt.sessions.all.map((s) => s.info.id).join(", ")})`);
+  const sessionId = session.info.id;
+  const profile = session.info.profile;
+  const language = rt.grammar.language || "en";
+  const defaultVoice = o.voice ?? rt.config.speech.voice ?? DEFAULT_VOICE;
+  parseVoice(defaultVoice); // a bad spec fails here, not at the first request
+  const voices = [...new Set([defaultVoice, ...FLITE_VOICES.map((v) => `flite:${v}`)])];
+  const wakeConfig = o.wake === false ? undefined : (o.wake ?? { phrase: rt.config.wake.phrase, sensitivity: rt.config.wake.sensitivity });
+
+  const asrTurns = new Turns();
+  const dialogTurns = new Turns();
+  const wakeTurns = new Turns();
+  const synths = new Map<string, Synthesizer>();
+  let spotter: Promise<WakeSpotter> | undefined;
+
+  const artifact = (name: string, description: string, attribution = HARK, version: string | null = VERSION): Artifact => ({
+    name,
+    attribution,
+    installed: true,
+    description,
+    version,
+  });
+
+  const info = (): Info => ({
+    asr: [
+      {
+        ...artifact("hark-asr", "hark's grammar speech recognizer: hears the sentences of its grammar (and dialog replies), rejects the rest"),
+        models: [{ ...artifact("grammar", "PocketSphinx en-us acoustic model with a word graph compiled from hark's grammar", { name: "CMU Sphinx (soundswallower)", url: "https://github.com/dhdaines/soundswallower" }), languages: [language] }],
+        supports_transcript_streaming: false,
+      },
+    ],
+    tts: [
+      {
+        ...artifact("hark-tts", "hark's offline voices"),
+        voices: voices.map((v) => ({
+          ...artifact(v, v.startsWith("flite:") ? `CMU Flite voice ${v.slice(6)}` : v, v.startsWith("flite:") ? { name: "CMU Flite", url: "http://www.festvox.org/flite/" } : HARK, null),
+          languages: ["en"],
+          speakers: null,
+        })),
+        supports_synthesize_streaming: false,
+      },
+    ],
+    handle: [
+      {
+        ...artifact("hark", "hark carries the request out on its devices (MQTT) through its dialog and trust policy, and answers with what it said"),
+        models: [{ ...artifact("hark-dialog", `session ${sessionId} (${profile})`), languages: [language] }],
+        supports_handled_streaming: false,
+      },
+    ],
+    intent: [
+      {
+        ...artifact("hark-intent", "hark's grammar matcher (and small LM) with its trust policy: a request hark would refuse or ask back about is not recognized"),
+        models: [{ ...artifact("hark-grammar", "Home Assistant intents from hark's grammar"), languages: [language] }],
+      },
+    ],
+    wake: wakeConfig
+      ? [
+          {
+            ...artifact("hark-wake", "hark's wake phrase spotter (the ASR's acoustic model, no model of its own)"),
+            models: [{ ...artifact(wakeName(wakeConfig.phrase), `the phrase "${wakeConfig.phrase}"`), languages: ["en"], phrase: wakeConfig.phrase }],
+          },
+        ]
+      : [],
+  });
+
+  const transcribe = async (samples: Float32Array): Promise<{ text: string; language: string }> => {
+    const hearing: Hearing = await rt.ears(profile);
+    const r = await asrTurns.run(() => hearing.recognizer.recognize(samples));
+    o.log?.debug({ text: r.text, rejected: r.rejected ? (r.reason ?? true) : undefined, ms: Math.round(r.ms) }, "wyoming asr");
+    return { text: r.rejected ? "" : r.text, language };
+  };
+
+  const recognize = async (text: string): Promise<Recognized> => {
+    if (!text.trim()) return { kind: "not-recognized", text: "nothing was said" };
+    const understanding = await rt.understander.understand(text);
+    const v: Verdict = await judge({ text, understanding, session: { profile } }, rt.trust, (t) => rt.understander.understand(t));
+    const why = (reason: string, say?: string) => ({ kind: "not-recognized" as const, text: say ? `${say} (${reason})` : reason });
+    switch (v.decision) {
+      case "pass":
+        return why(understanding.reason ?? "not understood", "Sorry, I didn't understand that.");
+      case "refuse":
+        return why(`${v.reason}${v.detail ? `: ${v.detail}` : ""}`, v.speech);
+      case "ask":
+        return why(`ask first: ${v.reason}`, v.prompt);
+      case "schedule":
+        return why("later: Wyoming's intent is carried out now", v.speech);
+      case "report":
+      case "act": {
+        const intents = v.intents;
+        if (intents.length !== 1) return why(`${intents.length} requests in one sentence; a Wyoming intent carries one (use handle)`);
+        const i = intents[0]!;
+        const entities: Entity[] = Object.entries(i.slots).map(([name, value]) => ({ name, value }));
+        return { kind: "intent", name: i.intent, entities, text };
+      }
+    }
+  };
+
+  const handle = (text: string): Promise<HandleResult> =>
+    dialogTurns.run(async () => {
+      if (!text.trim()) return { handled: false, text: "Nothing was said." };
+      const answers = await rt.handle({ session: sessionId, text });
+      return handledFrom(answers);
+    });
+
+  const synthesize = async (text: string, voice?: string) => {
+    const spec = voice === undefined || voice === "" ? defaultVoice : resolveVoiceName(voice, voices);
+    let s = synths.get(spec);
+    if (!s) {
+      s = createSynthesizer(spec);
+      synths.set(spec, s);
+    }
+    const synth = s;
+    return synth.synthesize(text).catch((err: unknown) => {
+      throw new WyomingError("tts-failed", `synthesize: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  };
+
+  const wake: WakeService | undefined = wakeConfig && {
+    name: wakeName(wakeConfig.phrase),
+    phrase: wakeConfig.phrase,
+    detector: (): WakeDetector => {
+      spotter ??= import("../wake/spotter.js").then(({ WakeSpotter }) => WakeSpotter.create(wakeConfig));
+      const endpointer = createEndpointer({ onFallback: (reason) => o.log?.debug({ reason }, "wyoming wake: VAD fallback") });
+      const spot = async (segs: Array<{ start: number; samples: Float32Array }>): Promise<number[]> => {
+        const out: number[] = [];
+        for (const seg of segs) {
+          const sp = await spotter!;
+          const r = await wakeTurns.run(() => sp.recognize(seg.samples));
+          const end = (r.detail as { wakeEnd?: number } | undefined)?.wakeEnd;
+          if (!r.rejected && r.text) out.push(seg.start + (end ?? seg.samples.length / 16000));
+        }
+        return out;
+      };
+      let closed = false;
+      return {
+        accept: (x) => spot(closed ? [] : endpointer.accept(x)),
+        finish: () => spot(closed ? [] : endpointer.flush()),
+        close: () => {
+          if (closed) return;
+          closed = true;
+          (endpointer as { close?: () => void }).close?.();
+        },
+      };
+    },
+  };
+
+  return {
+    info,
+    transcribe,
+    recognize,
+    handle,
+    synthesize,
+    ...(wake ? { wake } : {}),
+    close: async () => {
+      for (const s of synths.values()) s.close();
+      synths.clear();
+      if (spotter) (await spotter.catch(() => undefined))?.close();
+    },
+  };
+}
+
+/** The wake model's name: the phrase as a model id ("hey hark" → "hey_hark"). */
+export function wakeName(phrase: string): string {
+  return phrase.trim().toLowerCase().replace(/\s+/g, "_");
+}
+
+/** A voice name a client may ask for: one of `info`'s, or a flite voice by its short name ("slt"). */
+function resolveVoiceName(name: string, voices: readonly string[]): string {
+  if (voices.includes(name)) return name;
+  if (voices.includes(`flite:${name}`)) return `flite:${name}`;
+  throw new WyomingError("unknown-voice", `synthesize: no voice "${name}" (voices: ${voices.join(", ")})`);
+}
+
+/**
+ * What hark said → handled or not. Not handled: nothing understood, a refusal (trust), an error, or a
+ * device command that failed. A question back (confirm, clarify) is handled: its text is the question.
+ */
+export function handledFrom(answers: readonly Answer[]): HandleResult {
+  const text = answers.map((a) => a.speech).filter(Boolean).join(" ");
+  if (!answers.length) return { handled: false, text: text || "hark said nothing." };
+  const failed = answers.some(
+    (a) => a.kind === "error" || a.error !== undefined || a.trust?.decision === "refuse" || a.commands?.some((c) => !c.ok) || (a.kind === "answer" && !a.intents.length && !a.commands?.length && !a.trust),
+  );
+  return { handled: !failed, text };
+}
