@@ -184,8 +184,23 @@ export async function harkServices(rt: HarkRuntime, o: HarkServicesOptions = {})
     },
   };
 
+  const warmUp = async (): Promise<void> => {
+    const t0 = performance.now();
+    const hearing = await rt.ears(profile);
+    // A few of the grammar's sentences decoded once: the first real request does not pay for compiling.
+    await asrTurns.run(() => hearing.warmUp());
+    await synthesize("Ready.");
+    if (wake) {
+      const d = wake.detector();
+      await d.accept(new Float32Array(1600)).finally(() => d.close());
+      await spotter;
+    }
+    o.log?.info({ ms: Math.round(performance.now() - t0) }, "wyoming services warmed up");
+  };
+
   return {
     info,
+    warmUp,
     transcribe,
     recognize,
     handle,

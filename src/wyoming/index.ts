@@ -18,6 +18,8 @@ export type { Info, Recognized, HandleResult } from "./events.js";
 
 export interface WyomingHandle {
   server: WyomingServer;
+  /** Settles when the recognizer, voice and spotter are loaded and warm (requests are served before, only slower). */
+  ready: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -31,12 +33,18 @@ export async function serveWyoming(rt: HarkRuntime, uri: string, o: HarkServices
     await services.close();
     throw err;
   }
+  // Warmed in the background: the server answers at once, the first transcript does not wait ≈ 2 s.
+  const ready = (services.warmUp?.() ?? Promise.resolve()).catch((err: unknown) => {
+    o.log?.warn({ err: err instanceof Error ? err.message : String(err) }, "wyoming warm-up failed: the first requests load what they need");
+  });
   let stopping: Promise<void> | undefined;
   return {
     server,
+    ready,
     stop: () =>
       (stopping ??= (async () => {
         await server.close();
+        await ready;
         await services.close();
       })()),
   };

@@ -15,6 +15,8 @@ export interface WyomingServices {
   synthesize(text: string, voice?: string): Promise<{ samples: Float32Array; sampleRate: number }>;
   /** wake: absent when the assistant spots no wake phrase. */
   wake?: WakeService;
+  /** Load and warm what the first request would otherwise wait for (the recognizer, the voice, the spotter). */
+  warmUp?(): Promise<void>;
   /** Release what the services hold (not the assistant itself). */
   close(): Promise<void>;
 }
