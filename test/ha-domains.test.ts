@@ -11,7 +11,7 @@ import { intentHandling, INTENTS } from "../src/act/plan.js";
 import { configSchema, resolveConfig } from "../src/run/config.js";
 import { HarkRuntime } from "../src/run/runtime.js";
 import { outcomeSpeech } from "../src/run/speech.js";
-import { HOME_MODELS, homeModel, memberCommands, commandsForState } from "../src/devices/sim/home.js";
+import { DOMAINS, homeModel, memberCommands, commandsForState } from "../src/devices/domains/index.js";
 import { parseDeviceFile } from "../src/devices/load.js";
 import type { IntentResult } from "../src/nlu/types.js";
 
@@ -398,13 +398,13 @@ describe("the models on their own", () => {
     const h = spec("{ id: sensor.h, domain: sensor, device_class: humidity }");
     expect(homeModel(h).initial(h)).toEqual({ value: 50, unit: "%" });
     const smoke = spec("{ id: binary_sensor.s, domain: sensor, device_class: smoke }");
-    expect(homeModel(smoke)).toBe(HOME_MODELS.binary_sensor);
+    expect(homeModel(smoke)).toBe(DOMAINS.binary_sensor!.sim);
     expect(homeModel(smoke).initial(smoke)).toEqual({ state: "OFF" });
   });
 
   it("a vacuum returning reaches its dock on the clock; a flat battery does not start", () => {
     const d = spec("{ id: vacuum.v, domain: vacuum, return_seconds: 1 }");
-    const m = HOME_MODELS.vacuum!;
+    const m = DOMAINS.vacuum!.sim;
     const going = m.actions.return_to_base!({ ...m.initial(d), state: "cleaning" }, {}, d) as Record<string, unknown>;
     expect(going.state).toBe("returning");
     const t = Date.parse(String(going.since));
@@ -430,7 +430,7 @@ describe("the models on their own", () => {
 
   it("timers: time added to and taken off by name or start duration; to zero it rings", () => {
     const d = spec("{ id: timer.t, domain: timer }");
-    const m = HOME_MODELS.timer!;
+    const m = DOMAINS.timer!.sim;
     let s = m.actions.start!(m.initial(d), { minutes: 10 }, d) as Record<string, unknown>;
     s = m.actions.start!(s, { minutes: 3, name: "tea" }, d) as Record<string, unknown>;
     s = m.actions.add_time!(s, { minutes: 5, start_minutes: 10 }, d) as Record<string, unknown>;

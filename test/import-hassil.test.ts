@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { compileGraph } from "../src/compile/graph.js";
 import { DeviceCatalog } from "../src/devices/catalog.js";
-import { homeModel } from "../src/devices/sim/home.js";
+import { homeModel } from "../src/devices/domains/index.js";
 import { loadGrammar, type LoadedGrammar } from "../src/grammar/load.js";
 import { expandName, hassilExamples, importHassil, importHassilFixtures, initialState, judgeExample, type ImportReport } from "../src/import/index.js";
 import { Matcher } from "../src/nlu/matcher.js";

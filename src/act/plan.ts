@@ -1,10 +1,14 @@
 // Intents → device commands. Target resolution follows Home Assistant (name, else area/floor +
 // domain/device_class); cabin zones/sides resolve to the car's devices ("all" = every zone).
-// What each intent does is data: the INTENTS table below (targets + action per device type).
+// What each intent does is data: the INTENTS table below says how targets are found; what a home
+// device does for an intent is its domain's (src/devices/domains/<domain>.ts `intents`), what a car
+// device does is the car rule's (signals from src/devices/vehicle/vss.ts).
 
 import { randomUUID } from "node:crypto";
 import type { DeviceCommand, DeviceState } from "../bus/types.js";
-import { carDeviceType, levelRange, vssSignals, type CarDeviceType } from "../bus/topics.js";
+import { carDeviceType, levelRange, vssSignals, type CarDeviceType } from "../devices/vehicle/vss.js";
+import { DOMAINS, domainsFor } from "../devices/domains/index.js";
+import type { IntentAct } from "../devices/domains/types.js";
 import { DeviceCatalog } from "../devices/catalog.js";
 import type { DeviceKind, Device } from "../devices/types.js";
 import type { IntentResult } from "../nlu/types.js";
@@ -69,10 +73,12 @@ export interface ActionPlan {
 // Home target resolution
 
 /** Area-only on/off requests ("turn off the kitchen") touch these domains (never locks or covers). */
-const ON_OFF_DOMAINS = ["light", "switch", "fan", "media_player"];
+const ON_OFF_DOMAINS = Object.values(DOMAINS)
+  .filter((d) => d.onOffByArea)
+  .map((d) => d.domain);
 
 type Action = Omit<DeviceCommand, "id" | "deviceId">;
-type HomeAct = (s: Slots, d: Device) => Action | string;
+type HomeAct = IntentAct;
 
 /** Where an intent's devices are: a home satellite drives home intents, a cabin seat car intents; "any" for both. */
 export type IntentScope = "home" | "car" | "any";
@@ -83,7 +89,10 @@ interface HomeRule {
   scope?: "any";
   /** Default domains when the intent has no domain/device_class/name. */
   domains: string[];
-  /** Device domain → action (+ params from slots); a domain missing here is unsupported. */
+  /**
+   * Car device domain → action, for the car devices a home intent reaches (`car`). A home device's
+   * action is its domain definition's; a domain whose definition lacks the intent is unsupported.
+   */
   act?: Record<string, HomeAct>;
   query?: string[] | true;
   /** The intent's `name` slot names something else (a timer's name), not the target device. */
@@ -125,59 +134,22 @@ const a = (action: string, params: Record<string, unknown> = {}) => ({ action, p
 const same = (action: string) => () => a(action);
 const pick = (s: Slots, ...keys: string[]) => Object.fromEntries(keys.filter((k) => s[k] !== undefined).map((k) => [k, s[k]]));
 
-// HA's OnOffIntentHandler: "on" opens covers and valves, locks locks, activates scenes, runs scripts,
-// presses buttons; vacuums start and lawn mowers mow (the HA responses name both).
-const TURN_ON: Record<string, HomeAct> = {
-  light: same("turn_on"),
-  switch: same("turn_on"),
-  fan: same("turn_on"),
-  media_player: same("turn_on"),
-  climate: same("turn_on"),
-  cover: same("open"),
-  lock: same("lock"),
-  valve: same("open"),
-  scene: same("activate"),
-  script: same("run"),
-  button: same("press"),
-  vacuum: same("start"),
-  lawn_mower: same("start_mowing"),
-};
-const TURN_OFF: typeof TURN_ON = {
-  light: same("turn_off"),
-  switch: same("turn_off"),
-  fan: same("turn_off"),
-  media_player: same("turn_off"),
-  climate: same("turn_off"),
-  cover: same("close"),
-  lock: same("unlock"),
-  valve: same("close"),
-  // HA: script.turn_off stops a running script; a scene or a button cannot be turned off.
-  script: same("turn_off"),
-  scene: () => "cannot be turned off",
-  button: () => "cannot be turned off",
-  vacuum: same("return_to_base"),
-  lawn_mower: same("dock"),
-};
-const MEDIA = (action: string): Rule => ({ kind: "home", scope: "any", car: ["media"], domains: ["media_player"], act: { media_player: same(action), media: same(action) } });
-const TIMER_KEYS = ["name", "start_hours", "start_minutes", "start_seconds"];
-const TIMER = (action: string, ...keys: string[]): Rule => ({ kind: "home", scope: "any", domains: ["timer"], nameIsNotDevice: true, act: { timer: (s) => a(action, pick(s, ...keys)) } });
+// HA's OnOffIntentHandler (on opens covers and valves, locks locks, activates scenes, runs scripts …)
+// and every other home intent's action per domain live in the domain definitions (src/devices/domains/).
+/** Media intents: a home player's action is its domain's; asked in the car, the car audio takes the same one. */
+const MEDIA = (action: string): Rule => ({ kind: "home", scope: "any", car: ["media"], domains: ["media_player"], act: { media: same(action) } });
+const TIMER: Rule = { kind: "home", scope: "any", domains: ["timer"], nameIsNotDevice: true };
 /** A list intent: HassList* name the list (`name`), HassShoppingList* mean the shopping list. */
-const TODO = (action: string, list: "named" | "shopping"): Rule => ({
+const TODO = (list: "named" | "shopping"): Rule => ({
   kind: "home",
   scope: "any",
   domains: ["todo"],
   one: true,
   defaultName: "Shopping List",
   ...(list === "shopping" ? { nameIsNotDevice: true as const } : {}),
-  act: { todo: (s) => (str(s.item) ? a(action, { item: String(s.item).trim() }) : "the item is missing") },
 });
 /** Vacuums and mowers: the area is where to work ("vacuum the kitchen"), passed on to the device. */
-const ROBOT = (domain: string, action: string, also: Record<string, HomeAct> = {}): Rule => ({
-  kind: "home",
-  domains: [domain],
-  areaIsJob: true,
-  act: { [domain]: (s) => a(action, pick(s, "area", "floor")), ...also },
-});
+const ROBOT = (domain: string): Rule => ({ kind: "home", domains: [domain], areaIsJob: true });
 
 /** Seat level slot: a number, or off/low/medium/high. */
 const seatLevel = (v: unknown): number | undefined => {
@@ -189,72 +161,39 @@ const signalStep = (d: Device, role: string, fallback: number) => vssSignals(d).
 
 /** The intent table. Intents not listed here are not device intents (time, weather …): no-op. */
 export const INTENTS: Record<string, Rule> = {
-  HassTurnOn: { kind: "home", domains: ON_OFF_DOMAINS, act: TURN_ON },
-  HassTurnOff: { kind: "home", domains: ON_OFF_DOMAINS, act: TURN_OFF },
-  HassToggle: { kind: "home", domains: ON_OFF_DOMAINS, act: { light: same("toggle"), switch: same("toggle"), fan: same("toggle") } },
-  HassLightSet: {
-    kind: "home",
-    domains: ["light"],
-    act: {
-      light: (s, d) => {
-        // A device with declared capabilities that lacks the one asked for is skipped, not commanded.
-        if (d.capabilities.length && s.color !== undefined && !d.capabilities.includes("color")) return `cannot change colour`;
-        if (d.capabilities.length && s.brightness !== undefined && !d.capabilities.includes("brightness")) return `cannot be dimmed`;
-        return a("turn_on", pick(s, "brightness", "color"));
-      },
-    },
-  },
-  HassClimateSetTemperature: { kind: "home", domains: ["climate"], act: { climate: (s) => a("set_temperature", pick(s, "temperature")) } },
+  HassTurnOn: { kind: "home", domains: ON_OFF_DOMAINS },
+  HassTurnOff: { kind: "home", domains: ON_OFF_DOMAINS },
+  HassToggle: { kind: "home", domains: ON_OFF_DOMAINS },
+  HassLightSet: { kind: "home", domains: ["light"] },
+  HassClimateSetTemperature: { kind: "home", domains: ["climate"] },
   HassClimateGetTemperature: { kind: "home", domains: ["climate"], query: ["current_temperature", "target_temperature"] },
-  HassSetPosition: {
-    kind: "home",
-    domains: ["cover", "valve"],
-    act: {
-      cover: (s) => a("set_position", pick(s, "position")),
-      valve: (s, d) => (d.capabilities.length && !d.capabilities.includes("position") ? "can only open or close" : a("set_position", pick(s, "position"))),
-    },
-  },
+  HassSetPosition: { kind: "home", domains: ["cover", "valve"] },
   HassGetState: { kind: "home", domains: [], query: true, stateAsksAll: true },
-  HassFanSetSpeed: {
-    kind: "home",
-    domains: ["fan"],
-    act: {
-      fan: (s, d) => {
-        if (d.capabilities.length && !d.capabilities.some((c) => c === "speed" || c === "percentage")) return "cannot change speed";
-        const v = s.percentage ?? s.percent;
-        return typeof v === "number" ? a("set_percentage", { percentage: v }) : "no speed";
-      },
-    },
-  },
-  HassVacuumStart: ROBOT("vacuum", "start", { lawn_mower: (s) => a("start_mowing", pick(s, "area", "floor")) }),
-  HassVacuumReturnToBase: ROBOT("vacuum", "return_to_base", { lawn_mower: same("dock") }),
+  HassFanSetSpeed: { kind: "home", domains: ["fan"] },
+  HassVacuumStart: ROBOT("vacuum"),
+  HassVacuumReturnToBase: ROBOT("vacuum"),
   // HA core's lawn mower intents (lawn_mower/intent.py); intents.yaml has none yet.
-  HassLawnMowerStartMowing: ROBOT("lawn_mower", "start_mowing"),
-  HassLawnMowerDock: ROBOT("lawn_mower", "dock"),
+  HassLawnMowerStartMowing: ROBOT("lawn_mower"),
+  HassLawnMowerDock: ROBOT("lawn_mower"),
   HassMediaPause: MEDIA("media_pause"),
   HassMediaUnpause: MEDIA("media_play"),
   HassMediaNext: MEDIA("media_next"),
   HassMediaPrevious: MEDIA("media_previous"),
-  HassSetVolume: { kind: "home", domains: ["media_player"], act: { media_player: (s) => a("set_volume", { volume_level: s.volume_level ?? s.volume }) } },
+  HassSetVolume: { kind: "home", domains: ["media_player"] },
   // The satellite's room's player, a named one, or the home's only one: a search plays on one player.
-  HassMediaSearchAndPlay: {
-    kind: "home",
-    domains: ["media_player"],
-    one: true,
-    act: { media_player: (s) => (str(s.search_query) ? a("play_media", pick(s, "search_query", "media_class")) : "nothing to search for") },
-  },
-  HassStartTimer: TIMER("start", "hours", "minutes", "seconds", "name"),
-  HassCancelTimer: TIMER("cancel", ...TIMER_KEYS),
-  HassCancelAllTimers: TIMER("cancel_all"),
-  HassPauseTimer: TIMER("pause", ...TIMER_KEYS),
-  HassUnpauseTimer: TIMER("resume", ...TIMER_KEYS),
-  HassIncreaseTimer: TIMER("add_time", "hours", "minutes", "seconds", ...TIMER_KEYS),
-  HassDecreaseTimer: TIMER("remove_time", "hours", "minutes", "seconds", ...TIMER_KEYS),
+  HassMediaSearchAndPlay: { kind: "home", domains: ["media_player"], one: true },
+  HassStartTimer: TIMER,
+  HassCancelTimer: TIMER,
+  HassCancelAllTimers: TIMER,
+  HassPauseTimer: TIMER,
+  HassUnpauseTimer: TIMER,
+  HassIncreaseTimer: TIMER,
+  HassDecreaseTimer: TIMER,
   HassTimerStatus: { kind: "home", scope: "any", domains: ["timer"], nameIsNotDevice: true, query: ["timers"] },
-  HassShoppingListAddItem: TODO("add_item", "shopping"),
-  HassListAddItem: TODO("add_item", "named"),
-  HassShoppingListCompleteItem: TODO("complete_item", "shopping"),
-  HassListCompleteItem: TODO("complete_item", "named"),
+  HassShoppingListAddItem: TODO("shopping"),
+  HassListAddItem: TODO("named"),
+  HassShoppingListCompleteItem: TODO("shopping"),
+  HassListCompleteItem: TODO("named"),
   HassGetWeather: {
     kind: "home",
     scope: "any",
@@ -263,12 +202,7 @@ export const INTENTS: Record<string, Rule> = {
     query: ["state", "temperature", "temperature_unit", "humidity", "wind_speed", "wind_speed_unit"],
   },
   // HA's BroadcastIntentHandler: every satellite but the one that heard the request announces the message.
-  HassBroadcast: {
-    kind: "home",
-    domains: ["assist_satellite"],
-    others: true,
-    act: { assist_satellite: (s) => (str(s.message) ? a("broadcast", { message: String(s.message).trim() }) : "there is no message") },
-  },
+  HassBroadcast: { kind: "home", domains: ["assist_satellite"], others: true },
   HassGetCurrentTime: {
     kind: "answer",
     values: (now) => ({ time: now.toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" }) }),
@@ -364,6 +298,18 @@ export const INTENTS: Record<string, Rule> = {
   NavigationCancel: { kind: "car", types: ["navigation"], act: () => a("cancel_navigation") },
   NavigationEta: { kind: "car", types: ["navigation"], query: ["DestinationSet"] },
 };
+
+// A domain may bring intents of its own (its definition's `intents`): each reaches the domains that name it.
+for (const intent of new Set(Object.values(DOMAINS).flatMap((d) => Object.keys(d.intents))))
+  if (!INTENTS[intent]) INTENTS[intent] = { kind: "home", domains: domainsFor(intent) };
+
+/** What a home device does for an intent: its domain definition's action (a rule's own `act` for car devices). */
+function homeAct(rule: HomeRule, intent: string, d: Device): HomeAct | undefined {
+  const own = rule.act?.[d.domain];
+  if (own) return own;
+  const intents = DOMAINS[d.domain]?.intents;
+  return intents && Object.hasOwn(intents, intent) ? intents[intent] : undefined;
+}
 
 /** Zone/side words → the zones they cover. */
 const ZONE_GROUPS: Record<string, string[]> = {
@@ -474,20 +420,10 @@ function findHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: Act
   return targets.length ? { targets } : { targets, message: `there is no ${what}${placeText}` };
 }
 
-/** Domain ids as people say them ("no thermostat in the Living Room", not "no climate"). */
-const SPOKEN_DOMAINS: Record<string, string> = {
-  climate: "thermostat",
-  media_player: "speaker",
-  cover: "blind or cover",
-  binary_sensor: "sensor",
-  todo: "shopping list",
-  weather: "weather source",
-  assist_satellite: "other speaker",
-  lawn_mower: "lawn mower",
-  carbon_monoxide: "carbon monoxide sensor",
-};
+/** Device classes as people say them; domains say it in their definitions (`spoken`: "thermostat", not "climate"). */
+const SPOKEN_CLASSES: Record<string, string> = { carbon_monoxide: "carbon monoxide sensor" };
 function spokenDomain(d: string): string {
-  return SPOKEN_DOMAINS[d] ?? d.replace(/_/g, " ");
+  return DOMAINS[d]?.spoken ?? SPOKEN_CLASSES[d] ?? d.replace(/_/g, " ");
 }
 
 function resolveCar(rule: CarRule, slots: Slots, catalog: DeviceCatalog, ctx: ActContext): { targets: Device[]; message?: string } {
@@ -543,7 +479,7 @@ export function planIntents(intents: IntentResult[], catalog: DeviceCatalog, ctx
     for (const d of targets) {
       let cmd: Action | string;
       if (rule.kind === "home") {
-        const fn = rule.act?.[d.domain];
+        const fn = homeAct(rule, intent.intent, d);
         cmd = fn ? fn(intent.slots, d) : `${d.name} cannot do that`;
       } else cmd = rule.act ? rule.act(intent.slots, d, ctx) : `${d.name} cannot do that`;
       if (typeof cmd !== "string") cmd = withinRange(cmd, d) ?? cmd;

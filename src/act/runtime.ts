@@ -11,7 +11,7 @@ import { startSimulators, type DeviceFault, type SimulatorHandle } from "../devi
 import type { IntentResult } from "../nlu/types.js";
 import { executePlan, type PlanOutcome } from "./execute.js";
 import { planIntents, type ActContext, type ActionPlan } from "./plan.js";
-import { carContext } from "../devices/index.js";
+import { carContext } from "../devices/vehicle/navigation.js";
 import type { Device } from "../devices/types.js";
 
 /** The places a navigation device's file lists (POIs, saved places); undefined when it lists none (a real map decides). */

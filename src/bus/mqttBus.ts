@@ -7,7 +7,9 @@ import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import pino, { type Logger } from "pino";
 import { DeviceCatalog } from "../devices/catalog.js";
 import type { Device } from "../devices/types.js";
-import { CAR_PREFIX, HOME_PREFIX, decodeState, encodeCommand, parseVssTopic, stateTopics, vssTopic, type Publish } from "./topics.js";
+import { decodeState, encodeCommand, stateTopics } from "../devices/codec.js";
+import { parseVssTopic, vssTopic } from "../devices/vehicle/vss.js";
+import { CAR_PREFIX, HOME_PREFIX, type Publish } from "./topics.js";
 import type { CommandResult, DeviceBus, DeviceCommand, DeviceState } from "./types.js";
 
 export interface MqttTlsOptions {
@@ -22,7 +24,7 @@ export interface MqttTlsOptions {
 export interface MqttBusOptions {
   /** mqtt://host:port, mqtts://host:port, ws://…; the embedded broker's url by default in `hark run`. */
   url: string;
-  /** The devices the bus may command (their topics come from src/bus/topics.ts). */
+  /** The devices the bus may command (their topics and payloads: src/devices/codec.ts). */
   devices: DeviceCatalog | Device[];
   /** 4 = MQTT 3.1.1 (default), 5 = MQTT 5. */
   protocolVersion?: 4 | 5;

@@ -9,5 +9,6 @@ export {
   type SimulatorHandle,
   type SimulatorOptions,
 } from "./sim/simulator.js";
-export { HOME_MODELS, COLORS, homeModel, type DomainModel } from "./sim/home.js";
-export { resolveDestination, poiDistanceKm, carContext, type CarContext } from "./sim/car.js";
+export { DOMAINS, definitionFor, homeModel, type DomainDefinition, type DomainModel } from "./domains/index.js";
+export { COLORS } from "./domains/light.js";
+export { resolveDestination, poiDistanceKm, carContext, type CarContext } from "./vehicle/navigation.js";

@@ -1,5 +1,5 @@
 // A Home Assistant entity's state and attributes → what hark's simulators read from a device's
-// `initial:` (src/devices/sim/home.ts): light/switch/fan "ON"/"OFF", brightness and volume in percent,
+// `initial:` (src/devices/domains/): light/switch/fan "ON"/"OFF", brightness and volume in percent,
 // lock "LOCKED"/"UNLOCKED", cover/valve state + position, climate mode + temperatures, a sensor's
 // value + unit. Attributes with no simulator counterpart are kept as they are (they become state keys).
 

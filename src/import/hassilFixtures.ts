@@ -237,7 +237,7 @@ export async function importHassilFixtures(fixturesFile: string, outDir: string)
   return { files, intents: 0, lists: 0, sentences: 0, devices: devices.length + (timers.length ? 1 : 0), warnings };
 }
 
-/** A fixture timer (HA's timer status fields) → an entry of hark's timer service (sim/home.ts TimerEntry). */
+/** A fixture timer (HA's timer status fields) → an entry of hark's timer service (src/devices/domains/timer.ts TimerEntry). */
 function timerEntry(t: unknown, i: number): Record<string, unknown> & { state: string } {
   const x = isObject(t) ? t : {};
   const n = (k: string) => (typeof x[k] === "number" ? (x[k] as number) : Number(x[k] ?? 0) || 0);

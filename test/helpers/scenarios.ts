@@ -11,7 +11,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import pino from "pino";
 import { parse, stringify } from "yaml";
 import { z } from "zod";
-import { decodeState, stateTopics } from "../../src/bus/topics.js";
+import { decodeState, stateTopics } from "../../src/devices/codec.js";
 import { DeviceCatalog } from "../../src/devices/catalog.js";
 import type { Understander } from "../../src/nlu/index.js";
 import { parseConfig } from "../../src/run/config.js";

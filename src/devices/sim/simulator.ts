@@ -5,20 +5,15 @@
 import { randomUUID } from "node:crypto";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import pino, { type Logger } from "pino";
-import {
-  commandTopics,
-  decodeCommand,
-  discoveryConfig,
-  discoveryTopic,
-  encodeState,
-  type IncomingCommand,
-} from "../../bus/topics.js";
+import { commandTopics, decodeCommand, encodeState, type IncomingCommand } from "../codec.js";
+import { discoveryConfig, discoveryTopic } from "../discovery.js";
 import type { DeviceState } from "../../bus/types.js";
 import { connectFailure, noDelay, type MqttTlsOptions } from "../../bus/mqttBus.js";
 import { DeviceCatalog } from "../catalog.js";
 import type { DeviceFile, Device } from "../types.js";
-import { homeModel, memberCommands } from "./home.js";
-import { applyCarCommand, carContext, carInitialState, type CarContext } from "./car.js";
+import { homeModel, memberCommands } from "../domains/index.js";
+import { carContext, type CarContext } from "../vehicle/navigation.js";
+import { applyCarCommand, carInitialState } from "../vehicle/vss.js";
 
 export interface DeviceFault {
   /** Receive commands but never apply or answer them. */
