@@ -7,7 +7,7 @@ import type { HarkRuntime, Answer } from "../run/runtime.js";
 import type { Hearing } from "../run/voice.js";
 import { judge, type Verdict } from "../trust/index.js";
 import { createSynthesizer, DEFAULT_VOICE, FLITE_VOICES, parseVoice, type Synthesizer } from "../tts/index.js";
-import { createEndpointer } from "../audio/vad.js";
+import { createEndpointer, type Endpointer } from "../audio/vad.js";
 import type { WakeSpotter } from "../wake/spotter.js";
 import { WyomingError, type Artifact, type Entity, type HandleResult, type Info, type Recognized } from "./events.js";
 import type { WakeDetector, WakeService, WyomingServices } from "./services.js";
@@ -52,6 +52,7 @@ export async function harkServices(rt: HarkRuntime, o: HarkServicesOptions = {})
   const wakeTurns = new Turns();
   const synths = new Map<string, Synthesizer>();
   let spotter: Promise<WakeSpotter> | undefined;
+  const endpointers: Endpointer[] = [];
 
   const artifact = (name: string, description: string, attribution = HARK, version: string | null = VERSION): Artifact => ({
     name,
@@ -160,7 +161,9 @@ export async function harkServices(rt: HarkRuntime, o: HarkServicesOptions = {})
     phrase: wakeConfig.phrase,
     detector: (): WakeDetector => {
       spotter ??= import("../wake/spotter.js").then(({ WakeSpotter }) => WakeSpotter.create(wakeConfig));
-      const endpointer = createEndpointer({ onFallback: (reason) => o.log?.debug({ reason }, "wyoming wake: VAD fallback") });
+      // Endpointers (silero VAD instances) are kept for the next stream rather than made per stream.
+      const endpointer = endpointers.pop() ?? createEndpointer({ onFallback: (reason) => o.log?.debug({ reason }, "wyoming wake: VAD fallback") });
+      endpointer.reset();
       const spot = async (segs: Array<{ start: number; samples: Float32Array }>): Promise<number[]> => {
         const out: number[] = [];
         for (const seg of segs) {
@@ -178,7 +181,7 @@ export async function harkServices(rt: HarkRuntime, o: HarkServicesOptions = {})
         close: () => {
           if (closed) return;
           closed = true;
-          (endpointer as { close?: () => void }).close?.();
+          if (endpointers.length < 8) endpointers.push(endpointer);
         },
       };
     },
