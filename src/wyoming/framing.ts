@@ -66,6 +66,8 @@ type State =
  */
 export class FrameParser {
   private buf: Buffer = Buffer.alloc(0);
+  private waiting: Buffer[] = [];
+  private waitingBytes = 0;
   private state: State = { kind: "header" };
   private dead = false;
   /** While a too-long header line is dropped: skip up to the next newline. */
@@ -79,12 +81,22 @@ export class FrameParser {
 
   /** Bytes held waiting for the rest of an event. */
   get buffered(): number {
-    return this.buf.length;
+    return this.buf.length + this.waitingBytes;
   }
 
   push(chunk: Buffer): Frame[] {
     if (this.dead) return [];
-    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    // A large block arrives in many TCP chunks: they wait in a list until the block is complete,
+    // rather than being copied into one growing buffer each time.
+    this.waiting.push(chunk);
+    this.waitingBytes += chunk.length;
+    const s = this.state;
+    const need = s.kind === "data" || s.kind === "payload" ? s.need : s.kind === "skip" ? 1 : 0;
+    const more = need ? this.buf.length + this.waitingBytes < need : chunk.indexOf(10) < 0 && this.buf.length + this.waitingBytes <= this.limits.maxHeaderBytes;
+    if (more && !this.skippingLine) return [];
+    this.buf = Buffer.concat([this.buf, ...this.waiting]);
+    this.waiting = [];
+    this.waitingBytes = 0;
     const out: Frame[] = [];
     while (!this.dead && this.step(out));
     if (this.dead) this.buf = Buffer.alloc(0);
