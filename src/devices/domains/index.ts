@@ -8,6 +8,7 @@ import { button } from "./button.js";
 import { climate } from "./climate.js";
 import { cover } from "./cover.js";
 import { fan } from "./fan.js";
+import { humidifier } from "./humidifier.js";
 import { lawnMower } from "./lawn_mower.js";
 import { light } from "./light.js";
 import { lock } from "./lock.js";
@@ -32,6 +33,7 @@ export const DOMAINS: Readonly<Record<string, DomainDefinition>> = Object.fromEn
   [
     light, switchDomain, fan, climate, cover, lock, valve, mediaPlayer, vacuum, lawnMower, scene, script, button, number, siren,
     sensor, binarySensor, weather, todo, timer, assistSatellite,
+    humidifier,
   ].map((d) => [d.domain, d]),
 );
 
