@@ -18,6 +18,8 @@ import { createSynthesizer } from "../src/tts/index.js";
 import { resample } from "../src/audio/resample.js";
 import { serveWyoming, WyomingServer, FrameParser, encodeEvent, type WyomingHandle, type WyomingServices } from "../src/wyoming/index.js";
 import { pcmToMono } from "../src/wyoming/audio.js";
+import { spawn } from "node:child_process";
+import { hark, HARK } from "./helpers/cli.js";
 
 interface Ev {
   type: string;
@@ -577,4 +579,49 @@ describe("Wyoming server limits (a stand-in assistant)", () => {
     s32.writeInt32LE(0, 4); // right 0
     expect([...pcmToMono(s32, { rate: 8000, width: 4, channels: 2 })]).toEqual([0.25]);
   });
+});
+
+describe("the hark wyoming command", () => {
+  it("usage errors are one line and exit 2", () => {
+    const a = hark(["wyoming", "--uri", "http://127.0.0.1:10500"]);
+    expect(a.status).toBe(2);
+    expect(a.stderr).toMatch(/^hark: --uri: not a Wyoming URI: http:\/\/127\.0\.0\.1:10500 \(expected tcp:\/\/HOST:PORT/);
+    expect(a.stderr.trim().split("\n")).toHaveLength(1);
+    const b = hark(["run", "--wyoming", "127.0.0.1:10500"]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/^hark: --wyoming: not a Wyoming URI/);
+    expect(hark(["wyoming", "--max-clients", "0"]).status).toBe(2);
+  });
+
+  it("serves until SIGINT, then exits 0", async () => {
+    const child = spawn(process.execPath, [HARK, "wyoming", "--uri", "tcp://127.0.0.1:0", "--no-wake", "--log-level", "warn"], {
+      env: { ...process.env, HARK_SLM: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      let err = "";
+      const port = await new Promise<number>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no service line: ${err}`)), 90_000);
+        child.stderr.on("data", (d: Buffer) => {
+          err += d.toString();
+          const m = /Wyoming service on tcp:\/\/127\.0\.0\.1:(\d+) \(asr, intent, handle, tts\)/.exec(err);
+          if (m) (clearTimeout(t), resolve(Number(m[1])));
+        });
+        child.once("exit", (code) => reject(new Error(`exited ${code}: ${err}`)));
+      });
+      const c = await Client.open(port);
+      c.send("describe");
+      const info = await c.next();
+      expect(info.type).toBe("info");
+      expect(info.data.wake).toEqual([]);
+      c.send("recognize", { text: "turn on the kitchen lights" });
+      expect(await c.next()).toMatchObject({ type: "intent", data: { name: "HassTurnOn" } });
+      c.close();
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  }, 120_000);
 });
