@@ -401,6 +401,13 @@ describe("hark wyoming: a real client over TCP", () => {
       c.sendAudio(int16(await speak("turn on the kitchen lights")), { rate: 16000, width: 2, channels: 1 }, 1280);
       expect((await c.until(["not-detected", "detection"])).pop()!.type).toBe("not-detected");
 
+      // A stream started again without a new detect is still a detect stream (a satellite restarting its mic).
+      c.send("detect");
+      c.send("audio-start", { rate: 16000, width: 2, channels: 1 });
+      c.send("audio-chunk", { rate: 16000, width: 2, channels: 1 }, Buffer.alloc(3200));
+      c.sendAudio(int16(hey), { rate: 16000, width: 2, channels: 1 }, 1280);
+      expect((await c.until(["not-detected", "detection", "transcript"])).pop()!.type).toBe("detection");
+
       c.send("detect", { names: ["ok_nabu"] });
       expect(await c.next()).toMatchObject({ type: "error", data: { code: "unknown-wake-word" } });
     } finally {

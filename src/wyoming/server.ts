@@ -153,7 +153,19 @@ class Connection {
   }
 
   private onData(chunk: Buffer): void {
-    for (const f of this.parser.push(chunk)) {
+    let frames: ReturnType<FrameParser["push"]>;
+    try {
+      frames = this.parser.push(chunk);
+    } catch (err) {
+      // Never expected; if it happens, this connection ends and the server goes on.
+      this.log?.error({ err: err instanceof Error ? err.message : String(err) }, "wyoming parser failed");
+      this.enqueue(async () => {
+        await this.send(errorEvent("internal", "the event stream could not be read"));
+        this.end();
+      });
+      return;
+    }
+    for (const f of frames) {
       if ("error" in f) {
         const e = f.error;
         this.log?.warn({ code: e.code, type: e.type }, e.text);
@@ -213,10 +225,15 @@ class Connection {
         this.pending = { kind: "detect" };
         return;
       }
-      case "audio-start":
+      case "audio-start": {
+        const format = audioFormat(d, "audio-start");
+        // A new stream while one is open replaces it, for the same request unless a new one came.
+        const previous = this.stream?.kind;
         this.closeStream();
-        this.stream = this.open(audioFormat(d, "audio-start"));
+        if (!this.pending && previous === "detect" && this.services.wake) this.pending = { kind: "detect" };
+        this.stream = this.open(format);
         return;
+      }
       case "audio-chunk":
         return this.chunk(ev);
       case "audio-stop":
