@@ -88,5 +88,3 @@ export function positionFromState(want: Record<string, unknown>): Action[] {
 export const onOffDiscovery = (_d: Device, t: { command: string }): Record<string, unknown> => ({ command_topic: t.command, payload_on: "ON", payload_off: "OFF", value_template: "{{ value_json.state }}" });
 /** A stateless entity (scene, button, notify): a command topic only. */
 export const commandOnly = (extra: Record<string, unknown> = {}) => (_d: Device, t: { command: string }): Record<string, unknown> => ({ state_topic: undefined, command_topic: t.command, ...extra });
-/** A per-attribute command topic's number (HA sends plain text). */
-export const attrNumber = (v: string | number): string | number => (typeof v === "number" ? v : Number.isFinite(Number(v)) ? Number(v) : v);
