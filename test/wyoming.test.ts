@@ -288,6 +288,15 @@ describe("hark wyoming: a real client over TCP", () => {
       expect(await c.next()).toMatchObject({ type: "not-handled" });
       expect(commands).toEqual([]);
 
+      // A question back is handled (its text is the question); the next handle answers it.
+      commands.length = 0;
+      c.send("handle", { text: "unlock the front door" });
+      expect(await c.next()).toMatchObject({ type: "handled", data: { text: expect.stringMatching(/\?$/) } });
+      expect(commands.filter((m) => m.topic === "hark/home/lock.front_door/set")).toEqual([]);
+      c.send("handle", { text: "yes" });
+      expect(await c.next()).toMatchObject({ type: "handled", data: { text: expect.stringMatching(/Unlocked/) } });
+      expect(commands.filter((m) => m.topic === "hark/home/lock.front_door/set").map((m) => m.body.action)).toEqual(["unlock"]);
+
       // Home Assistant's conversation agent sends a transcript (with its conversation id) and reads handled back.
       commands.length = 0;
       c.send("transcript", { text: "turn off the kitchen lights", context: { conversation_id: "abc" } });
