@@ -254,6 +254,9 @@ describe("hark wyoming: a real client over TCP", () => {
       expect(bright).toMatchObject({ type: "intent", data: { name: "HassLightSet" } });
       expect(bright.data.entities).toEqual(expect.arrayContaining([{ name: "brightness", value: 50 }]));
 
+      expect(await ask("never mind")).toMatchObject({ type: "intent", data: { name: "HassNevermind" } });
+      expect(await ask("what time is it")).toMatchObject({ type: "intent", data: { name: "HassGetCurrentTime" } });
+
       const negated = await ask("don't turn on the kitchen lights");
       expect(negated.type).toBe("not-recognized");
       expect(negated.data.text).toMatch(/negation/);

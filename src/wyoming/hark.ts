@@ -116,18 +116,20 @@ export async function harkServices(rt: HarkRuntime, o: HarkServicesOptions = {})
     const understanding = await rt.understander.understand(text);
     const v: Verdict = await judge({ text, understanding, session: { profile } }, rt.trust, (t) => rt.understander.understand(t));
     const why = (reason: string, say?: string) => ({ kind: "not-recognized" as const, text: say ? `${say} (${reason})` : reason });
-    switch (v.decision) {
+    // "pass": nothing to judge — nothing understood, or a cancel ("never mind" → HassNevermind), as `hark understand` reports it.
+    const verdict = v.decision === "pass" && understanding.intents.length ? { decision: "act" as const, intents: understanding.intents } : v;
+    switch (verdict.decision) {
       case "pass":
         return why(understanding.reason ?? "not understood", "Sorry, I didn't understand that.");
       case "refuse":
-        return why(`${v.reason}${v.detail ? `: ${v.detail}` : ""}`, v.speech);
+        return why(`${verdict.reason}${verdict.detail ? `: ${verdict.detail}` : ""}`, verdict.speech);
       case "ask":
-        return why(`ask first: ${v.reason}`, v.prompt);
+        return why(`ask first: ${verdict.reason}`, verdict.prompt);
       case "schedule":
-        return why("later: Wyoming's intent is carried out now", v.speech);
+        return why("later: Wyoming's intent is carried out now", verdict.speech);
       case "report":
       case "act": {
-        const intents = v.intents;
+        const intents = verdict.intents;
         if (intents.length !== 1) return why(`${intents.length} requests in one sentence; a Wyoming intent carries one (use handle)`);
         const i = intents[0]!;
         const entities: Entity[] = Object.entries(i.slots).map(([name, value]) => ({ name, value }));
