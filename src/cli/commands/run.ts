@@ -9,6 +9,7 @@ import { CommandError, UsageError } from "../../platform/errors.js";
 import { writeLine } from "../io.js";
 import { runLogger, type LogLevel } from "../runLog.js";
 import { Voice } from "../../run/voice.js";
+import { checkListen, parseListen } from "../../console/auth.js";
 
 export function register(program: Command): void {
   program
@@ -28,6 +29,7 @@ export function register(program: Command): void {
     .option("--voice <voice>", "voice for spoken answers (default flite:slt; as `hark say --voice`)")
     .option("--no-speak", "text answers only: no synthesis, no playback")
     .option("--wake [phrase]", "with --input mic: act only on speech after the wake phrase (default \"hey hark\"; config wake.*)")
+    .option("--console <host:port>", "also serve the web console there (e.g. 127.0.0.1:8080; beyond loopback only with a token: console.token or $HARK_CONSOLE_TOKEN); hark then runs until Ctrl-C (docs/console.md)")
     .option("--wyoming <uri>", "also serve the Wyoming protocol on tcp://HOST:PORT while hark runs (Home Assistant; docs/wyoming.md, `hark wyoming`)")
     .action(async (opts: RunOptions) => {
       process.exitCode = await runCommand(opts);
@@ -50,6 +52,7 @@ interface RunOptions {
   speak?: boolean;
   wake?: boolean | string;
   wyoming?: string;
+  console?: string;
 }
 
 
@@ -81,6 +84,10 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   if (opts.sayTo) config.speech = { ...config.speech, say_to: opts.sayTo };
   if (opts.voice) config.speech = { ...config.speech, voice: opts.voice };
   if (opts.speak === false) config.speech = { ...config.speech, enabled: false };
+
+  // The console: a bad address, or one beyond loopback without a token, is a usage error before anything starts.
+  const listen = opts.console !== undefined ? parseListen(opts.console) : undefined;
+  if (listen) checkListen(listen, config.console.token);
 
   const input = opts.input ?? (process.stdin.isTTY ? "tty" : "-");
   if (input === "mic") {
@@ -131,6 +138,26 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       throw new CommandError(err instanceof Error ? err.message : String(err));
     }
   }
+  let web: { url: string; close(): Promise<void> } | undefined;
+  if (listen) {
+    const { startConsole } = await import("../../console/server.js");
+    try {
+      web = await startConsole({
+        rt,
+        ...listen,
+        ...(config.console.token ? { token: config.console.token } : {}),
+        log: log.child({ mod: "console" }),
+        warm: true,
+        // One microphone path at a time: the recognizer decodes one stream.
+        ...(input === "mic" ? { audioInput: { reason: "hark listens to its own microphone (--input mic): the page's push-to-talk and WAV files are off" } } : {}),
+      });
+    } catch (err) {
+      await wyoming?.stop();
+      await rt.stop();
+      throw new CommandError(`--console: cannot listen on ${opts.console}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    process.stderr.write(`hark console: ${web.url}${config.console.token ? " (open it with ?token=<your token>)" : ""}\n`);
+  }
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= (wyoming?.stop() ?? Promise.resolve()).then(() => rt.stop()));
@@ -146,10 +173,16 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     else if (input === "mic") code = await micInput(rt, voice);
     else await wavInput(rt, input);
     await voice?.drain();
+    if (web) {
+      // The console goes on after the input ends, until Ctrl-C (the signal handler stops hark).
+      process.stderr.write(`hark: input ended; the console stays open at ${web.url} (Ctrl-C to quit)\n`);
+      await new Promise<never>(() => undefined);
+    }
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     voice?.close();
+    await web?.close();
     await stop();
   }
   return code;
