@@ -89,19 +89,23 @@ const handlers = {
     const t = turnFor(m.session, "heard");
     const conf = `confidence ${fmt(m.confidence)}${m.score !== undefined ? `, evidence ${fmt(m.score)}` : ""}`;
     const what = m.wake ? `wake phrase “${m.text}”` : m.text ? `“${m.text}”` : `nothing understood${typeof m.rejected === "string" ? ` (${m.rejected})` : ""}`;
-    t.body.append(row("heard", el("span", { class: "heard" }, what), el("small", {}, `${conf}${m.endpoint ? `, endpoint ${m.endpoint}` : ""}, ASR ${m.ms} ms`)));
+    t.body.append(row("heard", el("span", { class: "heard" }, what), el("small", {}, ` ${conf}${m.endpoint ? `, endpoint ${m.endpoint}` : ""}, ASR ${m.ms} ms`)));
   },
   state(m) {
     sessionStates.set(m.session, m.state);
     if (m.session === state.session) showDialogState();
     const t = state.turns.get(m.session);
-    if (t && m.from && m.ms !== undefined) t.states.push(`${m.state}`);
+    if (t && m.from && m.ms !== undefined) {
+      if (!t.states.length) t.states.push(m.from);
+      t.states.push(m.state);
+    }
   },
   timings(m) {
     const t = state.turns.get(m.session);
     const stages = Object.entries(m.stages);
     const text = `${stages.map(([k, v]) => `${k} ${v} ms`).join(" · ")} · total ${m.total} ms`;
     if (t) {
+      if (t.states.length) t.body.append(row("dialog", el("small", { class: "states" }, t.states.join(" → "))));
       t.body.append(row("timings", el("small", { class: "timings" }, text)));
       t.card.classList.add("done");
       state.turns.delete(m.session);
@@ -132,8 +136,10 @@ const handlers = {
   answer(m) {
     const t = turnFor(m.session, "answer");
     if (m.text !== undefined && !t.body.querySelector(".said, .heard")) t.body.prepend(row("said", el("span", { class: "said" }, `“${m.text}”`)));
+    const mqtt = t.body.querySelector(".row-mqtt");
+    const put = (r) => (mqtt ? t.body.insertBefore(r, mqtt) : t.body.append(r));
     if (m.intents.length) {
-      t.body.append(
+      put(
         row(
           "intents",
           el(
@@ -148,7 +154,7 @@ const handlers = {
     }
     if (m.decision) {
       const d = m.decision;
-      t.body.append(row("decision", el("span", { class: `decision ${d.decision}` }, d.decision), d.reason ? el("small", {}, ` ${d.reason}${d.detail ? `: ${d.detail}` : ""}`) : ""));
+      put(row("decision", el("span", { class: `decision ${d.decision}` }, d.decision), d.reason ? el("small", {}, ` ${d.reason}${d.detail ? `: ${d.detail}` : ""}`) : ""));
     }
     t.body.append(row("hark", el("span", { class: `speech ${m.kind}` }, m.speech || "(nothing said)"), el("small", {}, ` ${m.kind}, ${m.ms} ms${m.scheduled ? `, scheduled (${m.scheduled.when})` : ""}`)));
     if (m.error) t.body.append(row("error", el("small", { class: "failed" }, m.error)));
@@ -199,7 +205,7 @@ function turnFor(session, why) {
 }
 
 function row(label, ...content) {
-  return el("div", { class: `row ${label.toLowerCase()}` }, el("span", { class: "label" }, label), el("span", { class: "content" }, ...content));
+  return el("div", { class: `row row-${label.toLowerCase()}` }, el("span", { class: "label" }, label), el("span", { class: "content" }, ...content));
 }
 
 // ---- devices ------------------------------------------------------------------------------------
