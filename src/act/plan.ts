@@ -72,13 +72,12 @@ export interface ActionPlan {
 // ---------------------------------------------------------------------------------------------
 // Home target resolution
 
-/** Area-only on/off requests ("turn off the kitchen") touch these domains (never locks or covers). */
+/** Area-only on/off requests ("turn off the kitchen") touch these domains (`onOffByArea`; never locks or covers). */
 const ON_OFF_DOMAINS = Object.values(DOMAINS)
   .filter((d) => d.onOffByArea)
   .map((d) => d.domain);
 
 type Action = Omit<DeviceCommand, "id" | "deviceId">;
-type HomeAct = IntentAct;
 
 /** Where an intent's devices are: a home satellite drives home intents, a cabin seat car intents; "any" for both. */
 export type IntentScope = "home" | "car" | "any";
@@ -93,7 +92,7 @@ interface HomeRule {
    * Car device domain → action, for the car devices a home intent reaches (`car`). A home device's
    * action is its domain definition's; a domain whose definition lacks the intent is unsupported.
    */
-  act?: Record<string, HomeAct>;
+  act?: Record<string, IntentAct>;
   query?: string[] | true;
   /** The intent's `name` slot names something else (a timer's name), not the target device. */
   nameIsNotDevice?: true;
@@ -136,6 +135,7 @@ const pick = (s: Slots, ...keys: string[]) => Object.fromEntries(keys.filter((k)
 
 // HA's OnOffIntentHandler (on opens covers and valves, locks locks, activates scenes, runs scripts …)
 // and every other home intent's action per domain live in the domain definitions (src/devices/domains/).
+
 /** Media intents: a home player's action is its domain's; asked in the car, the car audio takes the same one. */
 const MEDIA = (action: string): Rule => ({ kind: "home", scope: "any", car: ["media"], domains: ["media_player"], act: { media: same(action) } });
 const TIMER: Rule = { kind: "home", scope: "any", domains: ["timer"], nameIsNotDevice: true };
@@ -304,7 +304,7 @@ for (const intent of new Set(Object.values(DOMAINS).flatMap((d) => Object.keys(d
   if (!INTENTS[intent]) INTENTS[intent] = { kind: "home", domains: domainsFor(intent) };
 
 /** What a home device does for an intent: its domain definition's action (a rule's own `act` for car devices). */
-function homeAct(rule: HomeRule, intent: string, d: Device): HomeAct | undefined {
+function homeAct(rule: HomeRule, intent: string, d: Device): IntentAct | undefined {
   const own = rule.act?.[d.domain];
   if (own) return own;
   const intents = DOMAINS[d.domain]?.intents;
