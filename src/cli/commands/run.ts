@@ -30,7 +30,7 @@ export function register(program: Command): void {
     .option("--no-speak", "text answers only: no synthesis, no playback")
     .option("--wake [phrase]", "with --input mic: act only on speech after the wake phrase (default \"hey hark\"; config wake.*)")
     .option("--console <host:port>", "also serve the web console there (e.g. 127.0.0.1:8080; beyond loopback only with a token: console.token or $HARK_CONSOLE_TOKEN); hark then runs until Ctrl-C (docs/console.md)")
-    .option("--wyoming <uri>", "also serve the Wyoming protocol on tcp://HOST:PORT while hark runs (Home Assistant; docs/wyoming.md, `hark wyoming`)")
+    .option("--wyoming <uri>", "also serve the Wyoming protocol on tcp://HOST:PORT (Home Assistant); hark then runs until Ctrl-C (docs/wyoming.md, `hark wyoming`)")
     .action(async (opts: RunOptions) => {
       process.exitCode = await runCommand(opts);
     });
@@ -126,13 +126,13 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     if (a.speech) void voice?.say(a.speech, a.session);
   };
   const rt = await HarkRuntime.start({ config, logger: log, onAnswer: print });
-  let wyoming: { stop(): Promise<void> } | undefined;
+  let wyoming: { uri: string; stop(): Promise<void> } | undefined;
   if (opts.wyoming) {
     try {
       const { serveWyoming } = await import("../../wyoming/index.js");
       const w = await serveWyoming(rt, opts.wyoming, { log: log.child({ mod: "wyoming" }) });
       process.stderr.write(`hark: Wyoming service on ${w.server.uri}\n`);
-      wyoming = w;
+      wyoming = { uri: w.server.uri, stop: w.stop };
     } catch (err) {
       await rt.stop();
       throw new CommandError(err instanceof Error ? err.message : String(err));
@@ -173,9 +173,10 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     else if (input === "mic") code = await micInput(rt, voice);
     else await wavInput(rt, input);
     await voice?.drain();
-    if (web) {
-      // The console goes on after the input ends, until Ctrl-C (the signal handler stops hark).
-      process.stderr.write(`hark: input ended; the console stays open at ${web.url} (Ctrl-C to quit)\n`);
+    if (web || wyoming) {
+      // The console and the Wyoming service go on after the input ends, until Ctrl-C (the signal handler stops hark).
+      const open = [...(web ? [`the console stays open at ${web.url}`] : []), ...(wyoming ? [`the Wyoming service stays on ${wyoming.uri}`] : [])];
+      process.stderr.write(`hark: input ended; ${open.join(", ")} (Ctrl-C to quit)\n`);
       await new Promise<never>(() => undefined);
     }
   } finally {
