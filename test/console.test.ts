@@ -16,7 +16,8 @@ import { Matcher } from "../src/nlu/matcher.js";
 import { compileGraph } from "../src/compile/graph.js";
 import { loadSources } from "../src/nlu/index.js";
 import { UsageError } from "../src/platform/errors.js";
-import { hark } from "./helpers/cli.js";
+import { hark, HARK } from "./helpers/cli.js";
+import { spawn } from "node:child_process";
 
 type Msg = { type: string } & Record<string, unknown>;
 
@@ -102,6 +103,31 @@ describe("console auth rules", () => {
     expect(bad.stderr).toMatch(/^hark: --console: expected HOST:PORT/);
     expect(hark(["run", "--help"]).stdout).toMatch(/--console <host:port>/);
   });
+
+  it("hark run --console 0.0.0.0:0 with $HARK_CONSOLE_TOKEN: 401 without it, answers with it, runs until Ctrl-C", async () => {
+    const child = spawn(process.execPath, [HARK, "run", "--console", "0.0.0.0:0", "--no-speak"], {
+      env: { ...process.env, HARK_CONSOLE_TOKEN: "token-from-env", HARK_SLM: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    try {
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const until = Date.now() + 60_000;
+      while (!/the console stays open/.test(stderr) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      const url = /hark console: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stderr)?.[1];
+      expect(url, stderr).toBeTruthy();
+      expect((await fetch(url!)).status).toBe(401);
+      const r = await fetch(`${url}api/text`, { method: "POST", headers: { authorization: "Bearer token-from-env", "content-type": "application/json" }, body: JSON.stringify({ text: "turn on the kitchen lights" }) });
+      expect(r.status).toBe(200);
+      const { answers } = (await r.json()) as { answers: Array<{ intents: Array<{ intent: string }> }> };
+      expect(answers[0]?.intents[0]?.intent).toBe("HassTurnOn");
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  }, 90_000);
 });
 
 describe("console server (in process, embedded broker, simulated home)", () => {

@@ -43,7 +43,7 @@ export interface ConsoleOptions extends Listen {
 }
 
 export interface ConsoleServer {
-  /** http://HOST:PORT/ as bound (the port chosen when 0 was asked for). */
+  /** http://HOST:PORT/ as bound (the port chosen when 0 was asked for; 127.0.0.1 for 0.0.0.0). */
   url: string;
   port: number;
   feed: ConsoleFeed;
@@ -202,7 +202,9 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
   if (o.warm && audioInput === true) void audio.warm().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, "console: the recognizer failed to load"));
   const addr = app.server.address();
   const port = typeof addr === "object" && addr ? addr.port : o.port;
-  const url = `http://${o.host.includes(":") ? `[${o.host}]` : o.host}:${port}/`;
+  // Bound to every address: the address to open on this machine.
+  const host = o.host === "0.0.0.0" ? "127.0.0.1" : o.host === "::" ? "::1" : o.host;
+  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}/`;
   log.info({ url }, "console listening");
   return {
     url,
