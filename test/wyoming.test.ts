@@ -504,6 +504,14 @@ describe("hark wyoming: a real client over TCP", () => {
     e.send("describe");
     expect((await e.next()).type).toBe("info");
     e.close();
+    // A client that ends its side right after its requests still gets every answer, then the close.
+    const f = await Client.open(port);
+    f.send("recognize", { text: "turn on the kitchen lights" });
+    f.send("ping", { text: "last" });
+    f.socket.end();
+    expect((await f.next()).type).toBe("intent");
+    expect(await f.next()).toMatchObject({ type: "pong", data: { text: "last" } });
+    await expect(f.next(5000)).rejects.toThrow(/closed/);
   });
 
   it("five clients at once, each with its own requests and answers", async () => {

@@ -56,7 +56,8 @@ export class WyomingServer {
       conversation: options.conversation ?? "handle",
       log: options.log,
     };
-    const server = createServer({ noDelay: true });
+    // Half-open: a client that ends its side after its last request (`… | nc host port`) still gets the answers.
+    const server = createServer({ noDelay: true, allowHalfOpen: true });
     const w = new WyomingServer(server, services, o);
     server.on("connection", (socket) => w.accept(socket));
     server.on("error", (err) => o.log?.error({ err: err.message }, "wyoming server error"));
@@ -144,6 +145,8 @@ class Connection {
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (err) => this.log?.debug({ err: err.message }, "wyoming socket error"));
     socket.on("close", () => (this.closed = true));
+    // The client has sent its last event: answer what is queued, then close.
+    socket.on("end", () => this.enqueue(async () => this.end()));
     if (o.idleMs > 0) {
       socket.setTimeout(o.idleMs, () => {
         this.log?.debug("wyoming client idle: closing");
