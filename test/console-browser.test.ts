@@ -5,7 +5,7 @@
 // input (what a drop does) is replayed through the same path; spoken answers arrive as audio.
 // Skipped only where /usr/bin/chromium is missing (.ci/run installs it).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pino from "pino";
@@ -30,7 +30,6 @@ describe.skipIf(!have)("web console in Chromium (playwright-core)", () => {
   let web: ConsoleServer;
   let browser: Browser;
   let page: Page;
-  const shots = mkdtempSync(join(tmpdir(), "hark-console-"));
 
   beforeAll(async () => {
     const config = resolveConfig(configSchema.parse({ speech: { enabled: true, play: false }, log_level: "silent" }));
@@ -105,6 +104,22 @@ describe.skipIf(!have)("web console in Chromium (playwright-core)", () => {
     await expect.poll(() => device(id!).getAttribute("data-state"), { timeout: 10_000 }).toBe("on");
   }, 120_000);
 
+  it("with a token: the page is refused without it, and works opened with ?token= (its scripts and socket by cookie)", async () => {
+    const locked = await startConsole({ rt, host: "127.0.0.1", port: 0, token: "browser-token-1" });
+    const p = await browser.newPage();
+    try {
+      const refused = await p.goto(locked.url);
+      expect(refused?.status()).toBe(401);
+      expect(await p.textContent("body")).toMatch(/needs its token/);
+      await p.goto(`${locked.url}?token=browser-token-1`);
+      await p.locator("#conn.ok").waitFor({ timeout: 15_000 });
+      await p.locator('[data-device="light.kitchen_pendants"]').waitFor();
+    } finally {
+      await p.close();
+      await locked.close();
+    }
+  }, 60_000);
+
   it("a WAV file given to the page (as a drop does) is replayed: its transcript and intent appear", async () => {
     await page.setInputFiles("#wav-file", DROP_WAV);
     const turn = page.locator("#turns .turn", { hasText: "WAV file" }).first();
@@ -114,7 +129,7 @@ describe.skipIf(!have)("web console in Chromium (playwright-core)", () => {
     expect(await turn.locator(".intent").textContent()).toMatch(/position=50/);
     await expect.poll(() => device("cover.kitchen_roller_blind").locator(".attrs").textContent(), { timeout: 10_000 }).toMatch(/position 50/);
     await turn.locator(".timings").waitFor({ timeout: 10_000 });
-    // What docs/console.png shows.
-    await page.screenshot({ path: join(shots, "console.png") });
+    // docs/console.png is this page (the file is overwritten on every run).
+    await page.screenshot({ path: join(tmpdir(), "hark-console.png") });
   }, 120_000);
 });

@@ -300,6 +300,8 @@ let mic;
 async function startTalk() {
   if (state.talking || !state.audioIn) return;
   state.talking = true;
+  // Barge-in: talking stops the answer being played.
+  for (const a of document.querySelectorAll("audio.spoken")) a.pause();
   $("#ptt").classList.add("on");
   $("#ptt").textContent = "Listening… release to stop";
   try {
