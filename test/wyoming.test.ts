@@ -6,7 +6,7 @@
 // server's own encoder and parser, so a mistake in those cannot hide itself.
 import { readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import mqtt, { type MqttClient } from "mqtt";
 import pino from "pino";
 import { configSchema, resolveConfig } from "../src/run/config.js";
@@ -349,6 +349,32 @@ describe("hark wyoming: a real client over TCP", () => {
       c.close();
     }
   }, 120_000);
+
+  it("a transcript handled next is heard with the recognizer's evidence, as hark run hears speech", async () => {
+    const c = await Client.open(port);
+    const spy = vi.spyOn(rt, "handleHeard");
+    try {
+      commands.length = 0;
+      const { pcm } = wavPcm(`${FIXTURES}/0008-switch-the-lamp-on.wav`);
+      c.send("transcribe");
+      c.sendAudio(pcm, { rate: 16000, width: 2, channels: 1 });
+      const t = await c.next();
+      expect(t.data.text).toBe("switch the lamp on");
+      c.send("transcript", { text: t.data.text });
+      expect((await c.next()).type).toBe("handled");
+      expect(spy).toHaveBeenCalledTimes(1);
+      const heard = spy.mock.calls[0]![0];
+      expect(heard).toEqual([expect.objectContaining({ text: "switch the lamp on", evidence: expect.objectContaining({ competitors: expect.any(Number) }) })]);
+      expect(commands.length).toBeGreaterThan(0);
+      // Typed text (never transcribed) goes in as text.
+      c.send("handle", { text: "turn off the kitchen lights" });
+      expect((await c.next()).type).toBe("handled");
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
+      c.close();
+    }
+  }, 60_000);
 
   it("synthesize → audio-start, chunks of 16-bit PCM, audio-stop; the length fits the text", async () => {
     const c = await Client.open(port);

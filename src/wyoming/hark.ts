@@ -4,7 +4,7 @@
 // session that `handle` speaks to takes turns too, as one speaker's requests would.
 import type { Logger } from "pino";
 import type { HarkRuntime, Answer } from "../run/runtime.js";
-import type { Hearing } from "../run/voice.js";
+import type { Heard, Hearing } from "../run/voice.js";
 import { judge, type Verdict } from "../trust/index.js";
 import { createSynthesizer, DEFAULT_VOICE, FLITE_VOICES, parseVoice, type Synthesizer } from "../tts/index.js";
 import { createEndpointer, type Endpointer } from "../audio/vad.js";
@@ -104,11 +104,30 @@ export async function harkServices(rt: HarkRuntime, o: HarkServicesOptions = {})
       : [],
   });
 
+  // What was transcribed lately, with the recognizer's evidence: when the same words come back to be
+  // handled (Home Assistant's pipeline: hark's speech-to-text, then hark's conversation agent), the
+  // trust policy sees how sure the recognizer was, as it does for speech in `hark run`.
+  const heardLately = new Map<string, { heard: Heard; at: number }>();
+  const HEARD_FOR_MS = 60_000;
+  const recentlyHeard = (text: string): Heard | undefined => {
+    const now = Date.now();
+    for (const [k, v] of heardLately) if (now - v.at > HEARD_FOR_MS) heardLately.delete(k);
+    const h = heardLately.get(text.trim().toLowerCase());
+    if (h) heardLately.delete(text.trim().toLowerCase());
+    return h?.heard;
+  };
+
   const transcribe = async (samples: Float32Array): Promise<{ text: string; language: string }> => {
     const hearing: Hearing = await rt.ears(profile);
     const r = await asrTurns.run(() => hearing.recognizer.recognize(samples));
     o.log?.debug({ text: r.text, rejected: r.rejected ? (r.reason ?? true) : undefined, ms: Math.round(r.ms) }, "wyoming asr");
-    return { text: r.rejected ? "" : r.text, language };
+    const text = r.rejected ? "" : r.text;
+    if (text) {
+      if (heardLately.size >= 64) heardLately.delete(heardLately.keys().next().value!);
+      const heard: Heard = { text, confidence: r.confidence, start: 0, end: samples.length / 16000, asrMs: r.ms, ...(r.evidence ? { evidence: r.evidence } : {}) };
+      heardLately.set(text, { heard, at: Date.now() });
+    }
+    return { text, language };
   };
 
   const recognize = async (text: string): Promise<Recognized> => {
@@ -141,7 +160,8 @@ export async function harkServices(rt: HarkRuntime, o: HarkServicesOptions = {})
   const handle = (text: string): Promise<HandleResult> =>
     dialogTurns.run(async () => {
       if (!text.trim()) return { handled: false, text: "Nothing was said." };
-      const answers = await rt.handle({ session: sessionId, text });
+      const heard = recentlyHeard(text);
+      const answers = heard ? await rt.handleHeard([heard], sessionId) : await rt.handle({ session: sessionId, text });
       return handledFrom(answers);
     });
 
