@@ -40,9 +40,11 @@ describe("wake spotter", () => {
   });
   afterAll(() => spotter?.close());
 
-  it("writes a grammar of the phrase between phone loops, priced by the sensitivity", () => {
+  it("writes a grammar of the phrase opening the utterance or a phone loop, priced by the sensitivity", () => {
     const fsg = wakeFsg(["hey", "hark"], phonePrice(0.5));
     expect(fsg).toContain("TRANSITION 0 2 1 hey");
+    // Only from the start: no arc into the phrase from the loop.
+    expect(fsg.split("\n").filter((l) => / hey$/.test(l))).toEqual(["TRANSITION 0 2 1 hey"]);
     expect(fsg).toContain("TRANSITION 2 3 1 hark");
     expect(fsg).toMatch(/TRANSITION 1 1 0\.0100000 ph_aa/);
     expect(phonePrice(0)).toBe(1);
@@ -82,13 +84,19 @@ describe("wake spotter", () => {
       expect(r.rejected, t).toBe(true);
     }
   });
+
+  it("does not wake on the phrase inside a sentence (people say it first)", async () => {
+    const t = "and then she said hey hark to the dog";
+    const r = await spotter.recognize(await speak([t], 0.5));
+    expect(r.rejected, t).toBe(true);
+  });
 });
 
 describe("wake gating through the runtime", () => {
   let rt: HarkRuntime;
   let client: mqtt.MqttClient;
   const commands: string[] = [];
-  const wake = { phrase: "hey hark", sensitivity: 0.35 };
+  const wake = { phrase: "hey hark" };
   beforeAll(async () => {
     const config = resolveConfig(configSchema.parse({ speech: { enabled: false }, log_level: "silent" }));
     const understander = new Matcher(compileGraph(await loadSources({})));

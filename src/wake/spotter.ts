@@ -41,7 +41,12 @@ const MIN_PHONE_SECONDS = 0.06;
 
 const FILLER = /^(<sil>|<s>|<\/s>|\[NOISE\]|\[SPEECH\])$/;
 
-/** The spotter's FSG text: L* W L* | L*, where L is one phone at `phoneP` and W the phrase's words in a row. */
+/**
+ * The spotter's FSG text: W L* | L+, where L is one phone at `phoneP` and W the phrase's words in a
+ * row. The phrase must open the utterance (silence and noise before it are the decoder's fillers):
+ * people say it first, after a pause, and a phrase allowed anywhere woke on the middle of ordinary
+ * sentences ("the sun heats the oceans": 16 false wakes in half an hour, docs/benchmarks.md).
+ */
 export function wakeFsg(words: readonly string[], phoneP: number): string {
   // 0 start · 1 loop before · 2..(2+n−1) after each phrase word · A loop after · F final.
   const n = words.length;
@@ -52,8 +57,8 @@ export function wakeFsg(words: readonly string[], phoneP: number): string {
   const phones = GARBAGE_WORDS.map(([w]) => w);
   for (const w of phones) lines.push(`TRANSITION 0 1 ${p(phoneP)} ${w}`, `TRANSITION 1 1 ${p(phoneP)} ${w}`);
   lines.push(`TRANSITION 1 ${F} 1`);
-  // The phrase from the start or after the loop.
-  lines.push(`TRANSITION 0 2 1 ${words[0]}`, `TRANSITION 1 2 1 ${words[0]}`);
+  // The phrase only from the start.
+  lines.push(`TRANSITION 0 2 1 ${words[0]}`);
   for (let i = 1; i < n; i++) lines.push(`TRANSITION ${1 + i} ${2 + i} 1 ${words[i]}`);
   const end = 1 + n;
   lines.push(`TRANSITION ${end} ${F} 1`);
