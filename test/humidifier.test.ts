@@ -10,6 +10,7 @@ import { startDeviceRuntime, type DeviceRuntime } from "../src/act/index.js";
 import { DeviceCatalog } from "../src/devices/catalog.js";
 import { loadMatcher } from "../src/nlu/index.js";
 import type { IntentResult } from "../src/nlu/types.js";
+import { describeState } from "../src/run/speech.js";
 
 const dir = mkdtempSync(join(tmpdir(), "hark-humidifier-"));
 const file = join(dir, "bedroom.yaml");
@@ -67,6 +68,7 @@ describe("humidifier over MQTT", () => {
     expect(outcome.ok).toBe(true);
     expect(rt.sims!.state("humidifier.bedroom")).toMatchObject({ state: "ON", humidity: 45, mode: "sleep" });
     expect(rt.bus.state("humidifier.bedroom")).toMatchObject({ humidity: 45, mode: "sleep" });
+    expect(describeState(rt.bus.state("humidifier.bedroom"), rt.catalog.get("humidifier.bedroom"))).toBe("on at 45 percent humidity (sleep mode)");
 
     const { plan } = await rt.act([intent("HassHumidifierMode", { name: "Cellar Dryer", mode: "eco" })]);
     expect(plan.steps[0]).toMatchObject({ error: "unsupported", message: "Cellar Dryer: has no modes" });

@@ -3,8 +3,10 @@
 import type { Grammar } from "../grammar/types.js";
 import type { PlanOutcome, StepOutcome } from "../act/index.js";
 import type { DeviceCatalog } from "../devices/catalog.js";
-import { BINARY_CLASSES, binaryAsked, binaryWord, isBinarySensor, spokenUnit, WEATHER_CONDITIONS } from "../devices/classes.js";
+import { BINARY_CLASSES, binaryAsked, binaryWord, isBinarySensor, WEATHER_CONDITIONS } from "../devices/classes.js";
 import type { Device } from "../devices/types.js";
+import { DOMAINS } from "../devices/domains/index.js";
+import { joinAnd, reading } from "../devices/domains/shared.js";
 import type { IntentResult } from "../nlu/types.js";
 import { fillTemplate, type Facts } from "../dialog/policy.js";
 
@@ -97,52 +99,14 @@ const STATE_WORDS: Record<string, string> = {
 };
 
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
-const clock = (iso: unknown): string | undefined => (typeof iso === "string" && !Number.isNaN(Date.parse(iso)) ? new Date(iso).toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" }) : undefined);
-const joinAnd = (xs: string[]): string => (xs.length > 1 ? `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}` : (xs[0] ?? ""));
-
-/** A sensor reading with its unit spoken: "21.5 degrees", "64 percent", "1240 watts". */
-export function reading(value: unknown, unit: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  const u = spokenUnit(typeof unit === "string" ? unit : undefined);
-  return u ? `${String(value)} ${u}` : String(value);
-}
-
-/** The weather entity's state as words: "partly cloudy and 14 degrees". */
-function weatherText(state: Record<string, unknown>): string | undefined {
-  const condition = typeof state.state === "string" ? (WEATHER_CONDITIONS[state.state] ?? state.state.replace(/[-_]/g, " ")) : undefined;
-  const t = reading(state.temperature, state.temperature_unit ?? "°C");
-  return [condition, t].filter(Boolean).join(" and ") || undefined;
-}
-
 /** A device's state as people say it: "on", "locked", "open 50 percent", "set to 21 degrees", "low", "21.5 degrees". */
 export function describeState(state: Record<string, unknown> | undefined, device?: Device): string | undefined {
   if (!state) return undefined;
   const s = typeof state.state === "string" ? state.state.toLowerCase() : undefined;
   if (device && isBinarySensor(device) && (s === "on" || s === "off")) return binaryWord(device.device_class, s === "on");
-  switch (device?.domain) {
-    case "weather":
-      return weatherText(state);
-    case "scene": {
-      const at = clock(state.last_activated);
-      return at ? `last activated at ${at}` : "not activated yet";
-    }
-    case "script": {
-      const at = clock(state.last_triggered);
-      return at ? `last run at ${at}` : "not run yet";
-    }
-    case "todo": {
-      const open = Array.isArray(state.items) ? (state.items as Array<{ summary: string; status: string }>).filter((i) => i.status === "needs_action").map((i) => i.summary) : [];
-      return open.length ? `listing ${joinAnd(open)}` : "empty";
-    }
-    case "assist_satellite":
-      return "idle";
-    case "vacuum":
-      if (s === "cleaning" && typeof state.cleaning_area === "string") return `cleaning the ${state.cleaning_area}`;
-      break;
-    case "media_player":
-      if (s === "playing" && typeof state.media_title === "string") return `playing ${state.media_title}`;
-      break;
-  }
+  // What a domain says of itself (a scene's last activation, what a player plays …), else the shared words.
+  const own = device ? DOMAINS[device.domain]?.describe?.(state, device) : undefined;
+  if (own !== undefined) return own;
   if (typeof state.window_position === "number" || (typeof state.position === "number" && (s === "open" || s === "closed" || s === undefined))) {
     const p = (state.window_position ?? state.position) as number;
     return p <= 0 ? "closed" : p >= 100 ? "open" : `open ${p} percent`;

@@ -18,6 +18,7 @@ export const assistSatellite: DomainDefinition = {
   discovery: { component: "notify", config: commandOnly() },
   // HA notify: the payload is the message to announce.
   codec: { plain: (text) => ({ action: "broadcast", params: { message: text } }) },
+  describe: () => "idle",
   sim: {
     initial: (d) => ({ state: "idle", last_message: null, announcements: 0, ...initialOf(d) }),
     actions: { broadcast: announce, announce },

@@ -4,7 +4,7 @@
 // HA's) and `modes: [...]` (default HA's common ones); `device_class: dehumidifier` as HA has it.
 import type { DeviceState } from "../../bus/types.js";
 import type { Device } from "../types.js";
-import { act, initialOf, inRange, num, onOff, onOffIntents, stateWord, str } from "./shared.js";
+import { act, initialOf, inRange, lower, num, onOff, onOffIntents, stateWord, str } from "./shared.js";
 import type { Action, DomainDefinition, Params } from "./types.js";
 
 const DEFAULT_MODES = ["normal", "eco", "boost", "sleep", "auto"];
@@ -60,6 +60,12 @@ export const humidifier: DomainDefinition = {
       target_humidity: (v) => ({ action: "set_humidity", params: { humidity: v } }),
       mode: (v) => ({ action: "set_mode", params: { mode: v } }),
     },
+  },
+  // "on at 45 percent humidity (sleep mode)"
+  describe: (state) => {
+    if (lower(state) !== "on") return lower(state);
+    const at = num(state.humidity) !== undefined ? ` at ${num(state.humidity)} percent humidity` : "";
+    return `on${at}${typeof state.mode === "string" ? ` (${state.mode} mode)` : ""}`;
   },
   sim: {
     initial: (d) => ({ state: "OFF", humidity: 50, current_humidity: 40, ...(noModes(d) ? {} : { mode: modesOf(d)[0] }), ...initialOf(d) }),

@@ -3,7 +3,7 @@
 import type { DeviceState } from "../../bus/types.js";
 import { MEDIA_CLASSES } from "../classes.js";
 import type { Device } from "../types.js";
-import { act, clamp, initialOf, inRange, num, pick, same, stateWord, str } from "./shared.js";
+import { act, clamp, initialOf, inRange, lower, num, pick, same, stateWord, str } from "./shared.js";
 import type { Action, DomainDefinition, Params } from "./types.js";
 
 interface LibraryItem {
@@ -62,6 +62,7 @@ export const mediaPlayer: DomainDefinition = {
     HassSetVolume: (s) => act("set_volume", { volume_level: s.volume_level ?? s.volume }),
     HassMediaSearchAndPlay: (s) => (str(s.search_query) ? act("play_media", pick(s, "search_query", "media_class")) : "nothing to search for"),
   },
+  describe: (state) => (lower(state) === "playing" && typeof state.media_title === "string" ? `playing ${state.media_title}` : undefined),
   sim: {
     initial: (d) => ({ state: "paused", volume_level: 30, track: 0, media_title: playlist(d)[0] ?? null, ...initialOf(d) }),
     actions: {

@@ -1,7 +1,7 @@
 // Scenes: activated, never turned off. Its `entities:` (HA's scene format, id → desired state) are
 // applied to those devices; the scene's own state is when it was last activated (HA: a timestamp).
 import type { DeviceState } from "../../bus/types.js";
-import { commandOnly, initialOf, num, refuse, same } from "./shared.js";
+import { clockTime, commandOnly, initialOf, num, refuse, same } from "./shared.js";
 import type { DomainDefinition } from "./types.js";
 
 function activateScene(s: DeviceState): DeviceState {
@@ -14,6 +14,10 @@ export const scene: DomainDefinition = {
   intents: { HassTurnOn: same("activate"), HassTurnOff: refuse("cannot be turned off") },
   // Scenes are stateless in HA: a command topic only.
   discovery: { component: "scene", config: commandOnly({ payload_on: "ON" }) },
+  describe: (state) => {
+    const at = clockTime(state.last_activated);
+    return at ? `last activated at ${at}` : "not activated yet";
+  },
   sim: {
     initial: (d) => ({ last_activated: null, activations: 0, ...initialOf(d) }),
     actions: { activate: activateScene, turn_on: activateScene },

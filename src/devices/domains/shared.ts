@@ -2,6 +2,7 @@
 // slot and number helpers, and the default readings of HA states. A domain composes its definition
 // from these and adds only what is its own.
 import type { DeviceState } from "../../bus/types.js";
+import { spokenUnit } from "../classes.js";
 import type { Device } from "../types.js";
 import type { Action, ActionFn, IntentAct, Params, Slots } from "./types.js";
 
@@ -80,6 +81,21 @@ export function positionFromState(want: Record<string, unknown>): Action[] {
   const st = stateWord(want);
   if (num(want.position) !== undefined) return [act("set_position", { position: num(want.position) })];
   return st === "open" ? [act("open")] : st === "closed" ? [act("close")] : [];
+}
+
+// ---- spoken states ----------------------------------------------------------------------------------
+
+/** The state word in lower case ("ON" → "on"). */
+export const lower = (s: DeviceState): string | undefined => (typeof s.state === "string" ? s.state.toLowerCase() : undefined);
+/** An ISO time as said: "9:05 PM". */
+export const clockTime = (iso: unknown): string | undefined => (typeof iso === "string" && !Number.isNaN(Date.parse(iso)) ? new Date(iso).toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit" }) : undefined);
+/** "a, b and c". */
+export const joinAnd = (xs: string[]): string => (xs.length > 1 ? `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}` : (xs[0] ?? ""));
+/** A sensor reading with its unit spoken: "21.5 degrees", "64 percent", "1240 watts". */
+export function reading(value: unknown, unit: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const u = spokenUnit(typeof unit === "string" ? unit : undefined);
+  return u ? `${String(value)} ${u}` : String(value);
 }
 
 // ---- discovery ------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // To-do lists (HA's todo domain: the shopping list): items added and checked off by name. No HA MQTT
 // platform: the state is published only.
 import type { DeviceState } from "../../bus/types.js";
-import { act, initialOf, str } from "./shared.js";
+import { act, initialOf, joinAnd, str } from "./shared.js";
 import type { DomainDefinition, IntentAct } from "./types.js";
 
 function todoItems(s: DeviceState): Array<{ summary: string; status: string }> {
@@ -18,6 +18,10 @@ export const todo: DomainDefinition = {
     HassListAddItem: item("add_item"),
     HassShoppingListCompleteItem: item("complete_item"),
     HassListCompleteItem: item("complete_item"),
+  },
+  describe: (state) => {
+    const open = todoItems(state).filter((i) => i.status === "needs_action").map((i) => i.summary);
+    return open.length ? `listing ${joinAnd(open)}` : "empty";
   },
   sim: {
     initial: (d) => ({ items: [], ...initialOf(d) }),

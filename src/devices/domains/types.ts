@@ -77,6 +77,8 @@ export interface DomainDefinition {
   discovery?: DomainDiscovery;
   codec?: DomainCodec;
   sim: DomainModel;
+  /** Its state as people say it ("last activated at 9:05 PM", "playing Jazz"); undefined: the shared wording (src/run/speech.ts). */
+  describe?: (state: DeviceState, device: Device) => string | undefined;
   /** A desired HA state (a scene's `entities:` entry) → the commands that get a device of this domain there. */
   fromState?: (want: Record<string, unknown>) => Action[];
 }

@@ -1,7 +1,7 @@
 // Robot vacuums: start (in a room: "vacuum the kitchen"), pause, stop, return to base, where they dock a
 // moment later. HA's on/off intents start them and send them home. HA's MQTT vacuum in its state schema.
 import type { DeviceState } from "../../bus/types.js";
-import { act, arriveHome, goHome, initialOf, lowBattery, pick, same } from "./shared.js";
+import { act, arriveHome, goHome, initialOf, lower, lowBattery, pick, same } from "./shared.js";
 import type { DomainDefinition, Params } from "./types.js";
 
 function startCleaning(s: DeviceState, p: Params): DeviceState | string {
@@ -31,6 +31,7 @@ export const vacuum: DomainDefinition = {
       payload_return_to_base: "return_to_base",
     }),
   },
+  describe: (state) => (lower(state) === "cleaning" && typeof state.cleaning_area === "string" ? `cleaning the ${state.cleaning_area}` : undefined),
   sim: {
     initial: (d) => ({ state: "docked", battery_level: 100, fan_speed: "standard", cleaning_area: null, ...initialOf(d) }),
     actions: {

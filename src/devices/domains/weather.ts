@@ -1,6 +1,6 @@
 // The weather entity: asked about (HassGetWeather), never commanded. No HA MQTT platform: state only.
 import { WEATHER_CONDITIONS } from "../classes.js";
-import { initialOf, pickKnown } from "./shared.js";
+import { initialOf, pickKnown, reading } from "./shared.js";
 import type { DomainDefinition } from "./types.js";
 
 export const weather: DomainDefinition = {
@@ -8,6 +8,12 @@ export const weather: DomainDefinition = {
   capabilities: [],
   spoken: "weather source",
   intents: {},
+  // "partly cloudy and 14 degrees"
+  describe: (state) => {
+    const condition = typeof state.state === "string" ? (WEATHER_CONDITIONS[state.state] ?? state.state.replace(/[-_]/g, " ")) : undefined;
+    const t = reading(state.temperature, state.temperature_unit ?? "°C");
+    return [condition, t].filter(Boolean).join(" and ") || undefined;
+  },
   sim: {
     initial: (d) => ({ state: "sunny", temperature: 18, temperature_unit: "°C", humidity: 55, wind_speed: 10, wind_speed_unit: "km/h", ...initialOf(d) }),
     actions: {
