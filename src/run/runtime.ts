@@ -376,15 +376,24 @@ export class HarkRuntime {
     if (this.sharedHearing) return Promise.resolve(this.sharedHearing);
     let h = this.hearings.get(profile);
     if (!h) {
-      const own = (i: string) => ["any", profile].includes(intentHandling(i).scope) || READ_LOCALLY[profile].includes(i);
-      const grammar = this.config.trust.satelliteGrammar === "own" ? subsetGrammar(this.grammar, own, profile) : this.grammar;
-      const trustWords = this.config.trust.spokenWords ? spokenTrustWords(this.trust.cues) : undefined;
-      const l = this.config.listen;
-      const live = { shortSilenceMs: l.short_silence_ms, mediumSilenceMs: l.medium_silence_ms, longSilenceMs: l.long_silence_ms };
-      h = Hearing.create({ grammar, log: this.log.child({ mod: "asr", profile }), live, ...(trustWords ? { trustWords } : {}) });
+      h = this.newEars(profile);
       this.hearings.set(profile, h);
     }
     return h;
+  }
+
+  /**
+   * A recognizer and endpointer of their own, made as `ears(profile)` makes them, for a second audio
+   * path beside the runtime's (the Wyoming server): one decoder decodes one stream at a time. The
+   * caller closes it.
+   */
+  newEars(profile: ProfileKind = this.defaultSession.info.profile): Promise<Hearing> {
+    const own = (i: string) => ["any", profile].includes(intentHandling(i).scope) || READ_LOCALLY[profile].includes(i);
+    const grammar = this.config.trust.satelliteGrammar === "own" ? subsetGrammar(this.grammar, own, profile) : this.grammar;
+    const trustWords = this.config.trust.spokenWords ? spokenTrustWords(this.trust.cues) : undefined;
+    const l = this.config.listen;
+    const live = { shortSilenceMs: l.short_silence_ms, mediumSilenceMs: l.medium_silence_ms, longSilenceMs: l.long_silence_ms };
+    return Hearing.create({ grammar, log: this.log.child({ mod: "asr", profile }), live, ...(trustWords ? { trustWords } : {}) });
   }
 
   /** Utterances heard by the microphone or in a WAV file, for a session (default: the default session). */

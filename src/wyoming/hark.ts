@@ -117,9 +117,14 @@ export async function harkServices(rt: HarkRuntime, o: HarkServicesOptions = {})
     return h?.heard;
   };
 
+  // A recognizer of the Wyoming server's own: the runtime's (its microphone, the console's push-to-talk)
+  // may be in the middle of a live stream, and one decoder decodes one stream at a time.
+  let ears: Promise<Hearing> | undefined;
+  const hearing = (): Promise<Hearing> => (ears ??= rt.newEars(profile));
+
   const transcribe = async (samples: Float32Array): Promise<{ text: string; language: string }> => {
-    const hearing: Hearing = await rt.ears(profile);
-    const r = await asrTurns.run(() => hearing.recognizer.recognize(samples));
+    const h: Hearing = await hearing();
+    const r = await asrTurns.run(() => h.recognizer.recognize(samples));
     o.log?.debug({ text: r.text, rejected: r.rejected ? (r.reason ?? true) : undefined, ms: Math.round(r.ms) }, "wyoming asr");
     const text = r.rejected ? "" : r.text;
     if (text) {
@@ -211,9 +216,9 @@ export async function harkServices(rt: HarkRuntime, o: HarkServicesOptions = {})
 
   const warmUp = async (): Promise<void> => {
     const t0 = performance.now();
-    const hearing = await rt.ears(profile);
+    const h = await hearing();
     // A few of the grammar's sentences decoded once: the first real request does not pay for compiling.
-    await asrTurns.run(() => hearing.warmUp());
+    await asrTurns.run(() => h.warmUp());
     await synthesize("Ready.");
     if (wake) {
       const d = wake.detector();
@@ -234,6 +239,7 @@ export async function harkServices(rt: HarkRuntime, o: HarkServicesOptions = {})
     close: async () => {
       for (const s of synths.values()) s.close();
       synths.clear();
+      if (ears) (await ears.catch(() => undefined))?.close();
       if (spotter) (await spotter.catch(() => undefined))?.close();
     },
   };
