@@ -508,6 +508,14 @@ describe("hark wyoming: a real client over TCP", () => {
       c.send("audio-stop");
       expect(await c.next()).toMatchObject({ type: "transcript", data: { text: "" } });
       await describeWorks();
+      // A chunk without audio-start must say its format; after audio-start it may leave it out.
+      c.send("audio-chunk", {}, Buffer.alloc(640));
+      expect(await c.next()).toMatchObject({ type: "error", data: { code: "audio-format" } });
+      const { pcm } = wavPcm(`${FIXTURES}/0028-lights-on.wav`);
+      c.send("audio-start", { rate: 16000, width: 2, channels: 1 });
+      c.send("audio-chunk", {}, pcm);
+      c.send("audio-stop");
+      expect(await c.next()).toMatchObject({ type: "transcript", data: { text: "lights on" } });
       // And a real request after all that.
       c.send("recognize", { text: "turn on the kitchen lights" });
       expect(await c.next()).toMatchObject({ type: "intent", data: { name: "HassTurnOn" } });

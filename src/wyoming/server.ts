@@ -281,7 +281,10 @@ class Connection {
   }
 
   private async chunk(ev: WyomingEvent): Promise<void> {
-    const format = audioFormat(ev.data, "audio-chunk");
+    const d = ev.data;
+    // A chunk that declares no format at all is taken in its stream's (audio-start's).
+    const bare = d.rate === undefined && d.width === undefined && d.channels === undefined;
+    const format = bare && this.stream ? this.stream.audio.format : audioFormat(d, "audio-chunk");
     // A chunk without audio-start opens the stream in its own format.
     const s = (this.stream ??= this.open(format));
     if (!sameFormat(format, s.audio.format)) {
