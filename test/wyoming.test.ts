@@ -350,6 +350,34 @@ describe("hark wyoming: a real client over TCP", () => {
     }
   }, 120_000);
 
+  it("a client that stalls mid-stream holds the live recognizer only a few seconds; its stream is then transcribed whole", async () => {
+    const a = await Client.open(port);
+    const b = await Client.open(port);
+    try {
+      const lamp = wavPcm(`${FIXTURES}/0008-switch-the-lamp-on.wav`).pcm;
+      const lights = wavPcm(`${FIXTURES}/0028-lights-on.wav`).pcm;
+      // A takes the recognizer live and stops sending halfway through.
+      a.send("transcribe");
+      a.sendAudio(lamp.subarray(0, lamp.length / 2), { rate: 16000, width: 2, channels: 1 }, 1024, false);
+      a.send("ping");
+      expect((await a.next()).type).toBe("pong");
+      // B meanwhile: transcribed whole once A's hold has lapsed (≈ 5 s), never stuck.
+      const t0 = performance.now();
+      b.send("transcribe");
+      b.sendAudio(lights, { rate: 16000, width: 2, channels: 1 });
+      expect(await b.next(20_000)).toMatchObject({ type: "transcript", data: { text: "lights on" } });
+      expect(performance.now() - t0).toBeLessThan(12_000);
+      // A comes back: the rest of its audio, and a transcript of all of it.
+      const step = 2048;
+      for (let i = lamp.length / 2; i < lamp.length; i += step) a.send("audio-chunk", { rate: 16000, width: 2, channels: 1 }, lamp.subarray(i, i + step));
+      a.send("audio-stop");
+      expect(await a.next(20_000)).toMatchObject({ type: "transcript", data: { text: "switch the lamp on" } });
+    } finally {
+      a.close();
+      b.close();
+    }
+  }, 60_000);
+
   it("a transcript handled next is heard with the recognizer's evidence, as hark run hears speech", async () => {
     const c = await Client.open(port);
     const spy = vi.spyOn(rt, "handleHeard");

@@ -9,8 +9,15 @@ import { judge, type Verdict } from "../trust/index.js";
 import { createSynthesizer, DEFAULT_VOICE, FLITE_VOICES, parseVoice, type Synthesizer } from "../tts/index.js";
 import { createEndpointer, type Endpointer } from "../audio/vad.js";
 import type { WakeSpotter } from "../wake/spotter.js";
+import type { RecognitionResult } from "../asr/types.js";
+import { Listener, liveVadOptions, type LiveUtterance } from "../run/listen.js";
 import { WyomingError, type Artifact, type Entity, type HandleResult, type Info, type Recognized } from "./events.js";
-import type { WakeDetector, WakeService, WyomingServices } from "./services.js";
+import type { LiveTranscription, WakeDetector, WakeService, WyomingServices } from "./services.js";
+
+/** Frames fed to the live listener, samples (20 ms, as the microphone's). */
+const LIVE_FRAME = 320;
+/** A live transcription whose client sends nothing for this long gives the recognizer back, ms. */
+const LIVE_STALL_MS = 5000;
 
 export interface HarkServicesOptions {
   /** The dialog session `handle` speaks to (default: the runtime's default session). */
@@ -29,10 +36,34 @@ const VERSION = "0.1.0";
 /** Calls that must not overlap (one decoder instance) run one after another. */
 export class Turns {
   private last: Promise<unknown> = Promise.resolve();
+  private waiting = 0;
+
+  /** Nothing running, nothing queued, nothing held. */
+  get idle(): boolean {
+    return this.waiting === 0;
+  }
+
   run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.last.then(fn, fn);
+    this.waiting++;
+    const next = this.last.then(fn, fn).finally(() => this.waiting--);
     this.last = next.catch(() => undefined);
     return next;
+  }
+
+  /** Take the turn until the returned release is called (calls meanwhile wait); only when idle. */
+  hold(): (() => void) | undefined {
+    if (!this.idle) return undefined;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    this.waiting++;
+    this.last = this.last.then(() => held);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.waiting--;
+      release();
+    };
   }
 }
 
@@ -53,6 +84,8 @@ export async function harkServices(rt: HarkRuntime, o: HarkServicesOptions = {})
   const synths = new Map<string, Synthesizer>();
   let spotter: Promise<WakeSpotter> | undefined;
   const endpointers: Endpointer[] = [];
+  /** The live listener's endpointers (brief trailing silence, no padding: liveVadOptions). */
+  const liveEndpointers: Endpointer[] = [];
 
   const artifact = (name: string, description: string, attribution = HARK, version: string | null = VERSION): Artifact => ({
     name,
@@ -122,16 +155,81 @@ export async function harkServices(rt: HarkRuntime, o: HarkServicesOptions = {})
   let ears: Promise<Hearing> | undefined;
   const hearing = (): Promise<Hearing> => (ears ??= rt.newEars(profile));
 
+  /** One accepted utterance remembered for `handle` (see heardLately). */
+  const remember = (text: string, r: RecognitionResult, seconds: number): void => {
+    if (heardLately.size >= 64) heardLately.delete(heardLately.keys().next().value!);
+    const heard: Heard = { text, confidence: r.confidence, start: 0, end: seconds, asrMs: r.ms, ...(r.evidence ? { evidence: r.evidence } : {}) };
+    heardLately.set(text, { heard, at: Date.now() });
+  };
+
+  /**
+   * The live path (src/run/listen.ts: VAD endpointing, decoding while the audio arrives, noisy
+   * utterances decoded again whole): most of the decoding is done by audio-stop. It holds the
+   * recognizer for the stream, so it is taken only when the recognizer is free; otherwise, and if the
+   * client stalls, the stream is transcribed whole at audio-stop.
+   */
+  const openTranscription = async (): Promise<LiveTranscription | undefined> => {
+    const h = await hearing();
+    if (!h.recognizer.stream) return undefined;
+    const release = asrTurns.hold();
+    if (!release) return undefined;
+    const endpointer = liveEndpointers.pop() ?? createEndpointer(liveVadOptions(undefined));
+    endpointer.reset();
+    const l = rt.config.listen;
+    const listener = new Listener(h.recognizer, endpointer, { shortSilenceMs: l.short_silence_ms, mediumSilenceMs: l.medium_silence_ms, longSilenceMs: l.long_silence_ms });
+    const utterances: LiveUtterance[] = [];
+    let state: "live" | "done" | "stalled" = "live";
+    let seconds = 0;
+    const end = (): void => {
+      clearTimeout(watchdog);
+      if (liveEndpointers.length < 8) liveEndpointers.push(endpointer);
+      release();
+    };
+    const stall = (): void => {
+      if (state !== "live") return;
+      state = "stalled";
+      listener.reset();
+      end();
+      o.log?.debug("wyoming asr: the client stalled; its stream is transcribed whole at audio-stop");
+    };
+    let watchdog = setTimeout(stall, LIVE_STALL_MS);
+    return {
+      accept: async (x) => {
+        if (state !== "live") return;
+        clearTimeout(watchdog);
+        seconds += x.length / 16000;
+        for (let i = 0; i < x.length && state === "live"; i += LIVE_FRAME) utterances.push(...(await listener.accept(x.subarray(i, i + LIVE_FRAME))));
+        if (state === "live") watchdog = setTimeout(stall, LIVE_STALL_MS);
+      },
+      finish: async () => {
+        if (state !== "live") return undefined;
+        try {
+          utterances.push(...(await listener.flush()));
+        } finally {
+          state = "done";
+          end();
+        }
+        const heard = utterances.filter((u) => !u.result.rejected && u.result.text);
+        const text = heard.map((u) => u.result.text).join(" ");
+        o.log?.debug({ text, utterances: utterances.length, decode: utterances.map((u) => u.decode) }, "wyoming asr (live)");
+        if (heard.length === 1) remember(text, heard[0]!.result, seconds);
+        return { text, language };
+      },
+      abort: () => {
+        if (state !== "live") return;
+        state = "done";
+        listener.reset();
+        end();
+      },
+    };
+  };
+
   const transcribe = async (samples: Float32Array): Promise<{ text: string; language: string }> => {
     const h: Hearing = await hearing();
     const r = await asrTurns.run(() => h.recognizer.recognize(samples));
     o.log?.debug({ text: r.text, rejected: r.rejected ? (r.reason ?? true) : undefined, ms: Math.round(r.ms) }, "wyoming asr");
     const text = r.rejected ? "" : r.text;
-    if (text) {
-      if (heardLately.size >= 64) heardLately.delete(heardLately.keys().next().value!);
-      const heard: Heard = { text, confidence: r.confidence, start: 0, end: samples.length / 16000, asrMs: r.ms, ...(r.evidence ? { evidence: r.evidence } : {}) };
-      heardLately.set(text, { heard, at: Date.now() });
-    }
+    if (text) remember(text, r, samples.length / 16000);
     return { text, language };
   };
 
@@ -232,6 +330,7 @@ export async function harkServices(rt: HarkRuntime, o: HarkServicesOptions = {})
     info,
     warmUp,
     transcribe,
+    openTranscription,
     recognize,
     handle,
     synthesize,

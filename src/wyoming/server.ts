@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { AudioIn, audioFormat, concat, floatToPcm16, sameFormat } from "./audio.js";
 import { errorEvent, event, textField, WyomingError } from "./events.js";
 import { DEFAULT_LIMITS, encodeEvent, FrameParser, type FrameLimits, type WyomingEvent } from "./framing.js";
-import type { WakeDetector, WyomingServices } from "./services.js";
+import type { LiveTranscription, WakeDetector, WyomingServices } from "./services.js";
 
 export interface WyomingServerOptions {
   limits?: FrameLimits;
@@ -121,6 +121,8 @@ interface Stream {
   /** transcribe: over the length limit (reported once; the audio is dropped). */
   dropped: boolean;
   language?: string;
+  /** transcribe: decoded as it arrives (the live path), when the recognizer could take it. */
+  live?: LiveTranscription;
   detector?: WakeDetector;
   detections: number;
 }
@@ -234,7 +236,8 @@ class Connection {
         const previous = this.stream?.kind;
         this.closeStream();
         if (!this.pending && previous === "detect" && this.services.wake) this.pending = { kind: "detect" };
-        this.stream = this.open(format);
+        const s = (this.stream = this.open(format));
+        if (s.kind === "transcribe") await this.goLive(s);
         return;
       }
       case "audio-chunk":
@@ -286,7 +289,11 @@ class Connection {
     const bare = d.rate === undefined && d.width === undefined && d.channels === undefined;
     const format = bare && this.stream ? this.stream.audio.format : audioFormat(d, "audio-chunk");
     // A chunk without audio-start opens the stream in its own format.
-    const s = (this.stream ??= this.open(format));
+    if (!this.stream) {
+      this.stream = this.open(format);
+      if (this.stream.kind === "transcribe") await this.goLive(this.stream);
+    }
+    const s = this.stream;
     if (!sameFormat(format, s.audio.format)) {
       const f = s.audio.format;
       throw new WyomingError("audio-format", `audio-chunk: ${format.rate} Hz × ${format.width} bytes × ${format.channels} ch differs from the stream's ${f.rate} Hz × ${f.width} × ${f.channels} (audio-start); chunk ignored`);
@@ -297,9 +304,11 @@ class Connection {
       if (s.audio.seconds > this.o.maxTranscribeSeconds) {
         s.dropped = true;
         s.parts = [];
+        s.live?.abort();
         throw new WyomingError("audio-too-long", `transcribe: more than ${this.o.maxTranscribeSeconds} s of audio; this stream is dropped (no transcript)`);
       }
       s.parts.push(x);
+      await s.live?.accept(x);
       return;
     }
     await this.detected(s, await s.detector!.accept(x));
@@ -319,12 +328,27 @@ class Connection {
       }
       if (s.dropped) return;
       const t0 = performance.now();
-      const r = await this.services.transcribe(concat([...s.parts, tail]), s.language ? { language: s.language } : {});
-      this.log?.info({ text: r.text, audioSec: Math.round(s.audio.seconds * 100) / 100, ms: Math.round(performance.now() - t0) }, "wyoming transcript");
+      let r: { text: string; language?: string } | undefined;
+      if (s.live) {
+        await s.live.accept(tail);
+        r = await s.live.finish();
+      }
+      const decode = r ? "live" : "whole";
+      r ??= await this.services.transcribe(concat([...s.parts, tail]), s.language ? { language: s.language } : {});
+      this.log?.info({ text: r.text, audioSec: Math.round(s.audio.seconds * 100) / 100, decode, ms: Math.round(performance.now() - t0) }, "wyoming transcript");
       await this.send(event("transcript", { text: r.text, ...(r.language ? { language: r.language } : {}) }));
     } finally {
       s.detector?.close();
+      s.live?.abort();
     }
+  }
+
+  /** Decode the stream as it arrives, if the assistant can take it now. */
+  private async goLive(s: Stream): Promise<void> {
+    const live = await this.services.openTranscription?.();
+    if (!live) return;
+    if (this.stream === s && !this.closed) s.live = live;
+    else live.abort();
   }
 
   private async detected(s: Stream, ends: number[]): Promise<void> {
@@ -385,6 +409,7 @@ class Connection {
 
   private closeStream(): void {
     this.stream?.detector?.close();
+    this.stream?.live?.abort();
     this.stream = undefined;
   }
 

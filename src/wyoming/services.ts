@@ -7,6 +7,11 @@ export interface WyomingServices {
   info(): Info;
   /** asr: 16 kHz mono audio → its words ("" when nothing in the grammar was heard). */
   transcribe(samples16k: Float32Array, o?: { language?: string }): Promise<{ text: string; language?: string }>;
+  /**
+   * asr, live: a transcription decoded as the audio arrives, when the recognizer can take one now;
+   * undefined: transcribe the stream whole at audio-stop.
+   */
+  openTranscription?(): Promise<LiveTranscription | undefined>;
   /** intent: text → one intent with its entities, or not recognized with the reason. */
   recognize(text: string): Promise<Recognized>;
   /** handle: text → carried out (or asked back) with the spoken answer, or not handled with the reason. */
@@ -35,4 +40,13 @@ export interface WakeDetector {
   /** End of the stream: the phrases heard in what was still pending. */
   finish(): Promise<number[]>;
   close(): void;
+}
+
+export interface LiveTranscription {
+  /** 16 kHz mono audio as it arrives. */
+  accept(samples16k: Float32Array): Promise<void>;
+  /** End of the audio: its words; undefined when the live decode was given up (the caller transcribes the stream whole). */
+  finish(): Promise<{ text: string; language?: string } | undefined>;
+  /** The stream ends without a transcript. */
+  abort(): void;
 }
