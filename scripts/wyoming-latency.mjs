@@ -4,7 +4,9 @@
 // transcribe + audio chunks. As from a live microphone, the audio is in before audio-stop (a ping's
 // pong says the server has read every chunk), so what is timed is audio-stop → transcript.
 // Prints one JSON line per file and a summary. Run by hand after `npm run build`:
-//   node scripts/wyoming-latency.mjs [DIR]
+//   node scripts/wyoming-latency.mjs [DIR] [--pad SECONDS]
+// --pad: silence added after each recording (Home Assistant ends a stream once its VAD has heard
+// ≈ 0.7 s of silence; the fixtures end 0.4–0.5 s after the speech).
 import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, existsSync } from "node:fs";
 import { connect } from "node:net";
@@ -12,7 +14,10 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const dir = process.argv[2] ?? join(root, "test/fixtures/audio/commands");
+const argv = process.argv.slice(2);
+const padAt = argv.indexOf("--pad");
+const pad = padAt >= 0 ? Number(argv.splice(padAt, 2)[1]) : 0;
+const dir = argv[0] ?? join(root, "test/fixtures/audio/commands");
 const pin = spawnSync("taskset", ["--version"]).status === 0;
 const args = [join(root, "bin/hark.js"), "wyoming", "--uri", "tcp://127.0.0.1:0", "--no-wake", "--log-level", "info"];
 const server = pin ? spawn("taskset", ["-c", "0", process.execPath, ...args], { env: { ...process.env, HARK_SLM: "0" } }) : spawn(process.execPath, args, { env: { ...process.env, HARK_SLM: "0" } });
@@ -77,7 +82,10 @@ let right = 0;
 let seconds = 0;
 const files = readdirSync(dir).filter((f) => f.endsWith(".wav")).sort();
 for (const f of files) {
-  const { pcm, format } = pcmOf(join(dir, f));
+  const read = pcmOf(join(dir, f));
+  const { format } = read;
+  const frame = format.width * format.channels;
+  const pcm = pad > 0 ? Buffer.concat([read.pcm, Buffer.alloc(Math.round(pad * format.rate) * frame)]) : read.pcm;
   const label = join(dir, f.replace(/\.wav$/, ".json"));
   const want = existsSync(label) ? JSON.parse(readFileSync(label, "utf8")).text?.toLowerCase() : undefined;
   send("transcribe", { language: "en" });
@@ -100,4 +108,4 @@ socket.destroy();
 server.kill("SIGINT");
 const sorted = [...ms].sort((a, b) => a - b);
 const q = (p) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]);
-console.log(JSON.stringify({ files: files.length, oneCore: pin, audioSeconds: Math.round(seconds * 10) / 10, right, p50: q(0.5), p90: q(0.9), max: Math.round(sorted[sorted.length - 1]) }));
+console.log(JSON.stringify({ files: files.length, oneCore: pin, pad, audioSeconds: Math.round(seconds * 10) / 10, right, p50: q(0.5), p90: q(0.9), max: Math.round(sorted[sorted.length - 1]) }));
