@@ -192,17 +192,19 @@ export async function harkServices(rt: HarkRuntime, o: HarkServicesOptions = {})
       end();
       o.log?.debug("wyoming asr: the client stalled; its stream is transcribed whole at audio-stop");
     };
-    let watchdog = setTimeout(stall, LIVE_STALL_MS);
+    const arm = (): NodeJS.Timeout => setTimeout(stall, LIVE_STALL_MS).unref();
+    let watchdog = arm();
     return {
       accept: async (x) => {
         if (state !== "live") return;
         clearTimeout(watchdog);
         seconds += x.length / 16000;
         for (let i = 0; i < x.length && state === "live"; i += LIVE_FRAME) utterances.push(...(await listener.accept(x.subarray(i, i + LIVE_FRAME))));
-        if (state === "live") watchdog = setTimeout(stall, LIVE_STALL_MS);
+        if (state === "live") watchdog = arm();
       },
       finish: async () => {
         if (state !== "live") return undefined;
+        clearTimeout(watchdog);
         try {
           utterances.push(...(await listener.flush()));
         } finally {
