@@ -12,7 +12,7 @@ import { Matcher } from "../src/nlu/matcher.js";
 import { compileGraph } from "../src/compile/graph.js";
 import { loadSources } from "../src/nlu/index.js";
 import { WakeSpotter, wakeFsg } from "../src/wake/spotter.js";
-import { phonePrice } from "../src/wake/sensitivity.js";
+import { DEFAULT_WAKE_SENSITIVITY, phonePrice } from "../src/wake/sensitivity.js";
 
 /** Texts said by a flite voice one after another, `gapSec` of silence around each. */
 async function speak(texts: string[], gapSec: number, voice = "slt"): Promise<Float32Array> {
@@ -96,7 +96,7 @@ describe("wake gating through the runtime", () => {
   let rt: HarkRuntime;
   let client: mqtt.MqttClient;
   const commands: string[] = [];
-  const wake = { phrase: "hey hark" };
+  const wake = { phrase: "hey hark", sensitivity: DEFAULT_WAKE_SENSITIVITY };
   beforeAll(async () => {
     const config = resolveConfig(configSchema.parse({ speech: { enabled: false }, log_level: "silent" }));
     const understander = new Matcher(compileGraph(await loadSources({})));
