@@ -78,7 +78,8 @@ export async function startConsole(o: ConsoleOptions): Promise<ConsoleServer> {
   const speaker = new ConsoleSpeaker(rt.config.speech.voice, log);
   const listeners = new Set<WebSocket>();
 
-  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  // forceCloseConnections: close() ends keep-alive connections too (a page or program left open must not hold hark up).
+  const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true });
   app.addHook("onRequest", async (req, reply) => {
     const upgrade = String(req.headers.upgrade ?? "").toLowerCase() === "websocket";
     const v = admit({ url: req.url, headers: req.headers }, o.token, upgrade);

@@ -68,6 +68,8 @@ const handlers = {
     state.audioIn = m.audio.input;
     $("#ptt").disabled = !m.audio.input;
     $("#wav-file").disabled = !m.audio.input;
+    $("#speak").disabled = !m.audio.speech;
+    if (!m.audio.speech) $("#speak").checked = false;
     $("#audio-note").textContent = m.audio.reason ?? "";
   },
   level(m) {
