@@ -27,6 +27,9 @@ export const HARK_VARIABLES = {
   HARK_PYTHON: "hark models train: the Python interpreter (default /usr/bin/python3, else python3 on PATH)",
   HARK_KEEP_DATA: "set: hark models train keeps its generated training data",
   HARK_CONSOLE_TOKEN: "hark run --console: the token every request and socket of the web console must carry (console.token in hark.yaml wins)",
+  HARK_MODELS_PUBKEY: "the trusted Ed25519 public key (a PEM file's path, or the PEM text): hark models add accepts only bundles it signed (models.trusted_key in hark.yaml wins)",
+  HARK_MODELS_KEY: "the device key of encrypted model files: 64 hex digits (AES-256-GCM); HARK_MODELS_KEY_FILE is the other way",
+  HARK_MODELS_KEY_FILE: "a file holding the device key of encrypted model files (mode 0600, 64 hex digits)",
 } as const;
 
 export type HarkVariable = keyof typeof HARK_VARIABLES;
@@ -72,6 +75,10 @@ export interface HarkEnv {
   keepData: boolean;
   /** HARK_CONSOLE_TOKEN (undefined when unset or empty). */
   consoleToken: string | undefined;
+  /** HARK_MODELS_PUBKEY, HARK_MODELS_KEY, HARK_MODELS_KEY_FILE (undefined when unset or empty). */
+  modelsPubkey: string | undefined;
+  modelsKey: string | undefined;
+  modelsKeyFile: string | undefined;
 }
 
 /** Read every HARK_* variable from `env` (default: the process environment, now). */
@@ -95,6 +102,9 @@ export function readHarkEnv(env: NodeJS.ProcessEnv = process.env): HarkEnv {
     python: v("HARK_PYTHON"),
     keepData: !!v("HARK_KEEP_DATA"),
     consoleToken: v("HARK_CONSOLE_TOKEN") || undefined,
+    modelsPubkey: v("HARK_MODELS_PUBKEY") || undefined,
+    modelsKey: v("HARK_MODELS_KEY") || undefined,
+    modelsKeyFile: v("HARK_MODELS_KEY_FILE") || undefined,
   };
 }
 

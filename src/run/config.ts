@@ -119,6 +119,13 @@ export const configSchema = z.strictObject({
       token: z.string().min(8, "must be at least 8 characters").optional(),
     })
     .default({}),
+  /** Model updates (docs/models.md). */
+  models: z
+    .strictObject({
+      /** The trusted Ed25519 public key (PEM file path): `hark models add` accepts only bundles it signed. */
+      trusted_key: z.string().min(1).optional(),
+    })
+    .default({}),
   output: z.enum(["json", "text"]).default("json"),
   /** Unset: info (on a terminal `hark run` shows warnings only; src/cli/runLog.ts). */
   log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
@@ -146,6 +153,8 @@ export interface HarkConfig {
   wake: HarkConfigFile["wake"];
   /** The web console's token: console.token, else $HARK_CONSOLE_TOKEN. */
   console: { token?: string };
+  /** The trusted public key of model bundles: models.trusted_key, else $HARK_MODELS_PUBKEY (a PEM path or PEM text). */
+  models?: { trustedKey?: string };
   logLevel: HarkConfigFile["log_level"];
   /** The HARK_* environment variables (src/platform/env.ts), read once when the configuration is made. */
   env: HarkEnv;
@@ -189,6 +198,7 @@ export function resolveConfig(parsed: HarkConfigFile, file?: string, env: HarkEn
     listen: parsed.listen,
     wake: parsed.wake,
     console: { ...((parsed.console.token ?? env.consoleToken) ? { token: (parsed.console.token ?? env.consoleToken)! } : {}) },
+    models: { ...((parsed.models.trusted_key ?? env.modelsPubkey) ? { trustedKey: (parsed.models.trusted_key ?? env.modelsPubkey)! } : {}) },
     logLevel: parsed.log_level,
     env,
   };
