@@ -7,6 +7,7 @@ import { existsSync, type Stats } from "node:fs";
 import { stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { readCached, writeCached } from "../compile/cache.js";
+import { decryptToPrivateFile, deviceKey, isEncrypted, type Decrypted } from "./crypt.js";
 import { ModelError, modelsDir, readManifest, resolveFile, sha256File, type ModelEntry } from "./manifest.js";
 
 const KIND = "model-sha256";
@@ -101,4 +102,51 @@ export async function checkModelFiles(files: string[], dir = modelsDir()): Promi
     results.push({ file, entry, sha256, cached });
   }
   return results;
+}
+
+export interface LoadableModels {
+  /** The paths to hand to llama.cpp, in the order given (a decrypted copy for an encrypted file). */
+  paths: string[];
+  /** Files that were encrypted at rest, and how long decrypting them took (ms). */
+  decrypted: Array<{ file: string; ms: number }>;
+  /** Remove every decrypted copy (call as soon as the models are loaded, also on failure). */
+  cleanup(): void;
+}
+
+/**
+ * The model files ready to load: plaintext files are checked against their manifest entry
+ * (checkModelFiles); an encrypted file (src/models/crypt.ts) is decrypted with the device key into a
+ * private tmpfs file, and the sha256 of its plaintext is compared with the entry the same way.
+ */
+export async function loadableModelFiles(files: string[], dir = modelsDir()): Promise<LoadableModels> {
+  const copies: Decrypted[] = [];
+  const cleanup = () => {
+    for (const c of copies) c.remove();
+  };
+  try {
+    const paths: string[] = [];
+    const decrypted: LoadableModels["decrypted"] = [];
+    const models = readManifest(dir).models;
+    for (const file of files) {
+      if (!isEncrypted(file)) {
+        await checkModelFiles([file], dir);
+        paths.push(file);
+        continue;
+      }
+      const key = deviceKey();
+      if (!key) throw new ModelError(`${shown(file)}: encrypted at rest; give the device key ($HARK_MODELS_KEY or $HARK_MODELS_KEY_FILE)`);
+      const t0 = performance.now();
+      const copy = decryptToPrivateFile(file, key);
+      copies.push(copy);
+      decrypted.push({ file, ms: performance.now() - t0 });
+      const entry = registeredEntry(file, models, dir);
+      if (entry?.sha256 && copy.sha256 !== entry.sha256.toLowerCase())
+        throw new IntegrityError(`${shown(file)}: sha256 mismatch after decryption (manifest ${entry.sha256.slice(0, 8)}…, file ${copy.sha256.slice(0, 8)}…): refusing to load it`);
+      paths.push(copy.path);
+    }
+    return { paths, decrypted, cleanup };
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
 }

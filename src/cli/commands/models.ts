@@ -1,11 +1,14 @@
 // hark models train|list|add|verify|use|rollback — hark's SLM models (docs/slm.md).
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, statSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { Command, Option } from "commander";
 import { projectRoot } from "../../grammar/paths.js";
 import { activeModels, modelsDir, readManifest, resolveFile, verifyModel, writeManifest, ModelError, type ModelEntry, type Role } from "../../models/manifest.js";
+import { checkBundle, isBundleFile, loadPublicKey, packBundle, writeKeyPair, type BundleCheck } from "../../models/bundle.js";
+import { decryptFile, encryptFile, isEncrypted, readKeyFile, writeNewKeyFile } from "../../models/crypt.js";
+import { loadConfig } from "../../run/config.js";
 import { buildDataSet, generalEnglish, trainingVocabulary, writeJsonl } from "../../models/train/data.js";
 import { CommandError, UsageError } from "../../platform/errors.js";
 import { harkEnv } from "../../platform/env.js";
@@ -262,8 +265,8 @@ export function register(program: Command): void {
 
   models
     .command("add")
-    .description("verify and register a GGUF model (yours or a trained one); --use makes it active")
-    .argument("<file>", "GGUF file")
+    .description("verify and register a GGUF model (yours or a trained one) or a signed bundle (hark models pack); --use makes it active")
+    .argument("<file>", "GGUF file or model bundle")
     .addOption(new Option("--role <role>", "what it is for").choices(["slm", "draft"]).default("slm"))
     .option("--name <name>", "name in the manifest (default: file name)")
     .option("--sha256 <hex>", "expected sha256")
@@ -272,8 +275,12 @@ export function register(program: Command): void {
     .option("--words <file>", "words the model saw in training (written by hark models train), for the out-of-domain check")
     .option("--metrics <json>", "metrics JSON written by models/train/train.py (params, dev/test exact, grammar hash); records the active grammar's intents")
     .option("--use", "make it active")
+    .option("--config <file>", "hark.yaml with models.trusted_key (default ./hark.yaml when present)")
     .action(async (file: string, opts) => {
       const dir = modelsDir();
+      const trusted = (await loadConfig(opts.config)).models?.trustedKey;
+      if (isBundleFile(file)) return addBundle(file, dir, trusted, opts.use === true);
+      if (trusted) throw new CommandError(`${file}: a trusted key is configured (models.trusted_key / $HARK_MODELS_PUBKEY): only signed bundles can be added; nothing changed`);
       const m = readManifest(dir);
       let path = resolve(file);
       let target: string | undefined;
@@ -317,17 +324,35 @@ export function register(program: Command): void {
 
   models
     .command("verify")
-    .description("check every registered model (or one): file present, GGUF header and size, sha256, draft vocabulary")
-    .argument("[name]", "model name")
-    .action(async (name: string | undefined) => {
+    .description("check every registered model (or one): file present, GGUF header and size, sha256, draft vocabulary; or a bundle (file or unpacked folder): signature and every sha256")
+    .argument("[name]", "model name, or a bundle file / folder")
+    .option("--pubkey <pem>", "the Ed25519 public key the bundle must be signed with (default: models.trusted_key / $HARK_MODELS_PUBKEY)")
+    .option("--config <file>", "hark.yaml with models.trusted_key (default ./hark.yaml when present)")
+    .action(async (name: string | undefined, opts) => {
+      if (name && (isBundleFile(name) || (existsSync(name) && statSync(name).isDirectory()))) {
+        const spec = opts.pubkey ?? (await loadConfig(opts.config)).models?.trustedKey;
+        const t0 = performance.now();
+        const r = await checkBundle(name, spec ? loadPublicKey(spec) : undefined);
+        r.cleanup();
+        for (const p of r.problems) process.stdout.write(`FAIL ${p}\n`);
+        if (r.problems.length) throw new CommandError(`${name}: ${r.problems.length} problem${r.problems.length > 1 ? "s" : ""}; the bundle is not trustworthy`);
+        const sig = r.signatureOk ? "signature ok" : r.signed ? "signature NOT checked (no --pubkey, no trusted key)" : "unsigned";
+        process.stdout.write(`ok   ${name}: version ${r.manifest!.version}, ${r.manifest!.files.length} files, sha256 ok, ${sig} (${Math.round(performance.now() - t0)} ms)\n`);
+        return;
+      }
+      if (opts.pubkey) throw new UsageError(`--pubkey is for a bundle file or folder; '${name ?? ""}' is neither`);
       const m = readManifest();
       const list = m.models.filter((e) => !name || e.name === name);
       if (name && !list.length) throw new UsageError(`no model named '${name}'`);
       let bad = 0;
       for (const e of list) {
         const pair = e.role === "draft" && e.pairs_with ? m.models.find((x) => x.name === e.pairs_with) : undefined;
+        if (isEncrypted(resolveFile(e))) {
+          process.stdout.write(`ok   ${e.name} (encrypted at rest: its sha256 is checked when it is decrypted at load)\n`);
+          continue;
+        }
         try {
-          await verifyModel(resolveFile(e), { sha256: e.sha256, target: pair && existsSync(resolveFile(pair)) ? resolveFile(pair) : undefined });
+          await verifyModel(resolveFile(e), { sha256: e.sha256, target: pair && existsSync(resolveFile(pair)) && !isEncrypted(resolveFile(pair)) ? resolveFile(pair) : undefined });
           process.stdout.write(`ok   ${e.name}\n`);
         } catch (err) {
           bad++;
@@ -336,6 +361,68 @@ export function register(program: Command): void {
       }
       if (bad) throw new CommandError(`${bad} of ${list.length} models failed verification`);
     });
+
+  models
+    .command("keygen")
+    .description("write an Ed25519 key pair for signing model bundles: DIR/hark-models.key (private, 0600) and DIR/hark-models.pub")
+    .requiredOption("--out <dir>", "folder for the two files (never overwritten)")
+    .action((opts) => {
+      mkdirSync(opts.out, { recursive: true });
+      const k = writeKeyPair(opts.out);
+      process.stdout.write(`private key ${k.privateKey} (keep it off the devices)\npublic key  ${k.publicKey} (models.trusted_key on the devices)\n`);
+    });
+
+  models
+    .command("pack")
+    .description("write a signed bundle of the active models (GGUFs, tokenizer, words file) and their manifest")
+    .requiredOption("--key <pem>", "the Ed25519 private key (hark models keygen)")
+    .requiredOption("-o, --out <file>", "the bundle file to write")
+    .option("--bundle-version <v>", "the bundle's version (default: the time now, YYYYMMDD.HHMMSS); hark's own --version is taken")
+    .action(async (opts) => {
+      const dir = modelsDir();
+      const m = readManifest(dir);
+      const a = activeModels(dir);
+      if (!a.slm || !a.slmEntry) throw new CommandError("no active SLM model to pack (hark models list)");
+      const entries = [a.slmEntry, ...(m.active.draft ? m.models.filter((e) => e.name === m.active.draft) : [])];
+      const files = entries.map((e) => resolveFile(e, dir));
+      for (const f of files) {
+        if (!existsSync(f)) throw new CommandError(`${f}: no such file`);
+        if (isEncrypted(f)) throw new CommandError(`${f}: encrypted at rest; bundles carry plaintext models (hark models decrypt first)`);
+      }
+      if (a.words && existsSync(a.words)) files.push(a.words);
+      if (existsSync(join(dir, "tokenizer.model"))) files.push(join(dir, "tokenizer.model"));
+      const models = entries.map((e) => ({ ...e, file: basename(e.file), ...(e.words ? { words: basename(e.words) } : {}) }));
+      const version = opts.bundleVersion ?? new Date().toISOString().replace(/[-:]/g, "").replace("T", ".").slice(0, 15);
+      if (existsSync(opts.out)) throw new CommandError(`${opts.out}: already exists (not overwritten)`);
+      const t0 = performance.now();
+      const manifest = await packBundle({ out: opts.out, files, models, active: { slm: m.active.slm, ...(m.active.draft ? { draft: m.active.draft } : {}) }, version, privateKey: opts.key });
+      process.stdout.write(`wrote ${opts.out}: version ${version}, ${manifest.files.map((f) => f.path).join(", ")} (${(statSync(opts.out).size / 1e6).toFixed(1)} MB, signed, ${Math.round(performance.now() - t0)} ms)\n`);
+    });
+
+  const keyOption = (c: Command) =>
+    c.option("--key-file <file>", "the device key file (mode 0600, 64 hex digits); default $HARK_MODELS_KEY / $HARK_MODELS_KEY_FILE");
+  keyOption(
+    models
+      .command("encrypt")
+      .description("encrypt the registered model files at rest (AES-256-GCM with the device key); --key-file creates the key (0600) when it does not exist")
+      .argument("[name]", "model name (default: every registered model)"),
+  ).action((name: string | undefined, opts) => {
+    let key: Buffer;
+    if (opts.keyFile && !existsSync(opts.keyFile)) {
+      key = writeNewKeyFile(opts.keyFile);
+      process.stderr.write(`hark: wrote a new device key to ${opts.keyFile} (mode 0600); without it the models cannot be loaded\n`);
+    } else key = requireKey(opts.keyFile);
+    for (const e of selected(name)) process.stdout.write(`${encryptFile(resolveFile(e), key) ? "encrypted" : "already encrypted"} ${e.name}\n`);
+  });
+  keyOption(
+    models
+      .command("decrypt")
+      .description("decrypt the registered model files back to plaintext (with the device key)")
+      .argument("[name]", "model name (default: every registered model)"),
+  ).action((name: string | undefined, opts) => {
+    const key = requireKey(opts.keyFile);
+    for (const e of selected(name)) process.stdout.write(`${decryptFile(resolveFile(e), key) ? "decrypted" : "not encrypted"} ${e.name}\n`);
+  });
 
   models
     .command("use")
@@ -368,6 +455,46 @@ export function register(program: Command): void {
       writeManifest(m, dir);
       process.stdout.write(`slm: ${m.active.slm ?? "-"}, draft: ${m.active.draft ?? "-"}\n`);
     });
+}
+
+/** The device key from --key-file, $HARK_MODELS_KEY or $HARK_MODELS_KEY_FILE; a usage error when none is given. */
+function requireKey(keyFile: string | undefined): Buffer {
+  const env = harkEnv();
+  if (keyFile) return readKeyFile(keyFile);
+  if (env.modelsKey || env.modelsKeyFile) {
+    if (env.modelsKey && !/^[0-9a-fA-F]{64}$/.test(env.modelsKey.trim())) throw new UsageError("$HARK_MODELS_KEY: a device key is 64 hex digits (32 bytes)");
+    return env.modelsKey ? Buffer.from(env.modelsKey.trim(), "hex") : readKeyFile(env.modelsKeyFile!);
+  }
+  throw new UsageError("no device key: give --key-file FILE, or set $HARK_MODELS_KEY or $HARK_MODELS_KEY_FILE");
+}
+
+/** Registered models with files present: one by name, or all. */
+function selected(name: string | undefined): ModelEntry[] {
+  const m = readManifest();
+  const list = m.models.filter((e) => (!name || e.name === name) && existsSync(resolveFile(e)));
+  if (name && !list.length) throw new UsageError(`no model named '${name}' with a file present`);
+  return list;
+}
+
+/** hark models add BUNDLE: verify (signature when a key is trusted; sha256 always), copy in, register, optionally activate. */
+async function addBundle(file: string, dir: string, trusted: string | undefined, use: boolean): Promise<void> {
+  let r: BundleCheck | undefined;
+  try {
+    r = await checkBundle(file, trusted ? loadPublicKey(trusted) : undefined);
+    if (trusted && !r.signed) throw new CommandError(`${file}: unsigned bundle refused: a trusted key is configured; nothing changed`);
+    if (trusted && r.signatureOk === false) throw new CommandError(`${file}: not signed by the trusted key (models.trusted_key / $HARK_MODELS_PUBKEY): refused; nothing changed`);
+    if (r.problems.length) throw new CommandError(`${file}: ${r.problems[0]}${r.problems.length > 1 ? ` (and ${r.problems.length - 1} more; hark models verify ${file})` : ""}; nothing changed`);
+    if (!trusted) process.stderr.write(`hark: warning: no trusted key configured (models.trusted_key): the bundle's signature was not checked, only its sha256 sums\n`);
+    const manifest = r.manifest!;
+    for (const f of manifest.files) copyFileSync(join(r.dir, f.path), join(dir, f.path));
+    const m = readManifest(dir);
+    for (const e of manifest.models) upsert(m.models, { ...e, source: `hark models add ${basename(file)} (bundle ${manifest.version})` });
+    writeManifest(m, dir);
+    if (use) activate(dir, manifest.active);
+    process.stdout.write(`added bundle ${manifest.version}: ${manifest.models.map((e) => e.name).join(", ")}${trusted ? " (signature ok)" : ""}${use ? ", now active" : ""}\n`);
+  } finally {
+    r?.cleanup();
+  }
 }
 
 export { ModelError };

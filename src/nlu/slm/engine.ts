@@ -37,7 +37,7 @@ import { delexicalize, type Delexed } from "./delex.js";
 import { AUGMENTATION_WORDS } from "./fillers.js";
 import { projectRoot } from "../../grammar/paths.js";
 import { readGguf } from "../../models/gguf.js";
-import { checkModelFiles } from "../../models/integrity.js";
+import { loadableModelFiles } from "../../models/integrity.js";
 import { basename, join } from "node:path";
 
 let trainingWordsCache: string[] | undefined;
@@ -169,21 +169,29 @@ export class SlmEngine implements Understander {
     if (options.draft && !existsSync(options.draft)) throw new Error(`draft model not found: ${options.draft}`);
     // A registered model must be the very file its manifest entry hashed: a flipped byte passes the header
     // check below and would be used. The hash is cached per file stamp (src/models/integrity.ts).
-    await checkModelFiles(options.draft ? [options.model, options.draft] : [options.model]);
-    // llama.cpp may abort the process on a damaged file: check header, metadata and size first.
-    await readGguf(options.model);
-    if (options.draft) await readGguf(options.draft);
-    const llama = await sharedLlama();
-    const threads = options.threads ?? 1;
-    const model = await llama.loadModel({ modelPath: options.model, gpuLayers: 0 });
-    const ctx = await model.createContext({ contextSize: 512, sequences: 6, threads, batchSize: 512 });
+    // A file encrypted at rest is decrypted into a private tmpfs file (checked the same way), removed once loaded.
+    const files = await loadableModelFiles(options.draft ? [options.model, options.draft] : [options.model]);
+    const [modelPath, draftPath] = files.paths as [string, string | undefined];
+    let model: LlamaModel, ctx: LlamaContext;
     let draftModel: LlamaModel | undefined;
     let draftCtx: LlamaContext | undefined;
-    if (options.draft) {
-      draftModel = await llama.loadModel({ modelPath: options.draft, gpuLayers: 0 });
-      checkVocab(model, draftModel, options.draft);
-      draftCtx = await draftModel.createContext({ contextSize: 512, sequences: 2, threads, batchSize: 512 });
+    try {
+      // llama.cpp may abort the process on a damaged file: check header, metadata and size first.
+      await readGguf(modelPath);
+      if (draftPath) await readGguf(draftPath);
+      const llama = await sharedLlama();
+      const threads = options.threads ?? 1;
+      model = await llama.loadModel({ modelPath, gpuLayers: 0 });
+      ctx = await model.createContext({ contextSize: 512, sequences: 6, threads, batchSize: 512 });
+      if (draftPath) {
+        draftModel = await llama.loadModel({ modelPath: draftPath, gpuLayers: 0 });
+        checkVocab(model, draftModel, options.draft!);
+        draftCtx = await draftModel.createContext({ contextSize: 512, sequences: 2, threads, batchSize: 512 });
+      }
+    } finally {
+      files.cleanup();
     }
+    const llama = await sharedLlama();
     return new SlmEngine(llama, model, ctx, draftModel, draftCtx, options.grammar, options);
   }
 
