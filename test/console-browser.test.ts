@@ -8,14 +8,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import pino from "pino";
 import type { Browser, Page } from "playwright-core";
 import { startConsole, type ConsoleServer } from "../src/console/server.js";
-import { configSchema, resolveConfig } from "../src/run/config.js";
 import { HarkRuntime } from "../src/run/runtime.js";
-import { Matcher } from "../src/nlu/matcher.js";
-import { compileGraph } from "../src/compile/graph.js";
-import { loadSources } from "../src/nlu/index.js";
+import { matcherRuntime } from "./helpers/runtime.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const COMMANDS = resolve("test/fixtures/audio/commands");
@@ -32,9 +28,7 @@ describe.skipIf(!have)("web console in Chromium (playwright-core)", () => {
   let page: Page;
 
   beforeAll(async () => {
-    const config = resolveConfig(configSchema.parse({ speech: { enabled: true, play: false }, log_level: "silent" }));
-    const understander = new Matcher(compileGraph(await loadSources({})));
-    rt = await HarkRuntime.start({ config, logger: pino({ level: "silent" }), understander });
+    rt = await matcherRuntime({ speech: { enabled: true, play: false } });
     web = await startConsole({ rt, host: "127.0.0.1", port: 0, warm: true });
     const { chromium } = await import("playwright-core");
     browser = await chromium.launch({

@@ -6,18 +6,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { get } from "node:http";
-import pino from "pino";
 import WebSocket from "ws";
 import { admit, checkListen, isLoopback, parseListen, requestToken } from "../src/console/auth.js";
 import { startConsole, type ConsoleServer } from "../src/console/server.js";
-import { configSchema, resolveConfig } from "../src/run/config.js";
 import { HarkRuntime } from "../src/run/runtime.js";
-import { Matcher } from "../src/nlu/matcher.js";
-import { compileGraph } from "../src/compile/graph.js";
-import { loadSources } from "../src/nlu/index.js";
 import { UsageError } from "../src/platform/errors.js";
 import { hark, HARK } from "./helpers/cli.js";
 import { spawn } from "node:child_process";
+import { matcherRuntime } from "./helpers/runtime.js";
 
 type Msg = { type: string } & Record<string, unknown>;
 
@@ -138,9 +134,7 @@ describe("console server (in process, embedded broker, simulated home)", () => {
   const TOKEN = "secret-token-1";
 
   beforeAll(async () => {
-    const config = resolveConfig(configSchema.parse({ speech: { enabled: false }, log_level: "silent" }));
-    const understander = new Matcher(compileGraph(await loadSources({})));
-    rt = await HarkRuntime.start({ config, logger: pino({ level: "silent" }), understander });
+    rt = await matcherRuntime();
     open = await startConsole({ rt, host: "127.0.0.1", port: 0, realTime: false });
     locked = await startConsole({ rt, host: "127.0.0.1", port: 0, token: TOKEN });
     // Beyond loopback (all addresses), with its token; the test reaches it through 127.0.0.1 only.

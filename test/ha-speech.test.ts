@@ -4,11 +4,8 @@
 // sees each command arrive.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mqtt, { type MqttClient } from "mqtt";
-import pino from "pino";
-import { compileGraph } from "../src/compile/graph.js";
-import { loadSources, Matcher } from "../src/nlu/index.js";
-import { configSchema, resolveConfig } from "../src/run/config.js";
 import { HarkRuntime } from "../src/run/runtime.js";
+import { matcherRuntime } from "./helpers/runtime.js";
 
 interface Sent {
   device: string;
@@ -22,9 +19,7 @@ describe("hark run: the speaker's room, follow-ups, several commands", () => {
   const sent: Sent[] = [];
 
   beforeAll(async () => {
-    const config = resolveConfig(configSchema.parse({ speech: { enabled: false }, log_level: "silent" }));
-    const understander = new Matcher(compileGraph(await loadSources({})));
-    rt = await HarkRuntime.start({ config, logger: pino({ level: "silent" }), understander });
+    rt = await matcherRuntime();
     client = await mqtt.connectAsync(rt.brokerUrl);
     await client.subscribeAsync("hark/home/+/set");
     client.on("message", (topic, buf) => {

@@ -6,16 +6,13 @@ import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
-import pino from "pino";
 import { Hearing, Voice, type Heard } from "../src/run/voice.js";
 import { loadSources } from "../src/nlu/index.js";
 import { createSynthesizer } from "../src/tts/index.js";
 import { arraySource, resample } from "../src/audio/index.js";
-import { configSchema, resolveConfig } from "../src/run/config.js";
 import { HarkRuntime } from "../src/run/runtime.js";
 import { runLive } from "../src/run/live.js";
-import { Matcher } from "../src/nlu/matcher.js";
-import { compileGraph } from "../src/compile/graph.js";
+import { matcherRuntime } from "./helpers/runtime.js";
 
 /** The sentences said one after another, `gapSec` of silence before, between and after them. */
 async function speak(texts: string[], gapSec: number): Promise<{ audio: Float32Array; ends: number[] }> {
@@ -90,9 +87,7 @@ describe("barge-in through the runtime", () => {
   let client: mqtt.MqttClient;
   const commands: string[] = [];
   beforeAll(async () => {
-    const config = resolveConfig(configSchema.parse({ speech: { enabled: false }, log_level: "silent" }));
-    const understander = new Matcher(compileGraph(await loadSources({})));
-    rt = await HarkRuntime.start({ config, logger: pino({ level: "silent" }), understander });
+    rt = await matcherRuntime();
     client = await mqtt.connectAsync(rt.brokerUrl);
     await client.subscribeAsync("hark/home/+/set");
     client.on("message", (topic) => commands.push(topic));

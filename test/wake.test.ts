@@ -2,17 +2,13 @@
 // speech, the real VAD, spotter and grammar ASR, the embedded MQTT broker.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mqtt from "mqtt";
-import pino from "pino";
 import { createSynthesizer } from "../src/tts/index.js";
 import { arraySource, resample } from "../src/audio/index.js";
-import { configSchema, resolveConfig } from "../src/run/config.js";
 import { HarkRuntime } from "../src/run/runtime.js";
 import { runLive } from "../src/run/live.js";
-import { Matcher } from "../src/nlu/matcher.js";
-import { compileGraph } from "../src/compile/graph.js";
-import { loadSources } from "../src/nlu/index.js";
 import { WakeSpotter, wakeFsg } from "../src/wake/spotter.js";
 import { DEFAULT_WAKE_SENSITIVITY, phonePrice } from "../src/wake/sensitivity.js";
+import { matcherRuntime } from "./helpers/runtime.js";
 
 /** Texts said by a flite voice one after another, `gapSec` of silence around each. */
 async function speak(texts: string[], gapSec: number, voice = "slt"): Promise<Float32Array> {
@@ -98,9 +94,7 @@ describe("wake gating through the runtime", () => {
   const commands: string[] = [];
   const wake = { phrase: "hey hark", sensitivity: DEFAULT_WAKE_SENSITIVITY };
   beforeAll(async () => {
-    const config = resolveConfig(configSchema.parse({ speech: { enabled: false }, log_level: "silent" }));
-    const understander = new Matcher(compileGraph(await loadSources({})));
-    rt = await HarkRuntime.start({ config, logger: pino({ level: "silent" }), understander });
+    rt = await matcherRuntime();
     client = await mqtt.connectAsync(rt.brokerUrl);
     await client.subscribeAsync("hark/home/+/set");
     client.on("message", (topic) => commands.push(topic));

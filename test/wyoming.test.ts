@@ -9,17 +9,14 @@ import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import mqtt, { type MqttClient } from "mqtt";
 import pino from "pino";
-import { configSchema, resolveConfig } from "../src/run/config.js";
 import { HarkRuntime } from "../src/run/runtime.js";
-import { Matcher } from "../src/nlu/matcher.js";
-import { compileGraph } from "../src/compile/graph.js";
-import { loadSources } from "../src/nlu/index.js";
 import { createSynthesizer } from "../src/tts/index.js";
 import { resample } from "../src/audio/resample.js";
 import { serveWyoming, WyomingServer, FrameParser, encodeEvent, type WyomingHandle, type WyomingServices } from "../src/wyoming/index.js";
 import { pcmToMono } from "../src/wyoming/audio.js";
 import { spawn } from "node:child_process";
 import { hark, HARK } from "./helpers/cli.js";
+import { matcherRuntime } from "./helpers/runtime.js";
 
 interface Ev {
   type: string;
@@ -185,10 +182,7 @@ describe("hark wyoming: a real client over TCP", () => {
   const commands: Array<{ topic: string; body: Record<string, unknown> }> = [];
 
   beforeAll(async () => {
-    const config = resolveConfig(configSchema.parse({ speech: { enabled: false }, log_level: "silent" }));
-    // The grammar matcher alone (no SLM load: two cores are shared); the understander seam is the runtime's.
-    const understander = new Matcher(compileGraph(await loadSources({})));
-    rt = await HarkRuntime.start({ config, logger: pino({ level: "silent" }), understander });
+    rt = await matcherRuntime();
     wy = await serveWyoming(rt, "tcp://127.0.0.1:0", { log: pino({ level: "silent" }) });
     port = wy.server.address.port;
     await wy.ready; // recognizer, voice and spotter loaded: the latencies below are a warm service's
