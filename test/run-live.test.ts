@@ -5,14 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import mqtt from "mqtt";
 import { Hearing, Voice, type Heard } from "../src/run/voice.js";
 import { loadSources } from "../src/nlu/index.js";
 import { createSynthesizer } from "../src/tts/index.js";
 import { arraySource, resample } from "../src/audio/index.js";
 import { HarkRuntime } from "../src/run/runtime.js";
 import { runLive } from "../src/run/live.js";
-import { matcherRuntime } from "./helpers/runtime.js";
+import { homeCommands, matcherRuntime } from "./helpers/runtime.js";
 
 /** The sentences said one after another, `gapSec` of silence before, between and after them. */
 async function speak(texts: string[], gapSec: number): Promise<{ audio: Float32Array; ends: number[] }> {
@@ -84,16 +83,15 @@ describe("live listener: streaming decode, grammar-aware endpoint", () => {
 
 describe("barge-in through the runtime", () => {
   let rt: HarkRuntime;
-  let client: mqtt.MqttClient;
-  const commands: string[] = [];
+  let watch: Awaited<ReturnType<typeof homeCommands>>;
+  let commands: string[];
   beforeAll(async () => {
     rt = await matcherRuntime();
-    client = await mqtt.connectAsync(rt.brokerUrl);
-    await client.subscribeAsync("hark/home/+/set");
-    client.on("message", (topic) => commands.push(topic));
+    watch = await homeCommands(rt);
+    commands = watch.topics;
   });
   afterAll(async () => {
-    await client?.endAsync();
+    await watch?.close();
     await rt?.stop();
   });
 

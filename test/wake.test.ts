@@ -1,14 +1,13 @@
 // The wake phrase (src/wake/spotter.ts, gating in src/run/listen.ts and src/run/live.ts): real flite
 // speech, the real VAD, spotter and grammar ASR, the embedded MQTT broker.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import mqtt from "mqtt";
 import { createSynthesizer } from "../src/tts/index.js";
 import { arraySource, resample } from "../src/audio/index.js";
 import { HarkRuntime } from "../src/run/runtime.js";
 import { runLive } from "../src/run/live.js";
 import { WakeSpotter, wakeFsg } from "../src/wake/spotter.js";
 import { DEFAULT_WAKE_SENSITIVITY, phonePrice } from "../src/wake/sensitivity.js";
-import { matcherRuntime } from "./helpers/runtime.js";
+import { homeCommands, matcherRuntime } from "./helpers/runtime.js";
 
 /** Texts said by a flite voice one after another, `gapSec` of silence around each. */
 async function speak(texts: string[], gapSec: number, voice = "slt"): Promise<Float32Array> {
@@ -90,17 +89,16 @@ describe("wake spotter", () => {
 
 describe("wake gating through the runtime", () => {
   let rt: HarkRuntime;
-  let client: mqtt.MqttClient;
-  const commands: string[] = [];
+  let watch: Awaited<ReturnType<typeof homeCommands>>;
+  let commands: string[];
   const wake = { phrase: "hey hark", sensitivity: DEFAULT_WAKE_SENSITIVITY };
   beforeAll(async () => {
     rt = await matcherRuntime();
-    client = await mqtt.connectAsync(rt.brokerUrl);
-    await client.subscribeAsync("hark/home/+/set");
-    client.on("message", (topic) => commands.push(topic));
+    watch = await homeCommands(rt);
+    commands = watch.topics;
   });
   afterAll(async () => {
-    await client?.endAsync();
+    await watch?.close();
     await rt?.stop();
   });
 

@@ -1,5 +1,6 @@
 // `hark run` in process for a test: embedded broker, simulated home and car, silent logs, and the
 // grammar matcher as understander (no SLM load: the two cores are shared with the rest of the suite).
+import mqtt from "mqtt";
 import pino from "pino";
 import { compileGraph } from "../../src/compile/graph.js";
 import { loadSources } from "../../src/nlu/index.js";
@@ -12,4 +13,13 @@ export async function matcherRuntime(settings: Record<string, unknown> = { speec
   const config = resolveConfig(configSchema.parse({ ...settings, log_level: "silent" }));
   const understander = new Matcher(compileGraph(await loadSources({})));
   return HarkRuntime.start({ config, logger: pino({ level: "silent" }), understander });
+}
+
+/** The runtime's home command topics as they are published, for tests that check what was acted on. */
+export async function homeCommands(rt: HarkRuntime): Promise<{ topics: string[]; close: () => Promise<void> }> {
+  const client = await mqtt.connectAsync(rt.brokerUrl);
+  await client.subscribeAsync("hark/home/+/set");
+  const topics: string[] = [];
+  client.on("message", (topic) => topics.push(topic));
+  return { topics, close: () => client.endAsync() };
 }
