@@ -1,6 +1,6 @@
 // Wake phrase spotting ("hey hark") with no model of its own: the ASR's acoustic model and a decoder
 // of its own whose grammar (FSG) lets every utterance be either anything (a free loop of phones) or
-// the wake phrase with anything before and after it. A free phone loop fits any audio at least as
+// the wake phrase with anything after it. A free phone loop fits any audio at least as
 // well as the phrase's fixed phones, so the phrase wins only where the audio is close to it and the
 // loop pays its per-phone price over the phrase's stretch: that price is the sensitivity.
 //
@@ -48,7 +48,7 @@ const FILLER = /^(<sil>|<s>|<\/s>|\[NOISE\]|\[SPEECH\])$/;
  * sentences ("the sun heats the oceans": 16 false wakes in half an hour, docs/benchmarks.md).
  */
 export function wakeFsg(words: readonly string[], phoneP: number): string {
-  // 0 start · 1 loop before · 2..(2+n−1) after each phrase word · A loop after · F final.
+  // 0 start · 1 the loop of an utterance without the phrase · 2..(2+n−1) after each phrase word · A loop after · F final.
   const n = words.length;
   const A = 2 + n;
   const F = A + 1;
