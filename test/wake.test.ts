@@ -8,6 +8,7 @@ import { runLive } from "../src/run/live.js";
 import { WakeSpotter, wakeFsg } from "../src/wake/spotter.js";
 import { DEFAULT_WAKE_SENSITIVITY, phonePrice } from "../src/wake/sensitivity.js";
 import { homeCommands, matcherRuntime } from "./helpers/runtime.js";
+import { hark } from "./helpers/cli.js";
 
 /** Texts said by a flite voice one after another, `gapSec` of silence around each. */
 async function speak(texts: string[], gapSec: number, voice = "slt"): Promise<Float32Array> {
@@ -121,4 +122,12 @@ describe("wake gating through the runtime", () => {
       await new Promise((r) => setTimeout(r, 200));
     }
   }, 90_000);
+});
+
+describe("hark bench --suite wake: bad input", () => {
+  it("a sensitivity outside 0..1 is a one-line usage error, exit 2", () => {
+    const r = hark(["bench", "--suite", "wake", "--sensitivity", "2", "-n", "1", "--hours", "0.01"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe("hark: --sensitivity: between 0 and 1");
+  });
 });
