@@ -2,7 +2,7 @@
 // history of that choice (for rollback). A model is only made active after it verified (sha256, GGUF
 // header and size, draft vocabulary = target vocabulary); a failed check leaves the previous model active.
 import { createHash } from "node:crypto";
-import { createReadStream, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createReadStream, existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { Document, parse, parseDocument } from "yaml";
 import { projectRoot } from "../grammar/paths.js";
@@ -73,7 +73,10 @@ export function writeManifest(m: Manifest, dir = modelsDir()): void {
   doc.set("active", m.active);
   doc.set("history", m.history);
   doc.set("models", m.models);
-  writeFileSync(file, doc.toString({ lineWidth: 0 }));
+  // A temporary file renamed over the old one: a crash while writing never leaves half a manifest.
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, doc.toString({ lineWidth: 0 }));
+  renameSync(tmp, file);
 }
 
 export function resolveFile(entry: ModelEntry, dir = modelsDir()): string {
