@@ -72,6 +72,15 @@ export class FleetAgent {
     return a;
   }
 
+  /** Chunks written to disk by this agent, per version (a resumed download writes only what was missing). */
+  readonly written = new Map<string, number>();
+
+  /** The download in progress: chunks held of chunks. */
+  get progress(): { version: string; chunks: number; of: number } | undefined {
+    const d = this.download;
+    return d && { version: d.announce.version, chunks: d.have.size, of: d.announce.chunks };
+  }
+
   /** The last status reported. */
   get status(): DeviceStatus {
     return this.last;
@@ -105,7 +114,7 @@ export class FleetAgent {
       this.log.warn(`fleet: ${repaired}`);
       this.last = this.statusOf("rolled_back", this.store.readState().current, { error: repaired });
     }
-    this.store.sweep(new Set([s.current, ...(s.previous !== undefined ? [s.previous] : [])]), undefined);
+    this.store.sweep(new Set([s.current, ...(s.previous !== undefined ? [s.previous] : [])]), null);
     this.client = connectFleet({ ...this.o.broker, clientId: this.o.broker.clientId ?? `hark-fleet-${this.o.device}`.slice(0, 64) });
     this.client.on("connect", () => this.onConnect());
     this.client.on("message", (topic, payload) => this.onMessage(topic, payload));
@@ -218,6 +227,7 @@ export class FleetAgent {
     writeSync(d.fd, payload, 0, payload.length, i * d.announce.chunkSize);
     d.have.add(i);
     d.bad.delete(i);
+    this.written.set(d.announce.version, (this.written.get(d.announce.version) ?? 0) + 1);
     const now = Date.now();
     const done = d.have.size === d.announce.chunks;
     if (done || now - d.lastSaved > 200) {

@@ -187,15 +187,19 @@ export class FleetStore {
     for (const v of Object.keys(s.active)) if (!keep.has(v)) delete s.active[v];
     writeManifest(m, this.modelsDir);
     this.writeState(s);
-    this.sweep(keep);
+    this.sweep(keep, null);
   }
 
-  /** Remove version folders, staging leftovers and downloads that are not kept. */
-  sweep(keep: Set<string>, downloading?: string): void {
+  /**
+   * Remove version folders (and staging leftovers) that are not kept, and downloads other than `downloading`
+   * (with `downloading` null: only unpacked leftovers, *.tar and temporary files; partial downloads stay to resume).
+   */
+  sweep(keep: Set<string>, downloading: string | null): void {
     for (const name of readdirSync(join(this.root, "versions"))) if (!keep.has(name)) rmSync(join(this.root, "versions", name), { recursive: true, force: true });
     for (const name of readdirSync(join(this.root, "download"))) {
+      const partial = /\.(part|json)$/.test(name);
       const v = name.replace(/\.(part|json|tar)$/, "");
-      if (v !== downloading) rmSync(join(this.root, "download", name), { force: true });
+      if (downloading === null ? !partial : v !== downloading) rmSync(join(this.root, "download", name), { force: true });
     }
   }
 
