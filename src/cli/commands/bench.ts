@@ -179,6 +179,16 @@ registerSuite("trust", async (opts) => {
   return out;
 });
 
+// Soak and faults: tens of thousands of commands, broker restarts, mute devices, a throttled CPU (src/bench/soak.ts, docs/soak.md).
+registerSuite("soak", async (opts) => {
+  const { soakSuite } = await import("../../bench/soak.js");
+  const report = await soakSuite(opts, note).catch((err: unknown) => {
+    throw err instanceof Error && /^--/.test(err.message) ? new UsageError(err.message) : err;
+  });
+  if (!report.pass) process.exitCode = 1;
+  return report;
+});
+
 export function register(program: Command): void {
   addSourceOptions(
     program
@@ -207,6 +217,14 @@ export function register(program: Command): void {
       .option("--short-ms <ms>", "live suite: listen.short_silence_ms (default 120)")
       .option("--medium-ms <ms>", "live suite: listen.medium_silence_ms (default 400)")
       .option("--long-ms <ms>", "live suite: listen.long_silence_ms (default 600)")
+      .option("--spoken-count <m>", "soak suite: spoken commands (default 2000); -n: typed commands (default 50000)")
+      .option("--minutes <m>", "soak suite: stop issuing commands after this long (default 60)")
+      .option("--restarts <k>", "soak suite: broker restarts (default 3)")
+      .option("--mute <k>", "soak suite: commands to devices that never acknowledge (default: 1 per 500 typed)")
+      .option("--cpu <share>", "soak suite: the throttled runtime's share of one core (default 0.25)")
+      .option("--throttle <how>", "soak suite: auto|cgroup2|cgroup1|cpulimit|duty|off (default auto)")
+      .option("--broker <kind>", "soak suite: aedes|mosquitto, on loopback (default aedes)")
+      .option("--slm", "soak suite: hark's default understander (matcher, then the SLM) instead of the matcher alone")
       .option("--errors", "include every misunderstood utterance in the report")
       .option("--json", "one-line JSON (default: indented)"),
   ).action(async (opts) => {
