@@ -126,6 +126,29 @@ export const configSchema = z.strictObject({
       trusted_key: z.string().min(1).optional(),
     })
     .default({}),
+  /** Model updates over MQTT (docs/fleet.md): with this section `hark run` follows the fleet's announces. */
+  fleet: z
+    .strictObject({
+      /** This device's id on the broker (default: the host name). */
+      device: z.string().regex(/^[^/+#]+$/, "may not contain / + #").optional(),
+      /** The cohort whose announces it follows (besides "all"). */
+      cohort: z.string().regex(/^[^/+#]+$/, "may not contain / + #").default("all"),
+      /** The models folder updates are installed into (default: $HARK_MODELS_DIR, else models/). */
+      models_dir: z.string().min(1).optional(),
+      /** The acceptance check a new model must pass before it is used. */
+      check: z
+        .strictObject({
+          /** JSONL of {text, intents} (default: models/eval/fleet-check.jsonl). */
+          set: z.string().min(1).optional(),
+          /** Only the first N items. */
+          count: z.number().int().positive().optional(),
+          min_accuracy: z.number().min(0).max(1).default(0.8),
+          /** Bound on the 95th percentile of the per-utterance latency, ms. */
+          max_latency_ms: z.number().positive().default(500),
+        })
+        .default({ min_accuracy: 0.8, max_latency_ms: 500 }),
+    })
+    .optional(),
   output: z.enum(["json", "text"]).default("json"),
   /** Unset: info (on a terminal `hark run` shows warnings only; src/cli/runLog.ts). */
   log_level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
@@ -155,6 +178,8 @@ export interface HarkConfig {
   console: { token?: string };
   /** The trusted public key of model bundles: models.trusted_key, else $HARK_MODELS_PUBKEY (a PEM path or PEM text). */
   models?: { trustedKey?: string };
+  /** Model updates over MQTT (src/fleet/device.ts); absent: off. */
+  fleet?: HarkConfigFile["fleet"];
   logLevel: HarkConfigFile["log_level"];
   /** The HARK_* environment variables (src/platform/env.ts), read once when the configuration is made. */
   env: HarkEnv;
@@ -199,6 +224,7 @@ export function resolveConfig(parsed: HarkConfigFile, file?: string, env: HarkEn
     wake: parsed.wake,
     console: { ...((parsed.console.token ?? env.consoleToken) ? { token: (parsed.console.token ?? env.consoleToken)! } : {}) },
     models: { ...((parsed.models.trusted_key ?? env.modelsPubkey) ? { trustedKey: (parsed.models.trusted_key ?? env.modelsPubkey)! } : {}) },
+    ...(parsed.fleet ? { fleet: parsed.fleet } : {}),
     logLevel: parsed.log_level,
     env,
   };

@@ -1,0 +1,59 @@
+// `hark run` with a `fleet:` section (docs/fleet.md): the device agent on the runtime's broker, with the
+// device's own acceptance check (its check set and bounds, the runtime's grammar). Started in the
+// background: nothing here waits for the broker or blocks the voice pipeline.
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import type { Logger } from "pino";
+import type { Grammar } from "../grammar/types.js";
+import { modelsDir } from "../models/manifest.js";
+import type { HarkConfig } from "../run/config.js";
+import { FleetAgent } from "./agent.js";
+import { acceptanceCheck, DEFAULT_BOUNDS, defaultCheckSet, readCheckSet } from "./check.js";
+import { ALL_COHORT } from "./protocol.js";
+
+/** The agent for this configuration, or undefined (with a warning logged) when it cannot run. */
+export function startFleet(config: HarkConfig, brokerUrl: string, grammar: Grammar, log: Logger): FleetAgent | undefined {
+  const f = config.fleet;
+  if (!f) return undefined;
+  const trustedKey = config.models?.trustedKey;
+  if (!trustedKey) {
+    log.warn("fleet: no trusted key (models.trusted_key or $HARK_MODELS_PUBKEY): model updates over MQTT are off");
+    return undefined;
+  }
+  const c = f.check;
+  const bounds = { minAccuracy: c.min_accuracy ?? DEFAULT_BOUNDS.minAccuracy, maxLatencyMs: c.max_latency_ms ?? DEFAULT_BOUNDS.maxLatencyMs };
+  const b = config.broker;
+  try {
+    const items = readCheckSet(c.set ?? defaultCheckSet(), c.count);
+    const agent = FleetAgent.start({
+      device: f.device ?? hostname(),
+      cohort: f.cohort || ALL_COHORT,
+      modelsDir: f.models_dir ?? modelsDir(config.env.modelsDir),
+      broker: {
+        url: brokerUrl,
+        ...(b.username !== undefined ? { username: b.username } : {}),
+        ...(b.password !== undefined ? { password: b.password } : {}),
+        ...(b.protocol_version ? { protocolVersion: b.protocol_version } : {}),
+        ...(b.ca || b.cert || b.key || b.reject_unauthorized !== undefined
+          ? {
+              tls: {
+                ...(b.ca ? { ca: readFileSync(b.ca) } : {}),
+                ...(b.cert ? { cert: readFileSync(b.cert) } : {}),
+                ...(b.key ? { key: readFileSync(b.key) } : {}),
+                ...(b.reject_unauthorized !== undefined ? { rejectUnauthorized: b.reject_unauthorized } : {}),
+              },
+            }
+          : {}),
+      },
+      trustedKey,
+      check: (files) => acceptanceCheck(files, { grammar, items, bounds, threads: 1 }),
+      logger: log,
+      onSwitch: (v) => log.warn(`fleet: the active models are now ${v || "the ones the device came with"}; hark loads them at its next start`),
+    });
+    log.info({ device: agent.status.device, cohort: agent.status.cohort, version: agent.status.version }, "fleet agent started");
+    return agent;
+  } catch (err) {
+    log.warn(`fleet: not started: ${(err instanceof Error ? err.message : String(err)).split("\n")[0]}`);
+    return undefined;
+  }
+}
