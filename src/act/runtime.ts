@@ -3,6 +3,7 @@
 
 import type { Logger } from "pino";
 import { startBroker, type EmbeddedBroker } from "../bus/broker.js";
+import { withAccountHint, type EmbeddedServe } from "../bus/serve.js";
 import type { MqttTlsOptions } from "../bus/mqttBus.js";
 import { createDeviceBus, DEFAULT_BUS } from "../bus/registry.js";
 import type { DeviceBus } from "../bus/types.js";
@@ -40,6 +41,10 @@ export interface DeviceRuntimeOptions {
   timeoutMs?: number;
   /** False: a broker that refuses the first connection is an error at once (MqttBusOptions.waitForBroker). */
   waitForBroker?: boolean;
+  /** The embedded broker locked (accounts, ACLs, TLS) and hark's own accounts on it (src/bus/serve.ts). */
+  serve?: EmbeddedServe;
+  /** The simulated devices' account on an external broker (default: username/password). */
+  simulatorAuth?: { username: string; password: string };
   logger?: Logger;
 }
 
@@ -58,27 +63,35 @@ export interface DeviceRuntime {
 
 export async function startDeviceRuntime(o: DeviceRuntimeOptions): Promise<DeviceRuntime> {
   const catalog = typeof o.devices === "string" ? DeviceCatalog.load(o.devices) : o.devices;
-  const broker = o.brokerUrl ? undefined : await startBroker({ ...(o.port !== undefined ? { port: o.port } : {}), ...(o.logger ? { logger: o.logger } : {}) });
+  const serve = o.brokerUrl ? undefined : o.serve;
+  const broker = o.brokerUrl ? undefined : await startBroker({ ...(serve?.broker ?? {}), ...(o.port !== undefined ? { port: o.port } : {}), ...(o.logger ? { logger: o.logger } : {}) });
   const brokerUrl = o.brokerUrl ?? broker!.url;
+  const own = serve?.hark ?? (o.username !== undefined ? { username: o.username, ...(o.password !== undefined ? { password: o.password } : {}) } : undefined);
+  const tls = serve?.clientTls ? { ...(o.tls ?? {}), ...serve.clientTls } : o.tls;
   const conn = {
     ...(o.protocolVersion ? { protocolVersion: o.protocolVersion } : {}),
-    ...(o.username !== undefined ? { username: o.username } : {}),
-    ...(o.password !== undefined ? { password: o.password } : {}),
-    ...(o.tls ? { tls: o.tls } : {}),
+    ...(own ?? {}),
+    ...(tls ? { tls } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
+  };
+  const simConn = {
+    ...conn,
+    ...(o.simulatorAuth && !serve ? o.simulatorAuth : {}),
+    ...(serve?.simulator ? { credentials: serve.simulator } : {}),
   };
   let sims: SimulatorHandle | undefined;
   let bus: DeviceBus;
   try {
     bus = createDeviceBus(o.bus ?? DEFAULT_BUS, { url: brokerUrl, devices: catalog, ...conn, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.waitForBroker !== undefined ? { waitForBroker: o.waitForBroker } : {}) });
     if (o.simulate ?? !o.brokerUrl) {
-      sims = await startSimulators({ brokerUrl, devices: catalog, ...conn, ...(o.faults ? { faults: o.faults } : {}), ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}) });
+      sims = await startSimulators({ brokerUrl, devices: catalog, ...simConn, ...(o.faults ? { faults: o.faults } : {}), ...(o.latencyMs !== undefined ? { latencyMs: o.latencyMs } : {}) });
     }
     await bus.start();
   } catch (err) {
     await sims?.stop();
     await broker?.stop();
-    throw err;
+    const simulators = err instanceof Error && err.message.startsWith("simulators");
+    throw withAccountHint(err, simulators ? (o.simulatorAuth && !serve ? o.simulatorAuth.username : own?.username) : own?.username);
   }
   return {
     catalog,

@@ -1,9 +1,26 @@
 // Embedded MQTT broker (aedes, in process, MQTT 3.1.1) for when no --broker URL is given.
+// With `users` it refuses anonymous clients and wrong passwords and holds every account to its ACL
+// (src/bus/acl.ts): a publish outside it is acknowledged and dropped (as mosquitto does), a subscription
+// outside it gets the failure code. Secrets are never logged; refusals are logged once per account.
 
 import { createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import { Aedes } from "aedes";
 import type { Logger } from "pino";
+import { mayPublish, mayRead, maySubscribe, type AclRule, type Role } from "./acl.js";
+import { sameSecret } from "./credentials.js";
+
+/** An account of the embedded broker: its password check and its ACL. */
+export interface BrokerAccount {
+  username: string;
+  role: Role;
+  rules: AclRule[];
+  /** Does this password belong to the account? */
+  verify(password: Buffer): Promise<boolean> | boolean;
+}
+
+/** Where a denied publish goes: no client may subscribe to it, nothing is retained. */
+const DROPPED = "$hark/denied";
 
 export interface BrokerOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -11,8 +28,10 @@ export interface BrokerOptions {
   /** Only loopback by default. */
   host?: string;
   logger?: Logger;
-  /** Require this username/password from every client (default: anonymous allowed). */
+  /** Require this username/password from every client (default: anonymous allowed); full access. */
   auth?: { username: string; password: string };
+  /** Accounts with their ACLs (src/bus/acl.ts); anonymous clients are refused. Adds to `auth`. */
+  users?: BrokerAccount[];
   /** Serve MQTT over TLS (mqtts://) with this key and certificate (PEM). */
   tls?: { key: string | Buffer; cert: string | Buffer };
 }
@@ -30,15 +49,64 @@ export interface EmbeddedBroker {
 /** Start aedes on host:port. Resolves once the socket listens (a few ms). */
 export async function startBroker(options: BrokerOptions = {}): Promise<EmbeddedBroker> {
   const host = options.host ?? "127.0.0.1";
-  const auth = options.auth;
+  const accounts = new Map<string, BrokerAccount>();
+  if (options.auth) {
+    const a = options.auth;
+    accounts.set(a.username, { username: a.username, role: "admin", rules: [{ access: "readwrite", topic: "#" }], verify: (p) => sameSecret(p, a.password) });
+  }
+  for (const u of options.users ?? []) accounts.set(u.username, u);
+  const locked = accounts.size > 0;
+  const log = options.logger;
+  // One warning per account and reason, then debug: a client retrying every second fills no log.
+  const said = new Set<string>();
+  const once = (key: string, fields: Record<string, unknown>, msg: string) => {
+    if (said.has(key)) return log?.debug(fields, msg);
+    said.add(key);
+    log?.warn(fields, msg);
+  };
+  const userOf = new WeakMap<object, BrokerAccount>();
+  const refuse = (returnCode: 4 | 5, message: string) => Object.assign(new Error(message), { returnCode });
   const aedes = await Aedes.createBroker(
-    auth
+    locked
       ? {
-          authenticate: (_client, username, password, done) => {
-            const ok = username === auth.username && password?.toString() === auth.password;
-            if (ok) return done(null, true);
-            const err = Object.assign(new Error("bad username or password"), { returnCode: 4 as const });
-            done(err as Parameters<typeof done>[0], false);
+          authenticate: (client, username, password, done) => {
+            const fail = (code: 4 | 5, why: string) => {
+              once(`connect:${username ?? ""}:${why}`, { client: client.id, ...(username ? { username } : {}), why }, `mqtt connection refused: ${why}`);
+              done(refuse(code, why) as Parameters<typeof done>[0], false);
+            };
+            if (!username) return fail(5, "no username (anonymous clients are refused)");
+            const account = accounts.get(username);
+            if (!account || !password) return fail(4, "bad username or password");
+            Promise.resolve(account.verify(password)).then(
+              (ok) => {
+                if (!ok) return fail(4, "bad username or password");
+                userOf.set(client, account);
+                done(null, true);
+              },
+              () => fail(4, "bad username or password"),
+            );
+          },
+          authorizePublish: (client, packet, done) => {
+            const account = client ? userOf.get(client) : undefined;
+            if (account && !packet.topic.startsWith("$") && mayPublish(account.rules, packet.topic)) return done(null);
+            once(`pub:${account?.username ?? ""}:${packet.topic}`, { client: client?.id, username: account?.username, topic: packet.topic }, "mqtt publish denied (dropped)");
+            // Acknowledged and dropped, as mosquitto does: an error here would close the connection, and the
+            // client would send the same message again on every reconnect.
+            packet.topic = DROPPED;
+            packet.retain = false;
+            packet.payload = Buffer.alloc(0);
+            done(null);
+          },
+          authorizeSubscribe: (client, sub, done) => {
+            const account = userOf.get(client);
+            if (account && !sub.topic.startsWith("$") && maySubscribe(account.rules, sub.topic)) return done(null, sub);
+            once(`sub:${account?.username ?? ""}:${sub.topic}`, { client: client.id, username: account?.username, topic: sub.topic }, "mqtt subscription denied");
+            done(null, null);
+          },
+          // Retained messages and deliveries: only what the account may read (an admin's # sees all).
+          authorizeForward: (client, packet) => {
+            const account = userOf.get(client);
+            return account && packet.topic !== DROPPED && mayRead(account.rules, packet.topic) ? packet : null;
           },
         }
       : {},
@@ -65,7 +133,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Embedded
   options.logger?.debug({ host, port }, "embedded broker listening");
   let stopped: Promise<void> | undefined;
   return {
-    url: `${options.tls ? "mqtts" : "mqtt"}://${host}:${port}`,
+    url: `${options.tls ? "mqtts" : "mqtt"}://${host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "[::1]" : host}:${port}`,
     host,
     port,
     aedes,

@@ -11,10 +11,15 @@
 //   homeassistant/<component>/hark/<object_id>/config   retained discovery config
 //
 // Car signals (COVESA VSS 4.x paths, dots → slashes): hark/car/Vehicle/Cabin/…/<Leaf>/set | state
+//
+// Satellites (a hark on another speaker or seat, sharing the broker): hark/satellite/<id>/… is theirs
+// alone; on a locked broker a satellite may publish nowhere else but the devices it is let command
+// (src/bus/acl.ts, docs/security.md).
 
 export const HOME_PREFIX = "hark/home";
 export const CAR_PREFIX = "hark/car";
 export const DISCOVERY_PREFIX = "homeassistant";
+export const SATELLITE_PREFIX = "hark/satellite";
 export const DISCOVERY_NODE_ID = "hark";
 /** Field of a state payload that names the last command the device applied. */
 export const LAST_COMMAND_ID = "last_command_id";
@@ -34,3 +39,6 @@ export interface Publish {
   payload: string;
   retain?: boolean;
 }
+
+/** hark/satellite/<id>/<rest> (rest may be a filter: "#", "status" …). */
+export const satelliteTopic = (id: string, rest: string): string => `${SATELLITE_PREFIX}/${topicSegment(id)}/${rest}`;

@@ -9,6 +9,7 @@ import { DEFAULT_TIMEOUTS, type DialogTimeouts, type ProfileKind } from "../dial
 import { DEFAULT_WAKE_SENSITIVITY } from "../wake/sensitivity.js";
 import { resolveTrustConfig, trustConfigSchema, type TrustConfig } from "../trust/index.js";
 import { harkEnv, type HarkEnv } from "../platform/env.js";
+import { brokerServeSchema } from "../bus/serve.js";
 
 const ms = z.number().int().positive();
 
@@ -36,6 +37,12 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).optional(),
       username: z.string().optional(),
       password: z.string().optional(),
+      /** A file (mode 0600) whose first line is the password, instead of password. */
+      password_file: z.string().min(1).optional(),
+      /** The simulated devices' account on an external broker (role device, devices: ['*']); default: username/password. */
+      simulator: z.strictObject({ username: z.string().min(1), password: z.string().min(1).optional(), password_file: z.string().min(1).optional() }).optional(),
+      /** The embedded broker locked: accounts with roles and ACLs, TLS (src/bus/serve.ts, docs/security.md). */
+      serve: brokerServeSchema.optional(),
       protocol_version: z.union([z.literal(4), z.literal(5)]).optional(),
       ca: z.string().optional(),
       cert: z.string().optional(),

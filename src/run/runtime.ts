@@ -3,6 +3,7 @@
 // The CLI (src/cli/commands/run.ts) feeds it lines and prints its answers; tests and the bench use it directly.
 import { readFileSync } from "node:fs";
 import pino, { type Logger } from "pino";
+import { clientPassword, embeddedServe, simulatorCredentials } from "../bus/serve.js";
 import { startDeviceRuntime, type DeviceRuntime } from "../act/index.js";
 import type { DeviceFault } from "../devices/sim/simulator.js";
 import { DeviceCatalog } from "../devices/catalog.js";
@@ -175,14 +176,20 @@ export class HarkRuntime {
             ...(b.reject_unauthorized !== undefined ? { rejectUnauthorized: b.reject_unauthorized } : {}),
           }
         : undefined;
+    // The embedded broker locked from broker.serve (accounts, ACLs, TLS); passwords from files (src/bus/serve.ts).
+    const password = clientPassword(b);
+    const serve = b.url ? undefined : embeddedServe(b, catalog);
+    const simulatorAuth = simulatorCredentials(b.simulator);
     const devices = await startDeviceRuntime({
       devices: catalog,
+      ...(serve ? { serve } : {}),
+      ...(simulatorAuth ? { simulatorAuth } : {}),
       ...(b.url ? { brokerUrl: b.url } : {}),
       ...(b.port !== undefined ? { port: b.port } : {}),
       ...(config.simulate !== undefined ? { simulate: config.simulate } : {}),
       ...(b.protocol_version ? { protocolVersion: b.protocol_version } : {}),
       ...(b.username !== undefined ? { username: b.username } : {}),
-      ...(b.password !== undefined ? { password: b.password } : {}),
+      ...(password !== undefined ? { password } : {}),
       ...(tls ? { tls } : {}),
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),

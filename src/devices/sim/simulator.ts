@@ -35,6 +35,8 @@ export interface SimulatorOptions {
   protocolVersion?: 4 | 5;
   username?: string;
   password?: string;
+  /** A device file's own account (a locked broker: each file publishes only its devices' state); else username/password. */
+  credentials?: (file: DeviceFile) => { username: string; password: string } | undefined;
   tls?: MqttTlsOptions;
   /** Publish Home Assistant discovery configs (retained). Default true. */
   discovery?: boolean;
@@ -224,6 +226,7 @@ export async function startSimulators(options: SimulatorOptions): Promise<Simula
       connectTimeout: 5000,
       ...(options.username !== undefined ? { username: options.username } : {}),
       ...(options.password !== undefined ? { password: options.password } : {}),
+      ...(options.credentials?.(file) ?? {}),
       ...(options.tls ?? {}),
     };
     const client = await mqtt.connectAsync(options.brokerUrl, clientOptions);
