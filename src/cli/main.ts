@@ -14,10 +14,11 @@ import * as models from "./commands/models.js";
 import * as run from "./commands/run.js";
 import * as fixtures from "./commands/fixtures.js";
 import * as wyoming from "./commands/wyoming.js";
+import * as fleet from "./commands/fleet.js";
 import * as broker from "./commands/broker.js";
 
 /** Every subcommand module exports `register(program)`; add new ones here. */
-const commands: Array<{ register(program: Command): void }> = [understand, grammar, bench, transcribe, replay, say, run, models, fixtures, wyoming, broker];
+const commands: Array<{ register(program: Command): void }> = [understand, grammar, bench, transcribe, replay, say, run, models, fixtures, wyoming, broker, fleet];
 
 export function buildProgram(): Command {
   const program = new Command("hark")

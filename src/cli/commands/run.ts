@@ -126,6 +126,8 @@ export async function runCommand(opts: RunOptions): Promise<number> {
     if (a.speech) void voice?.say(a.speech, a.session);
   };
   const rt = await HarkRuntime.start({ config, logger: log, onAnswer: print });
+  // Model updates over MQTT (docs/fleet.md): the agent works in the background on the runtime's broker.
+  const fleet = config.fleet ? (await import("../../fleet/device.js")).startFleet(config, rt.brokerUrl, rt.grammar, log.child({ mod: "fleet" })) : undefined;
   let wyoming: { uri: string; stop(): Promise<void> } | undefined;
   if (opts.wyoming) {
     try {
@@ -134,6 +136,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       process.stderr.write(`hark: Wyoming service on ${w.server.uri}\n`);
       wyoming = { uri: w.server.uri, stop: w.stop };
     } catch (err) {
+      await fleet?.stop();
       await rt.stop();
       throw new CommandError(err instanceof Error ? err.message : String(err));
     }
@@ -153,6 +156,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
       });
     } catch (err) {
       await wyoming?.stop();
+      await fleet?.stop();
       await rt.stop();
       throw new CommandError(`--console: cannot listen on ${opts.console}: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -160,7 +164,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   }
 
   let stopping: Promise<void> | undefined;
-  const stop = () => (stopping ??= (wyoming?.stop() ?? Promise.resolve()).then(() => rt.stop()));
+  const stop = () => (stopping ??= (wyoming?.stop() ?? Promise.resolve()).then(() => fleet?.stop()).then(() => rt.stop()));
   const onSignal = (sig: NodeJS.Signals) => {
     rt.log.info({ signal: sig }, "shutting down");
     void stop().then(() => process.exit(0));
