@@ -3,14 +3,17 @@
 // rules per user serves both brokers: the embedded aedes checks it on every PUBLISH and SUBSCRIBE
 // (src/bus/broker.ts), and `hark broker config --mosquitto` writes it as mosquitto's acl_file.
 //
-//   admin      readwrite #                                    (tools, a Home Assistant bridge)
+//   admin      readwrite #                                    (tools, `hark fleet publish`, a Home Assistant bridge)
 //   hark       write  hark/home/+/set, hark/home/+/set/+      commands to every device
 //              write  hark/car/#                              car commands (and the speed signal it may set)
 //              write  hark/satellite/#                        talking to satellites
 //              read   hark/#, homeassistant/#
+//              write  hark/fleet/status/+                     its model status as a fleet device
 //   satellite  write  hark/satellite/<id>/#                   its own topics only
+//              write  hark/fleet/status/<id>                  its own fleet status (src/fleet/protocol.ts)
 //              write  the command topics of its `devices`     (none unless listed)
-//              read   hark/satellite/<id>/#, hark/home/+/state, hark/car/#, homeassistant/#
+//              read   hark/satellite/<id>/#, hark/home/+/state, hark/car/#, homeassistant/#,
+//                     hark/fleet/announce/+, hark/fleet/bundle/#  (model updates it may take)
 //   device     write  its state topics (+ its HA discovery config), read its command topics
 //
 // Anything else is refused: a publish is dropped (mosquitto acknowledges it and drops it, and so does hark's
@@ -20,7 +23,15 @@ import type { DeviceCatalog } from "../devices/catalog.js";
 import { commandTopics, stateTopics } from "../devices/codec.js";
 import { discoveryTopic } from "../devices/discovery.js";
 import type { Device } from "../devices/types.js";
-import { CAR_PREFIX, DISCOVERY_PREFIX, HOME_PREFIX, SATELLITE_PREFIX, satelliteTopic } from "./topics.js";
+import { CAR_PREFIX, DISCOVERY_PREFIX, HOME_PREFIX, SATELLITE_PREFIX, satelliteTopic, topicSegment } from "./topics.js";
+
+/** Fleet delivery's topics (src/fleet/protocol.ts, which the bus does not import; test/broker-acl.test.ts checks they agree). */
+export const FLEET_TOPICS = {
+  announce: "hark/fleet/announce/+",
+  bundle: "hark/fleet/bundle/#",
+  status: (device: string) => `hark/fleet/status/${topicSegment(device)}`,
+  anyStatus: "hark/fleet/status/+",
+} as const;
 
 export const ROLES = ["hark", "satellite", "device", "admin"] as const;
 export type Role = (typeof ROLES)[number];
@@ -108,16 +119,21 @@ export function aclRules(user: AclUser, catalog: DeviceCatalog): AclRule[] {
       add("write", `${HOME_PREFIX}/+/set/+`);
       add("write", `${CAR_PREFIX}/#`);
       add("write", `${SATELLITE_PREFIX}/#`);
+      add("write", FLEET_TOPICS.anyStatus);
       add("read", "hark/#");
       add("read", `${DISCOVERY_PREFIX}/#`);
       break;
     case "satellite": {
-      const own = satelliteTopic(user.satellite ?? user.username, "#");
-      add("readwrite", own);
+      const id = user.satellite ?? user.username;
+      add("readwrite", satelliteTopic(id, "#"));
+      add("write", FLEET_TOPICS.status(id));
       for (const d of selectDevices(catalog, user.devices ?? [], who)) for (const t of commandTopics(d)) add("write", t);
       add("read", `${HOME_PREFIX}/+/state`);
       add("read", `${CAR_PREFIX}/#`);
       add("read", `${DISCOVERY_PREFIX}/#`);
+      add("read", FLEET_TOPICS.announce);
+      add("read", FLEET_TOPICS.bundle);
+      add("read", FLEET_TOPICS.status(id));
       break;
     }
     case "device": {
