@@ -7,7 +7,7 @@ import type { MqttClient } from "mqtt";
 import { checkBundle } from "../models/bundle.js";
 import { connectFleet, firstConnect, type FleetBrokerOptions } from "./client.js";
 import {
-  ALL_COHORT, ANNOUNCE_FORMAT, announceTopic, chunkTopic, DEFAULT_CHUNK_SIZE, parseAnnounce, sha256Of, STATUS_FILTER, validVersion,
+  ALL_COHORT, ANNOUNCE_FILTER, ANNOUNCE_FORMAT, announceTopic, chunkTopic, DEFAULT_CHUNK_SIZE, parseAnnounce, sha256Of, STATUS_FILTER, validVersion,
   type Announce, type DeviceStatus, type InstallAnnounce, type RollbackAnnounce,
 } from "./protocol.js";
 
@@ -179,7 +179,7 @@ export async function readRetained(broker: FleetBrokerOptions, filter: string, q
 
 /** The device statuses on the broker (retained), sorted by device. */
 export async function fleetStatus(broker: FleetBrokerOptions): Promise<{ devices: DeviceStatus[]; announces: Array<{ cohort: string; announce: Announce }> }> {
-  const [statuses, announces] = await Promise.all([readRetained(broker, STATUS_FILTER), readRetained(broker, announceTopic("+"))]);
+  const [statuses, announces] = await Promise.all([readRetained(broker, STATUS_FILTER), readRetained(broker, ANNOUNCE_FILTER)]);
   const devices: DeviceStatus[] = [];
   for (const p of statuses.values()) {
     try {

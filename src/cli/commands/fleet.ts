@@ -50,11 +50,13 @@ const withBroker = (c: Command) =>
 
 const err1 = (e: unknown) => new CommandError((e instanceof Error ? e.message : String(e)).split("\n")[0]!);
 
+const STATE_ORDER = ["idle", "downloading", "verifying", "checking", "active", "rolled_back", "failed"] as const;
+
 function line(s: DeviceStatus): string {
   const progress = s.progress ? ` ${s.progress.chunks}/${s.progress.of}` : "";
   const m = s.metrics;
   const metrics = m && m.accuracy !== undefined ? ` accuracy ${(m.accuracy * 100).toFixed(0)}% p95 ${m.p95Ms} ms` : "";
-  return `${s.device.padEnd(20)} ${s.cohort.padEnd(10)} ${(s.version || "-").padEnd(16)} ${s.status.padEnd(12)}${s.target && s.target !== s.version ? ` ${s.target}` : ""}${progress}${metrics}${s.error ? `  ${s.error}` : ""}`;
+  return `${s.device.padEnd(20)} ${s.cohort.padEnd(10)} ${(s.version || "(shipped)").padEnd(16)} ${s.status.padEnd(12)}${s.target && s.target !== s.version ? ` ${s.target}` : ""}${progress}${metrics}${s.error ? `  ${s.error}` : ""}`;
 }
 
 export function register(program: Command): void {
@@ -69,7 +71,7 @@ export function register(program: Command): void {
       .option("--percent <n>", "only this share of the cohort's devices (a stable choice per device id)", int("--percent", 1, 100))
       .option("--chunk-size <bytes>", `chunk size (default ${DEFAULT_CHUNK_SIZE})`, int("--chunk-size", 1024, 16 * 1024 * 1024))
       .option("--expect <n>", "stay, serve the bundle again after broker restarts, and wait until N devices are on it (or refused it); exit 1 if any refused", int("--expect", 1))
-      .option("--timeout <s>", "with --expect: give up after this many seconds (default 600)", int("--timeout", 1), 600)
+      .option("--timeout <s>", "with --expect: give up after this many seconds", int("--timeout", 1), 600)
       .option("--json", "the devices' statuses as JSON on stdout"),
   ).action(async (file: string, opts: BrokerOpts & { cohort?: string; percent?: number; chunkSize?: number; expect?: number; timeout: number; json?: boolean }) => {
     if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
@@ -102,13 +104,18 @@ export function register(program: Command): void {
       return;
     }
     let last = "";
+    let lastAt = 0;
+    let lastSettled = -1;
     try {
       const settled = await pub.waitFor(opts.expect, opts.timeout * 1000, (s, all) => {
         const counts = new Map<string, number>();
         for (const d of all.filter((x) => x.target === a.version || x.version === a.version)) counts.set(d.status, (counts.get(d.status) ?? 0) + 1);
-        const text = `hark: ${s.length}/${opts.expect} settled (${[...counts].map(([k, n]) => `${n} ${k}`).join(", ") || "waiting"}) at ${sec()} s`;
-        if (text.replace(/ at .*/, "") !== last.replace(/ at .*/, "")) process.stderr.write(`${text}\n`);
-        last = text;
+        const states = STATE_ORDER.filter((k) => counts.has(k)).map((k) => `${counts.get(k)} ${k}`);
+        const text = `hark: ${s.length}/${opts.expect} settled (${states.join(", ") || "waiting"})`;
+        // A line when a device settles, else at most one a second.
+        if (text === last || (s.length === lastSettled && performance.now() - lastAt < 1000)) return;
+        process.stderr.write(`${text} at ${sec()} s\n`);
+        [last, lastAt, lastSettled] = [text, performance.now(), s.length];
       });
       const ms = performance.now() - t0;
       const active = settled.filter((s) => s.status === "active");
@@ -138,14 +145,19 @@ export function register(program: Command): void {
     const devices = r.devices.filter((d) => !opts.cohort || d.cohort === opts.cohort);
     const announces = r.announces.filter((x) => !opts.cohort || x.cohort === opts.cohort || x.cohort === ALL_COHORT);
     if (opts.json) return void process.stdout.write(JSON.stringify({ announces, devices }, null, 2) + "\n");
+    // One write: a reader that stops early (| head) does not make it fail.
+    const out: string[] = [];
     for (const { cohort, announce } of announces)
-      process.stdout.write(`cohort ${cohort}: ${announce.action === "install" ? `install ${announce.version}` : `rollback from ${announce.from}`}${announce.percent !== undefined ? ` (${announce.percent}%)` : ""}, ${new Date(announce.seq).toISOString()}\n`);
-    if (!devices.length) return void process.stdout.write("no devices have reported\n");
+      out.push(`cohort ${cohort}: ${announce.action === "install" ? `install ${announce.version}` : `rollback from ${announce.from}`}${announce.percent !== undefined ? ` (${announce.percent}%)` : ""}, ${new Date(announce.seq).toISOString()}`);
+    if (!devices.length) out.push("no devices have reported");
     const byVersion = new Map<string, number>();
-    for (const d of devices) byVersion.set(d.version || "-", (byVersion.get(d.version || "-") ?? 0) + 1);
-    process.stdout.write(`${"device".padEnd(20)} ${"cohort".padEnd(10)} ${"version".padEnd(16)} status\n`);
-    for (const d of devices) process.stdout.write(line(d) + "\n");
-    process.stdout.write(`${devices.length} devices: ${[...byVersion].map(([v, n]) => `${n} on ${v}`).join(", ")}\n`);
+    for (const d of devices) byVersion.set(d.version || "(shipped)", (byVersion.get(d.version || "(shipped)") ?? 0) + 1);
+    if (devices.length) {
+      out.push(`${"device".padEnd(20)} ${"cohort".padEnd(10)} ${"version".padEnd(16)} status`);
+      for (const d of devices) out.push(line(d));
+      out.push(`${devices.length} devices: ${[...byVersion].map(([v, n]) => `${n} on ${v}`).join(", ")}`);
+    }
+    process.stdout.write(out.join("\n") + "\n");
   });
 
   withBroker(
