@@ -125,12 +125,15 @@ describe("hark run with a locked broker", () => {
     }
   });
 
-  test.skipIf(!mosquitto)("mosquitto locked by `hark broker config --mosquitto`: hark and its simulated devices work with their accounts, others are refused", async () => {
+  test.skipIf(!mosquitto || !hasOpenssl)("mosquitto locked by `hark broker config --mosquitto` (TLS): hark and its simulated devices work with their accounts, others are refused", async () => {
     const dir = tmp();
     const port = await freePort();
+    const r = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]);
+    expect(r.status).toBe(0);
     const yaml = [
       "broker:",
       "  serve:",
+      `    tls: { cert: ${join(dir, "cert.pem")}, key: ${join(dir, "key.pem")} }`,
       "    users:",
       `      - { username: hark, password_file: ${secret(dir, "hark.pw", "hark-pw")}, role: hark }`,
       `      - { username: sim, password_file: ${secret(dir, "sim.pw", "sim-pw")}, role: device, devices: ['*'] }`,
@@ -143,10 +146,11 @@ describe("hark run with a locked broker", () => {
     expect(conf.status).toBe(0);
     expect(readFileSync(join(dir, "mosq", "passwd"), "utf8")).toMatch(/^hark:\$7\$101\$/);
     let proc: ChildProcess | undefined = spawn(mosquitto!, ["-c", join(dir, "mosq", "mosquitto.conf")], { stdio: "ignore" });
-    const url = `mqtt://127.0.0.1:${port}`;
+    const url = `mqtts://127.0.0.1:${port}`;
+    const ca = readFileSync(join(dir, "cert.pem"));
     try {
       for (let i = 0; ; i++) {
-        const ok = await mqtt.connectAsync(url, { username: "kitchen", password: "kitchen-pw", reconnectPeriod: 0, connectTimeout: 500 }).then(
+        const ok = await mqtt.connectAsync(url, { ca, username: "kitchen", password: "kitchen-pw", reconnectPeriod: 0, connectTimeout: 500 }).then(
           (c) => c.endAsync().then(() => true),
           () => false,
         );
@@ -157,7 +161,7 @@ describe("hark run with a locked broker", () => {
       const rt = await matcherRuntime({
         speech: { enabled: false },
         simulate: true,
-        broker: { url, username: "hark", password_file: join(dir, "hark.pw"), simulator: { username: "sim", password_file: join(dir, "sim.pw") } },
+        broker: { url, ca: join(dir, "cert.pem"), username: "hark", password_file: join(dir, "hark.pw"), simulator: { username: "sim", password_file: join(dir, "sim.pw") } },
       });
       try {
         const answers: Array<{ commands?: Array<{ device: string; ok: boolean }> }> = [];
@@ -167,8 +171,9 @@ describe("hark run with a locked broker", () => {
       } finally {
         await rt.stop();
       }
-      await expect(mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow(/Not authorized/);
-      await expect(mqtt.connectAsync(url, { username: "hark", password: "nope", reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow(/Not authorized|Bad username/);
+      await expect(mqtt.connectAsync(url, { ca, reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow(/Not authorized/);
+      await expect(mqtt.connectAsync(url, { ca, username: "hark", password: "nope", reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow(/Not authorized|Bad username/);
+      await expect(mqtt.connectAsync(url, { username: "hark", password: "hark-pw", reconnectPeriod: 0, connectTimeout: 3000 })).rejects.toThrow(/self[- ]signed|certificate/i);
     } finally {
       if (proc && proc.exitCode === null) {
         const exited = new Promise((r) => proc!.once("exit", r));

@@ -9,7 +9,7 @@
 import { X509Certificate } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import type { DeviceCatalog } from "../devices/catalog.js";
@@ -232,7 +232,7 @@ export interface MosquittoFiles {
   warnings: string[];
 }
 
-/** mosquitto.conf, passwd and acl for the same accounts and ACLs (`hark broker config --mosquitto`). */
+/** mosquitto.conf, passwd and acl for the same accounts and ACLs, and the TLS files (`hark broker config --mosquitto`). */
 export async function mosquittoConfig(b: BrokerSection, catalog: DeviceCatalog, options: { dir: string; port?: number }): Promise<MosquittoFiles> {
   const serve = b.serve;
   const users = serve?.users ?? [];
@@ -253,7 +253,6 @@ export async function mosquittoConfig(b: BrokerSection, catalog: DeviceCatalog, 
   if (!users.some((u) => u.role === "hark" || u.role === "admin")) warnings.push("no account with role hark: `hark run --broker …` cannot command devices on this broker");
   if (!users.some((u) => u.role === "device" && (u.devices ?? []).includes("*"))) warnings.push("no device account with devices: ['*']: the simulated home and car (broker.simulator) need one to publish their state");
   const dir = resolve(options.dir);
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(p));
   const port = options.port ?? 1883;
   const host = serve?.host ?? "127.0.0.1";
   const conf = [
@@ -264,10 +263,12 @@ export async function mosquittoConfig(b: BrokerSection, catalog: DeviceCatalog, 
     `acl_file ${join(dir, "acl")}`,
     "set_tcp_nodelay true",
     `listener ${port} ${host}`,
-    ...(serve?.tls ? [`certfile ${abs(serve.tls.cert)}`, `keyfile ${abs(serve.tls.key)}`] : []),
+    // Copies beside the rest: mosquitto started as root reads them as the mosquitto account.
+    ...(serve?.tls ? [`certfile ${join(dir, "cert.pem")}`, `keyfile ${join(dir, "key.pem")}`] : []),
     "",
   ];
-  return { files: { "mosquitto.conf": conf.join("\n"), passwd: passwd.join("\n") + "\n", acl: mosquittoAcl(acl) }, warnings };
+  const tls: Record<string, string> = serve?.tls ? { "cert.pem": readPem(serve.tls.cert, "broker.serve.tls.cert").toString(), "key.pem": readPem(serve.tls.key, "broker.serve.tls.key").toString() } : {};
+  return { files: { "mosquitto.conf": conf.join("\n"), passwd: passwd.join("\n") + "\n", acl: mosquittoAcl(acl), ...tls }, warnings };
 }
 
 /** uid and gid of a system account, if it exists. */
@@ -288,8 +289,9 @@ export async function writeMosquittoConfig(b: BrokerSection, catalog: DeviceCata
   for (const [name, text] of Object.entries(out.files)) {
     const path = join(options.dir, name);
     writeFileSync(path, text, { mode: 0o600 });
-    chmodSync(path, name === "mosquitto.conf" ? 0o644 : 0o600);
-    if (owner && name !== "mosquitto.conf") chownSync(path, owner.uid, owner.gid);
+    const open = name === "mosquitto.conf" || name === "cert.pem";
+    chmodSync(path, open ? 0o644 : 0o600);
+    if (owner && !open) chownSync(path, owner.uid, owner.gid);
   }
   return out;
 }
