@@ -32,22 +32,26 @@ export function connectFleet(o: FleetBrokerOptions, extra: Partial<IClientOption
   return client;
 }
 
-/** Resolves at the first connection; rejects with a one-line reason after `timeoutMs`. */
+/** Resolves at the first connection; rejects with a one-line reason at the first failure (or after `timeoutMs`). */
 export function firstConnect(client: MqttClient, url: string, timeoutMs = 10_000): Promise<void> {
   if (client.connected) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    let last = "";
-    const onError = (err: Error & { code?: unknown }) => (last = err.code === "ECONNREFUSED" ? "connection refused" : err.message);
-    const timer = setTimeout(() => {
+    const done = () => {
+      clearTimeout(timer);
       client.off("connect", onConnect);
       client.off("error", onError);
-      reject(new Error(`cannot connect to MQTT broker ${url}${last ? `: ${last}` : ""}`));
-    }, timeoutMs);
+    };
+    const fail = (why: string) => {
+      done();
+      client.end(true);
+      reject(new Error(`cannot connect to MQTT broker ${url}${why ? `: ${why}` : ""}`));
+    };
+    const onError = (err: Error & { code?: unknown }) => fail(err.code === "ECONNREFUSED" ? "connection refused" : err.message);
     const onConnect = () => {
-      clearTimeout(timer);
-      client.off("error", onError);
+      done();
       resolve();
     };
+    const timer = setTimeout(() => fail("no answer"), timeoutMs);
     client.once("connect", onConnect);
     client.on("error", onError);
   });
