@@ -56,6 +56,11 @@ export interface DeviceRuntime {
   /** Present when simulating. */
   sims?: SimulatorHandle;
   brokerUrl: string;
+  /**
+   * How hark's own clients log in to the broker (its account, TLS trust): another client of the runtime
+   * (the fleet agent) uses the same. With a locked embedded broker the account is made for this run.
+   */
+  connection: { username?: string; password?: string; tls?: MqttTlsOptions };
   /** Plan (with bus state for context) and execute. */
   act(intents: IntentResult[], ctx?: ActContext): Promise<{ plan: ActionPlan; outcome: PlanOutcome }>;
   stop(): Promise<void>;
@@ -99,6 +104,7 @@ export async function startDeviceRuntime(o: DeviceRuntimeOptions): Promise<Devic
     ...(broker ? { broker } : {}),
     ...(sims ? { sims } : {}),
     brokerUrl,
+    connection: { ...(own?.username !== undefined ? { username: own.username } : {}), ...(own?.password !== undefined ? { password: own.password } : {}), ...(tls ? { tls } : {}) },
     async act(intents, ctx = {}) {
       const plan = planIntents(intents, catalog, { state: (id) => bus.state(id), places: (d) => knownPlaces(catalog, d), ...ctx });
       const outcome = await executePlan(plan, bus, o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {});
