@@ -60,6 +60,41 @@ describe("negation never triggers the action", () => {
   });
 });
 
+describe("taken back, corrected, held, vague", () => {
+  it.each(["turn on the kitchen lights no wait", "uh open the garage door um scratch that", "lock the front door, actually no", "unlock the back door never mind please"])("%s → nothing done", async (t) => {
+    const v = await decide(t);
+    expect(v.decision).not.toBe("act");
+  });
+
+  it("a correction in the middle repairs the request: only the corrected device", async () => {
+    const v = await decide("turn on the floor lamp sorry I mean the ceiling light");
+    expect(v.decision).toBe("act");
+    if (v.decision === "act") expect(v.intents.map((i) => i.slots.name)).toEqual(["Ceiling Light"]);
+  });
+
+  it("a correction that cannot be followed is refused, saying so", async () => {
+    const v = await decide("turn on the floor lamp i mean the purple elephant");
+    expect(v.decision).toBe("refuse");
+    if (v.decision === "refuse") expect(v.reason).toBe("correction");
+  });
+
+  it("a trailing 'please' or 'thanks' is no take-back", async () => {
+    expect((await decide("turn on the kitchen lights please")).decision).toBe("act");
+    expect((await decide("turn on the kitchen lights thanks")).decision).toBe("act");
+  });
+
+  it.each(["leave the porch light on", "keep the garage door closed", "no, keep the front door locked"])("%s → held, nothing changed", async (t) => {
+    const v = await decide(t);
+    expect(v.decision).toBe("refuse");
+    if (v.decision === "refuse") expect(v.reason).toBe("hold");
+  });
+
+  it("free text that names nothing is not searched for", async () => {
+    const v = await decide("play something on the kitchen speaker");
+    expect(v.decision).not.toBe("act");
+  });
+});
+
 describe("later: scheduled or refused, never now", () => {
   it("reads delays and clock times, not values", () => {
     const cues = loadCues(cueDir("en"));

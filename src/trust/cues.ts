@@ -41,6 +41,8 @@ const cuesSchema = z.strictObject({
   statement: templates,
   here: templates,
   corrections: templates,
+  retractions: templates,
+  vague_values: templates,
   area_modifiers: z.array(z.string().min(1)),
   number_words: z.record(z.string(), templates),
   domain_words: z.record(z.string(), templates).default({}),
@@ -85,8 +87,12 @@ export interface Cues {
   questionEmbedded: PhraseSet<"question">;
   /** Statements about what happened, only at the start ("I turned off the lights"). */
   statementStart: PhraseSet<"statement">;
-  /** Corrections in front of a request, only at the start ("no wait, …"). */
+  /** Corrections in front of a request, only at the start ("no wait, …"); anywhere else they repair what came before. */
   correctionStart: PhraseSet<"correction">;
+  /** Words that take back what was said before them, when they end the utterance ("…, no wait"). */
+  retractions: PhraseSet<"retraction">;
+  /** Free-text values that name nothing ("something"). */
+  vagueValues: PhraseSet<"vague">;
   /** Words that make a known room another one ("the second bathroom"). */
   areaModifiers: ReadonlySet<string>;
   lexicon: PhraseSet<LexiconKind>;
@@ -172,6 +178,10 @@ export function loadCues(dir: string): Cues {
   for (const [domain, list] of Object.entries(c.domain_words)) for (const t of list) domainWords.add(t, domain);
   const correctionStart = new PhraseSet<"correction">();
   for (const t of c.corrections) correctionStart.add(t, "correction");
+  const retractions = new PhraseSet<"retraction">();
+  for (const t of c.retractions) retractions.add(t, "retraction");
+  const vagueValues = new PhraseSet<"vague">();
+  for (const t of c.vague_values) vagueValues.add(t, "vague");
   const cues: Cues = {
     language: c.language,
     anywhere,
@@ -179,6 +189,8 @@ export function loadCues(dir: string): Cues {
     questionEmbedded,
     statementStart,
     correctionStart,
+    retractions,
+    vagueValues,
     areaModifiers: new Set(c.area_modifiers.flatMap((w) => normalizeTokens(w))),
     lexicon,
     numberWords,

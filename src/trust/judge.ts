@@ -17,6 +17,7 @@ import { groundIntent } from "./grounding.js";
 import { knowledgeOf, type EntityTag } from "./knowledge.js";
 import { covered, type PhraseHit } from "./phrases.js";
 import { findLater, sayLater, type Later } from "./when.js";
+import { findSelfCorrection, repairRequest } from "./repair.js";
 
 /** What the speech recognizer says about how sure it is of the words (src/asr evidence). */
 export interface AsrEvidence {
@@ -50,6 +51,7 @@ export type Reunderstand = (text: string) => Understanding | Promise<Understandi
 /** Why hark did not simply act. */
 export type TrustReason =
   | "negation"
+  | "correction"
   | "hold"
   | "statement"
   | "question"
@@ -94,6 +96,7 @@ const OFFERED = ["NavigateTo"];
 const SPEECH = {
   negation: "Okay, I won't do that.",
   hold: "Okay, I'll leave it as it is.",
+  correction: "Sorry, I didn't follow the correction, so I did nothing. Please say the whole request again.",
   statement: "Okay. I didn't change anything; tell me what you would like me to do.",
   questionUnknown: "Sorry, I can't answer that.",
   exclusion: "Sorry, I can't leave things out of a request yet, so I did nothing. Please name only what to change.",
@@ -165,10 +168,20 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     u = again;
     intents = again.intents;
   }
+  // "turn on the kitchen light, no wait": taken back. "turn on the pendants, I mean the cabinet lights": repaired.
+  const self = frame || spelled ? undefined : findSelfCorrection(tokens, cues, blocked);
+  if (self?.kind === "retracted") return refuse("negation", SPEECH.negation, hitText(self.cue));
+  if (self?.kind === "corrected") {
+    const repaired = reunderstand ? await repairRequest(self.head, self.tail, reunderstand) : undefined;
+    if (!repaired) return refuse("correction", SPEECH.correction, hitText(self.cue));
+    u = repaired;
+    intents = repaired.intents;
+  }
   // Without devices behind the decision (a replay), an intent hark has no handler for still asks for a change.
   const isChange = (i: IntentResult) => intentHandling(i.intent).kind === "device" || (input.devices === false && intentHandling(i.intent).kind === "none");
   const changes = intents.some(isChange);
-  if (changes && has("hold")) return refuse("hold", SPEECH.hold);
+  // "leave the porch light on": the hold may wrap a device's name, so names do not block it.
+  if (changes && !spelled && cues.anywhere.find(tokens).some((h) => h.tag === "hold")) return refuse("hold", SPEECH.hold);
   if (changes && !spelled && cues.statementStart.atStart(tokens, LEAD_FILLERS)) return refuse("statement", SPEECH.statement);
 
   // A question mark counts too, unless the words ask for something ("could you turn on the lights?").
@@ -212,6 +225,16 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // 2. Places and devices that do not exist here.
   const firstUnknown = unknown[0];
   if (firstUnknown) return refuseUnknown(firstUnknown, tokens, session);
+
+  // Free text that names nothing ("play something"): asked for, never searched for.
+  for (const i of intents) {
+    for (const [slot, v] of Object.entries(i.slots)) {
+      if (typeof v !== "string" || grammar.lists.get(slot)?.kind !== "wildcard") continue;
+      const t = normalizeTokens(v);
+      if (t.length && cues.vagueValues.find(t).some((h) => h.start === 0 && h.end === t.length))
+        return refuse("ungrounded", `Sorry, "${v}" is too vague for me, so I did nothing. Please say which one.`, `${slot} ${v}`);
+    }
+  }
 
   // 3. Values the user never said.
   const kept: IntentResult[] = [];
