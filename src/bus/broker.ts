@@ -65,6 +65,19 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Embedded
     log?.warn(fields, msg);
   };
   const userOf = new WeakMap<object, BrokerAccount>();
+  // Decisions per account and topic, remembered (a device's few topics are asked about on every message).
+  const decisions = new WeakMap<BrokerAccount, Map<string, boolean>>();
+  const decide = (account: BrokerAccount, kind: "p" | "r", topic: string, rule: (rules: AclRule[], topic: string) => boolean): boolean => {
+    let m = decisions.get(account);
+    if (!m) decisions.set(account, (m = new Map()));
+    const key = kind + topic;
+    let ok = m.get(key);
+    if (ok === undefined) {
+      if (m.size > 10_000) m.clear();
+      m.set(key, (ok = rule(account.rules, topic)));
+    }
+    return ok;
+  };
   const refuse = (returnCode: 4 | 5, message: string) => Object.assign(new Error(message), { returnCode });
   const aedes = await Aedes.createBroker(
     locked
@@ -88,7 +101,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Embedded
           },
           authorizePublish: (client, packet, done) => {
             const account = client ? userOf.get(client) : undefined;
-            if (account && !packet.topic.startsWith("$") && mayPublish(account.rules, packet.topic)) return done(null);
+            if (account && !packet.topic.startsWith("$") && decide(account, "p", packet.topic, mayPublish)) return done(null);
             once(`pub:${account?.username ?? ""}:${packet.topic}`, { client: client?.id, username: account?.username, topic: packet.topic }, "mqtt publish denied (dropped)");
             // Acknowledged and dropped, as mosquitto does: an error here would close the connection, and the
             // client would send the same message again on every reconnect.
@@ -106,7 +119,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Embedded
           // Retained messages and deliveries: only what the account may read (an admin's # sees all).
           authorizeForward: (client, packet) => {
             const account = userOf.get(client);
-            return account && packet.topic !== DROPPED && mayRead(account.rules, packet.topic) ? packet : null;
+            return account && packet.topic !== DROPPED && decide(account, "r", packet.topic, mayRead) ? packet : null;
           },
         }
       : {},
