@@ -10,10 +10,10 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { MqttDeviceBus, newCommandId, startBroker, type EmbeddedBroker } from "../src/bus/index.js";
 import { aclRules, filterCovers, FLEET_TOPICS, maySubscribe, mayPublish, topicMatches } from "../src/bus/acl.js";
 import { hashPassword, mosquittoHash, verifyPassword } from "../src/bus/credentials.js";
-import { brokerServeSchema, configuredAccounts, writeMosquittoConfig, type BrokerSection } from "../src/bus/serve.js";
+import { brokerServeSchema, configuredAccounts, embeddedServe, writeMosquittoConfig, type BrokerSection } from "../src/bus/serve.js";
 import { startSimulators } from "../src/devices/index.js";
 import { announceTopic, chunkTopic, statusTopic } from "../src/fleet/protocol.js";
-import { freePort, mosquittoPath } from "./helpers/mqttBrokers.js";
+import { captureLogger, freePort, mosquittoPath } from "./helpers/mqttBrokers.js";
 import { testCatalog } from "./helpers/mqttSuite.js";
 
 const catalog = testCatalog();
@@ -95,6 +95,35 @@ describe("ACL rules and password hashes", () => {
       expect(await verifyPassword("pw one", hash)).toBe(true);
     }
   });
+});
+
+test("the embedded broker logs each refusal once per account, never a password", async () => {
+  const { logger, lines } = captureLogger();
+  const broker = await startBroker({ users: configuredAccounts(section().serve, catalog), logger });
+  try {
+    for (let i = 0; i < 5; i++) {
+      await expect(mqtt.connectAsync(broker.url, { username: "sat-a", password: "hunter2-wrong", reconnectPeriod: 0 })).rejects.toThrow(/Bad username or password/);
+      await expect(mqtt.connectAsync(broker.url, { reconnectPeriod: 0 })).rejects.toThrow(/Not authorized/);
+    }
+    const a = await mqtt.connectAsync(broker.url, { username: "sat-a", password: "a-pw", reconnectPeriod: 0 });
+    for (let i = 0; i < 5; i++) await a.publishAsync("hark/satellite/sat-b/status", "x", { qos: 1 });
+    await a.endAsync();
+    const warned = lines().filter((l) => l.level === 40).map((l) => l.msg);
+    expect(warned).toEqual(["mqtt connection refused: bad username or password", "mqtt connection refused: no username (anonymous clients are refused)", "mqtt publish denied (dropped)"]);
+    const text = JSON.stringify(lines());
+    expect(text).not.toMatch(/hunter2|a-pw/);
+  } finally {
+    await broker.stop();
+  }
+});
+
+test("broker.username and password alone lock the embedded broker to that account (and hark's simulators)", () => {
+  const serve = embeddedServe({ username: "hark", password: "pw" }, catalog)!;
+  expect(serve.hark).toEqual({ username: "hark", password: "pw" });
+  const names = serve.broker.users!.map((u) => `${u.username.replace(/-[0-9a-f]{8}$/, "")}:${u.role}`);
+  expect(names).toEqual(["hark:hark", "hark-sim-0:device", "hark-sim-1:device"]);
+  expect(serve.simulator!(catalog.files[1]!)!.username).toMatch(/^hark-sim-1-/);
+  expect(embeddedServe({}, catalog)).toBeUndefined(); // no section: open on loopback as before
 });
 
 interface Locked {
