@@ -4,17 +4,18 @@
 // that answers wrongly and one that does not load reach none; a broker restart mid-transfer resumes with
 // the chunks still missing; a rollback order takes the cohort back; a staged rollout reaches its share;
 // every device can boot its active models at the end, and keeps at most two versions on disk.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FleetAgent } from "../src/fleet/agent.js";
-import { FleetPublisher, orderRollback, prepareBundle, fleetStatus } from "../src/fleet/publisher.js";
+import { clearVersion, FleetPublisher, orderRollback, prepareBundle, fleetStatus, readRetained } from "../src/fleet/publisher.js";
+import { FleetStore } from "../src/fleet/store.js";
 import { announceTopic, bucketOf, chunkTopic, type DeviceStatus } from "../src/fleet/protocol.js";
-import { activeModels, readManifest, verifyModel } from "../src/models/manifest.js";
+import { activeModels, readManifest, verifyModel, writeManifest } from "../src/models/manifest.js";
 import { mosquittoBroker, mosquittoPath, type TestBroker } from "./helpers/mqttBrokers.js";
-import { makeBundle, makeKeys, sharedCheck, startDevices, until, type Keys } from "./helpers/fleet.js";
+import { deviceDir, makeBundle, makeKeys, sharedCheck, startDevices, until, type Keys } from "./helpers/fleet.js";
 
 const N = 20;
 const COHORT = "field";
@@ -155,6 +156,14 @@ describe.skipIf(!mosquittoPath())("fleet delivery over MQTT: 20 devices on mosqu
     for (const a of agents) expect(activeOn(a)).toBe(selected.includes(a.status.device) ? "hark-target@v8" : "hark-target@v2");
   }, 120_000);
 
+  it("hark fleet clear removes a version's chunks from the broker, not while it is announced", async () => {
+    const chunks = (v: string) => readRetained({ url: broker.url }, `hark/fleet/bundle/${v}/+`);
+    expect((await chunks("v7")).size).toBeGreaterThan(50);
+    expect(await clearVersion({ url: broker.url }, "v7")).toBeGreaterThan(50);
+    expect((await chunks("v7")).size).toBe(0);
+    await expect(clearVersion({ url: broker.url }, "v8")).rejects.toThrow("v8 is still announced to cohort field");
+  }, 60_000);
+
   it("leaves every device bootable, with at most the current and the previous version on disk", async () => {
     for (const a of agents) {
       const dir = join(root, a.status.device);
@@ -174,4 +183,42 @@ describe.skipIf(!mosquittoPath())("fleet delivery over MQTT: 20 devices on mosqu
     const r = await (await sharedCheck())({ model: a.slm!, ...(a.draft ? { draft: a.draft } : {}), ...(a.words ? { words: a.words } : {}) });
     expect(r.ok).toBe(true);
   }, 120_000);
+});
+
+describe("fleet agent start-up: nothing left unbootable", () => {
+  it("refuses a version whose check ended the process, and goes back to the shipped models when the active files are gone", async () => {
+    const keys = makeKeys();
+    const root = mkdtempSync(join(tmpdir(), "hark-fleet-boot-"));
+    const start = () =>
+      FleetAgent.start({ device: "d1", cohort: "c", modelsDir: join(root, "d1"), broker: { url: "mqtt://127.0.0.1:1", reconnectPeriodMs: 60_000 }, trustedKey: keys.publicKey, check: () => Promise.reject(new Error("not called")) });
+    try {
+      const dir = deviceDir(root, "d1");
+      const store = new FleetStore(dir);
+      const shipped = readManifest(dir).active;
+      // The process died while v9 was being checked (llama.cpp aborting on it, a power cut).
+      mkdirSync(store.versionDir("v9"), { recursive: true });
+      store.writeState({ current: "", active: { "": shipped }, failed: {}, recalled: {}, checking: "v9" });
+      let a = start();
+      expect(a.status).toMatchObject({ status: "rolled_back", version: "", target: "v9", error: expect.stringContaining("crashed while it was being checked") });
+      expect(store.readState()).toMatchObject({ failed: { v9: "crashed" } });
+      expect(store.readState().checking).toBeUndefined();
+      expect(existsSync(store.versionDir("v9"))).toBe(false);
+      await a.stop();
+      // The manifest names v10's models, whose folder is gone.
+      const m = readManifest(dir);
+      const slm = m.models.find((e) => e.name === shipped.slm)!;
+      m.models.push({ ...slm, name: `${slm.name}@v10`, file: "fleet/versions/v10/x.gguf" });
+      m.active = { slm: `${slm.name}@v10` };
+      writeManifest(m, dir);
+      store.writeState({ current: "v10", previous: "", active: { "": shipped, v10: { slm: `${slm.name}@v10` } }, failed: {}, recalled: {} });
+      a = start();
+      expect(a.status).toMatchObject({ status: "rolled_back", version: "" });
+      expect(readManifest(dir).active).toEqual(shipped);
+      expect(readManifest(dir).models.some((e) => e.name.endsWith("@v10"))).toBe(false);
+      await a.stop();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+      rmSync(keys.dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -34,10 +34,15 @@ export interface FleetAgentOptions {
   onSwitch?: (version: string) => void;
 }
 
+/** Chunks asked for at a time (64 KiB each by default: 2 MB in flight per device). */
+const WINDOW = 32;
+
 interface Download {
   announce: InstallAnnounce;
   have: Set<number>;
   fd: number;
+  /** Chunks subscribed to and not yet received. */
+  requested: Set<number>;
   /** Chunks whose payload did not match its hash (reported once per chunk). */
   bad: Set<number>;
   lastReport: number;
@@ -124,17 +129,26 @@ export class FleetAgent {
     this.client.publish(statusTopic(this.o.device), JSON.stringify(this.last), { qos: 1, retain: true });
     const topics = [announceTopic(this.o.cohort), ...(this.o.cohort !== ALL_COHORT ? [announceTopic(ALL_COHORT)] : [])];
     this.client.subscribe(topics, { qos: 1 });
-    this.requestMissing();
+    this.requestMissing(true);
   }
 
-  /** Subscribe to the chunks still missing (the broker sends the retained ones at once). */
-  private requestMissing(): void {
+  /**
+   * Subscribe to chunks still missing (the broker sends the retained ones at once), at most WINDOW at a
+   * time: the broker's queue for this client stays small (mosquitto drops QoS 1 messages beyond
+   * max_queued_messages), and each chunk that arrives asks for the next. After a reconnect the
+   * subscriptions are gone: `fresh` asks again for everything missing.
+   */
+  private requestMissing(fresh = false): void {
     const d = this.download;
     if (!d || !this.client.connected) return;
-    const missing: string[] = [];
-    for (let i = 0; i < d.announce.chunks; i++) if (!d.have.has(i)) missing.push(chunkTopic(d.announce.version, i));
-    // Several SUBSCRIBE packets of a few hundred filters each.
-    for (let i = 0; i < missing.length; i += 200) this.client.subscribe(missing.slice(i, i + 200), { qos: 1 });
+    if (fresh) d.requested.clear();
+    const topics: string[] = [];
+    for (let i = 0; i < d.announce.chunks && d.requested.size < WINDOW; i++)
+      if (!d.have.has(i) && !d.requested.has(i)) {
+        d.requested.add(i);
+        topics.push(chunkTopic(d.announce.version, i));
+      }
+    if (topics.length) this.client.subscribe(topics, { qos: 1 });
   }
 
   private onMessage(topic: string, payload: Buffer): void {
@@ -191,7 +205,7 @@ export class FleetAgent {
     this.stopDownload();
     const have = this.store.readProgress(a.version, a.sha256);
     const fd = openSync(this.store.partFile(a.version), "r+");
-    this.download = { announce: a, have, fd, bad: new Set(), lastReport: 0, lastSaved: Date.now() };
+    this.download = { announce: a, have, fd, requested: new Set(), bad: new Set(), lastReport: 0, lastSaved: Date.now() };
     const s = this.store.readState();
     this.store.sweep(new Set([s.current, ...(s.previous !== undefined ? [s.previous] : [])]), a.version);
     this.report("downloading", { target: a.version, progress: { chunks: have.size, of: a.chunks } });
@@ -204,9 +218,8 @@ export class FleetAgent {
     if (!d) return;
     this.download = undefined;
     closeSync(d.fd);
-    const topics: string[] = [];
-    for (let i = 0; i < d.announce.chunks; i++) if (!d.have.has(i)) topics.push(chunkTopic(d.announce.version, i));
-    if (topics.length && this.client.connected) for (let i = 0; i < topics.length; i += 200) this.client.unsubscribe(topics.slice(i, i + 200));
+    const topics = [...d.requested].map((i) => chunkTopic(d.announce.version, i));
+    if (topics.length && this.client.connected) this.client.unsubscribe(topics);
   }
 
   private onChunk(topic: string, payload: Buffer): void {
@@ -226,6 +239,7 @@ export class FleetAgent {
     }
     writeSync(d.fd, payload, 0, payload.length, i * d.announce.chunkSize);
     d.have.add(i);
+    if (d.requested.delete(i) && this.client.connected) this.client.unsubscribe(topic);
     d.bad.delete(i);
     this.written.set(d.announce.version, (this.written.get(d.announce.version) ?? 0) + 1);
     const now = Date.now();
@@ -235,6 +249,7 @@ export class FleetAgent {
       d.lastSaved = now;
     }
     if (done) return this.complete();
+    this.requestMissing();
     if (now - d.lastReport > 1000) {
       d.lastReport = now;
       // A damaged chunk still missing keeps the status "failed" with its reason.

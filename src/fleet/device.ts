@@ -28,7 +28,8 @@ export function startFleet(config: HarkConfig, brokerUrl: string, grammar: Gramm
     const agent = FleetAgent.start({
       device: f.device ?? hostname(),
       cohort: f.cohort || ALL_COHORT,
-      modelsDir: f.models_dir ?? modelsDir(config.env.modelsDir),
+      // Updates go where hark run loads its models from: $HARK_MODELS_DIR, else models/.
+      modelsDir: modelsDir(config.env.modelsDir),
       broker: {
         url: brokerUrl,
         ...(b.username !== undefined ? { username: b.username } : {}),

@@ -7,7 +7,7 @@ import type { MqttClient } from "mqtt";
 import { checkBundle } from "../models/bundle.js";
 import { connectFleet, firstConnect, type FleetBrokerOptions } from "./client.js";
 import {
-  ALL_COHORT, ANNOUNCE_FILTER, ANNOUNCE_FORMAT, announceTopic, chunkTopic, DEFAULT_CHUNK_SIZE, parseAnnounce, sha256Of, STATUS_FILTER, validVersion,
+  ALL_COHORT, ANNOUNCE_FILTER, ANNOUNCE_FORMAT, announceTopic, chunkTopic, DEFAULT_CHUNK_SIZE, FLEET_PREFIX, parseAnnounce, sha256Of, STATUS_FILTER, validVersion,
   type Announce, type DeviceStatus, type InstallAnnounce, type RollbackAnnounce,
 } from "./protocol.js";
 
@@ -216,6 +216,26 @@ export async function orderRollback(broker: FleetBrokerOptions, cohort: string, 
     await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
   }
   return order;
+}
+
+/**
+ * Remove a version's chunks from the broker (empty retained messages): what a broker holds stays bounded.
+ * Refused while a cohort's announce still installs it. Resolves with the number of chunks removed.
+ */
+export async function clearVersion(broker: FleetBrokerOptions, version: string): Promise<number> {
+  if (!validVersion(version)) throw new Error(`'${version}' is not a version (letters, digits, . _ -)`);
+  const { announces } = await fleetStatus(broker);
+  const still = announces.find((x) => x.announce.action === "install" && x.announce.version === version);
+  if (still) throw new Error(`${version} is still announced to cohort ${still.cohort}: publish another version there first (or order a rollback)`);
+  const retained = await readRetained(broker, `${FLEET_PREFIX}/bundle/${version}/+`);
+  const client = connectFleet(broker, { reconnectPeriod: 0 });
+  try {
+    await firstConnect(client, broker.url);
+    for (const topic of retained.keys()) await publishAsync(client, topic, Buffer.alloc(0));
+  } finally {
+    await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+  }
+  return retained.size;
 }
 
 export { ALL_COHORT };

@@ -140,8 +140,6 @@ export const configSchema = z.strictObject({
       device: z.string().regex(/^[^/+#]+$/, "may not contain / + #").optional(),
       /** The cohort whose announces it follows (besides "all"). */
       cohort: z.string().regex(/^[^/+#]+$/, "may not contain / + #").default("all"),
-      /** The models folder updates are installed into (default: $HARK_MODELS_DIR, else models/). */
-      models_dir: z.string().min(1).optional(),
       /** The acceptance check a new model must pass before it is used. */
       check: z
         .strictObject({

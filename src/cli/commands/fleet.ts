@@ -6,7 +6,7 @@ import { FleetAgent } from "../../fleet/agent.js";
 import { acceptanceCheck, DEFAULT_BOUNDS, defaultCheckSet, readCheckSet } from "../../fleet/check.js";
 import type { FleetBrokerOptions } from "../../fleet/client.js";
 import { ALL_COHORT, DEFAULT_CHUNK_SIZE, type DeviceStatus } from "../../fleet/protocol.js";
-import { FleetPublisher, fleetStatus, orderRollback, prepareBundle } from "../../fleet/publisher.js";
+import { clearVersion, FleetPublisher, fleetStatus, orderRollback, prepareBundle } from "../../fleet/publisher.js";
 import { isBundleFile } from "../../models/bundle.js";
 import { modelsDir, readManifest, writeManifest } from "../../models/manifest.js";
 import { loadSources } from "../../nlu/index.js";
@@ -60,7 +60,7 @@ function line(s: DeviceStatus): string {
 }
 
 export function register(program: Command): void {
-  const fleet = program.command("fleet").description("deliver signed model bundles to devices over MQTT: publish, status, rollback (docs/fleet.md)");
+  const fleet = program.command("fleet").description("deliver signed model bundles to devices over MQTT: publish, status, rollback, clear (docs/fleet.md)");
 
   withBroker(
     fleet
@@ -173,6 +173,19 @@ export function register(program: Command): void {
       throw err1(e);
     });
     process.stdout.write(`cohort ${opts.cohort}: devices on ${order.from} go back to their previous version (hark fleet status)\n`);
+  });
+
+  withBroker(
+    fleet
+      .command("clear")
+      .description("remove a version's chunks from the broker (once no cohort is announced to install it)")
+      .argument("<version>", "the bundle version"),
+  ).action(async (version: string, opts: BrokerOpts) => {
+    const broker = await brokerOf(opts);
+    const n = await clearVersion(broker, version).catch((e: unknown) => {
+      throw err1(e);
+    });
+    process.stdout.write(`${version}: ${n} chunks removed from the broker\n`);
   });
 
   withBroker(
