@@ -60,7 +60,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Embedded
   // One warning per account and reason, then debug: a client retrying every second fills no log.
   const said = new Set<string>();
   const once = (key: string, fields: Record<string, unknown>, msg: string) => {
-    if (said.has(key)) return log?.debug(fields, msg);
+    if (said.has(key) || said.size >= 1000) return log?.debug(fields, msg); // bounded: usernames are the clients' to choose
     said.add(key);
     log?.warn(fields, msg);
   };
@@ -102,7 +102,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Embedded
           authorizePublish: (client, packet, done) => {
             const account = client ? userOf.get(client) : undefined;
             if (account && !packet.topic.startsWith("$") && decide(account, "p", packet.topic, mayPublish)) return done(null);
-            once(`pub:${account?.username ?? ""}:${packet.topic}`, { client: client?.id, username: account?.username, topic: packet.topic }, "mqtt publish denied (dropped)");
+            once(`pub:${account?.username ?? ""}`, { client: client?.id, username: account?.username, topic: packet.topic }, "mqtt publish denied (dropped)");
             // Acknowledged and dropped, as mosquitto does: an error here would close the connection, and the
             // client would send the same message again on every reconnect.
             packet.topic = DROPPED;
@@ -113,7 +113,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Embedded
           authorizeSubscribe: (client, sub, done) => {
             const account = userOf.get(client);
             if (account && !sub.topic.startsWith("$") && maySubscribe(account.rules, sub.topic)) return done(null, sub);
-            once(`sub:${account?.username ?? ""}:${sub.topic}`, { client: client.id, username: account?.username, topic: sub.topic }, "mqtt subscription denied");
+            once(`sub:${account?.username ?? ""}`, { client: client.id, username: account?.username, topic: sub.topic }, "mqtt subscription denied");
             done(null, null);
           },
           // Retained messages and deliveries: only what the account may read (an admin's # sees all).
