@@ -39,7 +39,7 @@ export interface SoakOptions {
   throttleShare?: number;
   /** Commands to devices that never acknowledge (default: one per 500 typed commands, at least 2). */
   mute?: number;
-  /** Device confirmation timeout of the runtime (ms, default 2000). */
+  /** Device confirmation timeout of the runtime (ms; default: hark's, timeouts.device). */
   deviceTimeoutMs?: number;
   /** The runtime's default understander (matcher, then the SLM when its models are installed) instead of the matcher alone. */
   slm?: boolean;
@@ -149,8 +149,7 @@ export async function runSoak(o: SoakOptions = {}): Promise<Record<string, unkno
   const downMs = o.downMs ?? 500;
   const fraction = o.cpu ?? 0.25;
   const throttleShare = o.throttleShare ?? 0.1;
-  const deviceTimeoutMs = o.deviceTimeoutMs ?? 2000;
-  const deadline = Date.now() + (o.minutes ?? 60) * 60_000;
+    const deadline = Date.now() + (o.minutes ?? 60) * 60_000;
   const progress = o.onProgress ?? (() => undefined);
   const kinds = schedule(nText, nSpoken, nMute);
   const warmupCount = Math.max(1, Math.floor(total * 0.05));
@@ -212,7 +211,7 @@ export async function runSoak(o: SoakOptions = {}): Promise<Record<string, unkno
       tell({
         t: "init",
         brokerUrl: broker.url,
-        settings: { speech: { enabled: false }, timeouts: { device: deviceTimeoutMs } },
+        settings: { speech: { enabled: false }, ...(o.deviceTimeoutMs !== undefined ? { timeouts: { device: o.deviceTimeoutMs } } : {}) },
         slm: !!o.slm,
         spoken: nSpoken > 0 ? spokenList : [],
       });
@@ -247,7 +246,8 @@ export async function runSoak(o: SoakOptions = {}): Promise<Record<string, unkno
       latency[kindName][item.phase].push(d.ms);
       if (item.kind === 0 && item.phase === "steady") steadyText.push(d.ms);
       if (d.asrMs !== undefined) asrMs.push(d.asrMs);
-      if (item.kind === 1 && d.heard !== undefined && d.heard.toLowerCase().replace(/[^a-z0-9 ]/g, "") !== item.u.text.toLowerCase().replace(/[^a-z0-9 ]/g, "")) util.misheard++;
+      // Spoken: heard otherwise than the same recording was heard once before the run.
+      if (item.kind === 1 && d.heard !== undefined && d.heard !== readyMsg.heard[item.u.spoken!]) util.misheard++;
       if (d.answers.length) util.answered++;
       const sent = d.commands.length;
       const claimedOk = d.answers.some((a) => a.kind === "answer") && !d.answers.some((a) => a.failed > 0 || a.kind === "error");
@@ -496,7 +496,7 @@ export async function runSoak(o: SoakOptions = {}): Promise<Record<string, unkno
       done: { total: done, text: doneText, spoken: spokenDone, mute: mute.utterances },
       satellites: sessions.map((s) => s.id),
       broker: broker.kind,
-      deviceTimeoutMs,
+      deviceTimeoutMs: readyMsg.deviceTimeoutMs,
       understander: o.slm ? "default (matcher → SLM)" : "matcher",
       recognizerHeard: Object.fromEntries(readyMsg.heard.map((h, i) => [spokenList[i]!, h])),
       commands: acc,
@@ -574,6 +574,7 @@ export async function soakSuite(opts: Record<string, unknown>, onProgress?: (lin
     ...(num("minutes", opts.minutes) !== undefined ? { minutes: num("minutes", opts.minutes)! } : {}),
     ...(num("restarts", opts.restarts) !== undefined ? { restarts: Math.round(num("restarts", opts.restarts)!) } : {}),
     ...(num("mute", opts.mute) !== undefined ? { mute: Math.round(num("mute", opts.mute)!) } : {}),
+    ...(num("device-timeout-ms", opts.deviceTimeoutMs) ? { deviceTimeoutMs: Math.round(num("device-timeout-ms", opts.deviceTimeoutMs)!) } : {}),
     ...(cpu !== undefined ? { cpu } : {}),
     ...(throttle ? { throttle: throttle as SoakOptions["throttle"] } : {}),
     ...(broker ? { broker: broker as SoakBrokerKind } : {}),

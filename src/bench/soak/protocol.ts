@@ -56,6 +56,8 @@ export interface ReadyMessage {
   t: "ready";
   pid: number;
   setupMs: number;
+  /** The runtime's device confirmation timeout (ms). */
+  deviceTimeoutMs: number;
   /** What the recognizer heard for each pre-synthesised utterance (once, before timing). */
   heard: string[];
 }

@@ -56,7 +56,7 @@ async function init(m: InitMessage): Promise<void> {
     const u = process.memoryUsage();
     send({ t: "mem", rss: u.rss, heapUsed: u.heapUsed, heapTotal: u.heapTotal, external: u.external, arrayBuffers: u.arrayBuffers });
   }, 1000).unref();
-  send({ t: "ready", pid: process.pid, setupMs: Math.round(performance.now() - started), heard });
+  send({ t: "ready", pid: process.pid, setupMs: Math.round(performance.now() - started), deviceTimeoutMs: rt.config.deviceTimeoutMs, heard });
 }
 
 function summarize(a: Answer): DoneMessage["answers"][number] {

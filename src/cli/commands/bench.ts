@@ -224,6 +224,7 @@ export function register(program: Command): void {
       .option("--cpu <share>", "soak suite: the throttled runtime's share of one core (default 0.25)")
       .option("--throttle <how>", "soak suite: auto|cgroup2|cgroup1|cpulimit|duty|off (default auto)")
       .option("--broker <kind>", "soak suite: aedes|mosquitto, on loopback (default aedes)")
+      .option("--device-timeout-ms <ms>", "soak suite: the runtime's device confirmation timeout (default: hark's)")
       .option("--slm", "soak suite: hark's default understander (matcher, then the SLM) instead of the matcher alone")
       .option("--errors", "include every misunderstood utterance in the report")
       .option("--json", "one-line JSON (default: indented)"),
