@@ -58,7 +58,7 @@ describe.skipIf(!mosquittoPath())("hark run with fleet: on mosquitto", () => {
     const dir = deviceDir(root, "cabin-1");
     const bundle = await makeBundle(join(root, "v2.tar"), "v2", keys.privateKey);
     const config = join(root, "hark.yaml");
-    writeFileSync(config, `broker: { url: "${broker.url}" }\nsimulate: false\nmodels: { trusted_key: "${keys.publicKey}" }\nfleet:\n  device: cabin-1\n  cohort: cabin\n  check: { count: 12 }\n`);
+    writeFileSync(config, `broker: { url: "${broker.url}" }\nsimulate: false\nmodels: { trusted_key: "${keys.publicKey}" }\nfleet:\n  device: cabin-1\n  cohort: cabin\n  check: { count: 12, max_latency_ms: 5000 }\n`);
     const pub = hark(["fleet", "publish", bundle, "--cohort", "cabin", "--broker", broker.url]);
     expect(pub.status, pub.stderr).toBe(0);
     expect(pub.stderr).toMatch(/v2 \(4\.\d MB, \d+ chunks\) announced to cohort cabin/);

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
+import { clientPassword } from "../bus/serve.js";
 import type { Grammar } from "../grammar/types.js";
 import { modelsDir } from "../models/manifest.js";
 import type { HarkConfig } from "../run/config.js";
@@ -24,6 +25,8 @@ export function startFleet(config: HarkConfig, brokerUrl: string, grammar: Gramm
   const bounds = { minAccuracy: c.min_accuracy ?? DEFAULT_BOUNDS.minAccuracy, maxLatencyMs: c.max_latency_ms ?? DEFAULT_BOUNDS.maxLatencyMs };
   const b = config.broker;
   try {
+    // The runtime's own account (broker.username with broker.password or password_file).
+    const password = clientPassword(b);
     const items = readCheckSet(c.set ?? defaultCheckSet(), c.count);
     const agent = FleetAgent.start({
       device: f.device ?? hostname(),
@@ -33,7 +36,7 @@ export function startFleet(config: HarkConfig, brokerUrl: string, grammar: Gramm
       broker: {
         url: brokerUrl,
         ...(b.username !== undefined ? { username: b.username } : {}),
-        ...(b.password !== undefined ? { password: b.password } : {}),
+        ...(password !== undefined ? { password } : {}),
         ...(b.protocol_version ? { protocolVersion: b.protocol_version } : {}),
         ...(b.ca || b.cert || b.key || b.reject_unauthorized !== undefined
           ? {
