@@ -296,3 +296,20 @@ describe("search graph: compound words and factoring keep the language and its p
     expect(dfaToFsg(dfa, { factor: false })).toBe(graphToFsg(dfaGraph(dfa)));
   });
 });
+
+describe("unheard words", () => {
+  it("leave out exactly the sentences that contain them, and nothing else", () => {
+    const g = makeGrammar({
+      intents: { Off: [{ sentences: ["(turn off|kill|shut off) [the] {thing}", "kill switch test"] }], Pause: [{ sentences: ["(hold|pause) [the] timer"] }] },
+      lists: { thing: ["lights", "timer"] },
+    });
+    g.unheardWords = ["kill"];
+    const dfa = compileAsrGrammar(g, { skipWords: false }).dfa;
+    const heard = enumerateDfa(dfa, 1000);
+    const all = expandAll(g, false);
+    const expected = [...all].filter((s) => !s.split(" ").includes("kill")).sort();
+    expect([...heard].sort()).toEqual(expected);
+    expect(dfaAccepts(dfa, ["kill", "the", "lights"])).toBe(false);
+    expect(dfaAccepts(dfa, ["turn", "off", "the", "lights"])).toBe(true);
+  });
+});

@@ -455,6 +455,9 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
     }
   }
   const det = determinize(nfa, start);
+  // Sentences with an unheard word are left out: their arcs go, and trim drops what no longer ends.
+  const unheard = new Set((grammar.unheardWords ?? []).flatMap((w) => spokenWords(w)));
+  if (unheard.size) for (const m of det.arcs) for (const w of [...m.keys()]) if (unheard.has(w)) m.delete(w);
   trim(det);
   const dfa = minimize(det);
   if (!dfa.arcs.some((m) => m.size)) throw new AsrGrammarError("the grammar's sentences contain no speakable words");

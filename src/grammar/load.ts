@@ -122,6 +122,7 @@ function addGrammarFile(g: LoadedGrammar, src: YamlSource): void {
     throw new GrammarError(`language '${file.language}' differs from '${g.language}' of the other files`, src.loc(["language"]));
   g.language = file.language;
   for (const w of file.skip_words ?? []) if (!g.skipWords.includes(w)) g.skipWords.push(w);
+  for (const w of file.unheard_words ?? []) if (!(g.unheardWords ??= []).includes(w)) g.unheardWords.push(w);
 
   for (const [name, text] of Object.entries(file.expansion_rules ?? {})) {
     const dup = g.rules.get(name);

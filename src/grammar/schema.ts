@@ -76,6 +76,8 @@ export const grammarFileSchema = z.strictObject({
   lists: z.record(ident, listSchema).optional(),
   expansion_rules: z.record(ident, z.string()).optional(),
   skip_words: z.array(z.string()).optional(),
+  /** Words read when typed but not listened for: the grammar ASR leaves out every sentence with one. */
+  unheard_words: z.array(z.string()).optional(),
   responses: z.unknown().optional(),
   metadata: z.unknown().optional(),
 });

@@ -125,6 +125,8 @@ export interface Grammar {
   rules: Map<string, Rule>;
   /** Words and phrases that carry no meaning ("please", "uh", "could you"). */
   skipWords: string[];
+  /** Words read when typed but not listened for (grammar ASR): slang the recognizer confuses with other commands' words. */
+  unheardWords?: string[];
   /** Content hash of every source file that built this grammar. */
   hash: string;
   files: string[];
