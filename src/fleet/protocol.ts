@@ -15,6 +15,9 @@ export const ANNOUNCE_FORMAT = "hark-fleet/1";
 /** Announces to this cohort reach every device (with --percent: a stable share of them). */
 export const ALL_COHORT = "all";
 export const DEFAULT_CHUNK_SIZE = 64 * 1024;
+/** Announces of larger bundles (or larger chunks) are ignored: a device never reserves more disk than this. */
+export const MAX_BUNDLE_BYTES = 4 * 1024 ** 3;
+export const MAX_CHUNK_SIZE = 16 * 1024 * 1024;
 
 export const announceTopic = (cohort: string): string => `${FLEET_PREFIX}/announce/${topicSegment(cohort)}`;
 export const chunkTopic = (version: string, index: number): string => `${FLEET_PREFIX}/bundle/${topicSegment(version)}/${index}`;
@@ -95,6 +98,7 @@ export function parseAnnounce(payload: Buffer | string): Announce | undefined {
   if (a.action !== "install") return undefined;
   if (typeof a.version !== "string" || !a.version || !/^[0-9a-f]{64}$/.test(String(a.sha256))) return undefined;
   if (!Number.isInteger(a.chunks) || !Number.isInteger(a.chunkSize) || !Number.isInteger(a.bytes) || a.chunkSize! <= 0) return undefined;
+  if (a.bytes! <= 0 || a.bytes! > MAX_BUNDLE_BYTES || a.chunkSize! > MAX_CHUNK_SIZE) return undefined;
   if (!Array.isArray(a.chunkHashes) || a.chunkHashes.length !== a.chunks || a.chunks !== Math.ceil(a.bytes! / a.chunkSize!)) return undefined;
   return a as unknown as InstallAnnounce;
 }
