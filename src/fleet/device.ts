@@ -1,10 +1,8 @@
 // `hark run` with a `fleet:` section (docs/fleet.md): the device agent on the runtime's broker, with the
 // device's own acceptance check (its check set and bounds, the runtime's grammar). Started in the
 // background: nothing here waits for the broker or blocks the voice pipeline.
-import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
-import { clientPassword } from "../bus/serve.js";
 import type { Grammar } from "../grammar/types.js";
 import { modelsDir } from "../models/manifest.js";
 import type { HarkConfig } from "../run/config.js";
@@ -13,7 +11,12 @@ import { acceptanceCheck, DEFAULT_BOUNDS, defaultCheckSet, readCheckSet } from "
 import { ALL_COHORT } from "./protocol.js";
 
 /** The agent for this configuration, or undefined (with a warning logged) when it cannot run. */
-export function startFleet(config: HarkConfig, brokerUrl: string, grammar: Grammar, log: Logger): FleetAgent | undefined {
+export function startFleet(
+  config: HarkConfig,
+  broker: { url: string; username?: string; password?: string; tls?: object },
+  grammar: Grammar,
+  log: Logger,
+): FleetAgent | undefined {
   const f = config.fleet;
   if (!f) return undefined;
   const trustedKey = config.models?.trustedKey;
@@ -23,31 +26,20 @@ export function startFleet(config: HarkConfig, brokerUrl: string, grammar: Gramm
   }
   const c = f.check;
   const bounds = { minAccuracy: c.min_accuracy ?? DEFAULT_BOUNDS.minAccuracy, maxLatencyMs: c.max_latency_ms ?? DEFAULT_BOUNDS.maxLatencyMs };
-  const b = config.broker;
   try {
-    // The runtime's own account (broker.username with broker.password or password_file).
-    const password = clientPassword(b);
     const items = readCheckSet(c.set ?? defaultCheckSet(), c.count);
     const agent = FleetAgent.start({
       device: f.device ?? hostname(),
       cohort: f.cohort || ALL_COHORT,
       // Updates go where hark run loads its models from: $HARK_MODELS_DIR, else models/.
       modelsDir: modelsDir(config.env.modelsDir),
+      // The runtime's own account and TLS trust (on a locked embedded broker, the account made for this run).
       broker: {
-        url: brokerUrl,
-        ...(b.username !== undefined ? { username: b.username } : {}),
-        ...(password !== undefined ? { password } : {}),
-        ...(b.protocol_version ? { protocolVersion: b.protocol_version } : {}),
-        ...(b.ca || b.cert || b.key || b.reject_unauthorized !== undefined
-          ? {
-              tls: {
-                ...(b.ca ? { ca: readFileSync(b.ca) } : {}),
-                ...(b.cert ? { cert: readFileSync(b.cert) } : {}),
-                ...(b.key ? { key: readFileSync(b.key) } : {}),
-                ...(b.reject_unauthorized !== undefined ? { rejectUnauthorized: b.reject_unauthorized } : {}),
-              },
-            }
-          : {}),
+        url: broker.url,
+        ...(broker.username !== undefined ? { username: broker.username } : {}),
+        ...(broker.password !== undefined ? { password: broker.password } : {}),
+        ...(broker.tls ? { tls: broker.tls as Record<string, unknown> } : {}),
+        ...(config.broker.protocol_version ? { protocolVersion: config.broker.protocol_version } : {}),
       },
       trustedKey,
       check: (files) => acceptanceCheck(files, { grammar, items, bounds, threads: 1 }),

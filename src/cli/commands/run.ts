@@ -127,7 +127,7 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   };
   const rt = await HarkRuntime.start({ config, logger: log, onAnswer: print });
   // Model updates over MQTT (docs/fleet.md): the agent works in the background on the runtime's broker.
-  const fleet = config.fleet ? (await import("../../fleet/device.js")).startFleet(config, rt.brokerUrl, rt.grammar, log.child({ mod: "fleet" })) : undefined;
+  const fleet = config.fleet ? (await import("../../fleet/device.js")).startFleet(config, { url: rt.brokerUrl, ...rt.devices.connection }, rt.grammar, log.child({ mod: "fleet" })) : undefined;
   let wyoming: { uri: string; stop(): Promise<void> } | undefined;
   if (opts.wyoming) {
     try {
