@@ -96,6 +96,14 @@ describe("taken back, corrected, held, vague", () => {
 });
 
 describe("later: scheduled or refused, never now", () => {
+  it("times and negations inside free text are the user's words, not cues", async () => {
+    for (const t of ["tell everyone we are leaving in ten minutes", "broadcast don't forget your keys"]) {
+      const v = await decide(t);
+      expect(v.decision, t).toBe("act");
+      if (v.decision === "act") expect(v.intents.map((i) => i.intent)).toEqual(["HassBroadcast"]);
+    }
+  });
+
   it("reads delays and clock times, not values", () => {
     const cues = loadCues(cueDir("en"));
     const later = (t: string) => findLater(normalizeTokens(t), cues).map((l) => (l.kind === "clock" ? `${l.kind} ${l.hour}:${l.minute}` : `${l.kind} ${l.seconds}`));

@@ -114,7 +114,10 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const valueWords = new Set(u.intents.flatMap((i) => Object.values(i.slots).flatMap((v) => (typeof v === "string" ? normalizeTokens(v) : []))));
   const names = k.entities.find(tokens);
   const blocked = covered(names);
-  const cueHits = cues.anywhere.find(tokens, blocked);
+  // Free text is the user's own words, not a cue: "tell everyone we are leaving in ten minutes" is no delay.
+  const freeWords = new Set(u.intents.flatMap((i) => Object.entries(i.slots).flatMap(([slot, v]) => (typeof v === "string" && grammar.lists.get(slot)?.kind === "wildcard" ? normalizeTokens(v) : []))));
+  const cueBlocked = freeWords.size ? new Set([...blocked, ...tokens.flatMap((t, i) => (freeWords.has(t) ? [i] : []))]) : blocked;
+  const cueHits = cues.anywhere.find(tokens, cueBlocked);
   const hitText = (h: { start: number; end: number }) => tokens.slice(h.start, h.end).join(" ");
 
   // Places and devices named that this home or car does not have.
@@ -142,7 +145,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
       ? []
       : question
         ? start.end < tokens.length ? [start] : []
-        : [...findLater(tokens, cues, blocked), ...cueHits.filter((h) => h.tag === "recurring" || h.tag === "vague_time")];
+        : [...findLater(tokens, cues, cueBlocked), ...cueHits.filter((h) => h.tag === "recurring" || h.tag === "vague_time")];
     const rest = strip.length ? await reunderstand!(without(tokens, strip)) : undefined;
     if (!rest?.intents.length) return question ? { decision: "refuse", intents: [], speech: SPEECH.questionUnknown, reason: "question" } : { decision: "pass" };
     u = { ...u, intents: rest.intents };
@@ -185,7 +188,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   if (changes && !spelled && cues.statementStart.atStart(tokens, LEAD_FILLERS)) return refuse("statement", SPEECH.statement);
 
   // A question mark counts too, unless the words ask for something ("could you turn on the lights?").
-  const question = start?.tag === "question" || (start?.tag !== "request" && (cues.questionEmbedded.find(tokens, blocked).length > 0 || /\?\s*$/.test(text)));
+  const question = start?.tag === "question" || (start?.tag !== "request" && (cues.questionEmbedded.find(tokens, cueBlocked).length > 0 || /\?\s*$/.test(text)));
   if (question && changes) {
     // Never act on a question: answer from the devices' state. Only a reading whose values were all said qualifies;
     // a place asked about ("where's the nearest pharmacy") is offered as a route, asked first.
@@ -206,7 +209,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // "at 7" is a time when the request is whole without it ("turn on the porch light at 7"), else a
   // value the request needs ("set the lights at 10").
   const laters: Later[] = [];
-  for (const l of timed || !changes ? [] : findLater(tokens, cues, blocked)) {
+  for (const l of timed || !changes ? [] : findLater(tokens, cues, cueBlocked)) {
     if (l.kind === "clock" && l.bare) {
       const rest = reunderstand ? await reunderstand(without(tokens, [l])) : undefined;
       if (!rest?.intents.length || !rest.intents.every((i) => i.source === "matcher" && i.confidence >= 1)) continue;
