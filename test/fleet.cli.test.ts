@@ -63,7 +63,7 @@ describe.skipIf(!mosquittoPath())("hark run with fleet: on mosquitto", () => {
     expect(pub.status, pub.stderr).toBe(0);
     expect(pub.stderr).toMatch(/v2 \(4\.\d MB, \d+ chunks\) announced to cohort cabin/);
 
-    const child = spawn(process.execPath, [HARK, "run", "--config", config, "--input", "-", "--no-speak", "--output", "json"], {
+    const child = spawn(process.execPath, [HARK, "run", "--config", config, "--input", "-", "--no-speak", "--output", "json", "--log-level", "info"], {
       env: { ...process.env, HARK_MODELS_DIR: dir },
       stdio: ["pipe", "pipe", "pipe"],
     });
@@ -82,6 +82,8 @@ describe.skipIf(!mosquittoPath())("hark run with fleet: on mosquitto", () => {
       }
       expect(s.metrics?.accuracy).toBeGreaterThanOrEqual(0.8);
       expect(readManifest(dir).active.slm).toBe("hark-target@v2");
+      // The running cascade loads the new models (no restart).
+      await until(() => stderr.includes("now understanding with models v2"));
       // hark still answers while (and after) it updates.
       child.stdin.write("turn on the kitchen lights\n");
       await until(() => stdout.includes("\n"));

@@ -16,6 +16,8 @@ export function startFleet(
   broker: { url: string; username?: string; password?: string; tls?: object },
   grammar: Grammar,
   log: Logger,
+  /** Loads the newly active models into the running understander (the cascade's reload). */
+  reload?: () => Promise<void>,
 ): FleetAgent | undefined {
   const f = config.fleet;
   if (!f) return undefined;
@@ -44,7 +46,14 @@ export function startFleet(
       trustedKey,
       check: (files) => acceptanceCheck(files, { grammar, items, bounds, threads: 1 }),
       logger: log,
-      onSwitch: (v) => log.warn(`fleet: the active models are now ${v || "the ones the device came with"}; hark loads them at its next start`),
+      onSwitch: (v) => {
+        const which = v || "the ones the device came with";
+        if (!reload) return log.warn(`fleet: the active models are now ${which}; hark loads them at its next start`);
+        reload().then(
+          () => log.info(`fleet: now understanding with models ${which}`),
+          (err: unknown) => log.warn(`fleet: models ${which} are active but did not load here (${(err instanceof Error ? err.message : String(err)).split("\n")[0]}); the models loaded before stay in use`),
+        );
+      },
     });
     log.info({ device: agent.status.device, cohort: agent.status.cohort, version: agent.status.version }, "fleet agent started");
     return agent;

@@ -34,6 +34,24 @@ export class Cascade implements Understander {
     return this.engine;
   }
 
+  /** Requests inside the SLM now (an engine is freed only when none is). */
+  private inflight = 0;
+
+  /**
+   * Load the models again (a fleet update switched them) and use them once loaded. Until then, and if
+   * they fail to load, the engine in use stays; it is freed when no request is inside it.
+   */
+  async reload(): Promise<void> {
+    const next = this.loadSlm();
+    await next;
+    const old = this.engine;
+    this.engine = next;
+    const e = await old?.catch(() => undefined);
+    if (!e) return;
+    while (this.inflight > 0) await new Promise((r) => setTimeout(r, 20));
+    await e.dispose();
+  }
+
   async understand(text: string): Promise<Understanding> {
     const m = this.matcher.understand(text);
     if (m.intents.length && Math.min(...m.intents.map((i) => i.confidence)) >= this.threshold) return m;
@@ -45,7 +63,13 @@ export class Cascade implements Understander {
       // No usable model (missing, corrupt): the matcher alone answers, and says why when it has nothing.
       return m.intents.length ? m : { ...m, reason: `${m.reason ?? "not understood"} (SLM unavailable: ${err instanceof Error ? err.message : String(err)})` };
     }
-    const s = await engine.understand(text, m.intents.length ? m.intents : undefined);
+    this.inflight++;
+    let s: Awaited<ReturnType<SlmEngine["understand"]>>;
+    try {
+      s = await engine.understand(text, m.intents.length ? m.intents : undefined);
+    } finally {
+      this.inflight--;
+    }
     if (s.intents.length) return { text, intents: s.intents };
     return { text, intents: [], reason: s.reason ?? m.reason ?? "not understood" };
   }

@@ -83,9 +83,12 @@ export async function loadUnderstander(options: UnderstanderOptions = {}): Promi
   if (trained && trained.filter((i) => grammar.intents.has(i)).length < 0.8 * trained.length) return matcher;
   const { Cascade } = await import("./cascade.js");
   // The engine module pulls in node-llama-cpp (hundreds of ms): imported when the model is first needed.
+  // The active models are looked up at each load: a fleet update switches them and the cascade reloads.
   return new Cascade(matcher, grammar, async () => {
     const { SlmEngine } = await import("./slm/engine.js");
-    return SlmEngine.load({ model: models.slm!, draft: models.draft, grammar, benchFile: benchFile(), wordsFile: models.words });
+    const now = activeModels();
+    if (!now.slm) throw new Error("no SLM model is active");
+    return SlmEngine.load({ model: now.slm, draft: now.draft, grammar, benchFile: benchFile(), wordsFile: now.words });
   });
 }
 

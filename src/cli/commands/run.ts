@@ -127,7 +127,9 @@ export async function runCommand(opts: RunOptions): Promise<number> {
   };
   const rt = await HarkRuntime.start({ config, logger: log, onAnswer: print });
   // Model updates over MQTT (docs/fleet.md): the agent works in the background on the runtime's broker.
-  const fleet = config.fleet ? (await import("../../fleet/device.js")).startFleet(config, { url: rt.brokerUrl, ...rt.devices.connection }, rt.grammar, log.child({ mod: "fleet" })) : undefined;
+  // A switched model is loaded into the running cascade (no restart); with the matcher alone there is nothing to load.
+  const reload = (rt.understander as { reload?: () => Promise<void> }).reload?.bind(rt.understander);
+  const fleet = config.fleet ? (await import("../../fleet/device.js")).startFleet(config, { url: rt.brokerUrl, ...rt.devices.connection }, rt.grammar, log.child({ mod: "fleet" }), reload) : undefined;
   let wyoming: { uri: string; stop(): Promise<void> } | undefined;
   if (opts.wyoming) {
     try {
