@@ -94,7 +94,8 @@ function expandAll(g: Grammar, skip = true): Set<string> {
   return out;
 }
 
-const language = (g: Grammar): Set<string> => new Set(enumerateDfa(compileAsrGrammar(g).dfa));
+/** The sentences of the grammar alone (no value stops: the oracle knows only the templates). */
+const language = (g: Grammar): Set<string> => new Set(enumerateDfa(compileAsrGrammar(g, { valueStops: false }).dfa));
 
 describe("spokenWords", () => {
   it("lowercases, drops punctuation, keeps apostrophes, speaks numbers and symbols", () => {
@@ -311,5 +312,20 @@ describe("unheard words", () => {
     expect([...heard].sort()).toEqual(expected);
     expect(dfaAccepts(dfa, ["kill", "the", "lights"])).toBe(false);
     expect(dfaAccepts(dfa, ["turn", "off", "the", "lights"])).toBe(true);
+  });
+});
+
+describe("value stops", () => {
+  it("a sentence may stop where its number should come, and before its 'to'; nowhere else", () => {
+    const g = makeGrammar({
+      intents: { T: [{ sentences: ["set [the] temperature to {temperature} degrees", "turn on the fan"] }] },
+      lists: { temperature: { kind: "range", from: 18, to: 22, step: 1, type: "temperature" } },
+    });
+    const dfa = compileAsrGrammar(g, { skipWords: false }).dfa;
+    const stops = ["set the temperature to", "set the temperature", "set temperature to", "set temperature"];
+    expect(new Set(enumerateDfa(dfa))).toEqual(new Set([...expandAll(g, false), ...stops]));
+    expect(dfaAccepts(dfa, ["set", "the"])).toBe(false);
+    expect(dfaAccepts(dfa, ["set", "the", "temperature", "to", "twenty"])).toBe(false);
+    expect(dfaAccepts(dfa, ["turn", "on", "the"])).toBe(false);
   });
 });

@@ -47,7 +47,16 @@ export interface AsrGrammarOptions {
    * "set the thermostat to fifty" is heard as fifty and refused as out of range, not heard as fifteen.
    */
   widenRanges?: Readonly<Partial<Record<RangeList["type"], readonly [number, number]>>>;
+  /**
+   * A sentence may stop where a number should come, and before its "to" / "at" (default true): "set
+   * the thermostat" … silence is heard as said (and asked about), never completed with an invented
+   * "to eight". Without it the recognizer must end on a value and picks the one that fits the silence.
+   */
+  valueStops?: boolean;
 }
+
+/** Words that lead into a number ("set the thermostat [to] twenty"): the sentence may stop before them. */
+const VALUE_LEADS = new Set(["to", "at", "by", "on"]);
 
 /** A deterministic word automaton: state 0 is the start; arcs[s] maps a word to the next state. */
 export interface WordDfa {
@@ -105,7 +114,9 @@ interface BuildCtx {
   grammar: Grammar;
   localRules: Map<string, Rule> | undefined;
   ruleStack: string[];
-  opts: Required<Omit<AsrGrammarOptions, "intents" | "replies" | "listExtras" | "widenRanges">>;
+  opts: Required<Omit<AsrGrammarOptions, "intents" | "replies" | "listExtras" | "widenRanges" | "valueStops">>;
+  /** First words of every number heard (collected while building: where a value may be missing). */
+  numberStarts: Set<string>;
   widenRanges: NonNullable<AsrGrammarOptions["widenRanges"]>;
   listExtras: Readonly<Record<string, readonly string[]>>;
   warnings: Set<string>;
@@ -189,7 +200,7 @@ function listForms(name: string, ctx: BuildCtx, slot?: string): string[][] {
     case "range": {
       const wide = ctx.widenRanges[list.type];
       const heard = wide ? { ...list, from: Math.min(list.from, wide[0]), to: Math.max(list.to, wide[1]) } : list;
-      for (const s of rangeForms(heard, ctx.opts.maxRangeValues)) push(s);
+      for (const s of rangeForms(heard, ctx.opts.maxRangeValues)) (push(s), s[0] && ctx.numberStarts.add(s[0]));
       break;
     }
     case "wildcard":
@@ -343,6 +354,18 @@ function trim(d: { final: boolean[]; arcs: Array<Map<string, number>> }): void {
   d.arcs.forEach((m) => m.forEach((t, w) => live[t] || m.delete(w)));
 }
 
+/**
+ * A state a number may follow, reached by "to" / "at" / "by" / "on", becomes final, and so does the
+ * state before that word (options.valueStops). Only there: after "for" a number is a duration, and
+ * ending there would let a trust phrase take its place ("start a timer for | in an hour").
+ */
+function markValueStops(d: { final: boolean[]; arcs: Array<Map<string, number>> }, numberStarts: ReadonlySet<string>): void {
+  const beforeValue = d.arcs.map((m) => [...m.keys()].some((w) => numberStarts.has(w)));
+  d.arcs.forEach((m, s) => {
+    for (const [w, t] of m) if (VALUE_LEADS.has(w) && beforeValue[t]) d.final[s] = d.final[t] = true;
+  });
+}
+
 /** Moore partition refinement, then renumbering in breadth-first order from the start with words sorted. */
 function minimize(d: { final: boolean[]; arcs: Array<Map<string, number>> }): WordDfa {
   const n = d.final.length;
@@ -412,6 +435,7 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
   const widenRanges = options.widenRanges ?? {};
   const warnings = new Set<string>();
   const listFormsCache = new Map<string, string[][]>();
+  const numberStarts = new Set<string>();
   const wanted = options.intents ? new Set(options.intents) : undefined;
   let sentences = 0;
   for (const intent of grammar.intents.values()) {
@@ -426,6 +450,7 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
         opts,
         listExtras,
         widenRanges,
+        numberStarts,
         warnings,
         listForms: block.rules.size ? new Map() : listFormsCache,
         requires: block.requiresContext,
@@ -439,7 +464,7 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
   }
   if (!sentences) throw new AsrGrammarError("the grammar has no sentences to recognize");
   if (options.replies) {
-    const ctx: BuildCtx = { grammar, localRules: undefined, ruleStack: [], opts, listExtras, widenRanges, warnings, listForms: listFormsCache };
+    const ctx: BuildCtx = { grammar, localRules: undefined, ruleStack: [], opts, listExtras, widenRanges, numberStarts, warnings, listForms: listFormsCache };
     for (const phrase of options.replies.phrases ?? []) {
       const w = spokenWords(phrase);
       if (w.length) nfa.add(nfa.chain(body, w), end, null);
@@ -459,6 +484,7 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
   const unheard = new Set((grammar.unheardWords ?? []).flatMap((w) => spokenWords(w)));
   if (unheard.size) for (const m of det.arcs) for (const w of [...m.keys()]) if (unheard.has(w)) m.delete(w);
   trim(det);
+  if (options.valueStops ?? true) markValueStops(det, numberStarts);
   const dfa = minimize(det);
   if (!dfa.arcs.some((m) => m.size)) throw new AsrGrammarError("the grammar's sentences contain no speakable words");
   const words = new Set<string>();

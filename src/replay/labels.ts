@@ -4,7 +4,8 @@
 //   { "file.wav": { "intent": "orderDrink", "slots": { "size": "twelve ounce" } },
 //     "noise-03.wav": { "intent": null } }          ← not a command: correct only if nothing is understood
 // Keys are file names (basename) or paths relative to the replayed folder. Slot values are compared
-// as trimmed strings ("  soy milk" = "soy milk"; 21 = "21").
+// as said: normalized words ("  Soy milk" = "soy milk"; 21 = "21"; "ten minutes" = "10 minutes").
+import { normalizeTokens } from "../grammar/normalize.js";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { SlotValue } from "../grammar/types.js";
@@ -47,7 +48,8 @@ export function labelFor(labels: Labels, file: string, relative?: string): Label
   return (relative !== undefined ? labels.get(relative) : undefined) ?? labels.get(basename(file));
 }
 
-const norm = (v: SlotValue): string => String(v).trim().replace(/\s+/g, " ");
+/** Slot values compared as said: case, spacing and number words do not matter ("ten minutes" = "10 minutes"). */
+const norm = (v: SlotValue): string => normalizeTokens(String(v)).join(" ");
 
 export interface Scored {
   correct: boolean;

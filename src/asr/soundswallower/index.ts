@@ -326,7 +326,7 @@ const DEFAULT_COMPOUND: { maxWords?: number; maxVariants?: number } = { maxWords
 const FSG_WRITER_VERSION = 3;
 
 /** Bump when the compiler's output for the same grammar changes. */
-const ASR_COMPILER_VERSION = 2;
+const ASR_COMPILER_VERSION = 3; // 3: value stops, unheard words
 
 interface CachedAsrGrammar {
   version: number;
