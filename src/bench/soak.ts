@@ -198,6 +198,8 @@ export async function runSoak(o: SoakOptions = {}): Promise<Record<string, unkno
       else if (m.t === "failed") failed(new Error(`the runtime child failed to start: ${m.error}`));
     });
     let exited = false;
+    // A send to a child that just died: its exit is handled below.
+    worker.on("error", () => undefined);
     worker.on("exit", (code, signal) => {
       exited = true;
       failed(new Error(`the runtime child exited (${signal ?? code})`));
@@ -217,6 +219,8 @@ export async function runSoak(o: SoakOptions = {}): Promise<Record<string, unkno
       });
     });
     const pid = readyMsg.pid;
+    // Set up now (a method this machine lacks fails before the run, not in the middle); limited later.
+    throttle = o.throttle === "off" ? undefined : makeThrottle(pid, fraction, o.throttle ?? "auto");
     progress(`soak: runtime ready in ${readyMsg.setupMs} ms (pid ${pid})${readyMsg.heard.length ? `; the recognizer hears: ${readyMsg.heard.map((h, i) => `"${spokenList[i]}" → "${h}"`).join(", ")}` : ""}`);
 
     // ---- bookkeeping ----
@@ -295,18 +299,24 @@ export async function runSoak(o: SoakOptions = {}): Promise<Record<string, unkno
     let throttleState = "before" as "before" | "on" | "after";
     const throttleInfo: Record<string, unknown> = {};
     let throttleStartCpu = 0;
+    let throttleStats0: ReturnType<Throttle["stats"]> = {};
+    /** The throttle's counters over the window. */
+    const statsSince = (now: ReturnType<Throttle["stats"]>) =>
+      Object.fromEntries(Object.entries(now).map(([k, v]) => [k, Math.round((v - ((throttleStats0 as Record<string, number>)[k] ?? 0)) * 1000) / 1000]));
     let throttleStartT = 0;
     let steadyCpu = { cpu: 0, wall: 0 };
 
     // ---- memory, progress ----
-    const rss: Array<{ s: number; mb: number; done: number }> = [];
+    const rss: Array<{ s: number; mb: number; done: number; heapMb?: number }> = [];
     let done = 0;
     let issued = 0;
     let spokenDone = 0;
     let warmupEnd: { s: number; done: number; heapUsedMb?: number } | undefined;
     const sample = () => {
       const mb = rssMb(pid);
-      if (Number.isFinite(mb)) rss.push({ s: (Date.now() - t0) / 1000, mb, done });
+      const h = mem[mem.length - 1];
+      if (Number.isFinite(mb)) rss.push({ s: (Date.now() - t0) / 1000, mb, done, ...(h ? { heapMb: h.heapUsed / 1048576 } : {}) });
+      if (mem.length > 100) mem.splice(0, mem.length - 10);
     };
     timers.push(setInterval(sample, 1000));
     let lastCpu = { cpu: cpuSeconds(pid), t: Date.now() };
@@ -336,9 +346,9 @@ export async function runSoak(o: SoakOptions = {}): Promise<Record<string, unkno
         progress(`soak: warm-up over after ${done} commands`);
       }
       while (restartAt.length && done >= restartAt[0]!) doRestart(restartAt.shift()!);
-      if (throttleState === "before" && o.throttle !== "off" && done >= throttleFrom) {
-        throttle = makeThrottle(pid, fraction, o.throttle ?? "auto");
+      if (throttleState === "before" && throttle && done >= throttleFrom) {
         throttle.on();
+        throttleStats0 = throttle.stats();
         throttleState = "on";
         throttleStartCpu = cpuSeconds(pid);
         throttleStartT = Date.now();
@@ -350,7 +360,7 @@ export async function runSoak(o: SoakOptions = {}): Promise<Record<string, unkno
         throttle!.off();
         throttleState = "after";
         const s = (Date.now() - throttleStartT) / 1000;
-        Object.assign(throttleInfo, { toCommand: done, seconds: Math.round(s * 10) / 10, cpuCoresUsed: Math.round(((cpuSeconds(pid) - throttleStartCpu) / s) * 1000) / 1000, ...throttle!.stats() });
+        Object.assign(throttleInfo, { toCommand: done, seconds: Math.round(s * 10) / 10, cpuCoresUsed: Math.round(((cpuSeconds(pid) - throttleStartCpu) / s) * 1000) / 1000, ...statsSince(throttle!.stats()) });
         progress(`soak: throttling lifted at command ${done}`);
       }
     };
@@ -401,7 +411,7 @@ export async function runSoak(o: SoakOptions = {}): Promise<Record<string, unkno
     if ((throttleState as string) === "on") {
       throttle!.off();
       const s = (Date.now() - throttleStartT) / 1000;
-      Object.assign(throttleInfo, { toCommand: done, seconds: Math.round(s * 10) / 10, cpuCoresUsed: Math.round(((cpuSeconds(pid) - throttleStartCpu) / s) * 1000) / 1000, ...throttle!.stats() });
+      Object.assign(throttleInfo, { toCommand: done, seconds: Math.round(s * 10) / 10, cpuCoresUsed: Math.round(((cpuSeconds(pid) - throttleStartCpu) / s) * 1000) / 1000, ...statsSince(throttle!.stats()) });
       throttleState = "after";
     }
     const wallS = (Date.now() - t0) / 1000;
@@ -477,6 +487,11 @@ export async function runSoak(o: SoakOptions = {}): Promise<Record<string, unkno
     const firstMb = after.length >= 2 * 3 ? median(after.slice(0, w).map((r) => r.mb)) : NaN;
     const lastMb = after.length >= 2 * 3 ? median(after.slice(-w).map((r) => r.mb)) : NaN;
     const growthPct = Number.isFinite(firstMb) ? Math.round(((lastMb - firstMb) / firstMb) * 1000) / 10 : null;
+    // The floor under the garbage collector's sawtooth: lowest sample of the first and of the last fifth.
+    const f = Math.max(3, Math.floor(after.length * 0.2));
+    const troughFirst = after.length >= 2 * 3 ? Math.min(...after.slice(0, f).map((r) => r.mb)) : NaN;
+    const troughLast = after.length >= 2 * 3 ? Math.min(...after.slice(-f).map((r) => r.mb)) : NaN;
+    const troughGrowthPct = Number.isFinite(troughFirst) ? Math.round(((troughLast - troughFirst) / troughFirst) * 1000) / 10 : null;
     const step = Math.max(1, Math.ceil(rss.length / 40));
     const lastMem = mem[mem.length - 1];
 
@@ -524,9 +539,10 @@ export async function runSoak(o: SoakOptions = {}): Promise<Record<string, unkno
         rssEndMb: Number.isFinite(lastMb) ? Math.round(lastMb) : null,
         rssMaxMb: rss.length ? Math.round(Math.max(...rss.map((r) => r.mb))) : null,
         growthPct,
+        troughGrowthPct,
         heapUsedEndMb: lastMem ? Math.round(lastMem.heapUsed / 1048576) : null,
         externalEndMb: lastMem ? Math.round(lastMem.external / 1048576) : null,
-        series: rss.filter((_, i) => i % step === 0).map((r) => [Math.round(r.s), Math.round(r.mb), r.done]),
+        series: rss.filter((_, i) => i % step === 0).map((r) => [Math.round(r.s), Math.round(r.mb), r.done, ...(r.heapMb !== undefined ? [Math.round(r.heapMb)] : [])]),
       },
       acceptance: {
         commandsAtLeast50k: done >= 50_000,
