@@ -1,7 +1,7 @@
 // The shipped grammars and devices: complete, consistent, and understood exactly on their own samples.
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { intentsEqual, type ExpectedIntent } from "../src/bench/intentsEqual.js";
+import { intentsEqual, type ExpectedIntent } from "../src/nlu/intentsEqual.js";
 import { compileGraph } from "../src/compile/graph.js";
 import { Sampler } from "../src/compile/sample.js";
 import { intentSlots } from "../src/grammar/introspect.js";

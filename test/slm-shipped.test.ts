@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileGraph } from "../src/compile/graph.js";
 import { Sampler } from "../src/compile/sample.js";
-import { intentsEqual } from "../src/bench/intentsEqual.js";
+import { intentsEqual } from "../src/nlu/intentsEqual.js";
 import { activeModels } from "../src/models/manifest.js";
 import { Cascade } from "../src/nlu/cascade.js";
 import { loadSources, Matcher } from "../src/nlu/index.js";

@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { intentsEqual } from "../src/bench/intentsEqual.js";
+import { intentsEqual } from "../src/nlu/intentsEqual.js";
 import { Random } from "../src/compile/random.js";
 import { Sampler } from "../src/compile/sample.js";
 import { normalizeText } from "../src/grammar/normalize.js";

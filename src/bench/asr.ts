@@ -10,7 +10,7 @@ import { loadSources, Matcher, type SourceOptions } from "../nlu/index.js";
 import { roundedStartup } from "../replay/index.js";
 import { createSynthesizer, DEFAULT_VOICE } from "../tts/index.js";
 import { grammarSampleLabels } from "../replay/fixtures.js";
-import { intentsEqual, type ExpectedIntent } from "./intentsEqual.js";
+import { intentsEqual, type ExpectedIntent } from "../nlu/intentsEqual.js";
 import { percentile, round } from "./stats.js";
 
 export interface AsrBenchOptions extends SourceOptions {

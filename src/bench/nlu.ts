@@ -6,7 +6,7 @@ import { compileGraph } from "../compile/graph.js";
 import { Sampler } from "../compile/sample.js";
 import { projectRoot } from "../grammar/paths.js";
 import { loadSources, Matcher, type SourceOptions, type Understander } from "../nlu/index.js";
-import { intentsEqual, type ExpectedIntent } from "./intentsEqual.js";
+import { intentsEqual, type ExpectedIntent } from "../nlu/intentsEqual.js";
 import { percentile, round } from "./stats.js";
 import { fillFromContext, speakerRelative } from "../dialog/resolve.js";
 import { HOME_PROFILE } from "../dialog/profiles.js";

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { intentsEqual } from "./intentsEqual.js";
+import { intentsEqual } from "../nlu/intentsEqual.js";
 import { evaluateLabelled, readLabelled } from "./nlu.js";
 import { percentile, round } from "./stats.js";
 import { compileGraph } from "../compile/graph.js";

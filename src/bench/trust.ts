@@ -11,7 +11,7 @@ import { configSchema, resolveConfig } from "../run/config.js";
 import { HarkRuntime, type Answer, type CommandReport } from "../run/runtime.js";
 import type { Understander, Understanding } from "../nlu/types.js";
 import { judge, type TrustDeps } from "../trust/index.js";
-import { intentsEqual, type ExpectedIntent } from "./intentsEqual.js";
+import { intentsEqual, type ExpectedIntent } from "../nlu/intentsEqual.js";
 
 const commandSchema = z.strictObject({
   device: z.string().min(1),

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { projectRoot } from "../grammar/paths.js";
 import type { Grammar, SlotValue } from "../grammar/types.js";
+import { intentsEqual } from "../nlu/intentsEqual.js";
 
 export interface CheckItem {
   text: string;
@@ -61,17 +62,6 @@ export interface CheckResult {
   metrics: { accuracy?: number; p95Ms?: number; meanMs?: number; items?: number; loadMs?: number };
 }
 
-function sameIntents(got: CheckItem["intents"], expected: CheckItem["intents"]): boolean {
-  if (got.length !== expected.length) return false;
-  return got.every((g, i) => {
-    const e = expected[i]!;
-    if (g.intent !== e.intent) return false;
-    const keys = new Set([...Object.keys(g.slots), ...Object.keys(e.slots)]);
-    for (const k of keys) if (String(g.slots[k]) !== String(e.slots[k])) return false;
-    return true;
-  });
-}
-
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
 let queue: Promise<unknown> = Promise.resolve();
@@ -109,7 +99,7 @@ async function checkNow(files: CheckFiles, o: { grammar: Grammar; items: CheckIt
       const s = performance.now();
       const r = await engine.understand(item.text);
       times.push(performance.now() - s);
-      if (sameIntents(r.intents.map((i) => ({ intent: i.intent, slots: i.slots })), item.intents)) right++;
+      if (intentsEqual(r.intents.map((i) => ({ intent: i.intent, slots: i.slots })), item.intents)) right++;
     }
   } catch (err) {
     const reason = (err instanceof Error ? err.message : String(err)).split("\n")[0]!;
