@@ -186,6 +186,13 @@ describe("values the user never said", () => {
     expect(go).toMatchObject({ decision: "ask", reason: "ungrounded" });
   });
 
+  it("a direction needs a word that points somewhere: 'my usual volume' is no 'up', 'I'm freezing' is 'warmer'", async () => {
+    const vague = await decide("set the radio to my usual volume", "home", { text: "set the radio to my usual volume", intents: [slm("MediaAdjustVolume", { direction: "up" })] });
+    expect(vague).toMatchObject({ decision: "ask", reason: "ungrounded" });
+    const cold = await decide("I'm freezing back here", "car", { text: "I'm freezing back here", intents: [slm("CabinAdjustTemperature", { direction: "warmer" })] });
+    expect(cold.decision).toBe("act");
+  });
+
   it("the same command twice in one reading is asked back once, never done twice", async () => {
     const twice = [slm("HassShoppingListAddItem", { item: "eggs" }), slm("HassShoppingListAddItem", { item: "eggs" })];
     const v = await decide("add eggs and bacon to the shopping list", "home", { text: "add eggs and bacon to the shopping list", intents: twice });
@@ -217,6 +224,15 @@ describe("questions are not commands", () => {
 });
 
 describe("scope", () => {
+  it("an intent of either place naming a device of the other is out of scope: 'pause the telly' in the car", async () => {
+    const car = await judge({ text: "pause the telly", understanding: await understander.understand("pause the telly"), session: { profile: "car" } }, trust);
+    expect(car).toMatchObject({ decision: "refuse", reason: "scope" });
+    const music = await judge({ text: "pause the music", understanding: await understander.understand("pause the music"), session: { profile: "car" } }, trust);
+    expect(music.decision).toBe("act");
+    const home = await judge({ text: "pause the telly", understanding: await understander.understand("pause the telly"), session: { profile: "home" } }, trust);
+    expect(home.decision).toBe("act");
+  });
+
   it("a home speaker does not drive the car, a seat does not drive the home", async () => {
     for (const t of ["open my window halfway", "I am cold", "turn on my seat heating"]) expect((await decide(t, "home")).decision, t).toBe("refuse");
     for (const t of ["turn off the kitchen lights", "lock the front door"]) expect((await decide(t, "car")).decision, t).toBe("refuse");

@@ -43,6 +43,7 @@ const cuesSchema = z.strictObject({
   corrections: templates,
   retractions: templates,
   vague_values: templates,
+  direction_words: z.array(z.string().min(1)).default([]),
   area_modifiers: z.array(z.string().min(1)),
   number_words: z.record(z.string(), templates),
   domain_words: z.record(z.string(), templates).default({}),
@@ -93,6 +94,8 @@ export interface Cues {
   retractions: PhraseSet<"retraction">;
   /** Free-text values that name nothing ("something"). */
   vagueValues: PhraseSet<"vague">;
+  /** Words that say which way to change something: an SLM's direction needs one of them. */
+  directionWords: PhraseSet<"direction">;
   /** Words that make a known room another one ("the second bathroom"). */
   areaModifiers: ReadonlySet<string>;
   lexicon: PhraseSet<LexiconKind>;
@@ -182,6 +185,8 @@ export function loadCues(dir: string): Cues {
   for (const t of c.retractions) retractions.add(t, "retraction");
   const vagueValues = new PhraseSet<"vague">();
   for (const t of c.vague_values) vagueValues.add(t, "vague");
+  const directionWords = new PhraseSet<"direction">();
+  for (const t of c.direction_words) directionWords.add(t, "direction");
   const cues: Cues = {
     language: c.language,
     anywhere,
@@ -191,6 +196,7 @@ export function loadCues(dir: string): Cues {
     correctionStart,
     retractions,
     vagueValues,
+    directionWords,
     areaModifiers: new Set(c.area_modifiers.flatMap((w) => normalizeTokens(w))),
     lexicon,
     numberWords,

@@ -70,6 +70,12 @@ export function valueSaid(intent: string, slot: string, value: SlotValue, tokens
   return false;
 }
 
+/** Languages without direction words in cues.yaml are not checked. */
+function directionSaid(tokens: readonly string[], cues: Cues): boolean {
+  if (!cues.directionWords.size) return true;
+  return cues.directionWords.find(tokens).length > 0 || cues.directionWords.find(tokens.map(stem)).length > 0;
+}
+
 /** Domains without words in cues.yaml are not checked. */
 function domainSaid(domain: string, tokens: readonly string[], cues: Cues): boolean {
   if (!cues.wordedDomains.has(domain)) return true;
@@ -82,6 +88,8 @@ export function groundIntent(intent: IntentResult, tokens: readonly string[], k:
   for (const [slot, value] of Object.entries(intent.slots)) {
     // A kind of device the SLM chose ("the bedroom tv" read as the bedroom's lights): the user must have named it.
     if (slot === "domain" && intent.source === "slm" && intent.slots.name === undefined && !domainSaid(String(value), tokens, cues)) return { dropped, unsaid: { slot, value } };
+    // A direction the SLM inferred needs a word that points somewhere ("cold", "louder", "up").
+    if (slot === "direction" && intent.source === "slm" && !directionSaid(tokens, cues)) return { dropped, unsaid: { slot, value } };
     if (rules.inferable.includes(slot)) continue;
     if (valueSaid(intent.intent, slot, value, tokens, k, cues)) continue;
     if (!rules.droppable.includes(slot)) return { dropped, unsaid: { slot, value } };

@@ -8,6 +8,7 @@
 import { canonicalSentence, sayIntents } from "../compile/canonical.js";
 import { normalizeTokens } from "../grammar/normalize.js";
 import type { Grammar } from "../grammar/types.js";
+import type { LoadedGrammar } from "../grammar/load.js";
 import type { IntentResult, Understanding } from "../nlu/types.js";
 import { intentHandling } from "../act/plan.js";
 import type { Facts } from "../dialog/policy.js";
@@ -193,7 +194,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     // Never act on a question: answer from the devices' state. Only a reading whose values were all said qualifies;
     // a place asked about ("where's the nearest pharmacy") is offered as a route, asked first.
     const reportable = intents.filter((i) => groundIntent(i, tokens, k, cues, config.grounding).unsaid === undefined && intentHandling(i.intent).kind !== "none");
-    if (reportable.length !== intents.length || reportable.some((i) => !inScope(i, session))) return refuse("question", SPEECH.questionUnknown);
+    if (reportable.length !== intents.length || reportable.some((i) => !inScope(i, session, grammar))) return refuse("question", SPEECH.questionUnknown);
     if (reportable.every((i) => OFFERED.includes(i.intent))) return { decision: "ask", intents: reportable, prompt: `Should I ${sayIntents(grammar, reportable)}?`, reason: "question" };
     return { decision: "report", intents: reportable, reason: "question" };
   }
@@ -261,8 +262,8 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     if (misplaced) return refuse("wrong_place", `Sorry, the ${misplaced.name} is not in the ${misplaced.area}.`, `${misplaced.name} / ${misplaced.area}`);
     const h = intentHandling(i.intent);
     if (h.kind === "none" && input.devices !== false) return refuse("no_handler", `Sorry, I understood "${canonicalSentence(grammar, i) ?? i.intent}", but nothing here can do that.`, i.intent);
-    if (!inScope(i, session)) {
-      const other = h.scope === "car" ? "car" : "home";
+    if (!inScope(i, session, grammar)) {
+      const other = session?.profile === "car" ? "home" : "car";
       const named = cueHits.some((x) => x.tag === (other === "car" ? "place_car" : "place_home"));
       if (!(named && config.crossScope === "named"))
         return refuse("scope", other === "car" ? "Sorry, I can only control the car from inside the car." : "Sorry, I can only control the home from a speaker in the home.", i.intent);
@@ -311,9 +312,19 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   return { decision: "act", intents: kept, notes: [] };
 }
 
-function inScope(i: IntentResult, session: JudgeInput["session"]): boolean {
+/**
+ * Whether the intent belongs where it was said. An intent of either place ("pause", "volume up") is
+ * the place's own, unless it names a device of the other place ("pause the telly" said in the car).
+ */
+function inScope(i: IntentResult, session: JudgeInput["session"], grammar?: Grammar): boolean {
   const scope = intentHandling(i.intent).scope;
-  return !session?.profile || scope === "any" || scope === session.profile;
+  if (!session?.profile) return true;
+  if (scope !== "any") return scope === session.profile;
+  const name = i.slots.name;
+  const devices = (grammar as Partial<LoadedGrammar> | undefined)?.devices?.devices;
+  if (typeof name !== "string" || !devices) return true;
+  const named = devices.filter((d) => d.name === name);
+  return !named.length || named.some((d) => d.kind === session.profile);
 }
 
 function laterSpeech(kind: "condition" | "recurring" | "vague_time", cue: string): string {

@@ -86,6 +86,13 @@ export class PhraseSet<T> {
     return this;
   }
 
+  /** How many phrases it holds. */
+  get size(): number {
+    let n = this.wild.length;
+    for (const l of this.byFirst.values()) n += l.length;
+    return n;
+  }
+
   /** Add literal phrases (no template syntax), e.g. lexicon entries. */
   addWords(phrase: string, tag: T): this {
     const toks = normalizeTokens(phrase);
