@@ -10,6 +10,7 @@ import {
   factorGraph,
   graphToFsg,
   rangeForms,
+  valueExpected,
   type SearchGraph,
   type WordDfa,
 } from "../src/compile/fsg.js";
@@ -327,5 +328,12 @@ describe("value stops", () => {
     expect(dfaAccepts(dfa, ["set", "the"])).toBe(false);
     expect(dfaAccepts(dfa, ["set", "the", "temperature", "to", "twenty"])).toBe(false);
     expect(dfaAccepts(dfa, ["turn", "on", "the"])).toBe(false);
+    // An endpointer waits for the value there, and only there.
+    const asr = compileAsrGrammar(g, { skipWords: false });
+    const starts = new Set(asr.numberStarts);
+    const at = (ws: string[]) => ws.reduce<number>((q, w) => dfa.arcs[q]!.get(w)!, 0);
+    expect(valueExpected(dfa, at(["set", "the", "temperature", "to"]), "to", starts)).toBe(true);
+    expect(valueExpected(dfa, at(["set", "the", "temperature"]), "temperature", starts)).toBe(true);
+    expect(valueExpected(dfa, at(["turn", "on", "the", "fan"]), "fan", starts)).toBe(false);
   });
 });

@@ -33,6 +33,8 @@ export interface BenchE2eResult {
   n: number;
   /** Samples with no publish within timeoutMs. */
   lost: number;
+  /** What was lost: the utterance and what was heard of it (live and WAV input). */
+  lostItems?: Array<{ text: string; heard: string }>;
   mean: number;
   max: number;
   input: "text" | "wav" | "live";
@@ -80,7 +82,7 @@ export function lastVoicedSample(x: Float32Array): number {
  * 16-bit PCM of `x` in 20 ms chunks at the pace a microphone delivers them; `onLast` gets the time
  * the chunk holding sample `last` was handed over.
  */
-async function* pacedPcm(x: Float32Array, last: number, onLast: (t: number) => void): AsyncGenerator<Buffer> {
+export async function* pacedPcm(x: Float32Array, last: number, onLast: (t: number) => void): AsyncGenerator<Buffer> {
   const CH = 320;
   const start = performance.now();
   for (let i = 0, k = 0; i < x.length; i += CH, k++) {
@@ -139,6 +141,8 @@ export async function benchE2e(opts: BenchE2eOptions = {}): Promise<BenchE2eResu
   }
   const samples: number[] = [];
   let lost = 0;
+  const lostItems: Array<{ text: string; heard: string }> = [];
+  let lastHeard = "";
   const timeoutMs = opts.timeoutMs ?? 2000;
   try {
     for (let round = 0; round < (opts.rounds ?? 10); round++) {
@@ -164,13 +168,15 @@ export async function benchE2e(opts: BenchE2eOptions = {}): Promise<BenchE2eResu
                   asrMs.push(h.asrMs);
                   await rt.handleHeard([h], u.session);
                 }
-                if (round === 0) transcripts.push({ text: u.text, heard: heard.map((h) => h.text).join(" / ") });
+                lastHeard = heard.map((h) => h.text).join(" / ");
+                if (round === 0) transcripts.push({ text: u.text, heard: lastHeard });
               })()
             : mode === "wav"
             ? (async () => {
                 const heard = await ears!.hearSamples(audio.get(u.text)!);
                 asrMs.push(heard.reduce((a, h) => a + h.asrMs, 0));
                 const said = heard.map((h) => h.text).join(" ");
+                lastHeard = said;
                 if (round === 0) transcripts.push({ text: u.text, heard: said });
                 return rt.handleHeard(heard, u.session);
               })()
@@ -179,7 +185,7 @@ export async function benchE2e(opts: BenchE2eOptions = {}): Promise<BenchE2eResu
         clearTimeout(timer);
         waiting = undefined;
         await handled;
-        if (t1 === undefined) lost++;
+        if (t1 === undefined) (lost++, mode !== "text" && lostItems.push({ text: u.text, heard: lastHeard }));
         else samples.push(t1 - t0);
         await new Promise((r) => setTimeout(r, 20));
       }
@@ -195,6 +201,7 @@ export async function benchE2e(opts: BenchE2eOptions = {}): Promise<BenchE2eResu
     p95: round(quantile(sorted, 0.95)),
     n: sorted.length,
     lost,
+    ...(lostItems.length ? { lostItems } : {}),
     mean: round(sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1)),
     max: round(sorted[sorted.length - 1] ?? NaN),
     input: mode,

@@ -74,6 +74,22 @@ export interface AsrGrammar {
   stats: { nfaStates: number; dfaStates: number; minStates: number; arcs: number; ms: number };
   /** Problems that did not stop compilation (empty lists, wildcards without examples). */
   warnings: string[];
+  /** First words of the numbers it hears (where a value stop waits for a value: `valueExpected`). */
+  numberStarts?: string[];
+}
+
+/**
+ * Whether the sentence so far (ending in state `s` with `lastWord`) is whole only by a value stop: it
+ * waits for a number ("set the temperature to", "set the main thermostat"). An endpointer gives such a
+ * sentence the long silence, not the short one of a whole request.
+ */
+export function valueExpected(dfa: WordDfa, s: number, lastWord: string | undefined, numberStarts: ReadonlySet<string>): boolean {
+  const arcs = dfa.arcs[s];
+  if (!arcs) return false;
+  const numberNext = (t: number): boolean => [...(dfa.arcs[t]?.keys() ?? [])].some((w) => numberStarts.has(w));
+  if (lastWord !== undefined && VALUE_LEADS.has(lastWord) && numberNext(s)) return true;
+  for (const [w, t] of arcs) if (VALUE_LEADS.has(w) && numberNext(t)) return true;
+  return false;
 }
 
 export class AsrGrammarError extends Error {
@@ -497,6 +513,7 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
     hash: createHash("sha256").update(canon).digest("hex").slice(0, 16),
     stats: { nfaStates: nfa.arcs.length, dfaStates: det.final.length, minStates: dfa.final.length, arcs, ms: performance.now() - t0 },
     warnings: [...warnings],
+    numberStarts: [...numberStarts].sort(),
   };
 }
 

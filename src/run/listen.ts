@@ -109,6 +109,8 @@ interface Utterance {
   loudFrames: number;
   /** Decided early (whole sentence, silence begun): kept unless speech resumes before `wait` has passed. */
   pending?: { result: RecognitionResult; decode: LiveUtterance["decode"]; at: number; wait: number; endpoint: "short" | "medium" };
+  /** An early decision was rejected: decide only at the long silence. */
+  lateOnly?: boolean;
 }
 
 /** Words heard after the wake phrase shorter than this are not a request (a cough, an "uh"), s. */
@@ -208,9 +210,16 @@ export class Listener {
       // last word's tail is still open to fillers ("twenty five" → "twenty five hmm").
       const ending = u.stream.ending?.() ?? "none";
       const speechEnd = Math.max(u.runs[u.runs.length - 1]![1], u.lastLoud);
-      if ((ending === "closed" && speechEnd < now) || (ending === "open" && now - speechEnd >= this.medium)) {
-        u.pending = { ...(await this.decide(u)), at: speechEnd, wait: ending === "closed" ? this.short : this.medium, endpoint: ending === "closed" ? "short" : "medium" };
-        return now - u.pending.at >= u.pending.wait ? this.ended(u, u.pending.endpoint) : [];
+      if (!u.lateOnly && ((ending === "closed" && speechEnd < now) || (ending === "open" && now - speechEnd >= this.medium))) {
+        const decided = await this.decide(u);
+        if (!decided.result.rejected) {
+          u.pending = { ...decided, at: speechEnd, wait: ending === "closed" ? this.short : this.medium, endpoint: ending === "closed" ? "short" : "medium" };
+          return now - u.pending.at >= u.pending.wait ? this.ended(u, u.pending.endpoint) : [];
+        }
+        // Rejected when decided early: a gap inside a word ("I'm co-ld") taken for its end leaves a
+        // sentence that fits badly. Heard again, whole, at the long silence ("I'm cold": 3 of 4 lost).
+        u.lateOnly = true;
+        this.resume(u, now);
       }
       if (now >= u.waitUntil) return this.ended(u, "long", await this.decide(u));
     }

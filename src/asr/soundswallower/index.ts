@@ -11,7 +11,7 @@ import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } fr
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Grammar } from "../../grammar/types.js";
-import { COMPOUND_JOINER, compileAsrGrammar, dropHomophones, graphToFsg, graphWords, searchGraph, type AroundPhrases, type AsrGrammar, type AsrGrammarOptions } from "../../compile/fsg.js";
+import { COMPOUND_JOINER, compileAsrGrammar, dropHomophones, graphToFsg, graphWords, searchGraph, valueExpected, type AroundPhrases, type AsrGrammar, type AsrGrammarOptions } from "../../compile/fsg.js";
 import { spokenWords } from "../../compile/spokenWords.js";
 import { Frontend, type FrontendOptions } from "../frontend.js";
 import type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerStream, SentenceEnding } from "../types.js";
@@ -326,7 +326,7 @@ const DEFAULT_COMPOUND: { maxWords?: number; maxVariants?: number } = { maxWords
 const FSG_WRITER_VERSION = 3;
 
 /** Bump when the compiler's output for the same grammar changes. */
-const ASR_COMPILER_VERSION = 3; // 3: value stops, unheard words
+const ASR_COMPILER_VERSION = 4; // 3: value stops, unheard words; 4: number starts kept
 
 interface CachedAsrGrammar {
   version: number;
@@ -334,6 +334,7 @@ interface CachedAsrGrammar {
   words: string[];
   stats: AsrGrammar["stats"];
   warnings: string[];
+  numberStarts?: string[];
   final: number[];
   arcs: Array<Array<[string, number]>>;
 }
@@ -351,7 +352,7 @@ export function compileCached(grammar: Grammar, options: AsrGrammarOptions = {},
       if (c.version === ASR_COMPILER_VERSION) {
         const final = new Array<boolean>(c.arcs.length).fill(false);
         for (const s of c.final) final[s] = true;
-        return { dfa: { start: 0, final, arcs: c.arcs.map((a) => new Map(a)) }, words: c.words, hash: c.hash, stats: c.stats, warnings: c.warnings, cached: true };
+        return { dfa: { start: 0, final, arcs: c.arcs.map((a) => new Map(a)) }, words: c.words, hash: c.hash, stats: c.stats, warnings: c.warnings, ...(c.numberStarts ? { numberStarts: c.numberStarts } : {}), cached: true };
       }
     } catch {
       // unreadable cache entry: recompile
@@ -365,6 +366,7 @@ export function compileCached(grammar: Grammar, options: AsrGrammarOptions = {},
       words: asr.words,
       stats: asr.stats,
       warnings: asr.warnings,
+      ...(asr.numberStarts ? { numberStarts: asr.numberStarts } : {}),
       final: asr.dfa.final.flatMap((f, s) => (f ? [s] : [])),
       arcs: asr.dfa.arcs.map((m) => [...m]),
     };
@@ -518,6 +520,7 @@ export class GrammarRecognizer implements Recognizer {
 
   /** Words that may follow at least half of the grammar's sentence ends (fillers, "please", a new request). */
   private genericNext: Set<string> | undefined;
+  private numberStarts: Set<string> | undefined;
 
   static async create(opts: GrammarAsrOptions): Promise<GrammarRecognizer> {
     const t0 = performance.now();
@@ -710,6 +713,9 @@ export class GrammarRecognizer implements Recognizer {
     for (const w of words.slice(pre, words.length - post)) if ((s = dfa.arcs[s]?.get(w)) === undefined) return "none";
     if (!dfa.final[s]) return "none";
     if (post > 0) return "closed";
+    // Whole only by a value stop ("set the temperature to" …): the value may still come.
+    const inner = words.slice(pre, words.length - post);
+    if (valueExpected(dfa, s, inner[inner.length - 1], (this.numberStarts ??= new Set(this.prepared.asr.numberStarts ?? [])))) return "none";
     const generic = (this.genericNext ??= genericContinuations(dfa));
     return [...dfa.arcs[s]!.keys()].every((w) => generic.has(w)) ? "closed" : "open";
   }
