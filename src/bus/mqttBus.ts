@@ -200,7 +200,13 @@ export class MqttDeviceBus implements DeviceBus {
         publish: { topic: encoded.topic, payload },
         started,
         resolve,
-        timer: setTimeout(() => this.finish(p, this.connected ? { ok: false, error: "timeout" } : { ok: false, error: "unavailable", message: "broker unreachable" }), timeoutMs),
+        // Decided after the event loop's poll phase: a confirmation already waiting on the socket (a long
+        // decode held the loop past the deadline) is read first, so a device that acted is never reported
+        // as silent (found by the soak suite: docs/soak.md).
+        timer: setTimeout(
+          () => setImmediate(() => this.finish(p, this.connected ? { ok: false, error: "timeout" } : { ok: false, error: "unavailable", message: "broker unreachable" })),
+          timeoutMs,
+        ),
       };
       this.pending.set(command.id, p);
       this.log.debug({ id: command.id, device: command.deviceId, action: command.action, topic: encoded.topic }, "command sent");
