@@ -162,3 +162,16 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Embedded
     },
   };
 }
+
+/** A TCP port free on loopback right now (for a broker started next: tests, the soak suite). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}

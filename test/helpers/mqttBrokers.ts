@@ -2,12 +2,13 @@
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino, { type Logger } from "pino";
 import { startBroker, type EmbeddedBroker } from "../../src/bus/index.js";
+import { freePort } from "../../src/bus/broker.js";
 
 /** A restartable broker on a fixed loopback port. */
 export interface TestBroker {
@@ -22,17 +23,7 @@ export interface TestBroker {
   restart(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export async function aedesBroker(port = 0): Promise<TestBroker> {
   let broker: EmbeddedBroker | undefined = await startBroker({ port });

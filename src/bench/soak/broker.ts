@@ -2,10 +2,10 @@
 // restart: the embedded aedes broker (default) or Debian's mosquitto (/usr/sbin/mosquitto), SIGKILLed.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startBroker, type EmbeddedBroker } from "../../bus/broker.js";
+import { freePort, startBroker, type EmbeddedBroker } from "../../bus/broker.js";
 
 export type SoakBrokerKind = "aedes" | "mosquitto";
 
@@ -19,18 +19,6 @@ export interface SoakBroker {
   start(): Promise<void>;
   /** Stop for good and clean up. */
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
