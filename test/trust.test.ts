@@ -96,6 +96,14 @@ describe("taken back, corrected, held, vague", () => {
 });
 
 describe("later: scheduled or refused, never now", () => {
+  it("a condition with a contraction is a condition: 'once we're on the motorway, …'", async () => {
+    const u = { text: "", intents: [{ intent: "CabinWindow", slots: { action: "close", window: "all" }, confidence: 0.99, source: "slm" as const }] };
+    const once = "once we're on the motorway, close all the windows";
+    expect(await decide(once, "car", { ...u, text: once })).toMatchObject({ decision: "refuse", reason: "condition" });
+    const when = "when we're home close all the windows";
+    expect((await decide(when, "car", { ...u, text: when })).decision).not.toBe("act");
+  });
+
   it("times and negations inside free text are the user's words, not cues", async () => {
     for (const t of ["tell everyone we are leaving in ten minutes", "broadcast don't forget your keys"]) {
       const v = await decide(t);
