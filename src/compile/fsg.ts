@@ -84,11 +84,19 @@ export interface AsrGrammar {
  * sentence the long silence, not the short one of a whole request.
  */
 export function valueExpected(dfa: WordDfa, s: number, lastWord: string | undefined, numberStarts: ReadonlySet<string>): boolean {
-  const arcs = dfa.arcs[s];
-  if (!arcs) return false;
-  const numberNext = (t: number): boolean => [...(dfa.arcs[t]?.keys() ?? [])].some((w) => numberStarts.has(w));
-  if (lastWord !== undefined && VALUE_LEADS.has(lastWord) && numberNext(s)) return true;
-  for (const [w, t] of arcs) if (VALUE_LEADS.has(w) && numberNext(t)) return true;
+  if (lastWord !== undefined && VALUE_LEADS.has(lastWord) && numberNext(dfa.arcs[s], numberStarts)) return true;
+  return leadsToNumber(dfa.arcs, s, numberStarts);
+}
+
+/** A number may be said next from these arcs. */
+function numberNext(arcs: ReadonlyMap<string, number> | undefined, numberStarts: ReadonlySet<string>): boolean {
+  for (const w of arcs?.keys() ?? []) if (numberStarts.has(w)) return true;
+  return false;
+}
+
+/** State `s` has a "to" / "at" / "by" / "on" into a state a number may follow. */
+function leadsToNumber(arcs: ReadonlyArray<ReadonlyMap<string, number>>, s: number, numberStarts: ReadonlySet<string>): boolean {
+  for (const [w, t] of arcs[s] ?? []) if (VALUE_LEADS.has(w) && numberNext(arcs[t], numberStarts)) return true;
   return false;
 }
 
@@ -376,9 +384,10 @@ function trim(d: { final: boolean[]; arcs: Array<Map<string, number>> }): void {
  * ending there would let a trust phrase take its place ("start a timer for | in an hour").
  */
 function markValueStops(d: { final: boolean[]; arcs: Array<Map<string, number>> }, numberStarts: ReadonlySet<string>): void {
-  const beforeValue = d.arcs.map((m) => [...m.keys()].some((w) => numberStarts.has(w)));
   d.arcs.forEach((m, s) => {
-    for (const [w, t] of m) if (VALUE_LEADS.has(w) && beforeValue[t]) d.final[s] = d.final[t] = true;
+    if (!leadsToNumber(d.arcs, s, numberStarts)) return;
+    d.final[s] = true;
+    for (const [w, t] of m) if (VALUE_LEADS.has(w) && numberNext(d.arcs[t], numberStarts)) d.final[t] = true;
   });
 }
 

@@ -116,7 +116,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const names = k.entities.find(tokens);
   const blocked = covered(names);
   // Free text is the user's own words, not a cue: "tell everyone we are leaving in ten minutes" is no delay.
-  const freeWords = new Set(u.intents.flatMap((i) => Object.entries(i.slots).flatMap(([slot, v]) => (typeof v === "string" && grammar.lists.get(slot)?.kind === "wildcard" ? normalizeTokens(v) : []))));
+  const freeWords = new Set(u.intents.flatMap((i) => freeText(i, grammar).flatMap(([, v]) => normalizeTokens(v))));
   const cueBlocked = freeWords.size ? new Set([...blocked, ...tokens.flatMap((t, i) => (freeWords.has(t) ? [i] : []))]) : blocked;
   const cueHits = cues.anywhere.find(tokens, cueBlocked);
   const hitText = (h: { start: number; end: number }) => tokens.slice(h.start, h.end).join(" ");
@@ -232,8 +232,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
 
   // Free text that names nothing ("play something"): asked for, never searched for.
   for (const i of intents) {
-    for (const [slot, v] of Object.entries(i.slots)) {
-      if (typeof v !== "string" || grammar.lists.get(slot)?.kind !== "wildcard") continue;
+    for (const [slot, v] of freeText(i, grammar)) {
       const t = normalizeTokens(v);
       if (t.length && cues.vagueValues.find(t).some((h) => h.start === 0 && h.end === t.length))
         return refuse("ungrounded", `Sorry, "${v}" is too vague for me, so I did nothing. Please say which one.`, `${slot} ${v}`);
@@ -321,10 +320,15 @@ function inScope(i: IntentResult, session: JudgeInput["session"], grammar?: Gram
   if (!session?.profile) return true;
   if (scope !== "any") return scope === session.profile;
   const name = i.slots.name;
-  const devices = (grammar as Partial<LoadedGrammar> | undefined)?.devices?.devices;
-  if (typeof name !== "string" || !devices) return true;
-  const named = devices.filter((d) => d.name === name);
+  const catalog = (grammar as Partial<LoadedGrammar> | undefined)?.devices;
+  if (typeof name !== "string" || !catalog) return true;
+  const named = catalog.find({ name });
   return !named.length || named.some((d) => d.kind === session.profile);
+}
+
+/** The intent's free-text values (slots filled by a wildcard list): the user's own words. */
+function freeText(i: IntentResult, grammar: Grammar): Array<[string, string]> {
+  return Object.entries(i.slots).flatMap(([slot, v]) => (typeof v === "string" && grammar.lists.get(slot)?.kind === "wildcard" ? [[slot, v] as [string, string]] : []));
 }
 
 function laterSpeech(kind: "condition" | "recurring" | "vague_time", cue: string): string {

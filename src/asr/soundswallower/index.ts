@@ -710,11 +710,11 @@ export class GrammarRecognizer implements Recognizer {
     const { pre, post } = splitAround(words, this.around);
     const dfa = this.prepared.asr.dfa;
     let s: number | undefined = 0;
-    for (const w of words.slice(pre, words.length - post)) if ((s = dfa.arcs[s]?.get(w)) === undefined) return "none";
+    const inner = words.slice(pre, words.length - post);
+    for (const w of inner) if ((s = dfa.arcs[s]?.get(w)) === undefined) return "none";
     if (!dfa.final[s]) return "none";
     if (post > 0) return "closed";
     // Whole only by a value stop ("set the temperature to" …): the value may still come.
-    const inner = words.slice(pre, words.length - post);
     if (valueExpected(dfa, s, inner[inner.length - 1], (this.numberStarts ??= new Set(this.prepared.asr.numberStarts ?? [])))) return "none";
     const generic = (this.genericNext ??= genericContinuations(dfa));
     return [...dfa.arcs[s]!.keys()].every((w) => generic.has(w)) ? "closed" : "open";

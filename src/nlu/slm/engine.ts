@@ -175,11 +175,12 @@ export class SlmEngine implements Understander {
     let model: LlamaModel, ctx: LlamaContext;
     let draftModel: LlamaModel | undefined;
     let draftCtx: LlamaContext | undefined;
+    let llama: Awaited<ReturnType<typeof sharedLlama>>;
     try {
       // llama.cpp may abort the process on a damaged file: check header, metadata and size first.
       await readGguf(modelPath);
       if (draftPath) await readGguf(draftPath);
-      const llama = await sharedLlama();
+      llama = await sharedLlama();
       const threads = options.threads ?? 1;
       model = await llama.loadModel({ modelPath, gpuLayers: 0 });
       ctx = await model.createContext({ contextSize: 512, sequences: 6, threads, batchSize: 512 });
@@ -191,7 +192,6 @@ export class SlmEngine implements Understander {
     } finally {
       files.cleanup();
     }
-    const llama = await sharedLlama();
     return new SlmEngine(llama, model, ctx, draftModel, draftCtx, options.grammar, options);
   }
 
