@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
@@ -15,6 +14,7 @@ import { startBroker, type EmbeddedBroker } from "../src/bus/index.js";
 import { loadUnderstander, type Understander } from "../src/nlu/index.js";
 import type { Answer } from "../src/run/runtime.js";
 import { Observer, runScenario, scenarios, wavMaker } from "./helpers/scenarios.js";
+import { freePort, mosquittoPath } from "./helpers/mqttBrokers.js";
 
 let understander: Understander;
 beforeAll(async () => {
@@ -38,17 +38,7 @@ describe("e2e scenarios (in process, embedded aedes broker)", () => {
 
 // ---- Debian mosquitto over MQTT 5 -----------------------------------------------------------------
 
-const MOSQUITTO = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"].find((p) => existsSync(p));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const a = srv.address();
-      srv.close(() => (a && typeof a === "object" ? resolve(a.port) : reject(new Error("no port"))));
-    });
-  });
-}
+const MOSQUITTO = mosquittoPath();
 
 describe.skipIf(!MOSQUITTO)(`e2e scenarios on Debian mosquitto, MQTT 5${MOSQUITTO ? "" : " (skipped: no mosquitto binary; apt-get install mosquitto)"}`, () => {
   let proc: ChildProcess | undefined;

@@ -3,6 +3,7 @@
 // (src/bus/acl.ts): a publish outside it is acknowledged and dropped (as mosquitto does), a subscription
 // outside it gets the failure code. Secrets are never logged; refusals are logged once per account.
 
+import { spawnSync } from "node:child_process";
 import { createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import { Aedes } from "aedes";
@@ -174,4 +175,11 @@ export async function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** Path of Debian's mosquitto binary on this machine, or undefined (tests and the soak suite run it). */
+export function mosquittoBinary(): string | undefined {
+  for (const p of ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]) if (spawnSync("test", ["-x", p]).status === 0) return p;
+  const r = spawnSync("sh", ["-c", "command -v mosquitto"], { encoding: "utf8" });
+  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
 }

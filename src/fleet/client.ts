@@ -1,5 +1,6 @@
 // One MQTT connection for the fleet publisher, the status reader and the device agent (mqtt.js).
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
+import { connectFailure } from "../bus/mqttBus.js";
 
 export interface FleetBrokerOptions {
   url: string;
@@ -46,7 +47,7 @@ export function firstConnect(client: MqttClient, url: string, timeoutMs = 10_000
       client.end(true);
       reject(new Error(`cannot connect to MQTT broker ${url}${why ? `: ${why}` : ""}`));
     };
-    const onError = (err: Error & { code?: unknown }) => fail(err.code === "ECONNREFUSED" ? "connection refused" : err.message);
+    const onError = (err: Error & { code?: unknown }) => fail(connectFailure(err));
     const onConnect = () => {
       done();
       resolve();

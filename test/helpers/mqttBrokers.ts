@@ -1,6 +1,6 @@
 // Real brokers for tests on loopback: aedes in process, or Debian's mosquitto when installed.
 
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import pino, { type Logger } from "pino";
 import { startBroker, type EmbeddedBroker } from "../../src/bus/index.js";
-import { freePort } from "../../src/bus/broker.js";
+import { freePort, mosquittoBinary } from "../../src/bus/broker.js";
 
 /** A restartable broker on a fixed loopback port. */
 export interface TestBroker {
@@ -44,13 +44,7 @@ export async function aedesBroker(port = 0): Promise<TestBroker> {
 }
 
 /** Path of the mosquitto binary, or undefined. */
-export function mosquittoPath(): string | undefined {
-  for (const p of ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]) {
-    if (spawnSync("test", ["-x", p]).status === 0) return p;
-  }
-  const r = spawnSync("sh", ["-c", "command -v mosquitto"], { encoding: "utf8" });
-  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
-}
+export const mosquittoPath = mosquittoBinary;
 
 async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;

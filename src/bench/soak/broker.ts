@@ -1,11 +1,11 @@
 // The soak suite's loopback broker, stopped and started again on the same port to stand for a broker
 // restart: the embedded aedes broker (default) or Debian's mosquitto (/usr/sbin/mosquitto), SIGKILLed.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, startBroker, type EmbeddedBroker } from "../../bus/broker.js";
+import { freePort, mosquittoBinary, startBroker, type EmbeddedBroker } from "../../bus/broker.js";
 
 export type SoakBrokerKind = "aedes" | "mosquitto";
 
@@ -35,11 +35,6 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   }
 }
 
-/** Path of Debian's mosquitto, or undefined. */
-export function mosquittoBinary(): string | undefined {
-  for (const p of ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]) if (spawnSync("test", ["-x", p]).status === 0) return p;
-  return undefined;
-}
 
 export async function startSoakBroker(kind: SoakBrokerKind): Promise<SoakBroker> {
   if (kind === "mosquitto") {
