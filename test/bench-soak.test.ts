@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { schedule } from "../src/bench/soak.js";
-import { HARK } from "./helpers/cli.js";
+import { HARK, hark } from "./helpers/cli.js";
 
 function harkAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -19,6 +19,18 @@ function harkAsync(args: string[]): Promise<{ status: number | null; stdout: str
 }
 
 describe("bench soak", () => {
+  it("bad options are one line and exit 2", () => {
+    for (const [args, message] of [
+      [["--throttle", "bogus"], /^hark: --throttle: .*got 'bogus'$/],
+      [["-n", "-5"], /^hark: --count must be a positive whole number, got '-5'$/],
+    ] as const) {
+      const r = hark(["bench", "--suite", "soak", ...args]);
+      expect(r.status).toBe(2);
+      expect(r.stderr.trim()).toMatch(message);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  });
+
   it("spreads spoken and mute commands over the run", () => {
     const k = schedule(1000, 100, 4);
     expect(k.length).toBe(1100);
