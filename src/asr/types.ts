@@ -71,7 +71,7 @@ export interface AsrEvidence {
   ms: number;
 }
 
-export type SentenceEnding = "none" | "open" | "closed";
+export type SentenceEnding = "none" | "open" | "number" | "closed";
 
 /** What the caller knows about the streamed audio that the engine cannot see in it alone. */
 export interface StreamContext {
@@ -90,8 +90,11 @@ export interface RecognizerStream {
    * Where the best hypothesis so far stands in the grammar (grammar engines; absent where the engine
    * cannot tell): "none" = not a whole sentence; "open" = a whole sentence that can go on with more
    * content ("set the volume to thirty" … "five"); "closed" = a whole sentence after which only what
-   * may follow any sentence (fillers, "please", a new request) can come. The live endpointer waits
-   * the short silence after "closed", a medium one after "open", the long one otherwise.
+   * may follow any sentence (fillers, "please", a new request) can come; "number" = a whole sentence
+   * ending in a number that can go on only with the number itself ("twenty" … "two", "point five",
+   * "and a half") or its unit ("degrees", "percent"), which follow fluently, not after a pause. The
+   * live endpointer waits the short silence after "closed", a slightly longer one after "number", a
+   * medium one after "open", the long one otherwise.
    */
   ending?(): SentenceEnding;
   finish(context?: StreamContext): Promise<RecognitionResult>;

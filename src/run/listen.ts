@@ -1,6 +1,8 @@
 // The live hearing path: frames from a live source (microphone, paced PCM) → VAD → the recognizer's
 // streaming decoder while the user speaks → an endpoint that knows the grammar:
-//   - after a short silence (default 160 ms) when the words so far make a whole sentence;
+//   - after a short silence (default 120 ms) when the words so far make a whole sentence that cannot
+//     go on, 200 ms when only the number it ends in can go on ("twenty" … "two", "forty" … "percent"),
+//     400 ms when it can go on with more content ("set the volume to thirty" … "in the kitchen");
 //   - after the long silence (default 600 ms) when they do not (the user may be pausing mid-command);
 //   - after maxSpeechSec of speech in any case.
 // At the end only the final search and the evidence remain. Noisy input (SNR estimate below
@@ -24,6 +26,12 @@ export interface ListenOptions {
    * more content ("set the volume to thirty" … "five", "a latte" … "with milk"), ms (default 400).
    */
   mediumSilenceMs?: number;
+  /**
+   * Silence that ends a whole sentence that can go on only with the number it ends in or that
+   * number's unit ("set the temperature to twenty" … "two", … "degrees"), ms (default 200): those
+   * follow fluently, not after a pause.
+   */
+  numberSilenceMs?: number;
   /** Silence that ends any utterance, ms (default 600). */
   longSilenceMs?: number;
   /** Audio kept before the detected speech onset, ms (default 300). */
@@ -61,10 +69,11 @@ export interface LiveUtterance {
   /** End of the last speech the VAD found, seconds. */
   speechEnd: number;
   /**
-   * Which silence ended it: "short" (a whole sentence that cannot go on), "medium" (a whole sentence
-   * that can), "long" (not a whole sentence), "max" (too long), "eof" (input ended).
+   * Which silence ended it: "short" (a whole sentence that cannot go on), "number" (one that can go on
+   * only with its number or unit), "medium" (a whole sentence that can go on), "long" (not a whole
+   * sentence), "max" (too long), "eof" (input ended).
    */
-  endpoint: "short" | "medium" | "long" | "max" | "eof";
+  endpoint: "short" | "number" | "medium" | "long" | "max" | "eof";
   /** The streamed decode was used ("stream"), or the utterance was decoded again whole ("batch"). */
   decode: "stream" | "batch";
   /**
@@ -107,10 +116,20 @@ interface Utterance {
   lastLoud: number;
   /** Loud frames in a row since the early decision. */
   loudFrames: number;
-  /** Decided early (whole sentence, silence begun): kept unless speech resumes before `wait` has passed. */
-  pending?: { result: RecognitionResult; decode: LiveUtterance["decode"]; at: number; wait: number; endpoint: "short" | "medium" };
+  /** Levels of the 10 ms hops from `start` on, dBFS (what loud() compares with). */
+  levels: number[];
+  /** loud()'s threshold and the number of hops it was taken over. */
+  threshold?: { hops: number; db: number };
+  /**
+   * Decided early (whole sentence, silence begun): kept unless speech resumes before `wait` has passed
+   * since `at`. Decided on the listener's own evidence (quiet hops) before the VAD ended its speech
+   * run, `at` is undefined until the VAD does; `cut` is where the decided audio ends.
+   */
+  pending?: { result: RecognitionResult; decode: LiveUtterance["decode"]; at: number | undefined; cut: number; wait: number; endpoint: "short" | "number" | "medium" };
   /** An early decision was rejected: decide only at the long silence. */
   lateOnly?: boolean;
+  /** A decision ahead of the VAD was rejected: none again until the speech is loud again. */
+  aheadRejected?: boolean;
 }
 
 /** Words heard after the wake phrase shorter than this are not a request (a cough, an "uh"), s. */
@@ -120,6 +139,18 @@ const RESUME_LOUD_FRAMES = 3;
 const ms2s = (ms: number): number => Math.round((ms * SAMPLE_RATE) / 1000);
 /** The VAD ends its speech runs after this much silence; the listener's endpoints count from there. */
 const VAD_SILENCE_MS = 64;
+/**
+ * Quiet 10 ms hops in a row (below loud()'s threshold) at which a whole sentence is decided ahead of the
+ * VAD, whose speech run ends ≈ 80 ms later (silero reports a run's end ≈ 150 ms after the last voiced
+ * sample): the decision overlaps the VAD's delay and the short silence.
+ */
+const AHEAD_QUIET_HOPS = 6;
+/** Silence fed after the audio of a decision ahead of the VAD, besides its wait: where the VAD's run would end, ms. */
+const AHEAD_PAD_MS = 80;
+/** A decision ahead of the VAD stands if the VAD's run ends at most this long after its cut (and nothing loud came between), ms. */
+const AHEAD_SLACK_MS = 150;
+/** …and if the VAD ends its run at most this long after the cut (else it hears speech loud() does not), ms. */
+const AHEAD_CONFIRM_MS = 400;
 
 /** The VAD the listener needs: runs end after a brief silence and carry no padding. */
 export function liveVadOptions(vad: VadOptions | undefined): VadOptions {
@@ -139,6 +170,7 @@ export class Listener {
   private utt: Utterance | undefined;
   private readonly short: number;
   private readonly medium: number;
+  private readonly number: number;
   private readonly long: number;
   private readonly preRoll: number;
   private readonly maxSpeech: number;
@@ -155,6 +187,7 @@ export class Listener {
     if (!recognizer.stream) throw new Error(`the ${recognizer.engine} ASR engine cannot decode live`);
     this.short = ms2s(o.shortSilenceMs ?? 120);
     this.medium = ms2s(o.mediumSilenceMs ?? 400);
+    this.number = ms2s(o.numberSilenceMs ?? 200);
     this.long = ms2s(o.longSilenceMs ?? 600);
     this.preRoll = ms2s(o.preRollMs ?? 300);
     this.maxSpeech = Math.round((o.maxSpeechSec ?? 20) * SAMPLE_RATE);
@@ -188,19 +221,51 @@ export class Listener {
       u.waitUntil = Math.round(s.end * SAMPLE_RATE) + this.long;
     }
     const speaking = this.endpointer.speaking;
+    this.measure(u, now);
     if (u.pending) {
       // Decided early: speech again before the wait is over undoes it (the decoder goes on).
       // Loud frames in a row, not one: the fricative tail of a word the VAD cut short is not new speech.
       u.loudFrames = this.loud(u, frame) ? u.loudFrames + 1 : 0;
-      if (speaking || u.loudFrames >= RESUME_LOUD_FRAMES) this.resume(u, now);
-      else if (now - u.pending.at >= u.pending.wait) return this.ended(u, u.pending.endpoint);
+      const p = u.pending;
+      if (p.at === undefined && segs.length) {
+        // Decided ahead of the VAD: its run must end about where the decided audio does.
+        const end = u.runs[u.runs.length - 1]![1];
+        if (end <= p.cut + ms2s(AHEAD_SLACK_MS)) p.at = Math.max(end, u.lastLoud);
+        else return (this.resume(u, now), []);
+      }
+      if (p.at === undefined) {
+        // Before the VAD's end any loud frame is speech the decision did not hear.
+        if (u.loudFrames > 0 || now - p.cut > ms2s(AHEAD_CONFIRM_MS)) this.resume(u, now);
+      } else if (speaking || u.loudFrames >= RESUME_LOUD_FRAMES) this.resume(u, now);
+      else if (now - p.at >= p.wait) return this.ended(u, p.endpoint);
       return [];
     }
     this.feed(u, now);
+    if (this.loud(u, frame)) u.aheadRejected = false;
     // Speech the VAD has not (yet) confirmed, e.g. a short word after a pause, keeps the utterance open.
     if (!speaking && u.runs.length && this.loud(u, frame)) {
       u.waitUntil = Math.max(u.waitUntil, now + this.long);
       u.lastLoud = now;
+    }
+    if (speaking && !u.lateOnly && !u.aheadRejected && this.quietTail(u)) {
+      // The VAD still says speech, but the last hops are quiet: a whole sentence that cannot go on (or
+      // only with its number) is decided now, and kept once the VAD ends its run about here.
+      const ending = u.stream.ending?.() ?? "none";
+      if (ending === "closed" || ending === "number") {
+        // The decoder gets the silence the decision will have been kept through (the quiet hops
+        // repeated): decided this close to the speech, a word's tail is otherwise open to fillers
+        // ("lights hmm"). Any loud frame before the VAD's end undoes the decision.
+        const wait = ending === "closed" ? this.short : this.number;
+        this.pad(u, ms2s(AHEAD_PAD_MS) + wait, this.quietest(u));
+        const decided = await this.decide(u);
+        if (!decided.result.rejected) {
+          u.pending = { ...decided, at: undefined, cut: now, wait, endpoint: ending === "closed" ? "short" : "number" };
+          return [];
+        }
+        // Too early, or not a command: decided again once the VAD has ended the run.
+        u.aheadRejected = true;
+        this.resume(u, now);
+      }
     }
     if (!speaking && u.runs.length) {
       // A whole sentence that cannot go on and silence begun: decide now (final search + evidence),
@@ -210,11 +275,22 @@ export class Listener {
       // last word's tail is still open to fillers ("twenty five" → "twenty five hmm").
       const ending = u.stream.ending?.() ?? "none";
       const speechEnd = Math.max(u.runs[u.runs.length - 1]![1], u.lastLoud);
-      if (!u.lateOnly && ((ending === "closed" && speechEnd < now) || (ending === "open" && now - speechEnd >= this.medium))) {
-        const decided = await this.decide(u);
+      const early = ending === "closed" || ending === "number";
+      if (!u.lateOnly && ((early && speechEnd < now) || (ending === "open" && now - speechEnd >= this.medium))) {
+        // As above: the silence the decision will have been kept through, not just what has come of it.
+        if (early) this.pad(u, speechEnd + (ending === "closed" ? this.short : this.number) - now, u.runs[u.runs.length - 1]![1]);
+        let decided = await this.decide(u);
+        if (decided.result.rejected && decided.result.reason === "score") {
+          // The score floor is a mean per decoded frame, and the trailing silence raises it: judged as the
+          // long silence would judge it, with that much silence after the speech (the room's own, repeated).
+          this.resume(u, now);
+          this.pad(u, speechEnd + this.long - now, u.runs[u.runs.length - 1]![1]);
+          decided = await this.decide(u);
+        }
         if (!decided.result.rejected) {
-          u.pending = { ...decided, at: speechEnd, wait: ending === "closed" ? this.short : this.medium, endpoint: ending === "closed" ? "short" : "medium" };
-          return now - u.pending.at >= u.pending.wait ? this.ended(u, u.pending.endpoint) : [];
+          const endpoint = ending === "closed" ? "short" : ending === "number" ? "number" : "medium";
+          u.pending = { ...decided, at: speechEnd, cut: now, wait: endpoint === "short" ? this.short : endpoint === "number" ? this.number : this.medium, endpoint };
+          return now - speechEnd >= u.pending.wait ? this.ended(u, u.pending.endpoint) : [];
         }
         // Rejected when decided early: a gap inside a word ("I'm co-ld") taken for its end leaves a
         // sentence that fits badly. Heard again, whole, at the long silence ("I'm cold": 3 of 4 lost).
@@ -249,7 +325,7 @@ export class Listener {
     const rec = this.o.wake?.needed() ? this.o.wake.spotter : this.recognizer;
     // The spotter gets a longer lead-in: its denoiser learns the room's noise from it.
     if (rec !== this.recognizer) start = Math.max(0, start - this.wakeLeadIn, this.ring.total - this.ring.cap);
-    this.utt = { start, rec, stream: rec.stream!(), fed: start, runs: [], waitUntil: Infinity, partial: "", lastLoud: 0, loudFrames: 0 };
+    this.utt = { start, rec, stream: rec.stream!(), fed: start, runs: [], waitUntil: Infinity, partial: "", lastLoud: 0, loudFrames: 0, levels: [] };
     // Speech that must first say the wake phrase is not yet addressed to the assistant (no barge-in).
     if (rec === this.recognizer) this.o.onSpeechStart?.(start / SAMPLE_RATE);
   }
@@ -269,15 +345,69 @@ export class Listener {
    * speech duration; a 10 ms hop halfway between the utterance's quiet and loud levels is enough here.
    */
   private loud(u: Utterance, frame: Float32Array): boolean {
-    const x = this.ring.slice(u.start, u.runs[u.runs.length - 1]![1]);
-    const levels: number[] = [];
-    for (let a = 0; a + 160 <= x.length; a += 160) levels.push(hopDb(x, a));
-    if (levels.length < 10) return false;
-    levels.sort((p, q) => p - q);
-    const quiet = levels[Math.floor(levels.length * 0.1)]!;
-    const loud = levels[Math.floor(levels.length * 0.9)]!;
-    for (let a = 0; a + 160 <= frame.length; a += 160) if (hopDb(frame, a) > (quiet + loud) / 2) return true;
+    const db = this.threshold(u, u.runs.length ? u.runs[u.runs.length - 1]![1] : (u.pending?.cut ?? u.fed));
+    if (db === undefined) return false;
+    for (let a = 0; a + 160 <= frame.length; a += 160) if (hopDb(frame, a) > db) return true;
     return false;
+  }
+
+  /** The utterance's hop levels up to now (`levels`), kept as the audio comes. */
+  private measure(u: Utterance, now: number): void {
+    const from = u.start + u.levels.length * 160;
+    if (now - from < 160) return;
+    const x = this.ring.slice(from, now);
+    for (let a = 0; a + 160 <= x.length; a += 160) u.levels.push(hopDb(x, a));
+  }
+
+  /**
+   * Halfway between the utterance's quiet and loud levels (10th and 90th percentiles of its hops
+   * before `upTo`), dBFS; undefined before 10 hops. Taken again only when 10 more hops have come.
+   */
+  private threshold(u: Utterance, upTo: number): number | undefined {
+    const hops = Math.min(u.levels.length, Math.floor((upTo - u.start) / 160));
+    if (hops < 10) return undefined;
+    if (u.threshold && hops >= u.threshold.hops && hops - u.threshold.hops < 10) return u.threshold.db;
+    const levels = u.levels.slice(0, hops).sort((p, q) => p - q);
+    const db = (levels[Math.floor(hops * 0.1)]! + levels[Math.floor(hops * 0.9)]!) / 2;
+    u.threshold = { hops, db };
+    return db;
+  }
+
+  /** The last AHEAD_QUIET_HOPS hops fed are quiet, after louder ones: the speech seems to have ended. */
+  private quietTail(u: Utterance): boolean {
+    const n = Math.floor((u.fed - u.start) / 160);
+    if (n < AHEAD_QUIET_HOPS + 10 || n > u.levels.length) return false;
+    const db = this.threshold(u, u.fed);
+    if (db === undefined) return false;
+    let quiet = 0;
+    while (quiet < n && u.levels[n - 1 - quiet]! <= db) quiet++;
+    // Just now (a frame holds a few hops), not in a pause the VAD already heard as speech.
+    return quiet >= AHEAD_QUIET_HOPS && quiet < AHEAD_QUIET_HOPS + 4 && quiet < n;
+  }
+
+  /**
+   * Where the utterance's quietest 100 ms begin (its hops' levels): the room without speech (usually
+   * in the pre-roll), not the fading tail of a word that a decision ahead of the VAD may be cut in.
+   */
+  private quietest(u: Utterance): number {
+    const n = Math.min(u.levels.length, Math.floor((u.fed - u.start) / 160));
+    let best = 0;
+    let bestSum = Infinity;
+    let sum = 0;
+    for (let h = 0; h < n; h++) {
+      sum += u.levels[h]! - (h >= 10 ? u.levels[h - 10]! : 0);
+      if (h >= 9 && sum < bestSum) (bestSum = sum), (best = h - 9);
+    }
+    return u.start + best * 160;
+  }
+
+  /** Feed the stream `n` more samples of silence: the 100 ms from `from` on, repeated (not counted in `fed`). */
+  private pad(u: Utterance, n: number, from: number): void {
+    const src = this.ring.slice(from, Math.min(from + SAMPLE_RATE / 10, u.fed));
+    if (n <= 0 || src.length < 160) return;
+    const x = new Float32Array(n);
+    for (let i = 0; i < n; i += src.length) x.set(src.subarray(0, Math.min(src.length, n - i)), i);
+    u.stream.accept(x);
   }
 
   /** Undo an early decision: a new stream decodes the utterance so far, and listening goes on. */

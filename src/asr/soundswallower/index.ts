@@ -717,7 +717,10 @@ export class GrammarRecognizer implements Recognizer {
     // Whole only by a value stop ("set the temperature to" …): the value may still come.
     if (valueExpected(dfa, s, inner[inner.length - 1], (this.numberStarts ??= new Set(this.prepared.asr.numberStarts ?? [])))) return "none";
     const generic = (this.genericNext ??= genericContinuations(dfa));
-    return [...dfa.arcs[s]!.keys()].every((w) => generic.has(w)) ? "closed" : "open";
+    const own = [...dfa.arcs[s]!].filter(([w]) => !generic.has(w));
+    if (!own.length) return "closed";
+    // Only the number's own continuation or its unit: said fluently, not after a pause.
+    return NUMBER_WORDS.has(inner[inner.length - 1]!) && own.every(([w, t]) => numberContinues(dfa, w, t)) ? "number" : "open";
   }
 
   close(): void {
@@ -852,6 +855,27 @@ function wordTimes(segs: ReadonlyArray<{ t: string; b: number; d: number }>): Ar
     for (const _ of splitWords(g.t.replace(/\(\d+\)$/, ""))) out.push([g.b, g.b + g.d]);
   }
   return out;
+}
+
+/** Words of a spoken number: the next one continues the number just said. */
+const NUMBER_WORDS = new Set([
+  "zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+  "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+  "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand", "point", "half",
+]);
+/** Units said right after a number. */
+const UNIT_WORDS = new Set(["percent", "per", "degrees", "degree", "celsius", "centigrade", "fahrenheit"]);
+
+/**
+ * The arc `w` → state `t` after a number goes on with that number: a number word, a unit, or "and"
+ * into "a half" ("twenty two and a half").
+ */
+function numberContinues(dfa: AsrGrammar["dfa"], w: string, t: number): boolean {
+  if (NUMBER_WORDS.has(w) || UNIT_WORDS.has(w)) return true;
+  if (w !== "and") return false;
+  const a = dfa.arcs[t]!;
+  const half = a.size === 1 ? dfa.arcs[a.get("a") ?? -1] : undefined;
+  return half !== undefined && [...half.keys()].every((x) => x === "half");
 }
 
 /** Hypothesis text → words, compound words ("living+room") split. */
