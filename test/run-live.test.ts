@@ -64,6 +64,26 @@ describe("live listener: streaming decode, grammar-aware endpoint", () => {
     expect(heard[0]!.evidence?.competitors).toBeGreaterThanOrEqual(0);
   });
 
+  it("tells a number that can go on only with itself or its unit from a sentence that can go on with content", () => {
+    const ending = (text: string) => (hearing.recognizer as unknown as { ending(w: string[]): string }).ending(text.split(" "));
+    expect(ending("turn on the kitchen lights")).toBe("closed");
+    expect(ending("set the temperature to")).toBe("none");
+    // "twenty two" … "point five", "degrees", "and a half": the number's own continuation.
+    expect(ending("set the temperature to twenty two")).toBe("number");
+    expect(ending("set the temperature to twenty")).toBe("number");
+    // "thirty" … "in the kitchen", "here": content, which may come after a pause.
+    expect(ending("set the volume to thirty")).toBe("open");
+  });
+
+  it("ends a number that can go on only with itself after the number silence, and hears a fluent continuation", async () => {
+    const { audio } = await speak(["set the temperature to twenty two"], 1);
+    const heard = await hearAll(hearing, audio);
+    expect(heard.map((h) => [h.text, h.endpoint])).toEqual([["set the temperature to twenty two", "number"]]);
+    expect(heard[0]!.end - heard[0]!.speechEnd!).toBeLessThan(0.4);
+    const more = await speak(["set the temperature to twenty two point five"], 1);
+    expect((await hearAll(hearing, more.audio)).map((h) => h.text)).toEqual(["set the temperature to twenty two point five"]);
+  });
+
   it("waits through a pause inside a sentence that is not yet whole", async () => {
     // "set the temperature to" is not a sentence: a 300 ms pause (plus the voice's own trailing
     // silence) after it must not end the utterance.

@@ -268,17 +268,16 @@ export class Listener {
       }
     }
     if (!speaking && u.runs.length) {
-      // A whole sentence that cannot go on and silence begun: decide now (final search + evidence),
-      // while the silence that confirms the decision is still arriving.
-      // A sentence that can go on is decided only once its medium silence has passed: speakers often
-      // resume there (each resumption costs a decode of the utterance again), and decided at once its
-      // last word's tail is still open to fillers ("twenty five" → "twenty five hmm").
+      // A whole sentence and silence begun: decide now (final search + evidence), while the silence
+      // that confirms the decision is still arriving (short, number or medium, by what may follow).
+      // Speech before it has passed undoes the decision (a decode of the utterance again). The decoder
+      // gets the silence the decision will have been kept through, not just what has come of it:
+      // decided at once, the last word's tail is otherwise open to fillers ("twenty five hmm").
       const ending = u.stream.ending?.() ?? "none";
       const speechEnd = Math.max(u.runs[u.runs.length - 1]![1], u.lastLoud);
-      const early = ending === "closed" || ending === "number";
-      if (!u.lateOnly && ((early && speechEnd < now) || (ending === "open" && now - speechEnd >= this.medium))) {
-        // As above: the silence the decision will have been kept through, not just what has come of it.
-        if (early) this.pad(u, speechEnd + (ending === "closed" ? this.short : this.number) - now, u.runs[u.runs.length - 1]![1]);
+      if (!u.lateOnly && ending !== "none" && speechEnd < now) {
+        const wait = ending === "closed" ? this.short : ending === "number" ? this.number : this.medium;
+        this.pad(u, speechEnd + wait - now, this.quietest(u));
         let decided = await this.decide(u);
         if (decided.result.rejected && decided.result.reason === "score") {
           // The score floor is a mean per decoded frame, and the trailing silence raises it: judged as the
@@ -289,7 +288,7 @@ export class Listener {
         }
         if (!decided.result.rejected) {
           const endpoint = ending === "closed" ? "short" : ending === "number" ? "number" : "medium";
-          u.pending = { ...decided, at: speechEnd, cut: now, wait: endpoint === "short" ? this.short : endpoint === "number" ? this.number : this.medium, endpoint };
+          u.pending = { ...decided, at: speechEnd, cut: now, wait, endpoint };
           return now - speechEnd >= u.pending.wait ? this.ended(u, u.pending.endpoint) : [];
         }
         // Rejected when decided early: a gap inside a word ("I'm co-ld") taken for its end leaves a
