@@ -40,6 +40,8 @@ export interface BenchE2eResult {
   input: "text" | "wav" | "live";
   /** live: which silence ended each utterance (counts). */
   endpoints?: Record<string, number>;
+  /** live: p50 per utterance, ms (where the time goes: the endpoint each one takes differs). */
+  byUtterance?: Record<string, number>;
   /** live: peak resident memory of the process at the end, MB. */
   peakRssMb?: number;
   /** WAV only: recognition time per utterance (part of the latency), p50 ms. */
@@ -140,6 +142,7 @@ export async function benchE2e(opts: BenchE2eOptions = {}): Promise<BenchE2eResu
     }
   }
   const samples: number[] = [];
+  const byText = new Map<string, number[]>();
   let lost = 0;
   const lostItems: Array<{ text: string; heard: string }> = [];
   let lastHeard = "";
@@ -186,7 +189,10 @@ export async function benchE2e(opts: BenchE2eOptions = {}): Promise<BenchE2eResu
         waiting = undefined;
         await handled;
         if (t1 === undefined) (lost++, mode !== "text" && lostItems.push({ text: u.text, heard: lastHeard }));
-        else samples.push(t1 - t0);
+        else {
+          samples.push(t1 - t0);
+          byText.set(u.text, [...(byText.get(u.text) ?? []), t1 - t0]);
+        }
         await new Promise((r) => setTimeout(r, 20));
       }
     }
@@ -205,7 +211,7 @@ export async function benchE2e(opts: BenchE2eOptions = {}): Promise<BenchE2eResu
     mean: round(sorted.reduce((a, b) => a + b, 0) / (sorted.length || 1)),
     max: round(sorted[sorted.length - 1] ?? NaN),
     input: mode,
-    ...(mode === "live" ? { endpoints, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) } : {}),
+    ...(mode === "live" ? { endpoints, byUtterance: Object.fromEntries([...byText].map(([t, xs]) => [t, round(quantile([...xs].sort((a, b) => a - b), 0.5))])), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) } : {}),
     ...(mode !== "text" ? { asrP50: round(quantile([...asrMs].sort((a, b) => a - b), 0.5)), transcripts } : {}),
   };
 }

@@ -144,7 +144,7 @@ const VAD_SILENCE_MS = 64;
  * VAD, whose speech run ends ≈ 80 ms later (silero reports a run's end ≈ 150 ms after the last voiced
  * sample): the decision overlaps the VAD's delay and the short silence.
  */
-const AHEAD_QUIET_HOPS = 6;
+const AHEAD_QUIET_HOPS = 8;
 /** Silence fed after the audio of a decision ahead of the VAD, besides its wait: where the VAD's run would end, ms. */
 const AHEAD_PAD_MS = 80;
 /** A decision ahead of the VAD stands if the VAD's run ends at most this long after its cut (and nothing loud came between), ms. */
@@ -257,8 +257,11 @@ export class Listener {
         // ("lights hmm"). Any loud frame before the VAD's end undoes the decision.
         const wait = ending === "closed" ? this.short : this.number;
         this.pad(u, ms2s(AHEAD_PAD_MS) + wait, this.quietest(u));
+        const judged = u.stream.partial();
         const decided = await this.decide(u);
-        if (!decided.result.rejected) {
+        // Kept only if the final search heard the words that were judged whole ("lights to" may still be
+        // a partial path when "two" was the best guess).
+        if (!decided.result.rejected && decided.result.text === judged) {
           u.pending = { ...decided, at: undefined, cut: now, wait, endpoint: ending === "closed" ? "short" : "number" };
           return [];
         }
