@@ -45,6 +45,8 @@ const cuesSchema = z.strictObject({
   vague_values: templates,
   direction_words: z.array(z.string().min(1)).default([]),
   area_modifiers: z.array(z.string().min(1)),
+  named_lists: z.array(z.string().min(1)).default([]),
+  name_articles: z.array(z.string().min(1)).default([]),
   number_words: z.record(z.string(), templates),
   domain_words: z.record(z.string(), templates).default({}),
   places: z.strictObject({ car: templates, home: templates }),
@@ -98,6 +100,10 @@ export interface Cues {
   directionWords: PhraseSet<"direction">;
   /** Words that make a known room another one ("the second bathroom"). */
   areaModifiers: ReadonlySet<string>;
+  /** Lists whose values name places and devices: a reading that is not word for word must keep each one said. */
+  namedLists: readonly string[];
+  /** Articles a value's spoken form may start with and the user may leave out ("driver window"). */
+  nameArticles: ReadonlySet<string>;
   lexicon: PhraseSet<LexiconKind>;
   /** Words that stand for numbers ("halfway" = 50). */
   numberWords: PhraseSet<number>;
@@ -198,6 +204,8 @@ export function loadCues(dir: string): Cues {
     vagueValues,
     directionWords,
     areaModifiers: new Set(c.area_modifiers.flatMap((w) => normalizeTokens(w))),
+    namedLists: c.named_lists,
+    nameArticles: new Set(c.name_articles.flatMap((w) => normalizeTokens(w))),
     lexicon,
     numberWords,
     domainWords,

@@ -99,3 +99,71 @@ export function groundIntent(intent: IntentResult, tokens: readonly string[], k:
   }
   return { intent: slots === intent.slots ? intent : { ...intent, slots }, dropped };
 }
+
+/** A place or device said that a reading left out or read as another value. */
+export interface UnreadName {
+  slot: string;
+  /** The words said. */
+  words: string;
+  /** The value they name, when the slot's list has exactly one value said. */
+  value?: SlotValue;
+}
+
+/**
+ * A place or device the user named that a reading which is not word for word left out or read as
+ * another: "close driver window" read as "close the passenger window", "bathroom desk lamp off" as
+ * "the bathroom lights off". `skip`: token positions that name nothing (free text, a time). Names a
+ * value the reading keeps stand for their device's area and floor ("the fan in the office").
+ */
+export function unreadName(intent: IntentResult, tokens: readonly string[], k: Knowledge, cues: Cues, skip: ReadonlySet<number> = new Set()): UnreadName | undefined {
+  if (!cues.namedLists.length) return undefined;
+  const spans = (slot: string, value?: SlotValue): Array<{ a: number; b: number; value: SlotValue; context?: Record<string, SlotValue> }> => {
+    const out: Array<{ a: number; b: number; value: SlotValue; context?: Record<string, SlotValue> }> = [];
+    for (const list of k.listsOf(intent.intent, slot)) {
+      if (list.kind !== "values" || !cues.namedLists.includes(list.name)) continue;
+      for (const v of list.values) {
+        if (value !== undefined && String(v.out) !== String(value)) continue;
+        for (const form of k.formsOf(list, v.out)) {
+          // One leading article may be left out ("driver window" for "the driver window").
+          const f = form.length > 1 && cues.nameArticles.has(form[0]!) ? form.slice(1) : form;
+          if (f.every((w) => cues.nameArticles.has(w))) continue;
+          for (let i = 0; i + f.length <= tokens.length; i++)
+            if (f.every((w, j) => tokens[i + j] === w)) out.push({ a: i, b: i + f.length, value: v.out, ...(v.context ? { context: v.context } : {}) });
+        }
+      }
+    }
+    return out;
+  };
+  const slots = k.slotsOf(intent.intent);
+  // What the reading's own values cover ("kitchen" inside the Kitchen Speaker it names).
+  const read = new Set<number>();
+  const found = new Set<string>();
+  const implied = new Map<string, string>();
+  for (const s of slots) {
+    if (intent.slots[s] === undefined) continue;
+    for (const h of spans(s, intent.slots[s])) {
+      found.add(s);
+      for (let i = h.a; i < h.b; i++) read.add(i);
+      for (const [ck, cv] of Object.entries(h.context ?? {})) implied.set(ck, String(cv).toLowerCase());
+    }
+  }
+  // A slot left out, or filled with a value not said (the SLM's "passenger" for "driver window").
+  for (const s of slots) {
+    if (found.has(s)) continue;
+    const all = spans(s);
+    const said = all.filter((h) => {
+      for (let i = h.a; i < h.b; i++) if (read.has(i) || skip.has(i)) return false;
+      // "rear" inside "rear right": the longer name is what was said.
+      if (all.some((o) => o !== h && o.a <= h.a && h.b <= o.b && o.b - o.a > h.b - h.a)) return false;
+      // A device the reading already takes in ("the fan" of "the fans in the office").
+      const ctx = Object.entries(h.context ?? {});
+      if (intent.slots[s] === undefined && ctx.some(([ck]) => intent.slots[ck] !== undefined) && ctx.every(([ck, cv]) => intent.slots[ck] === undefined || String(intent.slots[ck]).toLowerCase() === String(cv).toLowerCase())) return false;
+      return implied.get(s) !== String(h.value).toLowerCase();
+    });
+    if (!said.length) continue;
+    const values = new Set(said.map((h) => String(h.value)));
+    const first = said[0]!;
+    return { slot: s, words: tokens.slice(first.a, first.b).join(" "), ...(values.size === 1 ? { value: first.value } : {}) };
+  }
+  return undefined;
+}

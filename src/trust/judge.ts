@@ -14,7 +14,7 @@ import { intentHandling } from "../act/plan.js";
 import type { Facts } from "../dialog/policy.js";
 import { riskOf, type Risk, type TrustConfig } from "./config.js";
 import type { CueKind, Cues, LexiconKind } from "./cues.js";
-import { groundIntent } from "./grounding.js";
+import { groundIntent, unreadName } from "./grounding.js";
 import { knowledgeOf, type EntityTag } from "./knowledge.js";
 import { covered, type PhraseHit } from "./phrases.js";
 import { findLater, sayLater, type Later } from "./when.js";
@@ -243,28 +243,38 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const kept: IntentResult[] = [];
   const sunk: string[] = [];
   const guessed: IntentResult[] = [];
+  const unnamed = new Set(tokens.flatMap((t, n) => (freeWords.has(t) || said[n] === "" ? [n] : [])));
   for (const i of intents) {
     if (i.source === "matcher" && i.confidence >= 1) {
       kept.push(i);
       continue;
     }
-    const g = groundIntent(i, said, k, cues, config.grounding);
+    // A place or device said but not read: the value said fills the slot (a slot's value comes from the
+    // words); several said, or none that fits, and nothing is done.
+    let read = i;
+    for (let n = 0, miss = unreadName(read, tokens, k, cues, unnamed); miss && n < 4; n++, miss = unreadName(read, tokens, k, cues, unnamed)) {
+      if (miss.value === undefined) return refuse("ungrounded", `Sorry, I did not follow what you said about "${miss.words}", so I did nothing. Please say it another way.`, miss.words);
+      read = { ...read, slots: { ...read.slots, [miss.slot]: miss.value } };
+    }
+    if (unreadName(read, tokens, k, cues, unnamed)) return refuse("ungrounded", SPEECH.notUnderstood);
+    const g = groundIntent(read, said, k, cues, config.grounding);
     if (g.intent) kept.push(g.intent);
     else if (g.unsaid) {
       sunk.push(`${g.unsaid.slot} ${String(g.unsaid.value)}`);
-      guessed.push(i);
+      guessed.push(read);
     }
   }
   // 4. A device named with a room it is not in, intents nothing carries out, or that belong to the other place.
+  const otherNamed = cueHits.some((x) => x.tag === (session?.profile === "car" ? "place_home" : "place_car"));
   for (const i of [...kept, ...guessed]) {
     const misplaced = wrongPlace(i, grammar) ?? saidElsewhere(i, names, tokens);
     if (misplaced) return refuse("wrong_place", `Sorry, the ${misplaced.name} is not in the ${misplaced.area}.`, `${misplaced.name} / ${misplaced.area}`);
     const h = intentHandling(i.intent);
     if (h.kind === "none" && input.devices !== false) return refuse("no_handler", `Sorry, I understood "${canonicalSentence(grammar, i) ?? i.intent}", but nothing here can do that.`, i.intent);
-    if (!inScope(i, session, grammar)) {
+    if (!inScope(i, session, grammar, otherNamed)) {
       const other = session?.profile === "car" ? "home" : "car";
-      const named = cueHits.some((x) => x.tag === (other === "car" ? "place_car" : "place_home"));
-      if (!(named && config.crossScope === "named"))
+      // Only a request of the other place's own can be carried there; "pause" would still pause this place's music.
+      if (!(otherNamed && config.crossScope === "named" && h.scope !== "any"))
         return refuse("scope", other === "car" ? "Sorry, I can only control the car from inside the car." : "Sorry, I can only control the home from a speaker in the home.", i.intent);
     }
   }
@@ -315,13 +325,15 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
  * Whether the intent belongs where it was said. An intent of either place ("pause", "volume up") is
  * the place's own, unless it names a device of the other place ("pause the telly" said in the car).
  */
-function inScope(i: IntentResult, session: JudgeInput["session"], grammar?: Grammar): boolean {
+function inScope(i: IntentResult, session: JudgeInput["session"], grammar?: Grammar, otherNamed = false): boolean {
   const scope = intentHandling(i.intent).scope;
   if (!session?.profile) return true;
   if (scope !== "any") return scope === session.profile;
   const name = i.slots.name;
   const catalog = (grammar as Partial<LoadedGrammar> | undefined)?.devices;
-  if (typeof name !== "string" || !catalog) return true;
+  // "pause the music in the car" said at home: an intent of either place belongs to the place named.
+  if (typeof name !== "string") return !otherNamed;
+  if (!catalog) return true;
   const named = catalog.find({ name });
   return !named.length || named.some((d) => d.kind === session.profile);
 }

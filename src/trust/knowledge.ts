@@ -23,6 +23,8 @@ export interface Knowledge {
   listsOf(intent: string, slot: string): SlotList[];
   /** The spoken forms (token sequences) of a value of a values list. */
   formsOf(list: SlotList, value: SlotValue): string[][];
+  /** The slots an intent's sentences can fill. */
+  slotsOf(intent: string): string[];
 }
 
 const MAX_FORMS = 256;
@@ -104,6 +106,9 @@ export function knowledgeOf(grammar: Grammar): Knowledge {
     listsOf(intent, slot) {
       const names = slotLists.get(intent)?.get(slot) ?? new Set([slot]);
       return [...names].map((n) => grammar.lists.get(n)).filter((l): l is SlotList => l !== undefined);
+    },
+    slotsOf(intent) {
+      return [...(slotLists.get(intent)?.keys() ?? [])];
     },
     formsOf(list, value) {
       if (list.kind !== "values") return [];
