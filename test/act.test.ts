@@ -51,6 +51,9 @@ describe("home intents (Home Assistant target resolution)", () => {
     expect(plan1("HassClimateSetTemperature", { temperature: 21 }).commands).toMatchObject([{ deviceId: "climate.hall", action: "set_temperature", params: { temperature: 21 } }]);
     expect(plan1("HassSetVolume", { name: "Hall Speaker", volume_level: 40 }).commands).toMatchObject([{ action: "set_volume", params: { volume_level: 40 } }]);
     expect(plan1("HassMediaPause", { area: "Hallway" }).commands).toMatchObject([{ deviceId: "media_player.hall", action: "media_pause" }]);
+    // What the device file does not list is never sent: the Hall Speaker lists volume and pause only.
+    expect(plan1("HassMediaSearchAndPlay", { name: "Hall Speaker", search_query: "jazz" })).toMatchObject({ error: "unsupported", commands: [], message: "Hall Speaker: cannot play music or media on request" });
+    expect(plan1("HassMediaNext", { name: "Hall Speaker" })).toMatchObject({ error: "unsupported", commands: [] });
     expect(plan1("HassStartTimer", { minutes: 5, name: "pasta" }).commands).toMatchObject([{ deviceId: "timer.timers", action: "start", params: { minutes: 5, name: "pasta" } }]);
     expect(plan1("HassClimateGetTemperature", {}).query).toEqual({ deviceIds: ["climate.hall"], keys: ["current_temperature", "target_temperature"] });
   });

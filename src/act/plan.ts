@@ -303,6 +303,12 @@ export const INTENTS: Record<string, Rule> = {
 for (const intent of new Set(Object.values(DOMAINS).flatMap((d) => Object.keys(d.intents))))
   if (!INTENTS[intent]) INTENTS[intent] = { kind: "home", domains: domainsFor(intent) };
 
+/** Why a device cannot take a command its file does not list the capability for, or undefined. */
+function unable(cmd: Action, d: Device): string | undefined {
+  const need = DOMAINS[d.domain]?.needs?.[cmd.action];
+  return need && d.capabilities.length && !d.capabilities.includes(need.capability) ? need.cannot : undefined;
+}
+
 /** What a home device does for an intent: its domain definition's action (a rule's own `act` for car devices). */
 function homeAct(rule: HomeRule, intent: string, d: Device): IntentAct | undefined {
   const own = rule.act?.[d.domain];
@@ -482,7 +488,7 @@ export function planIntents(intents: IntentResult[], catalog: DeviceCatalog, ctx
         const fn = homeAct(rule, intent.intent, d);
         cmd = fn ? fn(intent.slots, d) : `${d.name} cannot do that`;
       } else cmd = rule.act ? rule.act(intent.slots, d, ctx) : `${d.name} cannot do that`;
-      if (typeof cmd !== "string") cmd = withinRange(cmd, d) ?? cmd;
+      if (typeof cmd !== "string") cmd = withinRange(cmd, d) ?? unable(cmd, d) ?? cmd;
       if (typeof cmd === "string") {
         // "I don't know a place called …" speaks for itself; "cannot be dimmed" needs the device's name.
         refused.push(/^I /.test(cmd) ? cmd : `${d.name}: ${cmd}`);

@@ -20,7 +20,7 @@ devices:
   - { id: lock.front, name: Front Door, area: hall, domain: lock, capabilities: [lock] }
   - { id: climate.hall, name: Thermostat, area: hall, domain: climate, capabilities: [target_temperature] }
   - { id: cover.hall_blind, name: Blind, area: hall, domain: cover, device_class: blind, capabilities: [position] }
-  - { id: media_player.hall, name: Hall Speaker, area: hall, domain: media_player, capabilities: [volume] }
+  - { id: media_player.hall, name: Hall Speaker, area: hall, domain: media_player, capabilities: [volume, pause] }
   - { id: switch.silent, name: Silent Plug, area: hall, domain: switch, capabilities: [on_off] }
 `;
 

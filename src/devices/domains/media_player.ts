@@ -62,6 +62,14 @@ export const mediaPlayer: DomainDefinition = {
     HassSetVolume: (s) => act("set_volume", { volume_level: s.volume_level ?? s.volume }),
     HassMediaSearchAndPlay: (s) => (str(s.search_query) ? act("play_media", pick(s, "search_query", "media_class")) : "nothing to search for"),
   },
+  needs: {
+    play_media: { capability: "play_media", cannot: "cannot play music or media on request" },
+    set_volume: { capability: "volume", cannot: "has no volume control" },
+    adjust_volume: { capability: "volume", cannot: "has no volume control" },
+    media_pause: { capability: "pause", cannot: "cannot be paused" },
+    media_next: { capability: "next_previous", cannot: "cannot skip tracks" },
+    media_previous: { capability: "next_previous", cannot: "cannot skip tracks" },
+  },
   describe: (state) => (lower(state) === "playing" && typeof state.media_title === "string" ? `playing ${state.media_title}` : undefined),
   sim: {
     initial: (d) => ({ state: "paused", volume_level: 30, track: 0, media_title: playlist(d)[0] ?? null, ...initialOf(d) }),

@@ -73,6 +73,11 @@ export interface DomainDefinition {
   onOffByArea?: true;
   /** Intent name → command. An intent that no core rule handles (src/act/plan.ts) is routed to the domains that name it. */
   intents: Record<string, IntentAct>;
+  /**
+   * Command → the capability it needs, with how the refusal says it: a device whose file lists
+   * capabilities without it is never sent the command ("the Kitchen Speaker cannot play music").
+   */
+  needs?: Record<string, { capability: string; cannot: string }>;
   /** Home Assistant MQTT discovery; none: HA has no MQTT platform for it (state is published only). */
   discovery?: DomainDiscovery;
   codec?: DomainCodec;
