@@ -46,6 +46,7 @@ const cuesSchema = z.strictObject({
   direction_words: z.array(z.string().min(1)).default([]),
   area_modifiers: z.array(z.string().min(1)),
   named_lists: z.array(z.string().min(1)).default([]),
+  relay: z.object({ verbs: z.array(z.string().min(1)), not_someone: z.array(z.string().min(1)) }).default({ verbs: [], not_someone: [] }),
   name_articles: z.array(z.string().min(1)).default([]),
   number_words: z.record(z.string(), templates),
   domain_words: z.record(z.string(), templates).default({}),
@@ -100,6 +101,8 @@ export interface Cues {
   directionWords: PhraseSet<"direction">;
   /** Words that make a known room another one ("the second bathroom"). */
   areaModifiers: ReadonlySet<string>;
+  /** A request passed on to someone else at the start ("ask Dave to …"): the verbs, and first words that name no one else. */
+  relay: { verbs: ReadonlySet<string>; notSomeone: ReadonlySet<string> };
   /** Lists whose values name places and devices: a reading that is not word for word must keep each one said. */
   namedLists: readonly string[];
   /** Articles a value's spoken form may start with and the user may leave out ("driver window"). */
@@ -205,6 +208,7 @@ export function loadCues(dir: string): Cues {
     directionWords,
     areaModifiers: new Set(c.area_modifiers.flatMap((w) => normalizeTokens(w))),
     namedLists: c.named_lists,
+    relay: { verbs: new Set(c.relay.verbs), notSomeone: new Set(c.relay.not_someone) },
     nameArticles: new Set(c.name_articles.flatMap((w) => normalizeTokens(w))),
     lexicon,
     numberWords,

@@ -103,6 +103,7 @@ const SPEECH = {
   exclusion: "Sorry, I can't leave things out of a request yet, so I did nothing. Please name only what to change.",
   notUnderstood: "Sorry, I didn't understand that.",
   unsureAsr: "Sorry, I didn't catch that clearly, so I did nothing.",
+  relay: "Sorry, I can't pass requests on to people, so I did nothing. Ask me directly if you want me to do it.",
 };
 
 export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: Reunderstand): Promise<Verdict> {
@@ -131,13 +132,20 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // "the second bathroom", "the downstairs bathroom" (when the bathroom is upstairs): rooms this home does not have.
   unknown.push(...otherRooms(names, tokens, cues));
   unknown.sort((a, b) => a.start - b.start);
+  // "turn off the kettle, no sorry, the coffee maker": what was corrected away is no request for it.
+  const early = findSelfCorrection(tokens, cues, blocked);
+  if (early?.kind === "corrected") unknown.splice(0, unknown.length, ...unknown.filter((h) => h.start >= early.cue.end));
 
   const start = cues.questionStart.atStart(tokens, LEAD_FILLERS);
+  let stripped = false;
   // Nothing understood: understood again without the words the understander could not place, which
   // still judge it below ("stripped": a word-for-word match of the rest does not spell them out).
   // - question words: "did you turn on the kitchen lights" is reported on, never done;
   // - a time ("… at 7 pm"), a repetition or a vague time ("… every day", "… tomorrow morning").
-  let stripped = false;
+  if (!u.intents.length && early?.kind === "corrected" && reunderstand) {
+    const repaired = await repairRequest(early.head, early.tail, reunderstand);
+    if (repaired) (u = { ...u, intents: repaired.intents }), (stripped = true);
+  }
   if (!u.intents.length) {
     const first = unknown[0];
     if (first) return refuseUnknown(first, tokens, session);
@@ -165,7 +173,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   if (has("negation") && !has("negation_act")) return refuse("negation", SPEECH.negation, hitText(cueHits.find((h) => h.tag === "negation")!));
   // "why don't you turn on the lights", "no wait, turn them off": the request is what follows the frame, understood on its own.
   const correction = cues.correctionStart.atStart(tokens, LEAD_FILLERS);
-  const frame = cueHits.find((h) => h.tag === "negation_act") ?? (correction && correction.end < tokens.length ? { start: 0, end: correction.end } : undefined);
+  const frame = cueHits.find((h) => h.tag === "negation_act") ?? (correction && correction.end < tokens.length ? { start: 0, end: correction.end } : undefined) ?? contrasted(tokens, names);
   if (frame && reunderstand) {
     const again = await reunderstand(without(tokens, [frame]));
     if (!again.intents.length) return refuse("negation", SPEECH.notUnderstood, hitText(frame));
@@ -187,6 +195,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // "leave the porch light on": the hold may wrap a device's name, so names do not block it.
   if (changes && !spelled && cues.anywhere.find(tokens).some((h) => h.tag === "hold")) return refuse("hold", SPEECH.hold);
   if (changes && !spelled && cues.statementStart.atStart(tokens, LEAD_FILLERS)) return refuse("statement", SPEECH.statement);
+  if (!spelled && intents.some((i) => isChange(i) && !freeText(i, grammar).length) && relayed(tokens, cues)) return refuse("statement", SPEECH.relay);
 
   // A question mark counts too, unless the words ask for something ("could you turn on the lights?").
   const question = start?.tag === "question" || (start?.tag !== "request" && (cues.questionEmbedded.find(tokens, cueBlocked).length > 0 || /\?\s*$/.test(text)));
@@ -387,6 +396,30 @@ function refuseUnknown(h: PhraseHit<LexiconKind>, tokens: readonly string[], ses
         ? `Sorry, there is no ${what} here.`
         : `Sorry, there is no ${what} here that I can control.`;
   return { decision: "refuse", intents: [], speech, reason, detail: what };
+}
+
+/** "not the pendants, the cabinet lights off": the name after "not" is the one not meant, when another follows it. */
+function contrasted(tokens: readonly string[], names: ReadonlyArray<PhraseHit<EntityTag>>): { start: number; end: number } | undefined {
+  let i = 0;
+  while (i < tokens.length && LEAD_FILLERS.has(tokens[i]!)) i++;
+  if (tokens[i] !== "not") return undefined;
+  let j = i + 1;
+  if (["the", "my", "that", "this"].includes(tokens[j] ?? "")) j++;
+  const not = names.find((n) => n.start === j);
+  if (!not) return undefined;
+  const next = names.find((n) => n.start > not.end - 1 && n.start <= not.end + 2);
+  return next ? { start: i, end: not.end } : undefined;
+}
+
+/** "ask Dave to …", "tell the kids to …": a request for someone else, at the start (after fillers). */
+function relayed(tokens: readonly string[], cues: Cues): boolean {
+  let i = 0;
+  while (i < tokens.length && LEAD_FILLERS.has(tokens[i]!)) i++;
+  if (!cues.relay.verbs.has(tokens[i] ?? "")) return false;
+  const who = tokens[i + 1];
+  if (who === undefined || cues.relay.notSomeone.has(who)) return false;
+  for (let j = i + 2; j <= i + 4 && j < tokens.length; j++) if (tokens[j] === "to") return true;
+  return false;
 }
 
 /** The utterance without some stretches of it. */

@@ -68,6 +68,12 @@ export async function repairRequest(head: readonly string[], tail: readonly stri
     const u = await attempt([...head.slice(0, head.length - k), ...tail]);
     if (u) return u;
   }
+  // The correction in place of words inside the head: "turn [the pendants] on, no wait, the cabinet lights".
+  for (let a = 1; a < head.length - 1; a++)
+    for (let b = a + 1; b <= Math.min(a + 4, head.length - 1); b++) {
+      const u = await attempt([...head.slice(0, a), ...tail, ...head.slice(b)]);
+      if (u) return u;
+    }
   const loose = await understand(tail.join(" "));
   return loose.intents.length ? loose : undefined;
 }
