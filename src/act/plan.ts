@@ -455,6 +455,27 @@ function resolveCar(rule: CarRule, slots: Slots, catalog: DeviceCatalog, ctx: Ac
   return hit.length ? { targets: hit } : { targets: [], message: `there is no ${zone.replace("_", " ")} ${rule.types[0]?.replace("climate_zone", "climate zone")}` };
 }
 
+/**
+ * A home request whose room was taken from where it was said, when that room has nothing it asks for
+ * but other rooms do ("turn on the fan" at a kitchen speaker, three fans elsewhere): the question
+ * naming them ("Which fan: the Tower Fan in the Office or …?"), to ask instead of acting or refusing.
+ * Undefined when the room has what it asks for, or no room has (the usual refusal), or there are too
+ * many to name.
+ */
+export function whichElsewhere(intent: IntentResult, catalog: DeviceCatalog, ctx: ActContext = {}): string | undefined {
+  const rule = INTENTS[intent.intent];
+  if (!rule || rule.kind !== "home" || rule.areaIsJob || rule.others || intent.slots.area === undefined || intent.slots.name !== undefined) return undefined;
+  const report = { ...ctx, report: true as const };
+  const here = planIntents([intent], catalog, report).steps[0];
+  if (!here || here.error !== "no_such_device") return undefined;
+  const { area: _area, ...rest } = intent.slots;
+  const anywhere = planIntents([{ ...intent, slots: rest }], catalog, { ...report, area: undefined }).steps[0];
+  const found = anywhere && !anywhere.error ? anywhere.targets.filter((d) => d.area !== undefined) : [];
+  if (!found.length || found.length > 4) return undefined;
+  const what = spokenDomain(str(intent.slots.device_class) ?? str(intent.slots.domain) ?? found[0]!.domain);
+  return `There is no ${what} in the ${intent.slots.area}. Which one: ${choices(catalog, found)}?`;
+}
+
 /** Turn understood intents into a plan of device commands (nothing is sent). */
 export function planIntents(intents: IntentResult[], catalog: DeviceCatalog, ctx: ActContext = {}): ActionPlan {
   const newId = ctx.newId ?? randomUUID;

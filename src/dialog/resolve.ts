@@ -23,6 +23,11 @@ export interface ResolverDeps {
   deviceFacts?: (intent: IntentResult) => Facts;
   /** The trust policy (src/trust): without it every understood request is acted on as before. */
   trust?: TrustDeps;
+  /**
+   * For a request whose room came from where it was said: the question to ask when that room has none
+   * of what it asks for and other rooms do (src/act/plan.ts whichElsewhere); undefined: none to ask.
+   */
+  whichElsewhere?: (intent: IntentResult) => string | undefined;
   /** Carries out intents later ("in 10 minutes"); without it delayed requests are refused. */
   schedule?: (intents: IntentResult[], later: Later, session: SessionInfo) => void;
 }
@@ -186,6 +191,13 @@ export function finish(
 ): Resolution {
   const intents = understood.map((i) => fillFromContext(i, session, previous, deps.profile));
 
+  // The speaker's room has none of what was asked for, other rooms do: ask which, never guess.
+  for (const [n, intent] of intents.entries()) {
+    if (understood[n]!.slots.area !== undefined || intent.slots.area === undefined || previous?.length) continue;
+    const prompt = deps.whichElsewhere?.(intent);
+    if (prompt) return { kind: "clarify", pending: { intents: intents.map((x, m) => (m === n ? understood[n]! : x)), slot: "area", prompt, attempts: 1 }, understanding };
+  }
+
   // Missing slots: ask (one question at a time; the answer fills every intent lacking that slot).
   for (const intent of intents) {
     const missing = missingSlot(intent, deps);
@@ -273,8 +285,8 @@ function deviceFactsOf(intent: IntentResult, deps: ResolverDeps): Facts {
 
 // ---- answers to a clarification question ----------------------------------------------------------
 
-const LEADING = /^(?:(?:in|on|at|for|to|the|my|of|um|uh|er|oh|please|it's|its|it is|that's|that is|i mean)\s+)+/;
-const TRAILING = /(?:\s+(?:please|thanks|thank you|room|one))+$/;
+const LEADING = /^(?:(?:in|on|at|for|to|the|my|of|um|uh|er|oh|please|it's|its|it is|that's|that is|i mean|one|1)\s+)+/;
+const TRAILING = /(?:\s+(?:please|thanks|thank you|room|one|1))+$/;
 
 /** The slot value an answer names, if any: from the slot's list, a number range, or understanding it alone. */
 async function answerValue(pending: Pending, text: string, deps: ResolverDeps): Promise<SlotValue | undefined> {
@@ -296,9 +308,26 @@ async function answerValue(pending: Pending, text: string, deps: ResolverDeps): 
       return answer;
     }
   }
+  // "the front one" to "Which one: the Back Door in the Kitchen or the Front Door in the Hallway?":
+  // the room of the one device of the kind asked for whose name has those words.
+  if (g && pending.slot === "area") {
+    const names = g.lists.get("name");
+    const domains = new Set(pending.intents.map((i) => i.slots.domain).filter((d) => d !== undefined).map(String));
+    const words = answer.split(" ");
+    if (names?.kind === "values") {
+      const rooms = new Set<string>();
+      for (const v of names.values) {
+        if (v.context?.area === undefined || (domains.size && !domains.has(String(v.context.domain)))) continue;
+        if (expand(v.in, g).some((f) => words.every((w) => normalizeText(f).split(" ").includes(w)))) rooms.add(String(v.context.area));
+      }
+      if (rooms.size === 1) return [...rooms][0];
+    }
+  }
   // "the kitchen lights" as an answer: whatever fills the slot in a full reading.
   const u = await deps.understander.understand(text);
-  for (const i of u.intents) if (i.slots[pending.slot] !== undefined) return i.slots[pending.slot];
+  // A whole request of another kind ("turn off the kitchen lights" to "which fan?") is no answer: it is a new request.
+  const wholeOther = u.intents.some((i) => i.source === "matcher" && i.confidence >= 1 && !pending.intents.some((p) => p.intent === i.intent && p.slots.domain === i.slots.domain));
+  if (!wholeOther) for (const i of u.intents) if (i.slots[pending.slot] !== undefined) return i.slots[pending.slot];
   return undefined;
 }
 

@@ -22,7 +22,7 @@ import { loadTrust, trustEvidence, type TrustDeps } from "../trust/index.js";
 import { spokenTrustWords } from "../trust/spoken.js";
 import type { ProfileKind, TrustNote } from "../dialog/types.js";
 import { subsetGrammar } from "../compile/subset.js";
-import { intentHandling } from "../act/plan.js";
+import { intentHandling, whichElsewhere } from "../act/plan.js";
 import { READ_LOCALLY } from "../dialog/resolve.js";
 import { TypedEvents } from "./events.js";
 import type { CommandResult, DeviceCommand } from "../bus/types.js";
@@ -256,6 +256,7 @@ export class HarkRuntime {
         log.info({ id: r.id, intents, when: r.when, at: new Date(r.at).toISOString() }, "scheduled");
       },
       policies: this.config.policies,
+      ...(kind === "home" ? { whichElsewhere: (intent: IntentResult) => whichElsewhere(intent, this.devices.catalog, { profile: kind, ...(info.area ? { area: info.area } : {}) }) } : {}),
       signals: () => (this.speedKmh === undefined ? {} : { speed_kmh: this.speedKmh }),
       timeouts: this.config.timeouts,
       act: async (input) => {
