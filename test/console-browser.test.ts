@@ -88,7 +88,9 @@ describe.skipIf(!have)("web console in Chromium (playwright-core)", () => {
     await page.mouse.up();
     const turn = page.locator("#turns .turn", { hasText: "push-to-talk" }).first();
     await turn.locator(".heard").waitFor({ timeout: 60_000 });
-    expect(await turn.locator(".heard").textContent()).toBe("“switch the lamp on”");
+    // Its words, exactly; a hesitation heard in the trailing room tone (seen once in CI, under load:
+    // "switch the lamp on um") is a skip word of the grammar and changes nothing that follows.
+    expect(await turn.locator(".heard").textContent()).toMatch(/^“switch the lamp on(?: (?:um|uh|er|hmm))?”$/);
     await turn.locator(".intent", { hasText: "HassTurnOn" }).waitFor({ timeout: 15_000 });
     // The light it turned on (the living room's: the speaker's room) is on on the page.
     const cmd = turn.locator(".cmd.ok", { hasText: "turn_on" }).first();
