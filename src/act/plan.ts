@@ -426,6 +426,14 @@ function findHome(rule: HomeRule, slots: Slots, catalog: DeviceCatalog, ctx: Act
   return targets.length ? { targets } : { targets, message: `there is no ${what}${placeText}` };
 }
 
+/**
+ * A sentence whose words name the whole home ("turn off every light in the house"; its grammar response
+ * ends in `_everywhere`): the speaker's room does not narrow it.
+ */
+export function wholeHome(intent: IntentResult): boolean {
+  return intent.response?.endsWith("_everywhere") === true;
+}
+
 /** Device classes as people say them; domains say it in their definitions (`spoken`: "thermostat", not "climate"). */
 const SPOKEN_CLASSES: Record<string, string> = { carbon_monoxide: "carbon monoxide sensor" };
 function spokenDomain(d: string): string {
@@ -489,7 +497,7 @@ export function planIntents(intents: IntentResult[], catalog: DeviceCatalog, ctx
     const resolved: Resolved = inCar
       ? resolveCar({ kind: "car", types: rule.car! }, intent.slots, catalog, ctx)
       : rule.kind === "home"
-        ? resolveHome(rule, intent.slots, catalog, ctx)
+        ? resolveHome(rule, intent.slots, catalog, wholeHome(intent) ? { ...ctx, area: undefined } : ctx)
         : resolveCar(rule, intent.slots, catalog, ctx);
     const { targets, message } = resolved;
     const note = resolved.note ? { note: resolved.note } : {};

@@ -53,7 +53,57 @@ export function followUp(text: string, previous: readonly IntentResult[] | undef
   if (!marked) return undefined;
   const name = listValue(g, "name", core);
   if (name !== undefined && previous.every((p) => p.slots.name !== undefined)) return changed({ name }, ["name", "area", "floor", "domain", "device_class"]);
+  // "turn on the lights" … "and the radio": a device of that room called so (the Kitchen Radio).
+  const onOff = previous.every((p) => p.intent === "HassTurnOn" || p.intent === "HassTurnOff");
+  const local = onOff ? nameInArea(g, core, previous) : undefined;
+  if (local !== undefined) return changed({ name: local }, ["name", "domain", "device_class"]);
   const kind = KINDS.find(([words]) => words.includes(core))?.[1];
   if (kind && previous.every((p) => p.intent === "HassTurnOn" || p.intent === "HassTurnOff")) return changed(kind, ["name", "domain", "device_class"]);
   return undefined;
+}
+
+/** The one device of the previous request's room whose name or alias ends in these words. */
+function nameInArea(g: Grammar, core: string, previous: readonly IntentResult[]): SlotValue | undefined {
+  const areas = new Set(previous.map((p) => p.slots.area));
+  const [area] = [...areas];
+  const l = g.lists.get("name");
+  if (areas.size !== 1 || typeof area !== "string" || l?.kind !== "values") return undefined;
+  const want = core.split(" ");
+  const found = new Set(
+    l.values
+      .filter((v) => String(v.context?.area ?? "").toLowerCase() === area.toLowerCase())
+      .filter((v) => {
+        const t = normalizeTokens(v.inText);
+        return t.length >= want.length && want.every((w, i) => t[t.length - want.length + i] === w);
+      })
+      .map((v) => v.out),
+  );
+  return found.size === 1 ? [...found][0] : undefined;
+}
+
+const PRONOUNS = new Set(["it", "them", "that"]);
+
+/**
+ * "and make it blue" after "turn on the bedside lamp": the follow-up with its pronoun replaced by what
+ * the previous request named ("make the bedside lamp blue"), to be understood again; undefined when it
+ * has no pronoun or the previous request named no one thing (a device, or a kind of device in a room).
+ */
+export function withReferent(text: string, previous: readonly IntentResult[] | undefined): string | undefined {
+  if (!previous?.length) return undefined;
+  const words = normalizeTokens(text);
+  let a = 0;
+  while (a < words.length && (words[a] === "and" || words[a] === "now" || words[a] === "also" || words[a] === "then")) a++;
+  const at = words.findIndex((w, i) => i >= a && PRONOUNS.has(w));
+  if (at < 0 || words.slice(at + 1).some((w) => PRONOUNS.has(w))) return undefined;
+  const referents = new Set(previous.map(referent));
+  const [r] = [...referents];
+  if (referents.size !== 1 || r === undefined) return undefined;
+  return [...words.slice(a, at), ...r.split(" "), ...words.slice(at + 1)].join(" ");
+}
+
+function referent(p: IntentResult): string | undefined {
+  if (typeof p.slots.name === "string") return `the ${p.slots.name.toLowerCase()}`;
+  const kind = KINDS.find(([, slots]) => Object.entries(slots).every(([k, v]) => p.slots[k] === v) && p.slots.device_class === slots.device_class);
+  if (!kind || typeof p.slots.area !== "string") return undefined;
+  return `the ${p.slots.area.toLowerCase()} ${kind[0][1]}`;
 }

@@ -20,6 +20,8 @@ export interface Requirement {
   prompt: string;
   /** Only when these slots have these values (e.g. domain: light). */
   when?: Record<string, string | number>;
+  /** Not for sentences with these responses: their words name the whole home ("turn off every light in the house"). */
+  unlessResponse?: string[];
 }
 
 export interface Profile {
@@ -68,6 +70,7 @@ export const HOME_PROFILE: Profile = {
       anyOf: ["name", "area", "floor"],
       ask: "area",
       prompt: "Which room?",
+      unlessResponse: ["lights_everywhere"],
     },
   ],
 };

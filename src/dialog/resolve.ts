@@ -6,7 +6,7 @@ import type { IntentResult, Understander, Understanding } from "../nlu/types.js"
 import { sayIntents } from "../compile/canonical.js";
 import { judge, type TrustDeps, type Verdict } from "../trust/index.js";
 import type { Later } from "../trust/when.js";
-import { followUp } from "./ellipsis.js";
+import { followUp, withReferent } from "./ellipsis.js";
 import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
 import type { Profile, Requirement } from "./profiles.js";
 import type { Interrupted, Pending, Resolution, SessionInfo, TrustNote, UnderstandInput } from "./types.js";
@@ -77,6 +77,13 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
   // "and the bedroom too", "now the blinds", "a bit more": the previous request, changed as said.
   const elliptic = deps.grammar ? followUp(said, input.previous, deps.grammar) : undefined;
   if (elliptic) return decide({ text: said, intents: elliptic }, input, deps, undefined);
+  // "and make it blue": what "it" is comes from the previous request; taken only when the grammar then reads it word for word.
+  const exact = (x: Understanding) => x.intents.length > 0 && x.intents.every((i) => i.source === "matcher" && i.confidence >= 1);
+  const referred = exact(u) ? undefined : withReferent(said, input.previous);
+  if (referred) {
+    const again = await deps.understander.understand(referred);
+    if (exact(again)) return decide(again, { ...input, text: referred }, deps, input.previous);
+  }
   return decide(u, input, deps, input.previous);
 }
 
@@ -100,7 +107,12 @@ function dropped(r: Resolution, earlier: IntentResult[], deps: ResolverDeps): Re
 /** Understood (or not) → the trust policy's verdict → the dialog's resolution. */
 async function decide(u: Understanding, input: UnderstandInput, deps: ResolverDeps, previous: IntentResult[] | undefined): Promise<Resolution> {
   const { text, session } = input;
-  if (u.intents.some((i) => NEVERMIND.has(i.intent))) return { kind: "cancel", understanding: u };
+  if (u.intents.some((i) => NEVERMIND.has(i.intent))) {
+    // "actually, cancel that" just after a route was started: the route is what is cancelled.
+    if (previous?.some((p) => p.intent === "NavigateTo") && deps.grammar?.intents.has("NavigationCancel"))
+      return finish([{ intent: "NavigationCancel", slots: {}, confidence: 1, source: "dialog" }], session, undefined, deps, u);
+    return { kind: "cancel", understanding: u };
+  }
   const intents = speakerRelative(u.intents, text, session);
   if (!deps.trust) {
     if (!intents.length) return { kind: "answer", speech: RESOLVER_SPEECH.noMatch, understanding: u };
@@ -270,6 +282,7 @@ function missingSlot(intent: IntentResult, deps: ResolverDeps): { slot: string; 
 }
 
 function whenMatches(req: Requirement, intent: IntentResult): boolean {
+  if (intent.response !== undefined && req.unlessResponse?.includes(intent.response)) return false;
   return Object.entries(req.when ?? {}).every(([k, v]) => intent.slots[k] === v);
 }
 

@@ -50,6 +50,8 @@ const cuesSchema = z.strictObject({
   name_articles: z.array(z.string().min(1)).default([]),
   number_words: z.record(z.string(), templates),
   domain_words: z.record(z.string(), templates).default({}),
+  kind_words: z.record(z.string(), z.array(z.string().min(1))).default({}),
+  action_words: z.record(z.string(), templates).default({}),
   places: z.strictObject({ car: templates, home: templates }),
   spoken: z.strictObject({ before: templates, after: templates, amounts: z.array(z.number().positive()) }),
 });
@@ -114,6 +116,10 @@ export interface Cues {
   domainWords: PhraseSet<string>;
   /** The domains domainWords has words for (others are not checked). */
   wordedDomains: ReadonlySet<string>;
+  /** Words that say what to do, per reading ("HassTurnOff", "CabinWindow action=close"): an SLM's reading needs one. */
+  actionWords: ReadonlyMap<string, PhraseSet<"action">>;
+  /** Per domain, words for some of its devices ("lamp" among lights): src/trust/kindWords.ts. */
+  kindWords: ReadonlyMap<string, ReadonlySet<string>>;
   delay: CueFile["delay"];
   /** What the grammar ASR must be able to hear around requests (src/trust/spoken.ts). */
   spoken: CueFile["spoken"];
@@ -214,6 +220,8 @@ export function loadCues(dir: string): Cues {
     numberWords,
     domainWords,
     wordedDomains: new Set(Object.keys(c.domain_words)),
+    actionWords: new Map(Object.entries(c.action_words).map(([key, list]) => [key, list.reduce((set, t) => set.add(t, "action"), new PhraseSet<"action">())])),
+    kindWords: new Map(Object.entries(c.kind_words).map(([d, ws]) => [d, new Set(ws.flatMap((w) => normalizeTokens(w)))])),
     delay: c.delay,
     spoken: c.spoken,
     spokenLexicon: { rooms: lex.spoken_rooms, appliances: lex.spoken_appliances },

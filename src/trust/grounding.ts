@@ -76,6 +76,18 @@ function directionSaid(tokens: readonly string[], cues: Cues): boolean {
   return cues.directionWords.find(tokens).length > 0 || cues.directionWords.find(tokens.map(stem)).length > 0;
 }
 
+/**
+ * The words for what the reading does ("off", "close" …; cues.yaml `action_words`), keyed by intent or
+ * by intent and one slot value ("CabinWindow action=close"). Readings without a key are not checked.
+ */
+function actionSaid(intent: IntentResult, tokens: readonly string[], cues: Cues): boolean {
+  const keys = [intent.intent, ...Object.entries(intent.slots).map(([slot, v]) => `${intent.intent} ${slot}=${String(v)}`)];
+  const sets = keys.flatMap((key) => cues.actionWords.get(key) ?? []);
+  if (!sets.length) return true;
+  const stems = tokens.map(stem);
+  return sets.some((set) => set.find(tokens).length > 0 || set.find(stems).length > 0);
+}
+
 /** Domains without words in cues.yaml are not checked. */
 function domainSaid(domain: string, tokens: readonly string[], cues: Cues): boolean {
   if (!cues.wordedDomains.has(domain)) return true;
@@ -84,6 +96,8 @@ function domainSaid(domain: string, tokens: readonly string[], cues: Cues): bool
 
 export function groundIntent(intent: IntentResult, tokens: readonly string[], k: Knowledge, cues: Cues, rules: GroundingRules = DEFAULT_GROUNDING): Grounded {
   const dropped: Grounded["dropped"] = [];
+  // What the SLM says to do needs a word for it: "the windows are all fogged up" closes nothing.
+  if (intent.source === "slm" && !actionSaid(intent, tokens, cues)) return { dropped, unsaid: { slot: "action", value: intent.intent } };
   let slots = intent.slots;
   for (const [slot, value] of Object.entries(intent.slots)) {
     // A kind of device the SLM chose ("the bedroom tv" read as the bedroom's lights): the user must have named it.
@@ -155,9 +169,10 @@ export function unreadName(intent: IntentResult, tokens: readonly string[], k: K
       for (let i = h.a; i < h.b; i++) if (read.has(i) || skip.has(i)) return false;
       // "rear" inside "rear right": the longer name is what was said.
       if (all.some((o) => o !== h && o.a <= h.a && h.b <= o.b && o.b - o.a > h.b - h.a)) return false;
-      // A device the reading already takes in ("the fan" of "the fans in the office").
+      // A device the reading already takes in ("the fan" of "the fans in the office"); a room is never
+      // taken in by its floor ("the upstairs bathroom" is not the whole upstairs).
       const ctx = Object.entries(h.context ?? {});
-      if (intent.slots[s] === undefined && ctx.some(([ck]) => intent.slots[ck] !== undefined) && ctx.every(([ck, cv]) => intent.slots[ck] === undefined || String(intent.slots[ck]).toLowerCase() === String(cv).toLowerCase())) return false;
+      if (s === "name" && intent.slots[s] === undefined && ctx.some(([ck]) => intent.slots[ck] !== undefined) && ctx.every(([ck, cv]) => intent.slots[ck] === undefined || String(intent.slots[ck]).toLowerCase() === String(cv).toLowerCase())) return false;
       return implied.get(s) !== String(h.value).toLowerCase();
     });
     if (!said.length) continue;

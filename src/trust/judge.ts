@@ -19,6 +19,7 @@ import { knowledgeOf, type EntityTag } from "./knowledge.js";
 import { covered, type PhraseHit } from "./phrases.js";
 import { findLater, sayLater, type Later } from "./when.js";
 import { findSelfCorrection, repairRequest } from "./repair.js";
+import { narrowByKindWord } from "./kindWords.js";
 
 /** What the speech recognizer says about how sure it is of the words (src/asr evidence). */
 export interface AsrEvidence {
@@ -91,6 +92,8 @@ const LEAD_FILLERS = new Set(["so", "and", "um", "uh", "er", "hey", "ok", "okay"
 
 const TIME_SLOTS = ["hours", "minutes", "seconds"];
 
+const POSSESSIVES = new Set(["my", "his", "her", "their", "your", "our"]);
+
 /** Device intents a question may ask for ("where's the nearest pharmacy" → a route, offered first). */
 const OFFERED = ["NavigateTo"];
 
@@ -127,7 +130,8 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // Found around the known names, not between them: "guest bedroom" is not the Bedroom; "master bedroom" (an alias) is.
   const valueOnly = new Set([...valueBlocked].filter((i) => !blocked.has(i)));
   const insideName = (h: { start: number; end: number }) => names.some((n) => n.start <= h.start && h.end <= n.end);
-  const unknown = cues.lexicon.find(tokens, valueOnly).filter((h) => !insideName(h) && !tokens.slice(h.start, h.end).every((t) => k.vocabulary.has(t)));
+  // A place said as someone's ("my room") is unknown even though the grammar has its words.
+  const unknown = cues.lexicon.find(tokens, valueOnly).filter((h) => !insideName(h) && (POSSESSIVES.has(tokens[h.start]!) || !tokens.slice(h.start, h.end).every((t) => k.vocabulary.has(t))));
 
   // "the second bathroom", "the downstairs bathroom" (when the bathroom is upstairs): rooms this home does not have.
   unknown.push(...otherRooms(names, tokens, cues));
@@ -273,17 +277,29 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
       guessed.push(read);
     }
   }
+  // "the lamp" among the room's lights: the devices called so.
+  const narrowedKept: IntentResult[] = [];
+  for (const i of kept) {
+    const narrowed = narrowByKindWord(i, tokens, k, cues, session?.area);
+    if (narrowed?.kind === "elsewhere")
+      return refuse("wrong_place", `Sorry, there is no ${narrowed.word} in the ${narrowed.area}, so I did nothing. ${narrowed.names.length > 1 ? `The ${narrowed.word}s are the ${narrowed.names.slice(0, -1).join(", the ")} and the ${narrowed.names.at(-1)}` : `There is the ${narrowed.names[0]}`}.`, `${narrowed.word} / ${narrowed.area}`);
+    if (narrowed?.kind === "several") return { decision: "ask", intents: narrowed.intents, prompt: `Which ${narrowed.word}? Did you mean: ${sayIntents(grammar, narrowed.intents)}?`, reason: "ungrounded" };
+    narrowedKept.push(...(narrowed ? narrowed.intents : [i]));
+  }
+  kept.splice(0, kept.length, ...narrowedKept);
   // 4. A device named with a room it is not in, intents nothing carries out, or that belong to the other place.
   const otherNamed = cueHits.some((x) => x.tag === (session?.profile === "car" ? "place_home" : "place_car"));
+  // "the desk lamp in here" said in the living room: here is the speaker's room.
+  const here = session?.area && cueHits.some((x) => x.tag === "here") ? session.area : undefined;
   for (const i of [...kept, ...guessed]) {
-    const misplaced = wrongPlace(i, grammar) ?? saidElsewhere(i, names, tokens);
+    const misplaced = wrongPlace(i, grammar) ?? saidElsewhere(i, names, tokens) ?? (here && i.slots.area === undefined ? wrongPlace({ ...i, slots: { ...i.slots, area: here } }, grammar) : undefined);
     if (misplaced) return refuse("wrong_place", `Sorry, the ${misplaced.name} is not in the ${misplaced.area}.`, `${misplaced.name} / ${misplaced.area}`);
     const h = intentHandling(i.intent);
     if (h.kind === "none" && input.devices !== false) return refuse("no_handler", `Sorry, I understood "${canonicalSentence(grammar, i) ?? i.intent}", but nothing here can do that.`, i.intent);
     if (!inScope(i, session, grammar, otherNamed)) {
       const other = session?.profile === "car" ? "home" : "car";
       // Only a request of the other place's own can be carried there; "pause" would still pause this place's music.
-      if (!(otherNamed && config.crossScope === "named" && h.scope !== "any"))
+      if (!(otherNamed && config.crossScope === "named" && h.scope === other))
         return refuse("scope", other === "car" ? "Sorry, I can only control the car from inside the car." : "Sorry, I can only control the home from a speaker in the home.", i.intent);
     }
   }
@@ -337,13 +353,15 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
 function inScope(i: IntentResult, session: JudgeInput["session"], grammar?: Grammar, otherNamed = false): boolean {
   const scope = intentHandling(i.intent).scope;
   if (!session?.profile) return true;
-  if (scope !== "any") return scope === session.profile;
   const name = i.slots.name;
   const catalog = (grammar as Partial<LoadedGrammar> | undefined)?.devices;
+  const named = typeof name === "string" && catalog ? catalog.find({ name }) : [];
+  // "warm up the car to 20" said at home and read as the home's thermostat: the request is for the
+  // place named, unless it names a device of this one ("the car charger").
+  if (otherNamed && !named.some((d) => d.kind === session.profile)) return false;
+  if (scope !== "any") return scope === session.profile;
   // "pause the music in the car" said at home: an intent of either place belongs to the place named.
-  if (typeof name !== "string") return !otherNamed;
-  if (!catalog) return true;
-  const named = catalog.find({ name });
+  if (typeof name !== "string" || !catalog) return true;
   return !named.length || named.some((d) => d.kind === session.profile);
 }
 
@@ -393,7 +411,9 @@ function refuseUnknown(h: PhraseHit<LexiconKind>, tokens: readonly string[], ses
     h.tag === "car_part" && session?.profile !== "home"
       ? `Sorry, this car has no ${what} I can control.`
       : h.tag === "room"
-        ? `Sorry, there is no ${what} here.`
+        ? POSSESSIVES.has(tokens[h.start]!)
+          ? `Sorry, I don't know which room is meant by "${what}", so I did nothing. Please name the room.`
+          : `Sorry, there is no ${what} here.`
         : `Sorry, there is no ${what} here that I can control.`;
   return { decision: "refuse", intents: [], speech, reason, detail: what };
 }

@@ -1,13 +1,14 @@
 // Phrase patterns over normalized tokens: templates in hassil syntax expanded into token sequences
 // once, then found in an utterance by a first-token index. Placeholders: {n} a number, {w} any word,
-// {ed} / {ing} a word with that ending. Used for the trust cues and the lexicon (src/trust/cues.ts).
+// {ed} / {ing} a word with that ending, {name} a word the caller blocked (one word of a device, area
+// or floor name: a cue may name a place without being found inside one). Used for the trust cues and the lexicon (src/trust/cues.ts).
 import { normalizeTokens } from "../grammar/normalize.js";
 import { parseTemplate } from "../grammar/template.js";
 import type { Expr } from "../grammar/types.js";
 
 /** One token of a pattern: a literal word or a placeholder. */
 type Tok = string;
-const PLACEHOLDERS = new Set(["{n}", "{w}", "{ed}", "{ing}"]);
+const PLACEHOLDERS = new Set(["{n}", "{w}", "{ed}", "{ing}", "{name}"]);
 
 /** Expansions per template beyond this are a mistake in the data, not a useful pattern. */
 const MAX_EXPANSIONS = 4096;
@@ -110,7 +111,7 @@ export class PhraseSet<T> {
     for (const c of candidates) {
       if (i + c.toks.length > tokens.length) continue;
       let ok = true;
-      for (let k = 0; k < c.toks.length && ok; k++) ok = !blocked?.has(i + k) && tokenMatches(c.toks[k]!, tokens[i + k]!);
+      for (let k = 0; k < c.toks.length && ok; k++) ok = c.toks[k] === "{name}" ? !!blocked?.has(i + k) : !blocked?.has(i + k) && tokenMatches(c.toks[k]!, tokens[i + k]!);
       if (ok && (!best || c.toks.length > best.end - best.start)) best = { start: i, end: i + c.toks.length, tag: c.tag };
     }
     return best;

@@ -43,7 +43,7 @@ export function register(program: Command): void {
       const t0 = performance.now();
       const result: Understanding =
         text.length > MAX_CHARS ? { text: text.slice(0, 200), intents: [], reason: `too long (${text.length} characters)` } : await matcher.understand(text);
-      const decided = trust && text.length <= MAX_CHARS ? await decide(result, trust, (t) => matcher.understand(t), profile) : result;
+      const decided = trust && text.length <= MAX_CHARS ? await decide(result, trust, (t) => matcher.understand(t), profile, area) : result;
       // The satellite's room fills a request that names no room or device, as `hark run` does.
       const session: SessionInfo = { id: "understand", profile: profile ?? "home", ...(area ? { area } : {}) };
       const placed = area ? { ...decided, intents: decided.intents.map((i) => fillFromContext(i, session, undefined, PROFILES[session.profile])) } : decided;
@@ -108,9 +108,10 @@ interface Decided extends Understanding {
 type Output = Decided & { ms: number };
 
 /** `intents` are exactly what hark would act on now; anything else is `withheld` with the decision and its reason. */
-async function decide(u: Understanding, trust: TrustDeps, reunderstand: (t: string) => Understanding | Promise<Understanding>, profile?: "home" | "car"): Promise<Decided> {
+async function decide(u: Understanding, trust: TrustDeps, reunderstand: (t: string) => Understanding | Promise<Understanding>, profile?: "home" | "car", area?: string): Promise<Decided> {
   // Understanding, not acting: whether a device can carry an intent out is `hark run`'s to say (scope only with --profile).
-  const v = await judge({ text: u.text, understanding: u, devices: false, ...(profile ? { session: { profile } } : {}) }, trust, reunderstand);
+  const session = { ...(profile ? { profile } : {}), ...(area ? { area } : {}) };
+  const v = await judge({ text: u.text, understanding: u, devices: false, ...(profile || area ? { session } : {}) }, trust, reunderstand);
   switch (v.decision) {
     case "pass":
       return u;
