@@ -298,8 +298,8 @@ function deviceFactsOf(intent: IntentResult, deps: ResolverDeps): Facts {
 
 // ---- answers to a clarification question ----------------------------------------------------------
 
-const LEADING = /^(?:(?:in|on|at|for|to|the|my|of|um|uh|er|oh|please|it's|its|it is|that's|that is|i mean|one|1)\s+)+/;
-const TRAILING = /(?:\s+(?:please|thanks|thank you|room|one|1))+$/;
+const LEADING = /^(?:(?:in|on|at|for|to|the|my|of|um|uh|er|oh|please|it's|its|it is|that's|that is|i mean|one|ones|1)\s+)+/;
+const TRAILING = /(?:\s+(?:please|thanks|thank you|room|one|ones|1))+$/;
 
 /** The slot value an answer names, if any: from the slot's list, a number range, or understanding it alone. */
 async function answerValue(pending: Pending, text: string, deps: ResolverDeps): Promise<SlotValue | undefined> {
@@ -312,7 +312,8 @@ async function answerValue(pending: Pending, text: string, deps: ResolverDeps): 
     if (list?.kind === "values") {
       for (const v of list.values) {
         const forms = expand(v.in, g).map((f) => normalizeText(f).replace(LEADING, ""));
-        if (forms.includes(answer) || normalizeText(String(v.out)) === answer) return v.out;
+        // "the living room ones": "room" was stripped with "ones" (as for "the kitchen one").
+        if (forms.includes(answer) || forms.includes(`${answer} room`) || normalizeText(String(v.out)) === answer) return v.out;
       }
     } else if (list?.kind === "range") {
       const n = Number(answer.split(" ")[0]);

@@ -88,7 +88,10 @@ export class DialogSession {
       if (!rest) return [{ type: "WAKE" }];
     }
     if (!rest) return [];
-    if (isCancel(rest) && (addressed || !this.actor.getSnapshot().matches("idle"))) return [{ type: "CANCEL" }];
+    // "never mind" just after a route was started is a request of its own (it cancels the route: src/dialog/resolve.ts).
+    const snap = this.actor.getSnapshot();
+    const afterRoute = snap.matches("followUp") && (snap.context.previous ?? []).some((i) => i.intent === "NavigateTo");
+    if (isCancel(rest) && !afterRoute && (addressed || !snap.matches("idle"))) return [{ type: "CANCEL" }];
     return [{ type: "UTTERANCE", text: rest, addressed, ...(options.asr ? { asr: options.asr } : {}) }];
   }
 

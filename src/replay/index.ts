@@ -10,6 +10,8 @@ import type { IntentResult, Understander } from "../nlu/types.js";
 import { labelFor, score, type Labels } from "./labels.js";
 import { curve, passes, type CurvePoint, type Gate, type Understood } from "./gate.js";
 import { judge, trustEvidence, type TrustDeps } from "../trust/index.js";
+import { planIntents } from "../act/plan.js";
+import type { LoadedGrammar } from "../grammar/load.js";
 
 export { loadLabels, parseLabels, score, labelFor } from "./labels.js";
 export type { Label, Labels, Scored } from "./labels.js";
@@ -131,7 +133,7 @@ export async function replayFile(path: string, rel: string, opts: ReplayOptions)
     opts.trust && u.intents.length
       ? await judge({ text: asr.text, understanding: u, devices: false, ...(asr.evidence ? { asr: trustEvidence(asr.evidence) } : {}) }, opts.trust, (t) => opts.understander.understand(t))
       : undefined;
-  const held = verdict && verdict.decision !== "act" && verdict.decision !== "pass" ? `${verdict.decision}:${verdict.reason}` : undefined;
+  const held = verdict && verdict.decision !== "act" && verdict.decision !== "pass" ? `${verdict.decision}:${verdict.reason}` : cannotDo(verdict?.decision === "act" ? verdict.intents : u.intents, opts.trust);
   const t3 = performance.now();
   const d = asr.detail as { vad?: string; snrDb?: number; denoised?: boolean; frontendMs?: { vad: number; denoise: number } } | undefined;
   const fms = d?.frontendMs ? { vad: d.frontendMs.vad, denoise: d.frontendMs.denoise } : {};
@@ -195,6 +197,17 @@ export interface ReplaySummary {
 /** A recognizer's start-up record with its times to 0.1 ms (labels such as where the decoder came from kept). */
 export function roundedStartup<T extends Record<string, number | string>>(startup: T): T {
   return Object.fromEntries(Object.entries(startup).map(([k, v]) => [k, typeof v === "number" ? Math.round(v * 10) / 10 : v])) as T;
+}
+
+/**
+ * "ten degrees" heard for "two degrees" in the car: the climate zone cannot be set below 16, so `hark
+ * run` would send nothing and say why. With devices loaded, what none of them can do is not acted on.
+ */
+function cannotDo(intents: IntentResult[], trust: TrustDeps | undefined): string | undefined {
+  const catalog = (trust?.grammar as Partial<LoadedGrammar> | undefined)?.devices;
+  if (!catalog || !intents.length || !trust) return undefined;
+  const plan = planIntents(intents, catalog);
+  return plan.steps.some((s) => s.error === "unsupported") ? "refuse:unsupported" : undefined;
 }
 
 export class SummaryBuilder {
