@@ -34,7 +34,7 @@ async function decide(text: string, profile?: "home" | "car", u?: Understanding)
 const acts = (v: Verdict) => v.decision === "act";
 
 describe("negation never triggers the action", () => {
-  it.each(["don't turn on the kitchen lights", "do not open my window", "never unlock the front door", "please don't turn off the bedroom lights", "I don't want the lights on in the kitchen", "no need to open the garage door"])(
+  it.each(["don't turn on the kitchen lights", "do not open my window", "never unlock the front door", "please don't turn off the bedroom lights", "I don't want the lights on in the kitchen", "no need to open the garage door", "stop opening the garage door", "no kitchen lights on yet thanks", "can you not unlock the front door"])(
     "%s → refused",
     async (t) => {
       const v = await decide(t);
@@ -159,6 +159,40 @@ describe("later: scheduled or refused, never now", () => {
   });
 });
 
+describe("what a reading does needs a word for it", () => {
+  const slm = (intent: string, slots: IntentResult["slots"]): IntentResult => ({ intent, slots, confidence: 0.99, source: "slm" });
+  it("an SLM's 'close' for a complaint or 'off' for 'open them' is asked back; said, it acts", async () => {
+    const fog = await decide("oh great the windows are all fogged up", "car", { text: "oh great the windows are all fogged up", intents: [slm("CabinWindow", { action: "close", window: "all" })] });
+    expect(fog).toMatchObject({ decision: "ask", reason: "ungrounded" });
+    const open = await decide("the lights of the garden open them please", "home", { text: "the lights of the garden open them please", intents: [slm("HassTurnOff", { area: "Garden", domain: "light" })] });
+    expect(open).toMatchObject({ decision: "ask", reason: "ungrounded" });
+    const shut = await decide("garden lights gotta go off now", "home", { text: "garden lights gotta go off now", intents: [slm("HassTurnOff", { area: "Garden", domain: "light" })] });
+    expect(shut.decision).toBe("act");
+    const dark = await decide("it's too dark in the kitchen", "home", { text: "it's too dark in the kitchen", intents: [slm("HassTurnOn", { area: "Kitchen", domain: "light" })] });
+    expect(dark.decision).toBe("act");
+  });
+});
+
+describe("a word for some devices of a kind: 'the lamp'", () => {
+  const inRoom = async (text: string, area: string) => judge({ text, understanding: await understander.understand(text), session: { profile: "home", area } }, trust, (t) => understander.understand(t));
+  it("is the room's lamp, not its other lights; a room without one is refused, naming the lamps", async () => {
+    const living = await inRoom("turn on the lamp", "Living Room");
+    expect(living.decision).toBe("act");
+    if (living.decision === "act") expect(living.intents.map((i) => i.slots.name)).toEqual(["Floor Lamp"]);
+    const kitchen = await inRoom("turn on the lamp", "Kitchen");
+    expect(kitchen).toMatchObject({ decision: "refuse", reason: "wrong_place" });
+    if (kitchen.decision === "refuse") expect(kitchen.speech).toMatch(/no lamp in the Kitchen.*Floor Lamp.*Desk Lamp/);
+    const lights = await inRoom("turn on the lights", "Living Room");
+    if (lights.decision === "act") expect(lights.intents[0]!.slots.name).toBeUndefined();
+    else expect.fail(`expected act, got ${lights.decision}`);
+  });
+
+  it("'in here' places a named device: the desk lamp is not in the living room", async () => {
+    expect(await inRoom("turn on the desk lamp in here", "Living Room")).toMatchObject({ decision: "refuse", reason: "wrong_place" });
+    expect((await inRoom("turn on the floor lamp in here", "Living Room")).decision).toBe("act");
+  });
+});
+
 describe("places and devices that do not exist", () => {
   it.each([
     ["dim the dining room lights", "unknown_area"],
@@ -166,6 +200,8 @@ describe("places and devices that do not exist", () => {
     ["turn off the lights in the guest bedroom", "unknown_area"],
     ["turn off the oven", "unknown_device"],
     ["start the dishwasher", "unknown_device"],
+    ["turn off the lights in my room", "unknown_area"],
+    ["turn on the lights in the kids bathroom", "unknown_area"],
   ])("%s → refused (%s)", async (t, reason) => {
     const v = await decide(t, "home");
     expect(v.decision).toBe("refuse");
@@ -245,6 +281,13 @@ describe("scope", () => {
     for (const t of ["open my window halfway", "I am cold", "turn on my seat heating"]) expect((await decide(t, "home")).decision, t).toBe("refuse");
     for (const t of ["turn off the kitchen lights", "lock the front door"]) expect((await decide(t, "car")).decision, t).toBe("refuse");
     expect(acts(await decide("open my window halfway", "car"))).toBe(true);
+  });
+
+  it("a request read as this place's that names the other place is the other place's: 'warm up the car' at home", async () => {
+    const u: Understanding = { text: "warm up the car to twenty degrees", intents: [{ intent: "HassClimateSetTemperature", slots: { temperature: 20 }, confidence: 0.99, source: "slm" }] };
+    expect(await judge({ text: u.text, understanding: u, session: { profile: "home" } }, trust)).toMatchObject({ decision: "refuse", reason: "scope" });
+    const named = { ...trust, config: resolveTrustConfig({ cross_scope: "named" }) };
+    expect(await judge({ text: u.text, understanding: u, session: { profile: "home" } }, named)).toMatchObject({ decision: "refuse", reason: "scope" });
   });
 
   it("crossing over needs the other place named and the configuration to allow it", async () => {
