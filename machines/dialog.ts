@@ -366,7 +366,8 @@ export const dialogMachine = setup({
           actions: assign({
             speech: ({ event }) => event.output.speech,
             sayKind: ({ event }) => (event.output.ok ? "answer" : "error"),
-            previous: ({ context }) => context.intents,
+            // What a follow-up refers to ("and the bedroom too", "cancel that" after a route): only what was carried out.
+            previous: ({ context, event }) => (event.output.ok ? context.intents : undefined),
             followUp: true,
           }),
         },

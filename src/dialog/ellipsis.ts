@@ -6,9 +6,14 @@
 import { normalizeTokens } from "../grammar/normalize.js";
 import type { Grammar, SlotValue } from "../grammar/types.js";
 import type { IntentResult } from "../nlu/types.js";
+import { knowledgeOf } from "../trust/knowledge.js";
 
 const LEAD = new Set(["and", "also", "now", "then", "plus", "what", "how", "about", "same", "for", "in", "on", "the", "my", "our"]);
-const TRAIL = new Set(["too", "as", "well", "also", "please", "again"]);
+const TRAIL = new Set(["too", "as", "well", "also", "please", "again", "one", "1", "ones", "side"]);
+/** Lists naming a seat, window or climate zone of the car ("same for the passenger"). */
+const CAR_PLACES = new Set(["side", "zone"]);
+/** Intents that add an item to a list: "and butter" adds another. */
+const ADD_ITEM = new Set(["HassShoppingListAddItem", "HassListAddItem"]);
 /** Kind-of-device words a follow-up may name: domain and device class. */
 const KINDS: Array<[string[], Record<string, SlotValue>]> = [
   [["light", "lights", "lamp", "lamps"], { domain: "light" }],
@@ -53,6 +58,12 @@ export function followUp(text: string, previous: readonly IntentResult[] | undef
   if (!marked) return undefined;
   const name = listValue(g, "name", core);
   if (name !== undefined && previous.every((p) => p.slots.name !== undefined)) return changed({ name }, ["name", "area", "floor", "domain", "device_class"]);
+  // "turn on my seat heating" … "same for the passenger": the seat, window or zone said instead.
+  const place = carPlace(g, core, previous);
+  if (place) return changed(place, Object.keys(place));
+  // "add eggs to the shopping list" … "and butter": another item.
+  if (previous.every((p) => ADD_ITEM.has(p.intent) && p.slots.item !== undefined) && !all.slice(a, b).some((w) => PRONOUN_WORDS.has(w)))
+    return changed({ item: all.slice(a, b).join(" ") }, ["item"]);
   // "turn on the lights" … "and the radio": a device of that room called so (the Kitchen Radio).
   const onOff = previous.every((p) => p.intent === "HassTurnOn" || p.intent === "HassTurnOff");
   const local = onOff ? nameInArea(g, core, previous) : undefined;
@@ -60,6 +71,26 @@ export function followUp(text: string, previous: readonly IntentResult[] | undef
   const kind = KINDS.find(([words]) => words.includes(core))?.[1];
   if (kind && previous.every((p) => p.intent === "HassTurnOn" || p.intent === "HassTurnOff")) return changed(kind, ["name", "domain", "device_class"]);
   return undefined;
+}
+
+const PRONOUN_WORDS = new Set(["it", "them", "that", "this", "those", "these", "one", "something", "stuff"]);
+
+/** The previous requests' seat, window or zone slot with the place `core` names, when every one has such a slot. */
+function carPlace(g: Grammar, core: string, previous: readonly IntentResult[]): Record<string, SlotValue> | undefined {
+  const k = knowledgeOf(g);
+  const said = core.split(" ");
+  let out: Record<string, SlotValue> | undefined;
+  for (const p of previous) {
+    const def = g.intents.get(p.intent);
+    const slot = [...(def?.slots.values() ?? [])].find((sl) => CAR_PLACES.has(sl.list ?? sl.name));
+    if (!slot) return undefined;
+    const list = g.lists.get(slot.list ?? slot.name);
+    if (list?.kind !== "values") return undefined;
+    const v = list.values.find((x) => k.formsOf(list, x.out).some((f) => (f[0] === "the" ? f.slice(1) : f).join(" ") === said.join(" ")));
+    if (!v) return undefined;
+    out = { ...out, [slot.name]: v.out };
+  }
+  return out;
 }
 
 /** The one device of the previous request's room whose name or alias ends in these words. */
@@ -88,21 +119,28 @@ const PRONOUNS = new Set(["it", "them", "that"]);
  * the previous request named ("make the bedside lamp blue"), to be understood again; undefined when it
  * has no pronoun or the previous request named no one thing (a device, or a kind of device in a room).
  */
-export function withReferent(text: string, previous: readonly IntentResult[] | undefined): string | undefined {
+export function withReferent(text: string, previous: readonly IntentResult[] | undefined, g?: Grammar): string | undefined {
   if (!previous?.length) return undefined;
   const words = normalizeTokens(text);
   let a = 0;
   while (a < words.length && (words[a] === "and" || words[a] === "now" || words[a] === "also" || words[a] === "then")) a++;
   const at = words.findIndex((w, i) => i >= a && PRONOUNS.has(w));
   if (at < 0 || words.slice(at + 1).some((w) => PRONOUNS.has(w))) return undefined;
-  const referents = new Set(previous.map(referent));
+  const referents = new Set(previous.map((p) => referent(p, g)));
   const [r] = [...referents];
   if (referents.size !== 1 || r === undefined) return undefined;
   return [...words.slice(a, at), ...r.split(" "), ...words.slice(at + 1)].join(" ");
 }
 
-function referent(p: IntentResult): string | undefined {
+function referent(p: IntentResult, g?: Grammar): string | undefined {
   if (typeof p.slots.name === "string") return `the ${p.slots.name.toLowerCase()}`;
+  // "turn on the ac" … "actually, turn it off": the feature said the way the grammar says it.
+  const feature = p.slots.feature;
+  const list = g?.lists.get("feature");
+  if (feature !== undefined && g && list?.kind === "values") {
+    const form = knowledgeOf(g).formsOf(list, feature)[0];
+    if (form) return `the ${form.join(" ")}`;
+  }
   const kind = KINDS.find(([, slots]) => Object.entries(slots).every(([k, v]) => p.slots[k] === v) && p.slots.device_class === slots.device_class);
   if (!kind || typeof p.slots.area !== "string") return undefined;
   return `the ${p.slots.area.toLowerCase()} ${kind[0][1]}`;

@@ -79,10 +79,16 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
   if (elliptic) return decide({ text: said, intents: elliptic }, input, deps, undefined);
   // "and make it blue": what "it" is comes from the previous request; taken only when the grammar then reads it word for word.
   const exact = (x: Understanding) => x.intents.length > 0 && x.intents.every((i) => i.source === "matcher" && i.confidence >= 1);
-  const referred = exact(u) ? undefined : withReferent(said, input.previous);
+  const referred = exact(u) ? undefined : withReferent(said, input.previous, deps.grammar);
   if (referred) {
     const again = await deps.understander.understand(referred);
     if (exact(again)) return decide(again, { ...input, text: referred }, deps, input.previous);
+  }
+  // "and turn the volume up" in the follow-up window: the request without its "and".
+  const bare = input.previous?.length && !exact(u) ? said.replace(/^\s*(and then|and now|and|also|then|now)\b[\s,]*/i, "") : said;
+  if (bare !== said && bare) {
+    const again = await deps.understander.understand(bare);
+    if (exact(again)) return decide(again, { ...input, text: bare }, deps, input.previous);
   }
   return decide(u, input, deps, input.previous);
 }
