@@ -101,6 +101,23 @@ for (const [kind, roots] of Object.entries(ROOTS)) {
   result[kind] = [...set].sort();
 }
 
+// Common English words by how often WordNet's tagged texts use them (cntlist.rev, summed over a lemma's
+// senses), plus the numbers: said alone they are no command, and the grammar ASR hears them as what
+// they are instead of forcing them onto the nearest short command ("four" → "cooler").
+const COMMON_COUNT = 1200;
+const NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "thousand"];
+function commonWords() {
+  const counts = new Map();
+  for (const line of readFileSync(join(dir, "cntlist.rev"), "latin1").split("\n")) {
+    const [key, , n] = line.trim().split(/\s+/);
+    const lemma = key?.split("%")[0];
+    if (!lemma || !/^[a-z]{2,}$/.test(lemma)) continue;
+    counts.set(lemma, (counts.get(lemma) ?? 0) + Number(n));
+  }
+  const top = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, COMMON_COUNT).map(([w]) => w);
+  return [...new Set([...top, ...NUMBERS])].sort();
+}
+
 const yamlList = (xs) => xs.map((x) => `  - ${/^[a-z ]+$/.test(x) && !/^(yes|no|on|off|true|false|null)$/.test(x) ? x : JSON.stringify(x)}`).join("\n");
 writeFileSync(
   out,
@@ -122,6 +139,10 @@ spoken_rooms:
 ${yamlList([...new Set(EXTRA.rooms.filter((w) => !EXCLUDE.has(w)))].sort())}
 spoken_appliances:
 ${yamlList([...new Set(EXTRA.appliances.filter((w) => !EXCLUDE.has(w)))].sort())}
+# The ${COMMON_COUNT} most used words of WordNet's tagged texts and the numbers: heard alone, they are no
+# command (the grammar ASR rejects them rather than hearing the nearest short command; src/trust/spoken.ts).
+common_words:
+${yamlList(commonWords())}
 `,
 );
 console.log(`wrote ${out}: ${result.rooms.length} rooms, ${result.appliances.length} appliances, ${result.car_parts.length} car parts`);

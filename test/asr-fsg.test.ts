@@ -224,6 +224,15 @@ describe("dfaToFsg", () => {
     expect(fsg).toContain("TRANSITION 5 5 0.250000 ph_aa");
     expect(fsg).toContain("TRANSITION 5 3 0.500000");
   });
+
+  it("adds common words heard alone as a branch of their own, from the start state to the end", () => {
+    const fsg = dfaToFsg(dfa, { garbage: { words: ["ph_aa"], entryProb: 0.01, whole: { words: ["ph_w_four", "ph_w_left"], entryProb: 0.04 } } });
+    expect(fsg).toContain("NUM_STATES 7");
+    expect(fsg).toContain("TRANSITION 0 1 0.950000 go");
+    expect(fsg).toContain("TRANSITION 0 6 0.0400000");
+    expect(fsg).toContain("TRANSITION 6 3 0.500000 ph_w_four");
+    expect(fsg).toContain("TRANSITION 6 3 0.500000 ph_w_left");
+  });
 });
 
 /** Every sentence of a search graph with its probability (null transitions followed; small graphs only). */

@@ -227,14 +227,14 @@ describe("console server (in process, embedded broker, simulated home)", () => {
     // A spoken fixture as the browser sends it: s16le 16 kHz mono, 20 ms messages, then silence.
     const wav = readFileSync("test/fixtures/audio/commands/0008-switch-the-lamp-on.wav");
     const pcm = Buffer.concat([wav.subarray(44), Buffer.alloc(16000 * 2)]);
-    c.send({ type: "talk", state: "start", session: "kitchen" });
+    c.send({ type: "talk", state: "start", session: "living-room" });
     for (let i = 0; i < pcm.length; i += 640) c.ws.send(pcm.subarray(i, i + 640), { binary: true });
     c.send({ type: "talk", state: "stop" });
-    const heard = await c.next((m) => m.type === "heard" && m.session === "kitchen", 60_000);
+    const heard = await c.next((m) => m.type === "heard" && m.session === "living-room", 60_000);
     expect(heard.text).toBe("switch the lamp on");
-    const answer = await c.next((m) => m.type === "answer" && m.session === "kitchen", 20_000);
+    const answer = await c.next((m) => m.type === "answer" && m.session === "living-room", 20_000);
     expect((answer.intents as Array<{ intent: string }>)[0]?.intent).toBe("HassTurnOn");
-    expect(c.messages.some((m) => m.type === "level" && m.session === "kitchen")).toBe(true);
+    expect(c.messages.some((m) => m.type === "level" && m.session === "living-room")).toBe(true);
     expect(c.messages.some((m) => m.type === "vad" && m.speaking === true)).toBe(true);
     await c.next((m) => m.type === "talk" && m.state === "done");
     c.close();

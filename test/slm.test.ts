@@ -103,7 +103,7 @@ describe("SLM output format", () => {
   });
 
   it("trains a list said with \"and\" as one value, and look-alike sentences about other things as none", async () => {
-    const data = await buildDataSet({ train: 12_000, heldOut: 200, randomHomes: 4, seed: 3 });
+    const data = await buildDataSet({ train: 20_000, heldOut: 200, randomHomes: 4, seed: 3 });
     // "add eggs and bacon to the shopping list": one item, not a second command.
     expect(data.train.some((e) => /^HassShoppingListAddItem item: [^;]+ and [^;]+$/.test(e.out))).toBe(true);
     const none = data.train.filter((e) => e.out === "none").map((e) => e.in);

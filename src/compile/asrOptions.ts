@@ -19,7 +19,7 @@ export interface HeardExtras {
 export function hearingAsrOptions(
   grammar: Grammar,
   o: HeardExtras = {},
-): { compile: AsrGrammarOptions; around?: { before: readonly string[]; after: readonly string[] } } {
+): { compile: AsrGrammarOptions; around?: { before: readonly string[]; after: readonly string[]; alone?: readonly string[] } } {
   const t = o.trustWords ? trustAsrGrammar(o.trustWords) : undefined;
   return {
     compile: {

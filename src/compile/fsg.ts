@@ -529,7 +529,14 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
 export interface FsgOptions {
   name?: string;
   /** Phone-loop garbage branch: words that each stand for one phone, and the probability of taking it. */
-  garbage?: { words: string[]; entryProb: number; exitProb?: number; phoneProb?: number };
+  garbage?: {
+    words: string[];
+    entryProb: number;
+    exitProb?: number;
+    phoneProb?: number;
+    /** Whole words heard alone and rejected ("four" said alone is no "cooler"), with the probability of that branch. */
+    whole?: { words: string[]; entryProb: number };
+  };
   /**
    * Share common arc sets through null transitions (default true; see `factorGraph`). The language
    * and the path probabilities are unchanged; the decoder's lextree gets smaller.
@@ -816,10 +823,11 @@ export function graphToFsg(g: SearchGraph, opts: FsgOptions = {}): string {
   const n = g.states;
   const finalState = n;
   const gb = opts.garbage;
-  const numStates = gb ? n + 3 : n + 1;
+  const whole = gb?.whole?.words.length ? gb.whole : undefined;
+  const numStates = gb ? n + 3 + (whole ? 1 : 0) : n + 1;
   const lines = [`FSG_BEGIN ${opts.name ?? "hark"}`, `NUM_STATES ${numStates}`, `START_STATE 0`, `FINAL_STATE ${finalState}`];
   const p = (x: number): string => (x === 1 ? "1" : x.toPrecision(6));
-  const scale = (s: number): number => (s === 0 && gb ? 1 - gb.entryProb : 1);
+  const scale = (s: number): number => (s === 0 && gb ? 1 - gb.entryProb - (whole?.entryProb ?? 0) : 1);
   // Arcs grouped by state, in graph order, then null transitions, then the final transition.
   const byState: string[][] = Array.from({ length: n }, () => []);
   for (const a of g.arcs) {
@@ -841,6 +849,11 @@ export function graphToFsg(g: SearchGraph, opts: FsgOptions = {}): string {
     for (const w of gb.words) lines.push(`TRANSITION ${g1} ${g2} ${p(first)} ${w}`);
     for (const w of gb.words) lines.push(`TRANSITION ${g2} ${g2} ${p(loop)} ${w}`);
     lines.push(`TRANSITION ${g2} ${finalState} ${p(exit)}`);
+    if (whole) {
+      const g3 = n + 3;
+      lines.push(`TRANSITION 0 ${g3} ${p(whole.entryProb)}`);
+      for (const w of whole.words) lines.push(`TRANSITION ${g3} ${finalState} ${p(1 / whole.words.length)} ${w}`);
+    }
   }
   lines.push("FSG_END", "");
   return lines.join("\n");

