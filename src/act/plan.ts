@@ -537,6 +537,12 @@ export function planIntents(intents: IntentResult[], catalog: DeviceCatalog, ctx
   return { steps, commands: steps.flatMap((s) => s.commands), ok: steps.every((s) => !s.error) };
 }
 
+/** The one home domain an intent acts on when the request names none (media intents: media_player), if it has one. */
+export function defaultDomain(intent: string): string | undefined {
+  const rule = INTENTS[intent];
+  return rule?.kind === "home" && rule.domains.length === 1 ? rule.domains[0] : undefined;
+}
+
 /** How hark handles an intent: device commands, a state question, a built-in answer, nothing (cancel), or no handler at all. */
 export function intentHandling(intent: string): { kind: "device" | "query" | "answer" | "cancel" | "none"; scope: IntentScope } {
   const rule = INTENTS[intent];

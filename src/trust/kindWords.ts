@@ -3,6 +3,7 @@
 // words, narrows a request by kind and room to the devices whose names hold that word. A room without
 // one is not asked for its other lights when the home has lamps elsewhere; in a home without any, the
 // word means the kind.
+import { defaultDomain } from "../act/plan.js";
 import type { IntentResult } from "../nlu/types.js";
 import type { Cues } from "./cues.js";
 import type { Knowledge } from "./knowledge.js";
@@ -18,7 +19,8 @@ export type Narrowed =
 const plain = (w: string) => (w.length > 3 && w.endsWith("s") ? w.slice(0, -1) : w);
 
 export function narrowByKindWord(intent: IntentResult, tokens: readonly string[], k: Knowledge, cues: Cues, speakerArea?: string): Narrowed | undefined {
-  const domain = intent.slots.domain;
+  // "pause the living room radio": the media intents act on players without naming the domain.
+  const domain = intent.slots.domain ?? defaultDomain(intent.intent);
   if (typeof domain !== "string" || intent.slots.name !== undefined || intent.slots.device_class !== undefined) return undefined;
   const words = cues.kindWords.get(domain);
   if (!words) return undefined;
