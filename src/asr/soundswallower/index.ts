@@ -418,7 +418,7 @@ export function prepareGrammar(opts: GrammarAsrOptions, model = findEnUs16k(opts
   const compiled = "dfa" in opts.grammar ? { ...opts.grammar, cached: false } : compileCached(opts.grammar, opts.compile, cache);
   const { around, rej, fsgOpts } = fsgSetup(opts, compiled);
   // The key names everything the files depend on, so a warm start reads them without building anything.
-  const key = hash([`fsg${FSG_WRITER_VERSION}`, compiled.hash, JSON.stringify(fsgOpts), JSON.stringify(rej ?? null), fileStamp(model.dict), "lts1", around ? JSON.stringify(around) : "", opts.around?.alone?.length ? `alone ${ALONE_SHARE} ${[...opts.around.alone].join(" ")}` : ""].join("\n")).slice(0, 20);
+  const key = hash([`fsg${FSG_WRITER_VERSION}`, compiled.hash, JSON.stringify(fsgOpts), JSON.stringify(rej ?? null), fileStamp(model.dict), "lts1", around ? JSON.stringify(around) : "", opts.around?.alone?.length ? `alone ${ALONE_SHARE} ${SHORT_SENTENCE_WORDS} ${ALONE_MAX_PHONES} ${[...opts.around.alone].join(" ")}` : ""].join("\n")).slice(0, 20);
   const dir = join(cache, "asr", "grammars");
   const fsgPath = join(dir, `${key}.fsg`);
   const dictPath = join(dir, `${key}.dict`);
@@ -435,6 +435,38 @@ export function prepareGrammar(opts: GrammarAsrOptions, model = findEnUs16k(opts
 
 /** Probability of the branch of common words heard alone (src/trust/spoken.ts `alone`). */
 const ALONE_SHARE = 0.05;
+/**
+ * A common word that is part of a sentence this short ("cold" of "i'm cold", "next") is no garbage word:
+ * it would compete with the command itself (flite's "I'm cold" was heard as "cold" alone, and rejected).
+ */
+const SHORT_SENTENCE_WORDS = 2;
+/** Longest common word (in phones) heard alone. */
+const ALONE_MAX_PHONES = 4;
+
+/** The words of every sentence of at most `max` words. */
+function shortSentenceWords(dfa: AsrGrammar["dfa"], max: number): Set<string> {
+  // ends[d]: states from which a final state is reached in at most d words.
+  const ends: Array<Set<number>> = [new Set(dfa.final.flatMap((f, s) => (f ? [s] : [])))];
+  for (let d = 1; d < max; d++) {
+    const next = new Set(ends[d - 1]);
+    dfa.arcs.forEach((arcs, s) => {
+      for (const t of arcs.values()) if (ends[d - 1]!.has(t)) next.add(s);
+    });
+    ends.push(next);
+  }
+  const words = new Set<string>();
+  let frontier = new Set([0]);
+  for (let d = 0; d < max; d++) {
+    const next = new Set<number>();
+    for (const s of frontier)
+      for (const [w, t] of dfa.arcs[s] ?? []) {
+        if (ends[max - d - 1]!.has(t)) words.add(w);
+        next.add(t);
+      }
+    frontier = next;
+  }
+  return words;
+}
 
 /**
  * The common words heard alone, as garbage words of their own ("ph_w_four", the word's first
@@ -443,12 +475,12 @@ const ALONE_SHARE = 0.05;
  */
 function aloneWords(words: readonly string[] | undefined, compiled: AsrGrammar, full: Map<string, string[]>): Array<[string, string]> {
   const out: Array<[string, string]> = [];
+  const inShort = shortSentenceWords(compiled.dfa, SHORT_SENTENCE_WORDS);
   for (const w of new Set(words ?? [])) {
-    if (!/^[a-z']+$/.test(w)) continue;
-    const to = compiled.dfa.arcs[0]?.get(w);
-    if (to !== undefined && compiled.dfa.final[to]) continue;
+    if (!/^[a-z']+$/.test(w) || inShort.has(w)) continue;
     const pron = full.get(w)?.[0];
-    if (pron) out.push([`${GARBAGE_PREFIX}w_${w.replace(/'/g, "")}`, pron]);
+    // Short words only: said alone people use short ones; a long one ("encounter") swallowed flite's "I'm cold".
+    if (pron && pron.split(/\s+/).length <= ALONE_MAX_PHONES) out.push([`${GARBAGE_PREFIX}w_${w.replace(/'/g, "")}`, pron]);
   }
   return out;
 }
