@@ -69,7 +69,7 @@ export function followUp(text: string, previous: readonly IntentResult[] | undef
   const local = onOff ? nameInArea(g, core, previous) : undefined;
   if (local !== undefined) return changed({ name: local }, ["name", "domain", "device_class"]);
   const kind = KINDS.find(([words]) => words.includes(core))?.[1];
-  if (kind && previous.every((p) => p.intent === "HassTurnOn" || p.intent === "HassTurnOff")) return changed(kind, ["name", "domain", "device_class"]);
+  if (kind && onOff) return changed(kind, ["name", "domain", "device_class"]);
   return undefined;
 }
 

@@ -93,6 +93,11 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
   return decide(u, input, deps, input.previous);
 }
 
+/** "actually, cancel that" just after a route was started: the route is what is cancelled (the session passes such a cancel on as a request). */
+export function cancelsRoute(previous: readonly IntentResult[] | undefined): boolean {
+  return (previous ?? []).some((p) => p.intent === "NavigateTo");
+}
+
 /** A new request came in place of an answer: it is handled, and the answer says what was dropped. */
 function dropped(r: Resolution, earlier: IntentResult[], deps: ResolverDeps): Resolution {
   const what = deps.grammar ? sayIntents(deps.grammar, earlier) : "";
@@ -114,8 +119,7 @@ function dropped(r: Resolution, earlier: IntentResult[], deps: ResolverDeps): Re
 async function decide(u: Understanding, input: UnderstandInput, deps: ResolverDeps, previous: IntentResult[] | undefined): Promise<Resolution> {
   const { text, session } = input;
   if (u.intents.some((i) => NEVERMIND.has(i.intent))) {
-    // "actually, cancel that" just after a route was started: the route is what is cancelled.
-    if (previous?.some((p) => p.intent === "NavigateTo") && deps.grammar?.intents.has("NavigationCancel"))
+    if (cancelsRoute(previous) && deps.grammar?.intents.has("NavigationCancel"))
       return finish([{ intent: "NavigationCancel", slots: {}, confidence: 1, source: "dialog" }], session, undefined, deps, u);
     return { kind: "cancel", understanding: u };
   }

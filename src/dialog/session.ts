@@ -4,7 +4,7 @@ import { createActor, fromPromise, waitFor, type Actor } from "xstate";
 import { dialogMachine, type DialogEvent } from "../../machines/dialog.js";
 import { isCancel, normalize } from "./phrases.js";
 import type { Profile } from "./profiles.js";
-import { resolveUtterance, type ResolverDeps } from "./resolve.js";
+import { cancelsRoute, resolveUtterance, type ResolverDeps } from "./resolve.js";
 import type { ActInput, ActOutput, DialogTimeouts, SayEvent, SessionInfo, SpeakInput } from "./types.js";
 import type { AsrEvidence } from "../trust/judge.js";
 import { DEFAULT_TIMEOUTS } from "./types.js";
@@ -88,9 +88,9 @@ export class DialogSession {
       if (!rest) return [{ type: "WAKE" }];
     }
     if (!rest) return [];
-    // "never mind" just after a route was started is a request of its own (it cancels the route: src/dialog/resolve.ts).
+    // "never mind" just after a route was started is a request of its own (it cancels the route).
     const snap = this.actor.getSnapshot();
-    const afterRoute = snap.matches("followUp") && (snap.context.previous ?? []).some((i) => i.intent === "NavigateTo");
+    const afterRoute = snap.matches("followUp") && cancelsRoute(snap.context.previous);
     if (isCancel(rest) && !afterRoute && (addressed || !snap.matches("idle"))) return [{ type: "CANCEL" }];
     return [{ type: "UTTERANCE", text: rest, addressed, ...(options.asr ? { asr: options.asr } : {}) }];
   }

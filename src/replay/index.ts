@@ -205,7 +205,7 @@ export function roundedStartup<T extends Record<string, number | string>>(startu
  */
 function cannotDo(intents: IntentResult[], trust: TrustDeps | undefined): string | undefined {
   const catalog = (trust?.grammar as Partial<LoadedGrammar> | undefined)?.devices;
-  if (!catalog || !intents.length || !trust) return undefined;
+  if (!catalog || !intents.length) return undefined;
   const plan = planIntents(intents, catalog);
   return plan.steps.some((s) => s.error === "unsupported") ? "refuse:unsupported" : undefined;
 }

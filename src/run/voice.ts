@@ -122,8 +122,9 @@ export class Hearing {
       ...live,
     };
     const e = r.evidence;
+    const garbage = r.rejected ? (r.detail as { garbage?: unknown } | undefined)?.garbage : undefined;
     const evidence = e ? { ...(e.score !== undefined ? { score: e.score } : {}), ...(e.beyondBeam ? { beyondBeam: true } : {}), ...(e.competitor ? { competitor: e.competitor } : {}) } : undefined;
-    this.log?.info({ text: heard.text, confidence: Math.round(r.confidence * 100) / 100, ...(evidence ? { evidence } : {}), start, end, asrMs: Math.round(r.ms), ...(live?.endpoint ? { endpoint: live.endpoint } : {}), ...(r.rejected ? { rejected: r.reason ?? true } : {}), ...(r.rejected && typeof (r.detail as { garbage?: unknown } | undefined)?.garbage === "string" ? { garbage: (r.detail as { garbage: string }).garbage } : {}) }, "heard");
+    this.log?.info({ text: heard.text, confidence: Math.round(r.confidence * 100) / 100, ...(evidence ? { evidence } : {}), start, end, asrMs: Math.round(r.ms), ...(live?.endpoint ? { endpoint: live.endpoint } : {}), ...(r.rejected ? { rejected: r.reason ?? true } : {}), ...(typeof garbage === "string" ? { garbage } : {}) }, "heard");
     return heard;
   }
 

@@ -34,10 +34,12 @@ export function narrowByKindWord(intent: IntentResult, tokens: readonly string[]
   if (list?.kind !== "values") return undefined;
   const inRoom = list.values.filter((v) => v.context?.domain === domain && String(v.context?.area ?? "").toLowerCase() === area.toLowerCase());
   const stems = new Set(said.map(plain));
-  const meant = [...new Set(inRoom.filter((v) => k.formsOf(list, v.out).some((f) => f.some((w) => stems.has(plain(w))))).map((v) => String(v.out)))];
+  // The names (devices) among these values whose name or an alias holds the word said.
+  const calledSo = (values: typeof list.values) => [...new Set(values.filter((v) => k.formsOf(list, v.out).some((f) => f.some((w) => stems.has(plain(w))))).map((v) => String(v.out)))];
+  const meant = calledSo(inRoom);
   const all = new Set(inRoom.map((v) => String(v.out)));
   if (!meant.length) {
-    const elsewhere = [...new Set(list.values.filter((v) => v.context?.domain === domain && k.formsOf(list, v.out).some((f) => f.some((w) => stems.has(plain(w))))).map((v) => String(v.out)))];
+    const elsewhere = calledSo(list.values.filter((v) => v.context?.domain === domain));
     return elsewhere.length && all.size ? { kind: "elsewhere", word: plain(said[0]!), area, names: elsewhere } : undefined;
   }
   if (meant.length === all.size) return undefined;
