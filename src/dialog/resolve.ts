@@ -136,6 +136,8 @@ async function decide(u: Understanding, input: UnderstandInput, deps: ResolverDe
       return { ...again, intents: speakerRelative(again.intents, t, session) };
     },
   );
+  // The judge may fill a slot from the words again ("my side" is the driver in the car's lists): who speaks decides once more.
+  if ("intents" in verdict && verdict.intents.length) verdict.intents = speakerRelative(verdict.intents, text, session);
   const note = (v: Verdict): TrustNote | undefined =>
     v.decision === "pass" || v.decision === "act" ? undefined : { decision: v.decision, reason: v.reason, ...("detail" in v && v.detail ? { detail: v.detail } : {}) };
   switch (verdict.decision) {

@@ -41,8 +41,10 @@ const cuesSchema = z.strictObject({
   statement: templates,
   here: templates,
   corrections: templates,
+  mid_corrections: z.strictObject({ cues: templates, not_before: z.array(z.string().min(1)).default([]) }).default({ cues: [], not_before: [] }),
   retractions: templates,
   vague_values: templates,
+  amounts: z.strictObject({ words: z.array(z.string().min(1)).default([]), vague_after: templates.default([]) }).default({ words: [], vague_after: [] }),
   direction_words: z.array(z.string().min(1)).default([]),
   area_modifiers: z.array(z.string().min(1)),
   named_lists: z.array(z.string().min(1)).default([]),
@@ -97,10 +99,14 @@ export interface Cues {
   statementStart: PhraseSet<"statement">;
   /** Corrections in front of a request, only at the start ("no wait, …"); anywhere else they repair what came before. */
   correctionStart: PhraseSet<"correction">;
+  /** Corrections only inside a request ("turn on the kitchen, no, the bedroom light"), and the words after which they are none ("no matter"). */
+  midCorrections: { cues: PhraseSet<"correction">; notBefore: ReadonlySet<string> };
   /** Words that take back what was said before them, when they end the utterance ("…, no wait"). */
   retractions: PhraseSet<"retraction">;
   /** Free-text values that name nothing ("something"). */
   vagueValues: PhraseSet<"vague">;
+  /** Words that say an amount besides the digits ("quarter", "percent"), and what makes a number said vague after it ("twenty something"). */
+  amounts: { words: ReadonlySet<string>; vagueAfter: PhraseSet<"vague"> };
   /** Words that say which way to change something: an SLM's direction needs one of them. */
   directionWords: PhraseSet<"direction">;
   /** Words that make a known room another one ("the second bathroom"). */
@@ -198,8 +204,12 @@ export function loadCues(dir: string): Cues {
   for (const [domain, list] of Object.entries(c.domain_words)) for (const t of list) domainWords.add(t, domain);
   const correctionStart = new PhraseSet<"correction">();
   for (const t of c.corrections) correctionStart.add(t, "correction");
+  const midCorrections = { cues: new PhraseSet<"correction">(), notBefore: new Set(c.mid_corrections.not_before) };
+  for (const t of c.mid_corrections.cues) midCorrections.cues.add(t, "correction");
   const retractions = new PhraseSet<"retraction">();
   for (const t of c.retractions) retractions.add(t, "retraction");
+  const amounts = { words: new Set(c.amounts.words), vagueAfter: new PhraseSet<"vague">() };
+  for (const t of c.amounts.vague_after) amounts.vagueAfter.add(t, "vague");
   const vagueValues = new PhraseSet<"vague">();
   for (const t of c.vague_values) vagueValues.add(t, "vague");
   const directionWords = new PhraseSet<"direction">();
@@ -211,8 +221,10 @@ export function loadCues(dir: string): Cues {
     questionEmbedded,
     statementStart,
     correctionStart,
+    midCorrections,
     retractions,
     vagueValues,
+    amounts,
     directionWords,
     areaModifiers: new Set(c.area_modifiers.flatMap((w) => normalizeTokens(w))),
     namedLists: c.named_lists,

@@ -252,6 +252,10 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     }
   }
 
+  // A number said as a rough one ("twenty… something") is no value to act on.
+  const roughly = tokens.findIndex((t, n) => /^\d/.test(t) && cues.amounts.vagueAfter.at(tokens, n + 1, cueBlocked) !== undefined);
+  if (changes && roughly >= 0) return refuse("ungrounded", `Sorry, I need an exact number, so I did nothing.`, tokens.slice(roughly, roughly + 3).join(" "));
+
   // 3. Values the user never said.
   const kept: IntentResult[] = [];
   const sunk: string[] = [];
@@ -312,6 +316,21 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   if (once.length < all.length && all.some((i) => !(i.source === "matcher" && i.confidence >= 1)))
     return { decision: "ask", intents: once, prompt: `Did you mean: ${sayIntents(grammar, once)}?`, reason: "ungrounded" };
 
+  // A guessed reading that holds no number, though one was said ("open my window a quarter" read as opening it).
+  const amount = tokens.find((t, n) => !blocked.has(n) && !unnamed.has(n) && (/^\d/.test(t) || cues.amounts.words.has(t)));
+  if (amount !== undefined && guessedReading(intents) && !intents.some((i) => Object.values(i.slots).some((v) => typeof v === "number" || /^\d/.test(String(v)))))
+    sunk.push(`amount ${amount}`);
+  // A guessed reading that splits one request in two, the second with no place of its own and a kind of device
+  // said only inside the first's name ("thanks, and turn on the workbench light" read as the workbench light and
+  // this room's lights): the words went to the named device.
+  const echo = (i: IntentResult): boolean =>
+    i.slots.name === undefined && i.slots.area === undefined && i.slots.floor === undefined && typeof i.slots.domain === "string" &&
+    !cues.domainWords.find(tokens, blocked).some((h) => h.tag === i.slots.domain) && kept.some((j) => j !== i && j.intent === i.intent && j.slots.name !== undefined);
+  if (guessedReading(intents) && kept.some(echo)) {
+    const meant = kept.filter((i) => !echo(i));
+    return { decision: "ask", intents: meant, prompt: `Did you mean: ${sayIntents(grammar, meant)}?`, reason: "ungrounded" };
+  }
+
   // A reading with a value the user never said is never acted on as it is: it is asked back, the
   // guessed value named ("Did you mean: turn on the driver seat heating to 3?"), so a yes consents to it.
   if (sunk.length) return { decision: "ask", intents: [...kept, ...guessed], prompt: `Did you mean: ${sayIntents(grammar, [...kept, ...guessed])}?`, reason: "ungrounded" };
@@ -345,6 +364,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   }
   return { decision: "act", intents: kept, notes: [] };
 }
+
+/** A reading not matched word for word (the SLM's, or a tolerant match). */
+const guessedReading = (intents: readonly IntentResult[]): boolean => intents.some((i) => !(i.source === "matcher" && i.confidence >= 1));
 
 /**
  * Whether the intent belongs where it was said. An intent of either place ("pause", "volume up") is

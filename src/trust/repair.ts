@@ -17,14 +17,15 @@ export type SelfCorrection =
  * A retraction that ends the utterance (after at least one word of request), else the first
  * correction with request words on both sides. Cues inside `blocked` (known names) are not cues.
  */
-export function findSelfCorrection(tokens: readonly string[], cues: Pick<Cues, "retractions" | "correctionStart">, blocked: ReadonlySet<number>): SelfCorrection | undefined {
+export function findSelfCorrection(tokens: readonly string[], cues: Pick<Cues, "retractions" | "correctionStart" | "midCorrections">, blocked: ReadonlySet<number>): SelfCorrection | undefined {
   let end = tokens.length;
   while (end > 0 && TRAILING_FILLERS.has(tokens[end - 1]!)) end--;
   for (let i = 1; i < end; i++) {
     const h = cues.retractions.at(tokens, i, blocked);
     if (h && h.end === end) return { kind: "retracted", cue: h };
   }
-  const hits = cues.correctionStart.find(tokens, blocked);
+  const mid = cues.midCorrections.cues.find(tokens, blocked).filter((h) => h.end < end && !cues.midCorrections.notBefore.has(tokens[h.end]!));
+  const hits = [...cues.correctionStart.find(tokens, blocked), ...mid].sort((a, b) => a.start - b.start || b.end - a.end);
   for (let n = 0; n < hits.length; n++) {
     const h = hits[n]!;
     if (h.start < 2) continue;
