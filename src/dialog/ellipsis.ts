@@ -114,6 +114,43 @@ function nameInArea(g: Grammar, core: string, previous: readonly IntentResult[])
 
 const PRONOUNS = new Set(["it", "them", "that"]);
 
+/** Words around a new value said alone ("actually make it twenty one", "no, only a quarter"). */
+const VALUE_FRAME = new Set(["actually", "no", "oh", "sorry", "make", "it", "that", "set", "to", "change", "instead", "rather", "only", "just", "please", "then", "and", "now", "degrees", "degree", "percent", "a", "little", "bit", "less", "more", "lower", "higher", "of", "the", "way"]);
+
+/**
+ * "set my side to twenty" … "actually make it twenty one": the previous request with its one number
+ * replaced by the number said alone. `amount` reads a number said in words ("a quarter" → 25);
+ * undefined when the follow-up says anything but one number, or the previous request has not exactly one.
+ */
+export function newValue(text: string, previous: readonly IntentResult[] | undefined, amount: (tokens: readonly string[]) => number | undefined = () => undefined): IntentResult[] | undefined {
+  if (previous?.length !== 1) return undefined;
+  const p = previous[0]!;
+  const numeric = Object.entries(p.slots).filter(([, v]) => typeof v === "number");
+  if (numeric.length !== 1) return undefined;
+  const words = normalizeTokens(text);
+  const digits = words.filter((w) => /^\d+(?:\.\d+)?$/.test(w));
+  const rest = words.filter((w) => !/^\d/.test(w) && !VALUE_FRAME.has(w));
+  const value = digits.length === 1 ? Number(digits[0]) : digits.length === 0 ? amount(words) : undefined;
+  const amountWords = digits.length ? [] : rest;
+  // Nothing but the frame and the number: "make it 21", "only a quarter", "21 degrees".
+  if (value === undefined || (digits.length && rest.length) || (!digits.length && amountWords.some((w) => amount([w]) === undefined && !["quarter", "quarters", "half", "three"].includes(w)))) return undefined;
+  const [slot] = numeric[0]!;
+  return [{ ...p, slots: { ...p.slots, [slot]: value }, fromContext: [] }];
+}
+
+/** "and open the curtains in there": the previous request's one room for "there". */
+const THERE = /\b(?:in there|over there|in that room|in the same room|there)\b/;
+
+/** The follow-up with "there" replaced by the room the previous request was for; undefined without one. */
+export function withPlace(text: string, previous: readonly IntentResult[] | undefined): string | undefined {
+  const areas = new Set((previous ?? []).map((p) => p.slots.area));
+  const [area] = [...areas];
+  if (areas.size !== 1 || typeof area !== "string") return undefined;
+  const said = normalizeTokens(text).join(" ").replace(/^(?:and then|and now|and|also|then|now) /, "");
+  if (!THERE.test(said) || /^there (?:is|are|was|were)\b/.test(said)) return undefined;
+  return said.replace(THERE, `in the ${area.toLowerCase()}`);
+}
+
 /**
  * "and make it blue" after "turn on the bedside lamp": the follow-up with its pronoun replaced by what
  * the previous request named ("make the bedside lamp blue"), to be understood again; undefined when it

@@ -6,7 +6,7 @@ import type { IntentResult, Understander, Understanding } from "../nlu/types.js"
 import { sayIntents } from "../compile/canonical.js";
 import { judge, type TrustDeps, type Verdict } from "../trust/index.js";
 import type { Later } from "../trust/when.js";
-import { followUp, withReferent } from "./ellipsis.js";
+import { followUp, newValue, withPlace, withReferent } from "./ellipsis.js";
 import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
 import type { Profile, Requirement } from "./profiles.js";
 import type { Interrupted, Pending, Resolution, SessionInfo, TrustNote, UnderstandInput } from "./types.js";
@@ -74,21 +74,33 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
       return { kind: "confirm", intents: interrupted.intents, prompt: `${RESOLVER_SPEECH.askYesNo} ${interrupted.prompt}`, again: true, understanding: u };
     return dropped(await decide(u, { ...input, text: said }, deps, undefined), interrupted.intents, deps);
   }
-  // "and the bedroom too", "now the blinds", "a bit more": the previous request, changed as said.
-  const elliptic = deps.grammar ? followUp(said, input.previous, deps.grammar) : undefined;
-  if (elliptic) return decide({ text: said, intents: elliptic }, input, deps, undefined);
-  // "and make it blue": what "it" is comes from the previous request; taken only when the grammar then reads it word for word.
   const exact = (x: Understanding) => x.intents.length > 0 && x.intents.every((i) => i.source === "matcher" && i.confidence >= 1);
-  const referred = exact(u) ? undefined : withReferent(said, input.previous, deps.grammar);
-  if (referred) {
+  // "thank you, and the coffee machine as well": thanks in front of a follow-up is no part of it.
+  const followed = input.previous?.length && !exact(u) ? said.replace(/^\s*(thank you|thanks|cheers|great|perfect|lovely|ok|okay)\b[\s,.!]*(?=\S)/i, "") : said;
+  // "and the bedroom too", "now the blinds", "a bit more": the previous request, changed as said.
+  const elliptic = deps.grammar ? followUp(followed, input.previous, deps.grammar) : undefined;
+  if (elliptic) return decide({ text: followed, intents: elliptic }, input, deps, undefined);
+  // "actually make it twenty one", "only a quarter": the previous request with its number said again.
+  const amount = (t: readonly string[]): number | undefined => {
+    const said = new Set(deps.trust?.cues.numberWords.find(t).map((h) => h.tag));
+    return said.size === 1 ? [...said][0] : undefined;
+  };
+  const revalued = exact(u) ? undefined : newValue(followed, input.previous, amount);
+  if (revalued) return decide({ text: followed, intents: revalued }, input, deps, undefined);
+  // "and make it blue": what "it" is comes from the previous request; "and open the curtains in there": where
+  // "there" is. Taken only when the grammar then reads it word for word.
+  for (const referred of exact(u) ? [] : [withReferent(followed, input.previous, deps.grammar), withPlace(followed, input.previous)]) {
+    if (!referred) continue;
     const again = await deps.understander.understand(referred);
     if (exact(again)) return decide(again, { ...input, text: referred }, deps, input.previous);
   }
-  // "and turn the volume up" in the follow-up window: the request without its "and".
-  const bare = input.previous?.length && !exact(u) ? said.replace(/^\s*(and then|and now|and|also|then|now)\b[\s,]*/i, "") : said;
+  // "and turn the volume up" in the follow-up window: the request without its "and" (and its thanks), read
+  // again; a reading of it is judged like any other.
+  const bare = input.previous?.length && !exact(u) ? followed.replace(/^\s*(and then|and now|and|also|then|now)\b[\s,]*/i, "") : said;
   if (bare !== said && bare) {
     const again = await deps.understander.understand(bare);
-    if (exact(again)) return decide(again, { ...input, text: bare }, deps, input.previous);
+    if (again.intents.length)
+      return decide(again, { ...input, text: bare }, deps, input.previous);
   }
   return decide(u, input, deps, input.previous);
 }
