@@ -114,6 +114,8 @@ function nameInArea(g: Grammar, core: string, previous: readonly IntentResult[])
 
 const PRONOUNS = new Set(["it", "them", "that"]);
 
+/** Amounts said in words that may stand alone as a new value ("only a quarter"; never "off", which is a request). */
+const FRACTIONS = new Set(["quarter", "quarters", "half", "halfway", "three", "third", "thirds"]);
 /** Words around a new value said alone ("actually make it twenty one", "no, only a quarter"). */
 const VALUE_FRAME = new Set(["actually", "no", "oh", "sorry", "make", "it", "that", "set", "to", "change", "instead", "rather", "only", "just", "please", "then", "and", "now", "degrees", "degree", "percent", "a", "little", "bit", "less", "more", "lower", "higher", "of", "the", "way"]);
 
@@ -133,7 +135,7 @@ export function newValue(text: string, previous: readonly IntentResult[] | undef
   const value = digits.length === 1 ? Number(digits[0]) : digits.length === 0 ? amount(words) : undefined;
   const amountWords = digits.length ? [] : rest;
   // Nothing but the frame and the number: "make it 21", "only a quarter", "21 degrees".
-  if (value === undefined || (digits.length && rest.length) || (!digits.length && amountWords.some((w) => amount([w]) === undefined && !["quarter", "quarters", "half", "three"].includes(w)))) return undefined;
+  if (value === undefined || (digits.length && rest.length) || (!digits.length && (!amountWords.length || amountWords.some((w) => !FRACTIONS.has(w))))) return undefined;
   const [slot] = numeric[0]!;
   return [{ ...p, slots: { ...p.slots, [slot]: value }, fromContext: [] }];
 }
