@@ -56,8 +56,10 @@ export function followUp(text: string, previous: readonly IntentResult[] | undef
   const floor = listValue(g, "floor", core);
   if (floor !== undefined && previous.every((p) => p.slots.domain !== undefined)) return changed({ floor }, ["area", "floor", "name"]);
   if (!marked) return undefined;
+  // "turn on the kitchen lights" … "and the stair lights too": a device named in place of what was named before.
+  const onOff = previous.every((p) => p.intent === "HassTurnOn" || p.intent === "HassTurnOff");
   const name = listValue(g, "name", core);
-  if (name !== undefined && previous.every((p) => p.slots.name !== undefined)) return changed({ name }, ["name", "area", "floor", "domain", "device_class"]);
+  if (name !== undefined && (onOff || previous.every((p) => p.slots.name !== undefined))) return changed({ name }, ["name", "area", "floor", "domain", "device_class"]);
   // "turn on my seat heating" … "same for the passenger": the seat, window or zone said instead.
   const place = carPlace(g, core, previous);
   if (place) return changed(place, Object.keys(place));
@@ -65,7 +67,6 @@ export function followUp(text: string, previous: readonly IntentResult[] | undef
   if (previous.every((p) => ADD_ITEM.has(p.intent) && p.slots.item !== undefined) && !all.slice(a, b).some((w) => PRONOUN_WORDS.has(w)))
     return changed({ item: all.slice(a, b).join(" ") }, ["item"]);
   // "turn on the lights" … "and the radio": a device of that room called so (the Kitchen Radio).
-  const onOff = previous.every((p) => p.intent === "HassTurnOn" || p.intent === "HassTurnOff");
   const local = onOff ? nameInArea(g, core, previous) : undefined;
   if (local !== undefined) return changed({ name: local }, ["name", "domain", "device_class"]);
   const kind = KINDS.find(([words]) => words.includes(core))?.[1];

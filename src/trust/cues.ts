@@ -44,7 +44,11 @@ const cuesSchema = z.strictObject({
   mid_corrections: z.strictObject({ cues: templates, not_before: z.array(z.string().min(1)).default([]) }).default({ cues: [], not_before: [] }),
   retractions: templates,
   vague_values: templates,
-  amounts: z.strictObject({ words: z.array(z.string().min(1)).default([]), vague_after: templates.default([]) }).default({ words: [], vague_after: [] }),
+  amounts: z
+    .strictObject({ words: z.array(z.string().min(1)).default([]), vague_after: templates.default([]), relative_before: z.array(z.string().min(1)).default([]) })
+    .default({ words: [], vague_after: [], relative_before: [] }),
+  dangling: z.array(z.string().min(1)).default([]),
+  opposed: z.array(z.tuple([z.string().min(1), z.string().min(1)])).default([]),
   direction_words: z.array(z.string().min(1)).default([]),
   area_modifiers: z.array(z.string().min(1)),
   named_lists: z.array(z.string().min(1)).default([]),
@@ -106,7 +110,11 @@ export interface Cues {
   /** Free-text values that name nothing ("something"). */
   vagueValues: PhraseSet<"vague">;
   /** Words that say an amount besides the digits ("quarter", "percent"), and what makes a number said vague after it ("twenty something"). */
-  amounts: { words: ReadonlySet<string>; vagueAfter: PhraseSet<"vague"> };
+  amounts: { words: ReadonlySet<string>; vagueAfter: PhraseSet<"vague">; relativeBefore: ReadonlySet<string> };
+  /** Words a request cannot end on ("open my window to"). */
+  dangling: ReadonlySet<string>;
+  /** Pairs of words that pull one reading two ways ("up" / "down"). */
+  opposed: ReadonlyArray<readonly [string, string]>;
   /** Words that say which way to change something: an SLM's direction needs one of them. */
   directionWords: PhraseSet<"direction">;
   /** Words that make a known room another one ("the second bathroom"). */
@@ -208,7 +216,7 @@ export function loadCues(dir: string): Cues {
   for (const t of c.mid_corrections.cues) midCorrections.cues.add(t, "correction");
   const retractions = new PhraseSet<"retraction">();
   for (const t of c.retractions) retractions.add(t, "retraction");
-  const amounts = { words: new Set(c.amounts.words), vagueAfter: new PhraseSet<"vague">() };
+  const amounts = { words: new Set(c.amounts.words), vagueAfter: new PhraseSet<"vague">(), relativeBefore: new Set(c.amounts.relative_before) };
   for (const t of c.amounts.vague_after) amounts.vagueAfter.add(t, "vague");
   const vagueValues = new PhraseSet<"vague">();
   for (const t of c.vague_values) vagueValues.add(t, "vague");
@@ -225,6 +233,8 @@ export function loadCues(dir: string): Cues {
     retractions,
     vagueValues,
     amounts,
+    dangling: new Set(c.dangling),
+    opposed: c.opposed,
     directionWords,
     areaModifiers: new Set(c.area_modifiers.flatMap((w) => normalizeTokens(w))),
     namedLists: c.named_lists,

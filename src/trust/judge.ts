@@ -252,9 +252,15 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     }
   }
 
-  // A number said as a rough one ("twenty… something") is no value to act on.
-  const roughly = tokens.findIndex((t, n) => /^\d/.test(t) && cues.amounts.vagueAfter.at(tokens, n + 1, cueBlocked) !== undefined);
+  // A number said as a rough one ("twenty… something") is no value to act on, nor are two numbers in a row
+  // ("set the island lights two fifty percent").
+  const digit = (n: number) => /^\d/.test(said[n] ?? "") && !blocked.has(n);
+  const roughly = said.findIndex((t, n) => digit(n) && (cues.amounts.vagueAfter.at(tokens, n + 1, cueBlocked) !== undefined || digit(n + 1)));
   if (changes && roughly >= 0) return refuse("ungrounded", `Sorry, I need an exact number, so I did nothing.`, tokens.slice(roughly, roughly + 3).join(" "));
+  // A request that stops short ("open my window to").
+  let last = tokens.length - 1;
+  while (last > 0 && ["please", "thanks", "now"].includes(tokens[last]!)) last--;
+  if (changes && !spelled && last > 0 && cues.dangling.has(tokens[last]!) && !blocked.has(last)) return refuse("ungrounded", SPEECH.notUnderstood, tokens[last]);
 
   // 3. Values the user never said.
   const kept: IntentResult[] = [];
@@ -316,6 +322,24 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   if (once.length < all.length && all.some((i) => !(i.source === "matcher" && i.confidence >= 1)))
     return { decision: "ask", intents: once, prompt: `Did you mean: ${sayIntents(grammar, once)}?`, reason: "ungrounded" };
 
+  if (guessedReading(intents)) {
+    // A named device that no part of a guessed reading acts on ("turn off the tv the floor lamp and the big light"
+    // read without the tv, "turn off the counter lights turn on the pendants" without the pendants): part of
+    // the request was lost. Only readings that name devices are checked ("turn up the tv" sets a volume).
+    const reading = [...kept, ...guessed];
+    const namedOnes = new Set(reading.map((i) => i.slots.name).filter((v) => v !== undefined).map(String));
+    // What a frame or a correction set aside ("not the big light, …", "the pendants, I mean …") is not lost.
+    const overruled = (n: number) => (frame !== undefined && n >= frame.start && n < frame.end) || (self?.kind === "corrected" && n < self.cue.end) || (early?.kind === "corrected" && n < early.cue.end);
+    const lost = namedOnes.size ? names.find((h) => h.tag.kind === "name" && !unnamed.has(h.start) && !overruled(h.start) && !namedOnes.has(h.tag.value)) : undefined;
+    if (lost) return refuse("ungrounded", `Sorry, I did not follow what you said about "${hitText(lost)}", so I did nothing. Please say it another way.`, hitText(lost));
+    // A number right after "by", "in" or a direction is a change by that much or a time, not the value to set.
+    const setsNumber = reading.some((i) => Object.values(i.slots).some((v) => typeof v === "number"));
+    const relative = said.findIndex((t, n) => n > 0 && /^\d/.test(t) && cues.amounts.relativeBefore.has(said[n - 1]!) && !blocked.has(n));
+    if (setsNumber && relative > 0) return refuse("ungrounded", `Sorry, I can only set an exact value or turn it up or down a step, so I did nothing.`, tokens.slice(relative - 1, relative + 1).join(" "));
+    // One request pulled two ways ("turn the volume up down").
+    const pulled = reading.length === 1 && cues.opposed.find(([a, b]) => said.includes(a) && said.includes(b));
+    if (changes && pulled) return refuse("ungrounded", SPEECH.notUnderstood, pulled.join(" / "));
+  }
   // A guessed reading that holds no number, though one was said ("open my window a quarter" read as opening it).
   const amount = tokens.find((t, n) => !blocked.has(n) && !unnamed.has(n) && (/^\d/.test(t) || cues.amounts.words.has(t)));
   if (amount !== undefined && guessedReading(intents) && !intents.some((i) => Object.values(i.slots).some((v) => typeof v === "number" || /^\d/.test(String(v)))))
