@@ -48,17 +48,19 @@ export function followUp(text: string, previous: readonly IntentResult[] | undef
   const changed = (slots: Record<string, SlotValue>, drop: string[]): IntentResult[] =>
     previous.map((p) => {
       const kept = Object.fromEntries(Object.entries(p.slots).filter(([k]) => !drop.includes(k)));
-      return { ...p, slots: { ...kept, ...slots }, confidence: Math.min(p.confidence, 1), source: p.source, fromContext: [] };
+      return { ...p, slots: { ...kept, ...slots }, confidence: 1, source: "dialog", fromContext: [] };
     });
   if (MORE.includes(core) || (marked && core === "more")) return previous.every((p) => RELATIVE.has(p.intent)) ? previous.map((p) => ({ ...p })) : undefined;
   const area = listValue(g, "area", core);
-  if (area !== undefined && previous.every((p) => p.slots.domain !== undefined || p.slots.device_class !== undefined)) return changed({ area }, ["area", "floor", "name"]);
+  // A request about a kind of device in a room ("dim the lights to 40" … "same in the kitchen").
+  const roomRequest = (p: IntentResult) => p.slots.domain !== undefined || p.slots.device_class !== undefined || (p.slots.area !== undefined && p.slots.name === undefined);
+  if (area !== undefined && previous.every(roomRequest)) return changed({ area }, ["area", "floor", "name"]);
   const floor = listValue(g, "floor", core);
   if (floor !== undefined && previous.every((p) => p.slots.domain !== undefined)) return changed({ floor }, ["area", "floor", "name"]);
   if (!marked) return undefined;
   // "turn on the kitchen lights" … "and the stair lights too": a device named in place of what was named before.
   const onOff = previous.every((p) => p.intent === "HassTurnOn" || p.intent === "HassTurnOff");
-  const name = listValue(g, "name", core);
+  const name = listValue(g, "name", core) ?? sameKindName(g, core, previous);
   if (name !== undefined && (onOff || previous.every((p) => p.slots.name !== undefined))) return changed({ name }, ["name", "area", "floor", "domain", "device_class"]);
   // "turn on my seat heating" … "same for the passenger": the seat, window or zone said instead.
   const place = carPlace(g, core, previous);
@@ -70,8 +72,48 @@ export function followUp(text: string, previous: readonly IntentResult[] | undef
   const local = onOff ? nameInArea(g, core, previous) : undefined;
   if (local !== undefined) return changed({ name: local }, ["name", "domain", "device_class"]);
   const kind = KINDS.find(([words]) => words.includes(core))?.[1];
-  if (kind && onOff) return changed(kind, ["name", "domain", "device_class"]);
+  // "turn off the tv" … "and the lights": the lights of the room the tv is in.
+  const rooms = new Set(previous.map((p) => (typeof p.slots.name === "string" ? contextOf(g, p.slots.name)?.area : p.slots.area)));
+  const [room] = [...rooms];
+  if (kind && onOff) return changed({ ...kind, ...(rooms.size === 1 && room !== undefined ? { area: room } : {}) }, ["name", "domain", "device_class"]);
   return undefined;
+}
+
+/** The context (area, domain …) of a device's name in the grammar's name list. */
+function contextOf(g: Grammar, name: string): Record<string, SlotValue> | undefined {
+  const l = g.lists.get("name");
+  return l?.kind === "values" ? l.values.find((v) => v.out === name && v.context)?.context : undefined;
+}
+
+/** "lock the front door" … "and the back": the one other device of the previous one's kind whose name starts or ends with the words said. */
+function sameKindName(g: Grammar, core: string, previous: readonly IntentResult[]): SlotValue | undefined {
+  const domains = new Set(previous.map((p) => (typeof p.slots.name === "string" ? contextOf(g, p.slots.name)?.domain : undefined)));
+  const [domain] = [...domains];
+  const l = g.lists.get("name");
+  if (domains.size !== 1 || domain === undefined || l?.kind !== "values") return undefined;
+  const want = core.split(" ");
+  const found = new Set(
+    l.values
+      .filter((v) => v.context?.domain === domain && !previous.some((p) => p.slots.name === v.out))
+      .filter((v) => {
+        const t = normalizeTokens(v.inText);
+        // "the back" (door), "the cabinet lights" (under cabinet lights)
+        return t.length > want.length && (want.every((w, i) => t[i] === w) || want.every((w, i) => t[t.length - want.length + i] === w));
+      })
+      .map((v) => v.out),
+  );
+  return found.size === 1 ? [...found][0] : undefined;
+}
+
+/** What "play it again" means after a pause: carry on, not a search for "it again". */
+const RESUME_WORDS = new Set(["it", "that", "this", "again", "back", "the", "music", "song", "track", "on"]);
+
+/** "pause the music" … "ok play it again": the pause undone; undefined when the reading is anything else. */
+export function resumeAfterPause(intents: readonly IntentResult[], previous: readonly IntentResult[] | undefined): IntentResult[] | undefined {
+  if (!previous?.some((p) => p.intent === "HassMediaPause") || intents.length !== 1 || intents[0]!.intent !== "HassMediaSearchAndPlay") return undefined;
+  const q = normalizeTokens(String(intents[0]!.slots.search_query ?? ""));
+  if (!q.length || !q.every((w) => RESUME_WORDS.has(w))) return undefined;
+  return [{ intent: "HassMediaUnpause", slots: {}, confidence: 1, source: "dialog", fromContext: [] }];
 }
 
 const PRONOUN_WORDS = new Set(["it", "them", "that", "this", "those", "these", "one", "something", "stuff"]);
@@ -114,6 +156,8 @@ function nameInArea(g: Grammar, core: string, previous: readonly IntentResult[])
 }
 
 const PRONOUNS = new Set(["it", "them", "that"]);
+/** Words in front of a follow-up with a pronoun ("no, close it", "ok turn it off"). */
+const REFERENT_LEAD = new Set(["and", "now", "also", "then", "no", "actually", "ok", "okay", "oh"]);
 
 /** Amounts said in words that may stand alone as a new value ("only a quarter"; never "off", which is a request). */
 const FRACTIONS = new Set(["quarter", "quarters", "half", "halfway", "three", "third", "thirds"]);
@@ -138,7 +182,7 @@ export function newValue(text: string, previous: readonly IntentResult[] | undef
   // Nothing but the frame and the number: "make it 21", "only a quarter", "21 degrees".
   if (value === undefined || (digits.length && rest.length) || (!digits.length && (!amountWords.length || amountWords.some((w) => !FRACTIONS.has(w))))) return undefined;
   const [slot] = numeric[0]!;
-  return [{ ...p, slots: { ...p.slots, [slot]: value }, fromContext: [] }];
+  return [{ ...p, slots: { ...p.slots, [slot]: value }, confidence: 1, source: "dialog", fromContext: [] }];
 }
 
 /** "and open the curtains in there": the previous request's one room for "there". */
@@ -163,13 +207,16 @@ export function withReferent(text: string, previous: readonly IntentResult[] | u
   if (!previous?.length) return undefined;
   const words = normalizeTokens(text);
   let a = 0;
-  while (a < words.length && (words[a] === "and" || words[a] === "now" || words[a] === "also" || words[a] === "then")) a++;
+  while (a < words.length && REFERENT_LEAD.has(words[a]!)) a++;
   const at = words.findIndex((w, i) => i >= a && PRONOUNS.has(w));
   if (at < 0 || words.slice(at + 1).some((w) => PRONOUNS.has(w))) return undefined;
   const referents = new Set(previous.map((p) => referent(p, g)));
   const [r] = [...referents];
   if (referents.size !== 1 || r === undefined) return undefined;
-  return [...words.slice(a, at), ...r.split(" "), ...words.slice(at + 1)].join(" ");
+  // "close it again": what is said again is the request itself.
+  let b = words.length;
+  while (b > at + 1 && (words[b - 1] === "again" || words[b - 1] === "please")) b--;
+  return [...words.slice(a, at), ...r.split(" "), ...words.slice(at + 1, b)].join(" ");
 }
 
 function referent(p: IntentResult, g?: Grammar): string | undefined {
@@ -181,6 +228,8 @@ function referent(p: IntentResult, g?: Grammar): string | undefined {
     const form = knowledgeOf(g).formsOf(list, feature)[0];
     if (form) return `the ${form.join(" ")}`;
   }
+  // "open my window" … "close it again": the window said by its seat.
+  if (typeof p.slots.window === "string") return `the ${p.slots.window.replace(/_/g, " ")} window`;
   const kind = KINDS.find(([, slots]) => Object.entries(slots).every(([k, v]) => p.slots[k] === v) && p.slots.device_class === slots.device_class);
   if (!kind || typeof p.slots.area !== "string") return undefined;
   return `the ${p.slots.area.toLowerCase()} ${kind[0][1]}`;

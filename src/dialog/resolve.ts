@@ -6,7 +6,7 @@ import type { IntentResult, Understander, Understanding } from "../nlu/types.js"
 import { sayIntents } from "../compile/canonical.js";
 import { judge, type TrustDeps, type Verdict } from "../trust/index.js";
 import type { Later } from "../trust/when.js";
-import { followUp, newValue, withPlace, withReferent } from "./ellipsis.js";
+import { followUp, newValue, resumeAfterPause, withPlace, withReferent } from "./ellipsis.js";
 import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
 import type { Profile, Requirement } from "./profiles.js";
 import type { Interrupted, Pending, Resolution, SessionInfo, TrustNote, UnderstandInput } from "./types.js";
@@ -77,6 +77,8 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
   const exact = (x: Understanding) => x.intents.length > 0 && x.intents.every((i) => i.source === "matcher" && i.confidence >= 1);
   // "thank you, and the coffee machine as well": thanks in front of a follow-up is no part of it.
   const followed = input.previous?.length && !exact(u) ? said.replace(/^\s*(thank you|thanks|cheers|great|perfect|lovely|ok|okay)\b[\s,.!]*(?=\S)/i, "") : said;
+  const resumed = resumeAfterPause(u.intents, input.previous);
+  if (resumed) return decide({ ...u, intents: resumed }, input, deps, input.previous);
   // "and the bedroom too", "now the blinds", "a bit more": the previous request, changed as said.
   const elliptic = deps.grammar ? followUp(followed, input.previous, deps.grammar) : undefined;
   if (elliptic) return decide({ text: followed, intents: elliptic }, input, deps, undefined);

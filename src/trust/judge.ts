@@ -268,7 +268,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const guessed: IntentResult[] = [];
   const unnamed = new Set(tokens.flatMap((t, n) => (freeWords.has(t) || said[n] === "" ? [n] : [])));
   for (const i of intents) {
-    if (i.source === "matcher" && i.confidence >= 1) {
+    if (certain(i)) {
       kept.push(i);
       continue;
     }
@@ -336,6 +336,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     const setsNumber = reading.some((i) => Object.values(i.slots).some((v) => typeof v === "number"));
     const relative = said.findIndex((t, n) => n > 0 && /^\d/.test(t) && cues.amounts.relativeBefore.has(said[n - 1]!) && !blocked.has(n));
     if (setsNumber && relative > 0) return refuse("ungrounded", `Sorry, I can only set an exact value or turn it up or down a step, so I did nothing.`, tokens.slice(relative - 1, relative + 1).join(" "));
+    // A question nobody asked inside a change ("tv off and lights off, going to bed" read as turning the tv off
+    // and asking whether it is on): the reading lost the thread.
+    if (changes && reading.some((i) => intentHandling(i.intent).kind === "query")) return refuse("ungrounded", SPEECH.notUnderstood, "a question inside a request");
     // One request pulled two ways ("turn the volume up down").
     const pulled = reading.length === 1 && cues.opposed.find(([a, b]) => said.includes(a) && said.includes(b));
     if (changes && pulled) return refuse("ungrounded", SPEECH.notUnderstood, pulled.join(" / "));
@@ -390,7 +393,12 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
 }
 
 /** A reading not matched word for word (the SLM's, or a tolerant match). */
-const guessedReading = (intents: readonly IntentResult[]): boolean => intents.some((i) => !(i.source === "matcher" && i.confidence >= 1));
+/**
+ * A reading matched word for word, or one the dialog built from a request already carried out and the words
+ * of a follow-up ("and the cabinet lights" after "pendants to 50": the 50 was said then, not now).
+ */
+const certain = (i: IntentResult): boolean => (i.source === "matcher" || i.source === "dialog") && i.confidence >= 1;
+const guessedReading = (intents: readonly IntentResult[]): boolean => !intents.every(certain);
 
 /**
  * Whether the intent belongs where it was said. An intent of either place ("pause", "volume up") is
