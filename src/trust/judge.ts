@@ -256,7 +256,13 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // ("set the island lights two fifty percent").
   const digit = (n: number) => /^\d/.test(said[n] ?? "") && !blocked.has(n);
   const roughly = said.findIndex((t, n) => digit(n) && (cues.amounts.vagueAfter.at(tokens, n + 1, cueBlocked) !== undefined || digit(n + 1)));
-  if (changes && roughly >= 0) return refuse("ungrounded", `Sorry, I need an exact number, so I did nothing.`, tokens.slice(roughly, roughly + 3).join(" "));
+  if (changes && roughly >= 0) {
+    // "set the heat pump two twenty one": "two" is how a recognizer writes "to"; asked back that way.
+    const to = tokens[roughly] === "2" && digit(roughly + 1) && reunderstand ? await reunderstand(tokens.map((t, n) => (n === roughly ? "to" : t)).join(" ")) : undefined;
+    if (to?.intents.length && to.intents.every((i) => i.source === "matcher" && i.confidence >= 1))
+      return { decision: "ask", intents: to.intents, prompt: `Did you mean: ${sayIntents(grammar, to.intents)}?`, reason: "ungrounded" };
+    return refuse("ungrounded", `Sorry, I need an exact number, so I did nothing.`, tokens.slice(roughly, roughly + 3).join(" "));
+  }
   // A request that stops short ("open my window to").
   let last = tokens.length - 1;
   while (last > 0 && ["please", "thanks", "now"].includes(tokens[last]!)) last--;
