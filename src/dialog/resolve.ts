@@ -189,6 +189,8 @@ export const READ_LOCALLY: Record<"home" | "car", readonly string[]> = { home: [
 
 /** Car slots that name a seat/zone/side; the car's lists map "my …" to the driver. */
 const SEAT_SLOTS = ["zone", "seat", "window", "side"];
+/** The seat behind each front seat: the driver sits on the left (the demo car's VSS paths: Row2.DriverSide is rear_left). */
+const BEHIND: Record<string, string> = { driver: "rear_left", passenger: "rear_right" };
 
 /**
  * Readings that depend on who speaks:
@@ -200,6 +202,12 @@ const SEAT_SLOTS = ["zone", "seat", "window", "side"];
 export function speakerRelative(intents: IntentResult[], text: string, session: SessionInfo): IntentResult[] {
   const words = normalizeText(text);
   return intents.map((i) => {
+    // "the window behind me": the seat behind a front seat.
+    const behind = session.profile === "car" && /\bbehind (me|my seat)\b/.test(words) ? BEHIND[session.seat ?? "driver"] : undefined;
+    if (behind) {
+      const slot = i.intent === "CabinWindow" ? "window" : i.intent.startsWith("CabinSeat") ? "seat" : undefined;
+      if (slot) return { ...i, slots: { ...i.slots, [slot]: behind } };
+    }
     if (session.profile === "car" && session.seat && session.seat !== "driver" && /\bmy\b/.test(words) && !/\bdriver/.test(words)) {
       const fix = SEAT_SLOTS.filter((k) => i.slots[k] === "driver");
       if (fix.length) return { ...i, slots: { ...i.slots, ...Object.fromEntries(fix.map((k) => [k, session.seat!])) } };

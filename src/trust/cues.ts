@@ -51,6 +51,7 @@ const cuesSchema = z.strictObject({
   opposed: z.array(z.tuple([z.string().min(1), z.string().min(1)])).default([]),
   direction_words: z.array(z.string().min(1)).default([]),
   area_modifiers: z.array(z.string().min(1)),
+  car_owners: z.array(z.string().min(1)).default([]),
   named_lists: z.array(z.string().min(1)).default([]),
   relay: z.object({ verbs: z.array(z.string().min(1)), not_someone: z.array(z.string().min(1)) }).default({ verbs: [], not_someone: [] }),
   name_articles: z.array(z.string().min(1)).default([]),
@@ -119,6 +120,8 @@ export interface Cues {
   directionWords: PhraseSet<"direction">;
   /** Words that make a known room another one ("the second bathroom"). */
   areaModifiers: ReadonlySet<string>;
+  /** People a part of the car may be said to belong to ("the kids' windows"): no seat the car knows. */
+  carOwners: ReadonlySet<string>;
   /** A request passed on to someone else at the start ("ask Dave to …"): the verbs, and first words that name no one else. */
   relay: { verbs: ReadonlySet<string>; notSomeone: ReadonlySet<string> };
   /** Lists whose values name places and devices: a reading that is not word for word must keep each one said. */
@@ -237,6 +240,7 @@ export function loadCues(dir: string): Cues {
     opposed: c.opposed,
     directionWords,
     areaModifiers: new Set(c.area_modifiers.flatMap((w) => normalizeTokens(w))),
+    carOwners: new Set(c.car_owners.flatMap((w) => normalizeTokens(w))),
     namedLists: c.named_lists,
     relay: { verbs: new Set(c.relay.verbs), notSomeone: new Set(c.relay.not_someone) },
     nameArticles: new Set(c.name_articles.flatMap((w) => normalizeTokens(w))),

@@ -242,6 +242,10 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // 2. Places and devices that do not exist here.
   const firstUnknown = unknown[0];
   if (firstUnknown) return refuseUnknown(firstUnknown, tokens, session);
+  // "the kids' windows": the car knows seats, not who sits in them.
+  const owner = session?.profile === "car" ? tokens.findIndex((t, n) => cues.carOwners.has(t) && /^(window|seat|side|door)s?$/.test(tokens[n + 1] ?? "")) : -1;
+  if (changes && owner >= 0)
+    return refuse("unknown_area", `Sorry, I don't know which ${tokens[owner + 1]} ${tokens[owner + 1]!.endsWith("s") ? "are" : "is"} the ${tokens[owner]}', so I did nothing. Please name the seat.`, tokens.slice(owner, owner + 2).join(" "));
 
   // Free text that names nothing ("play something"): asked for, never searched for.
   for (const i of intents) {
