@@ -7,6 +7,7 @@ import { sayIntents } from "../compile/canonical.js";
 import { judge, type TrustDeps, type Verdict } from "../trust/index.js";
 import type { Later } from "../trust/when.js";
 import { followUp, newValue, resumeAfterPause, withPlace, withReferent } from "./ellipsis.js";
+import { ownerFirst } from "./rephrase.js";
 import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
 import type { Profile, Requirement } from "./profiles.js";
 import type { Interrupted, Pending, Resolution, SessionInfo, TrustNote, UnderstandInput } from "./types.js";
@@ -103,6 +104,12 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
     const again = await deps.understander.understand(bare);
     if (again.intents.length)
       return decide(again, { ...input, text: bare }, deps, input.previous);
+  }
+  // "close the light of the staircase": the owner said first, when that is a sentence of the grammar.
+  const reordered = exact(u) ? undefined : ownerFirst(said);
+  if (reordered) {
+    const again = await deps.understander.understand(reordered);
+    if (exact(again)) return decide(again, { ...input, text: reordered }, deps, input.previous);
   }
   return decide(u, input, deps, input.previous);
 }

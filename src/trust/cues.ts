@@ -52,6 +52,7 @@ const cuesSchema = z.strictObject({
   direction_words: z.array(z.string().min(1)).default([]),
   area_modifiers: z.array(z.string().min(1)),
   car_owners: z.array(z.string().min(1)).default([]),
+  car_positions: z.array(z.string().min(1)).default([]),
   named_lists: z.array(z.string().min(1)).default([]),
   relay: z.object({ verbs: z.array(z.string().min(1)), not_someone: z.array(z.string().min(1)) }).default({ verbs: [], not_someone: [] }),
   name_articles: z.array(z.string().min(1)).default([]),
@@ -122,6 +123,8 @@ export interface Cues {
   areaModifiers: ReadonlySet<string>;
   /** People a part of the car may be said to belong to ("the kids' windows"): no seat the car knows. */
   carOwners: ReadonlySet<string>;
+  /** Words for where in the car ("behind", "left"): a guessed reading must hold the place they name. */
+  carPositions: ReadonlySet<string>;
   /** A request passed on to someone else at the start ("ask Dave to …"): the verbs, and first words that name no one else. */
   relay: { verbs: ReadonlySet<string>; notSomeone: ReadonlySet<string> };
   /** Lists whose values name places and devices: a reading that is not word for word must keep each one said. */
@@ -241,6 +244,7 @@ export function loadCues(dir: string): Cues {
     directionWords,
     areaModifiers: new Set(c.area_modifiers.flatMap((w) => normalizeTokens(w))),
     carOwners: new Set(c.car_owners.flatMap((w) => normalizeTokens(w))),
+    carPositions: new Set(c.car_positions),
     namedLists: c.named_lists,
     relay: { verbs: new Set(c.relay.verbs), notSomeone: new Set(c.relay.not_someone) },
     nameArticles: new Set(c.name_articles.flatMap((w) => normalizeTokens(w))),

@@ -56,7 +56,8 @@ export function valueSaid(intent: string, slot: string, value: SlotValue, tokens
   if (!lists.length) return contains(tokens, normalizeTokens(String(value)));
   for (const list of lists) {
     if (list.kind === "values") {
-      const forms = k.formsOf(list, value);
+      // One leading article may be left out ("both back windows" says "the back").
+      const forms = k.formsOf(list, value).flatMap((f) => (f.length > 1 && cues.nameArticles.has(f[0]!) && f.slice(1).some((w) => !cues.nameArticles.has(w)) ? [f, f.slice(1)] : [f]));
       if (forms.some((f) => contains(tokens, f))) return true;
       if (contains(tokens, normalizeTokens(String(value)))) return true;
     } else if (list.kind === "range") {

@@ -107,6 +107,7 @@ const SPEECH = {
   notUnderstood: "Sorry, I didn't understand that.",
   unsureAsr: "Sorry, I didn't catch that clearly, so I did nothing.",
   relay: "Sorry, I can't pass requests on to people, so I did nothing. Ask me directly if you want me to do it.",
+  unsureHighRisk: "Sorry, I'm not sure what you want me to do there, so I did nothing. Please say it again in other words.",
 };
 
 export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: Reunderstand): Promise<Verdict> {
@@ -349,9 +350,27 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     // A question nobody asked inside a change ("tv off and lights off, going to bed" read as turning the tv off
     // and asking whether it is on): the reading lost the thread.
     if (changes && reading.some((i) => intentHandling(i.intent).kind === "query")) return refuse("ungrounded", SPEECH.notUnderstood, "a question inside a request");
-    // One request pulled two ways ("turn the volume up down").
-    const pulled = reading.length === 1 && cues.opposed.find(([a, b]) => said.includes(a) && said.includes(b));
+    // A place in the car said that the reading does not hold ("open the windows of behind" read as the speaker's
+    // own window, "close the passenger window on the left side"): the speaker's seat is no stand-in for it.
+    const placed = reading.flatMap((i) => ["window", "seat", "zone", "side"].map((k) => i.slots[k]).filter((v) => v !== undefined).map((v) => String(v).replace(/_/g, " ")));
+    const heldPlace = (w: string) => placed.some((v) => v.split(" ").includes(w) || (["behind", "back"].includes(w) && v.split(" ").includes("rear")));
+    // "back here", "behind me": the speaker's own place, said so.
+    const own = (n: number) => said[n + 1] === "here" || (said[n] === "behind" && ["me", "my", "us"].includes(said[n + 1] ?? ""));
+    const unplaced = session?.profile === "car" ? said.find((t, n) => cues.carPositions.has(t) && !blocked.has(n) && !own(n) && !heldPlace(t)) : undefined;
+    if (changes && unplaced && reading.some((i) => k.slotsOf(i.intent).some((s) => ["window", "seat", "zone", "side"].includes(s))))
+      return refuse("ungrounded", `Sorry, I did not follow which seat you meant by "${unplaced}", so I did nothing. Please name the seat.`, unplaced);
+    // One request pulled two ways ("turn the volume up down"), or several read the same way though both words
+    // were said ("close the lights of kitchen and open the lights of living room" read as two offs).
+    const oneWay = reading.length === 1 || reading.every((i) => i.intent === reading[0]!.intent && i.slots.action === reading[0]!.slots.action);
+    const pulled = oneWay && cues.opposed.find(([a, b]) => said.includes(a) && said.includes(b));
     if (changes && pulled) return refuse("ungrounded", SPEECH.notUnderstood, pulled.join(" / "));
+  }
+  // A guessed reading that leaves out a number said ("open the two back windows to 30 percent" read as 2 %).
+  if (guessedReading(intents)) {
+    const held = new Set([...kept, ...guessed].flatMap((i) => Object.values(i.slots)).filter((v) => typeof v === "number" || /^\d+(\.\d+)?$/.test(String(v))).map(Number));
+    // ("nineteen and a half" holds 19.5)
+    const dropped = said.find((t, n) => /^\d+(\.\d+)?$/.test(t) && !blocked.has(n) && !unnamed.has(n) && !held.has(Number(t)) && !(held.has(Number(t) + 0.5) && said.includes("half")));
+    if (held.size && dropped !== undefined) sunk.push(`number ${dropped}`);
   }
   // A guessed reading that holds no number, though one was said ("open my window a quarter" read as opening it).
   const amount = tokens.find((t, n) => !blocked.has(n) && !unnamed.has(n) && (/^\d/.test(t) || cues.amounts.words.has(t)));
@@ -370,7 +389,12 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
 
   // A reading with a value the user never said is never acted on as it is: it is asked back, the
   // guessed value named ("Did you mean: turn on the driver seat heating to 3?"), so a yes consents to it.
-  if (sunk.length) return { decision: "ask", intents: [...kept, ...guessed], prompt: `Did you mean: ${sayIntents(grammar, [...kept, ...guessed])}?`, reason: "ungrounded" };
+  // A guess is never offered for a high-risk change: "close with key the back door" asked back as "unlock the
+  // Back Door?" would turn a yes into the opposite of what was meant.
+  const guess = [...kept, ...guessed];
+  if (sunk.length && guess.some((i) => riskOf(config, { ...(input.deviceFacts?.(i) ?? {}), ...i.slots, intent: i.intent }) === "high"))
+    return refuse("ungrounded", SPEECH.unsureHighRisk, sunk.join(", "));
+  if (sunk.length) return { decision: "ask", intents: guess, prompt: `Did you mean: ${sayIntents(grammar, guess)}?`, reason: "ungrounded" };
 
   // 5. Later.
   if (laters.length) {
@@ -449,8 +473,13 @@ function otherRooms(names: ReadonlyArray<PhraseHit<EntityTag>>, tokens: readonly
     if (before?.tag.kind === "floor" && h.tag.context?.floor !== undefined && String(h.tag.context.floor) !== before.tag.value) out.push({ start: before.start, end: h.end, tag: "room" });
     else if (!before && h.start > 0 && cues.areaModifiers.has(tokens[h.start - 1]!)) out.push({ start: h.start - 1, end: h.end, tag: "room" });
   }
+  // "the second floor" in a home whose floors are called otherwise.
+  tokens.forEach((t, i) => {
+    if (i > 0 && FLOOR_WORDS.has(t) && cues.areaModifiers.has(tokens[i - 1]!) && !names.some((n) => n.start <= i && i < n.end)) out.push({ start: i - 1, end: i + 1, tag: "room" });
+  });
   return out;
 }
+const FLOOR_WORDS = new Set(["floor", "level", "storey", "story"]);
 
 /** A device said with a room it is not in: "the mirror light in the kitchen", "the kitchen mirror light". */
 function saidElsewhere(i: IntentResult, names: ReadonlyArray<PhraseHit<EntityTag>>, tokens: readonly string[]): { name: string; area: string } | undefined {
