@@ -161,9 +161,11 @@ describe("later: scheduled or refused, never now", () => {
 
 describe("what a reading does needs a word for it", () => {
   const slm = (intent: string, slots: IntentResult["slots"]): IntentResult => ({ intent, slots, confidence: 0.99, source: "slm" });
-  it("an SLM's 'close' for a complaint or 'off' for 'open them' is asked back; said, it acts", async () => {
+  it("an SLM's 'close' for a complaint or 'off' for 'open them' is asked back (refused when the change is high-risk); said, it acts", async () => {
+    // A window is high-risk: the guess is not even offered ("Did you mean: close all the windows?").
     const fog = await decide("oh great the windows are all fogged up", "car", { text: "oh great the windows are all fogged up", intents: [slm("CabinWindow", { action: "close", window: "all" })] });
-    expect(fog).toMatchObject({ decision: "ask", reason: "ungrounded" });
+    expect(fog).toMatchObject({ decision: "refuse", reason: "ungrounded" });
+    if (fog.decision === "refuse") expect(fog.speech).not.toMatch(/close/i);
     const open = await decide("the lights of the garden open them please", "home", { text: "the lights of the garden open them please", intents: [slm("HassTurnOff", { area: "Garden", domain: "light" })] });
     expect(open).toMatchObject({ decision: "ask", reason: "ungrounded" });
     const shut = await decide("garden lights gotta go off now", "home", { text: "garden lights gotta go off now", intents: [slm("HassTurnOff", { area: "Garden", domain: "light" })] });
@@ -220,14 +222,14 @@ describe("places and devices that do not exist", () => {
 
 describe("values the user never said", () => {
   const slm = (intent: string, slots: IntentResult["slots"]): IntentResult => ({ intent, slots, confidence: 0.99, source: "slm" });
-  it("an invented destination, device or number is never acted on: asked back naming the guess", async () => {
+  it("an invented destination, device or number is never acted on: asked back naming the guess, or refused when the change is high-risk", async () => {
     const v = await decide("how far is it", "car", { text: "how far is it", intents: [slm("NavigateTo", { poi_type: "charging_station" })] });
     expect(v.decision).toBe("refuse");
     const n = await decide("make it brighter in the kitchen", "home", { text: "make it brighter in the kitchen", intents: [slm("HassLightSet", { area: "Kitchen", brightness: 80 })] });
     expect(n).toMatchObject({ decision: "ask", reason: "ungrounded" });
     if (n.decision === "ask") expect(n.prompt).toMatch(/80 percent/);
     const go = await decide("take me there", "car", { text: "take me there", intents: [slm("NavigateTo", { destination: "work" })] });
-    expect(go).toMatchObject({ decision: "ask", reason: "ungrounded" });
+    expect(go).toMatchObject({ decision: "refuse", reason: "ungrounded" });
   });
 
   it("a direction needs a word that points somewhere: 'my usual volume' is no 'up', 'I'm freezing' is 'warmer'", async () => {
