@@ -205,6 +205,24 @@ describe("compileAsrGrammar: dialog replies", () => {
   });
 });
 
+describe("compileAsrGrammar: follow-ups among the dialog replies", () => {
+  const g = makeGrammar({
+    intents: { HassTurnOn: [{ sentences: ["turn on [the] {area} lights"] }], HassTurnOff: [{ sentences: ["turn off [the] {area} lights"] }] },
+    lists: { area: ["kitchen", "living room"], color: ["red"] },
+  });
+  it("hears a value said as a follow-up ('and the kitchen too'), a colour for what was named, a request about 'it'", async () => {
+    const { dialogReplies } = await import("../src/compile/replies.js");
+    const asr = compileAsrGrammar(g, { replies: dialogReplies(g) });
+    for (const s of ["and the kitchen too", "same in the living room", "also kitchen", "and make it red", "now make it red", "turn it off", "and the lights too", "the kitchen as well"])
+      expect(dfaAccepts(asr.dfa, s.split(" ")), s).toBe(true);
+    // a colour alone is too short a word to hear safely; follow-up words alone are nothing
+    for (const s of ["red", "and", "too", "and too", "make it kitchen"]) expect(dfaAccepts(asr.dfa, s.split(" ")), s).toBe(false);
+    // a grammar without on/off requests (the coffee maker) gets none of them
+    const coffee = makeGrammar({ intents: { Order: [{ sentences: ["a {drink}"] }] }, lists: { drink: ["latte"] } });
+    expect(dfaAccepts(compileAsrGrammar(coffee, { replies: dialogReplies(coffee) }).dfa, ["turn", "it", "off"])).toBe(false);
+  });
+});
+
 describe("dfaToFsg", () => {
   const dfa = compileAsrGrammar(makeGrammar({ intents: { A: [{ sentences: ["go [home]"] }] } })).dfa;
 

@@ -503,6 +503,29 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
         nfa.add(nfa.chain(body, ["the", ...bare]), end, null);
       }
     }
+    // Follow-ups: "and the bedroom too", "same for the passenger", "and make it blue" (the lead, then the value, then a trail).
+    const f = options.replies.followUps;
+    if (f && f.leads.length) {
+      const leads = f.leads.map(spokenWords).filter((w) => w.length);
+      const trails = [[], ...f.trails.map(spokenWords).filter((w) => w.length)];
+      const after = nfa.state();
+      for (const t of trails) nfa.add(nfa.chain(after, t), end, null);
+      for (const name of f.lists) {
+        if (!grammar.lists.has(name)) continue;
+        const valueStart = nfa.state();
+        for (const words of listForms(name, ctx)) {
+          const bare = words[0] === "the" ? words.slice(1) : words;
+          if (!bare.length) continue;
+          nfa.add(nfa.chain(valueStart, bare), after, null);
+          nfa.add(nfa.chain(valueStart, ["the", ...bare]), after, null);
+        }
+        for (const l of leads) nfa.add(nfa.chain(body, l), valueStart, null);
+        // "and make it blue"
+        if (name === "color") for (const l of [[], ...leads]) nfa.add(nfa.chain(body, [...l, "make", "it"]), valueStart, null);
+        // "the bedroom too" (a colour said alone is too short a word to hear safely)
+        if (name !== "color") nfa.add(body, valueStart, null);
+      }
+    }
   }
   const det = determinize(nfa, start);
   // Sentences with an unheard word are left out: their arcs go, and trim drops what no longer ends.

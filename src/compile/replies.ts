@@ -18,11 +18,31 @@ export const REPLY_PHRASES: readonly string[] = [
 /** Lists whose bare values answer the dialog's usual questions ("Which room?", "Which side?"). */
 export const REPLY_LISTS: readonly string[] = ["area", "name", "floor", "zone", "side", "seat"];
 
+/**
+ * Follow-ups in the follow-up window (src/dialog/ellipsis.ts): a value said with what announces it as one
+ * ("and the bedroom too", "same for the passenger"), and requests about what was just named ("turn it
+ * off", "make it blue"). Without them a grammar recognizer rejects the second turn of a spoken dialog.
+ */
+export const FOLLOW_UP_LEADS: readonly string[] = ["and", "also", "now", "and also", "and now", "same for", "same in", "and the same for", "what about", "how about"];
+export const FOLLOW_UP_TRAILS: readonly string[] = ["too", "as well", "also"];
+/** Requests about what was just named; only for grammars with on/off requests. */
+export const PRONOUN_PHRASES: readonly string[] = [
+  "turn it on", "turn it off", "switch it on", "switch it off", "turn them on", "turn them off", "turn it up", "turn it down",
+  "close it", "open it", "close it again", "open it again", "lock it", "unlock it", "close them", "open them",
+  "make it brighter", "make it dimmer", "make it warmer", "make it cooler", "make it louder", "make it quieter",
+  "a bit more", "a little more", "a bit less", "a little less", "more", "less", "play it again",
+];
+
+/** Kinds of device a follow-up may name ("and the lights too"; src/dialog/ellipsis.ts KINDS). */
+export const FOLLOW_UP_KINDS: readonly string[] = ["lights", "light", "lamp", "lamps", "fan", "blinds", "curtains", "shades", "shutters"];
+
 export interface AsrReplies {
   /** Whole phrases accepted on their own ("yes", "never mind"). */
   phrases?: readonly string[];
   /** Value lists whose values are accepted on their own, with or without "the" ("kitchen", "the kitchen"). */
   lists?: readonly string[];
+  /** Words that may come before ("and", "same for") and after ("too") a list value said alone. */
+  followUps?: { leads: readonly string[]; trails: readonly string[]; lists: readonly string[] };
 }
 
 /**
@@ -38,5 +58,16 @@ export function dialogReplies(grammar: Grammar): Required<AsrReplies> {
   for (const name of REPLY_LISTS) add(name);
   for (const intent of grammar.intents.values())
     for (const slot of intent.slots.values()) if (slot.required || slot.prompt) add(slot.list ?? (grammar.lists.has(slot.name) ? slot.name : null));
-  return { phrases: [...REPLY_PHRASES], lists: [...lists].sort() };
+  const requests = grammar.intents.has("HassTurnOn") && grammar.intents.has("HassTurnOff");
+  // "and make it blue": a colour said about what was just named.
+  const colours = requests && grammar.lists.get("color")?.kind === "values" ? ["color"] : [];
+  return {
+    phrases: [
+      ...REPLY_PHRASES,
+      ...(requests ? PRONOUN_PHRASES : []),
+      ...(requests ? FOLLOW_UP_LEADS.flatMap((l) => FOLLOW_UP_KINDS.flatMap((k) => [`${l} the ${k}`, ...FOLLOW_UP_TRAILS.map((t) => `${l} the ${k} ${t}`)])) : []),
+    ],
+    lists: [...lists].sort(),
+    followUps: requests ? { leads: [...FOLLOW_UP_LEADS], trails: [...FOLLOW_UP_TRAILS], lists: [...lists, ...colours].sort() } : { leads: [], trails: [], lists: [] },
+  };
 }
