@@ -208,7 +208,13 @@ describe("compileAsrGrammar: dialog replies", () => {
 describe("compileAsrGrammar: follow-ups among the dialog replies", () => {
   const g = makeGrammar({
     intents: { HassTurnOn: [{ sentences: ["turn on [the] {area} lights"] }], HassTurnOff: [{ sentences: ["turn off [the] {area} lights"] }] },
-    lists: { area: ["kitchen", "living room"], color: ["red"] },
+    lists: { area: ["kitchen", "living room"], color: ["red"], brightness: { kind: "range", from: 0, to: 100, step: 1, type: "percentage" } as unknown as string[] },
+  });
+  it("hears a new number with what announces it ('actually make it twenty one'), never a number alone", async () => {
+    const { dialogReplies } = await import("../src/compile/replies.js");
+    const asr = compileAsrGrammar(g, { replies: dialogReplies(g) });
+    for (const s of ["actually make it twenty one", "no only forty percent", "make it seventy five", "no only a quarter", "just half"]) expect(dfaAccepts(asr.dfa, s.split(" ")), s).toBe(true);
+    for (const s of ["twenty one", "forty percent", "make it"]) expect(dfaAccepts(asr.dfa, s.split(" ")), s).toBe(false);
   });
   it("hears a value said as a follow-up ('and the kitchen too'), a colour for what was named, a request about 'it'", async () => {
     const { dialogReplies } = await import("../src/compile/replies.js");

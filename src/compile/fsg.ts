@@ -526,6 +526,16 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
         if (name !== "color") nfa.add(body, valueStart, null);
       }
     }
+    // "actually make it twenty one", "no, only forty percent": a new number, never one said alone.
+    const nv = options.replies.newValues;
+    if (nv && grammar.lists.get(nv.list)?.kind === "range") {
+      const valueStart = nfa.state();
+      const after = nfa.state();
+      for (const words of listForms(nv.list, ctx)) nfa.add(nfa.chain(valueStart, words), after, null);
+      for (const l of nv.leads.map(spokenWords)) if (l.length) nfa.add(nfa.chain(body, l), valueStart, null);
+      nfa.add(after, end, null);
+      for (const t of nv.trails.map(spokenWords)) if (t.length) nfa.add(nfa.chain(after, t), end, null);
+    }
   }
   const det = determinize(nfa, start);
   // Sentences with an unheard word are left out: their arcs go, and trim drops what no longer ends.

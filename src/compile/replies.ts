@@ -33,6 +33,12 @@ export const PRONOUN_PHRASES: readonly string[] = [
   "a bit more", "a little more", "a bit less", "a little less", "more", "less", "play it again",
 ];
 
+/** What a new number for the previous request is said with ("actually make it twenty one"; never a number alone). */
+export const NEW_VALUE_LEADS: readonly string[] = ["make it", "actually make it", "no make it", "set it to", "actually", "no", "only", "no only", "just", "actually just"];
+export const NEW_VALUE_TRAILS: readonly string[] = ["degrees", "percent", "instead", "please"];
+/** Amounts said in words as a new value ("no, only a quarter"). */
+export const NEW_VALUE_WORDS: readonly string[] = ["a quarter", "half", "halfway", "three quarters"];
+
 /** Kinds of device a follow-up may name ("and the lights too"; src/dialog/ellipsis.ts KINDS). */
 export const FOLLOW_UP_KINDS: readonly string[] = ["lights", "light", "lamp", "lamps", "fan", "blinds", "curtains", "shades", "shutters"];
 
@@ -43,6 +49,8 @@ export interface AsrReplies {
   lists?: readonly string[];
   /** Words that may come before ("and", "same for") and after ("too") a list value said alone. */
   followUps?: { leads: readonly string[]; trails: readonly string[]; lists: readonly string[] };
+  /** A new number for the previous request: its lead words, the 0–100 range list it is said from, what may follow. */
+  newValues?: { leads: readonly string[]; list: string; trails: readonly string[] };
 }
 
 /**
@@ -50,7 +58,7 @@ export interface AsrReplies {
  * lists it may ask for — REPLY_LISTS plus the value lists of every slot that has a prompt or is required.
  * Only lists of kind "values" are included (ranges and wildcards would blow up the graph).
  */
-export function dialogReplies(grammar: Grammar): Required<AsrReplies> {
+export function dialogReplies(grammar: Grammar): Required<Omit<AsrReplies, "newValues">> & Pick<AsrReplies, "newValues"> {
   const lists = new Set<string>();
   const add = (name: string | null | undefined): void => {
     if (name && grammar.lists.get(name)?.kind === "values") lists.add(name);
@@ -61,9 +69,12 @@ export function dialogReplies(grammar: Grammar): Required<AsrReplies> {
   const requests = grammar.intents.has("HassTurnOn") && grammar.intents.has("HassTurnOff");
   // "and make it blue": a colour said about what was just named.
   const colours = requests && grammar.lists.get("color")?.kind === "values" ? ["color"] : [];
+  const percent = [...grammar.lists.entries()].find(([, l]) => l.kind === "range" && l.type === "percentage" && l.from === 0 && l.to === 100)?.[0];
   return {
+    ...(requests && percent ? { newValues: { leads: [...NEW_VALUE_LEADS], list: percent, trails: [...NEW_VALUE_TRAILS] } } : {}),
     phrases: [
       ...REPLY_PHRASES,
+      ...(requests ? NEW_VALUE_LEADS.flatMap((l) => NEW_VALUE_WORDS.map((w) => `${l} ${w}`)) : []),
       ...(requests ? PRONOUN_PHRASES : []),
       ...(requests ? FOLLOW_UP_LEADS.flatMap((l) => FOLLOW_UP_KINDS.flatMap((k) => [`${l} the ${k}`, ...FOLLOW_UP_TRAILS.map((t) => `${l} the ${k} ${t}`)])) : []),
     ],
