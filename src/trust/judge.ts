@@ -20,6 +20,7 @@ import { covered, type PhraseHit } from "./phrases.js";
 import { findLater, sayLater, type Later } from "./when.js";
 import { findSelfCorrection, repairRequest } from "./repair.js";
 import { narrowByKindWord } from "./kindWords.js";
+import { droppedNumber, guessFault } from "./guessed.js";
 
 /** What the speech recognizer says about how sure it is of the words (src/asr evidence). */
 export interface AsrEvidence {
@@ -334,43 +335,14 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     return { decision: "ask", intents: once, prompt: `Did you mean: ${sayIntents(grammar, once)}?`, reason: "ungrounded" };
 
   if (guessedReading(intents)) {
-    // A named device that no part of a guessed reading acts on ("turn off the tv the floor lamp and the big light"
-    // read without the tv, "turn off the counter lights turn on the pendants" without the pendants): part of
-    // the request was lost. Only readings that name devices are checked ("turn up the tv" sets a volume).
     const reading = [...kept, ...guessed];
-    const namedOnes = new Set(reading.map((i) => i.slots.name).filter((v) => v !== undefined).map(String));
     // What a frame or a correction set aside ("not the big light, …", "the pendants, I mean …") is not lost.
     const overruled = (n: number) => (frame !== undefined && n >= frame.start && n < frame.end) || (self?.kind === "corrected" && n < self.cue.end) || (early?.kind === "corrected" && n < early.cue.end);
-    const lost = namedOnes.size ? names.find((h) => h.tag.kind === "name" && !unnamed.has(h.start) && !overruled(h.start) && !namedOnes.has(h.tag.value)) : undefined;
-    if (lost) return refuse("ungrounded", `Sorry, I did not follow what you said about "${hitText(lost)}", so I did nothing. Please say it another way.`, hitText(lost));
-    // A number right after "by", "in" or a direction is a change by that much or a time, not the value to set.
-    const setsNumber = reading.some((i) => Object.values(i.slots).some((v) => typeof v === "number"));
-    const relative = said.findIndex((t, n) => n > 0 && /^\d/.test(t) && cues.amounts.relativeBefore.has(said[n - 1]!) && !blocked.has(n));
-    if (setsNumber && relative > 0) return refuse("ungrounded", `Sorry, I can only set an exact value or turn it up or down a step, so I did nothing.`, tokens.slice(relative - 1, relative + 1).join(" "));
-    // A question nobody asked inside a change ("tv off and lights off, going to bed" read as turning the tv off
-    // and asking whether it is on): the reading lost the thread.
-    if (changes && reading.some((i) => intentHandling(i.intent).kind === "query")) return refuse("ungrounded", SPEECH.notUnderstood, "a question inside a request");
-    // A place in the car said that the reading does not hold ("open the windows of behind" read as the speaker's
-    // own window, "close the passenger window on the left side"): the speaker's seat is no stand-in for it.
-    const placed = reading.flatMap((i) => ["window", "seat", "zone", "side"].map((k) => i.slots[k]).filter((v) => v !== undefined).map((v) => String(v).replace(/_/g, " ")));
-    const heldPlace = (w: string) => placed.some((v) => v.split(" ").includes(w) || (["behind", "back"].includes(w) && v.split(" ").includes("rear")));
-    // "back here", "behind me": the speaker's own place, said so.
-    const own = (n: number) => said[n + 1] === "here" || (said[n] === "behind" && ["me", "my", "us"].includes(said[n + 1] ?? ""));
-    const unplaced = session?.profile === "car" ? said.find((t, n) => cues.carPositions.has(t) && !blocked.has(n) && !own(n) && !heldPlace(t)) : undefined;
-    if (changes && unplaced && reading.some((i) => k.slotsOf(i.intent).some((s) => ["window", "seat", "zone", "side"].includes(s))))
-      return refuse("ungrounded", `Sorry, I did not follow which seat you meant by "${unplaced}", so I did nothing. Please name the seat.`, unplaced);
-    // One request pulled two ways ("turn the volume up down"), or several read the same way though both words
-    // were said ("close the lights of kitchen and open the lights of living room" read as two offs).
-    const oneWay = reading.length === 1 || reading.every((i) => i.intent === reading[0]!.intent && i.slots.action === reading[0]!.slots.action);
-    const pulled = oneWay && cues.opposed.find(([a, b]) => said.includes(a) && said.includes(b));
-    if (changes && pulled) return refuse("ungrounded", SPEECH.notUnderstood, pulled.join(" / "));
-  }
-  // A guessed reading that leaves out a number said ("open the two back windows to 30 percent" read as 2 %).
-  if (guessedReading(intents)) {
-    const held = new Set([...kept, ...guessed].flatMap((i) => Object.values(i.slots)).filter((v) => typeof v === "number" || /^\d+(\.\d+)?$/.test(String(v))).map(Number));
-    // ("nineteen and a half" holds 19.5)
-    const dropped = said.find((t, n) => /^\d+(\.\d+)?$/.test(t) && !blocked.has(n) && !unnamed.has(n) && !held.has(Number(t)) && !(held.has(Number(t) + 0.5) && said.includes("half")));
-    if (held.size && dropped !== undefined) sunk.push(`number ${dropped}`);
+    const g = { reading, tokens, said, names, blocked, unnamed, overruled, changes, profile: session?.profile, cues, k };
+    const fault = guessFault(g);
+    if (fault) return refuse("ungrounded", fault.speech, fault.detail);
+    const number = droppedNumber(g);
+    if (number !== undefined) sunk.push(`number ${number}`);
   }
   // A guessed reading that holds no number, though one was said ("open my window a quarter" read as opening it).
   const amount = tokens.find((t, n) => !blocked.has(n) && !unnamed.has(n) && (/^\d/.test(t) || cues.amounts.words.has(t)));

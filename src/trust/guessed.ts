@@ -1,0 +1,69 @@
+// Checks on a reading that is not word for word (the SLM's, a tolerant match's): does it hold all that
+// was said? A guess that lost part of the request ("turn off the tv the floor lamp and the big light"
+// read without the tv), read a change by an amount as the value ("turn the radio down ten percent"),
+// put a question nobody asked inside a change, left out a place in the car said, or was pulled two ways
+// is refused; one that left out a number said is asked back (or refused when high-risk, src/trust/judge.ts).
+import { intentHandling } from "../act/plan.js";
+import type { IntentResult } from "../nlu/types.js";
+import type { Cues } from "./cues.js";
+import type { EntityTag, Knowledge } from "./knowledge.js";
+import type { PhraseHit } from "./phrases.js";
+
+export interface GuessedReading {
+  /** The reading's intents after grounding. */
+  reading: readonly IntentResult[];
+  /** The utterance's tokens, and the same with a time said blanked out. */
+  tokens: readonly string[];
+  said: readonly string[];
+  /** Known names said, the positions they cover, positions of free text and times. */
+  names: ReadonlyArray<PhraseHit<EntityTag>>;
+  blocked: ReadonlySet<number>;
+  unnamed: ReadonlySet<number>;
+  /** Positions a frame or correction set aside ("not the big light, …"). */
+  overruled: (n: number) => boolean;
+  /** Whether the reading changes anything. */
+  changes: boolean;
+  profile: "home" | "car" | undefined;
+  cues: Cues;
+  k: Knowledge;
+}
+
+/** Why the guess is refused: what to say and the words it is about; undefined when none of the checks fails. */
+export function guessFault(g: GuessedReading): { speech: string; detail: string } | undefined {
+  const { reading, tokens, said, names, blocked, unnamed, cues } = g;
+  const text = (h: { start: number; end: number }) => tokens.slice(h.start, h.end).join(" ");
+  // A named device no part of the reading acts on (only readings that name devices: "turn up the tv" sets a volume).
+  const namedOnes = new Set(reading.map((i) => i.slots.name).filter((v) => v !== undefined).map(String));
+  const lost = namedOnes.size ? names.find((h) => h.tag.kind === "name" && !unnamed.has(h.start) && !g.overruled(h.start) && !namedOnes.has(h.tag.value)) : undefined;
+  if (lost) return { speech: `Sorry, I did not follow what you said about "${text(lost)}", so I did nothing. Please say it another way.`, detail: text(lost) };
+  // A number right after "by", "in" or a direction is a change by that much or a time, not the value to set.
+  const setsNumber = reading.some((i) => Object.values(i.slots).some((v) => typeof v === "number"));
+  const relative = said.findIndex((t, n) => n > 0 && /^\d/.test(t) && cues.amounts.relativeBefore.has(said[n - 1]!) && !blocked.has(n));
+  if (setsNumber && relative > 0) return { speech: "Sorry, I can only set an exact value or turn it up or down a step, so I did nothing.", detail: tokens.slice(relative - 1, relative + 1).join(" ") };
+  // "tv off and lights off, going to bed" read as turning the tv off and asking whether it is on.
+  if (g.changes && reading.some((i) => intentHandling(i.intent).kind === "query")) return { speech: NOT_UNDERSTOOD, detail: "a question inside a request" };
+  // A place in the car said that the reading does not hold: the speaker's seat is no stand-in for it.
+  const placed = reading.flatMap((i) => CAR_PLACE_SLOTS.map((s) => i.slots[s]).filter((v) => v !== undefined).map((v) => String(v).replace(/_/g, " ").split(" ")));
+  const held = (w: string) => placed.some((v) => v.includes(w) || ((w === "behind" || w === "back") && v.includes("rear")));
+  // "back here", "behind me": the speaker's own place, said so.
+  const own = (n: number) => said[n + 1] === "here" || (said[n] === "behind" && ["me", "my", "us"].includes(said[n + 1] ?? ""));
+  const unplaced = g.profile === "car" ? said.find((t, n) => cues.carPositions.has(t) && !blocked.has(n) && !own(n) && !held(t)) : undefined;
+  if (g.changes && unplaced && reading.some((i) => g.k.slotsOf(i.intent).some((s) => CAR_PLACE_SLOTS.includes(s))))
+    return { speech: `Sorry, I did not follow which seat you meant by "${unplaced}", so I did nothing. Please name the seat.`, detail: unplaced };
+  // One request pulled two ways ("turn the volume up down"), or several read the same way though both words were said.
+  const oneWay = reading.length === 1 || reading.every((i) => i.intent === reading[0]!.intent && i.slots.action === reading[0]!.slots.action);
+  const pulled = oneWay ? cues.opposed.find(([a, b]) => said.includes(a) && said.includes(b)) : undefined;
+  if (g.changes && pulled) return { speech: NOT_UNDERSTOOD, detail: pulled.join(" / ") };
+  return undefined;
+}
+
+/** A number said that the reading holds in no value ("open the two back windows to 30 percent" read as 2 %); undefined when none. */
+export function droppedNumber(g: Pick<GuessedReading, "reading" | "said" | "blocked" | "unnamed">): string | undefined {
+  const held = new Set(g.reading.flatMap((i) => Object.values(i.slots)).filter((v) => typeof v === "number" || /^\d+(\.\d+)?$/.test(String(v))).map(Number));
+  if (!held.size) return undefined;
+  // ("nineteen and a half" holds 19.5)
+  return g.said.find((t, n) => /^\d+(\.\d+)?$/.test(t) && !g.blocked.has(n) && !g.unnamed.has(n) && !held.has(Number(t)) && !(held.has(Number(t) + 0.5) && g.said.includes("half")));
+}
+
+const CAR_PLACE_SLOTS = ["window", "seat", "zone", "side"];
+const NOT_UNDERSTOOD = "Sorry, I didn't understand that.";
