@@ -494,15 +494,15 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
       const w = spokenWords(phrase);
       if (w.length) nfa.add(nfa.chain(body, w), end, null);
     }
-    for (const name of options.replies.lists ?? []) {
-      if (!grammar.lists.has(name)) continue;
-      // "kitchen" and "the kitchen"; "the passenger side" and "passenger side".
+    // "kitchen" and "the kitchen"; "the passenger side" and "passenger side".
+    const valueForms = (name: string, from: number, to: number): void => {
       for (const words of listForms(name, ctx)) {
         const bare = words[0] === "the" ? words.slice(1) : words;
-        if (bare.length) nfa.add(nfa.chain(body, bare), end, null);
-        nfa.add(nfa.chain(body, ["the", ...bare]), end, null);
+        if (bare.length) nfa.add(nfa.chain(from, bare), to, null);
+        nfa.add(nfa.chain(from, ["the", ...bare]), to, null);
       }
-    }
+    };
+    for (const name of options.replies.lists ?? []) if (grammar.lists.has(name)) valueForms(name, body, end);
     // Follow-ups: "and the bedroom too", "same for the passenger", "and make it blue" (the lead, then the value, then a trail).
     const f = options.replies.followUps;
     if (f && f.leads.length) {
@@ -513,12 +513,7 @@ export function compileAsrGrammar(grammar: Grammar, options: AsrGrammarOptions =
       for (const name of f.lists) {
         if (!grammar.lists.has(name)) continue;
         const valueStart = nfa.state();
-        for (const words of listForms(name, ctx)) {
-          const bare = words[0] === "the" ? words.slice(1) : words;
-          if (!bare.length) continue;
-          nfa.add(nfa.chain(valueStart, bare), after, null);
-          nfa.add(nfa.chain(valueStart, ["the", ...bare]), after, null);
-        }
+        valueForms(name, valueStart, after);
         for (const l of leads) nfa.add(nfa.chain(body, l), valueStart, null);
         // "and make it blue"
         if (name === "color") for (const l of [[], ...leads]) nfa.add(nfa.chain(body, [...l, "make", "it"]), valueStart, null);

@@ -4,7 +4,7 @@
 // relative changes repeat ("a bit more" after "turn up the volume"); anything else is a request of
 // its own.
 import { normalizeTokens } from "../grammar/normalize.js";
-import type { Grammar, SlotValue } from "../grammar/types.js";
+import type { Grammar, ListValue, SlotValue } from "../grammar/types.js";
 import type { IntentResult } from "../nlu/types.js";
 import { knowledgeOf } from "../trust/knowledge.js";
 
@@ -89,16 +89,26 @@ function contextOf(g: Grammar, name: string): Record<string, SlotValue> | undefi
 function sameKindName(g: Grammar, core: string, previous: readonly IntentResult[]): SlotValue | undefined {
   const domains = new Set(previous.map((p) => (typeof p.slots.name === "string" ? contextOf(g, p.slots.name)?.domain : undefined)));
   const [domain] = [...domains];
+  if (domains.size !== 1 || domain === undefined) return undefined;
+  // "the back" (door), "the cabinet lights" (under cabinet lights)
+  return oneName(g, core, (v) => v.context?.domain === domain && !previous.some((p) => p.slots.name === v.out), { starts: true, longer: true });
+}
+
+/**
+ * The one device whose name or alias ends (or, with `starts`, also starts) in the words of `core`, among
+ * the name list's values `keep` allows; `longer`: the name must hold more words than were said.
+ */
+function oneName(g: Grammar, core: string, keep: (v: ListValue) => boolean, o: { starts?: boolean; longer?: boolean } = {}): SlotValue | undefined {
   const l = g.lists.get("name");
-  if (domains.size !== 1 || domain === undefined || l?.kind !== "values") return undefined;
+  if (l?.kind !== "values") return undefined;
   const want = core.split(" ");
   const found = new Set(
     l.values
-      .filter((v) => v.context?.domain === domain && !previous.some((p) => p.slots.name === v.out))
+      .filter(keep)
       .filter((v) => {
         const t = normalizeTokens(v.inText);
-        // "the back" (door), "the cabinet lights" (under cabinet lights)
-        return t.length > want.length && (want.every((w, i) => t[i] === w) || want.every((w, i) => t[t.length - want.length + i] === w));
+        if (t.length < want.length || (o.longer && t.length === want.length)) return false;
+        return want.every((w, i) => t[t.length - want.length + i] === w) || (o.starts === true && want.every((w, i) => t[i] === w));
       })
       .map((v) => v.out),
   );
@@ -140,19 +150,8 @@ function carPlace(g: Grammar, core: string, previous: readonly IntentResult[]): 
 function nameInArea(g: Grammar, core: string, previous: readonly IntentResult[]): SlotValue | undefined {
   const areas = new Set(previous.map((p) => p.slots.area));
   const [area] = [...areas];
-  const l = g.lists.get("name");
-  if (areas.size !== 1 || typeof area !== "string" || l?.kind !== "values") return undefined;
-  const want = core.split(" ");
-  const found = new Set(
-    l.values
-      .filter((v) => String(v.context?.area ?? "").toLowerCase() === area.toLowerCase())
-      .filter((v) => {
-        const t = normalizeTokens(v.inText);
-        return t.length >= want.length && want.every((w, i) => t[t.length - want.length + i] === w);
-      })
-      .map((v) => v.out),
-  );
-  return found.size === 1 ? [...found][0] : undefined;
+  if (areas.size !== 1 || typeof area !== "string") return undefined;
+  return oneName(g, core, (v) => String(v.context?.area ?? "").toLowerCase() === area.toLowerCase());
 }
 
 const PRONOUNS = new Set(["it", "them", "that"]);
@@ -185,6 +184,9 @@ export function newValue(text: string, previous: readonly IntentResult[] | undef
   return [{ ...p, slots: { ...p.slots, [slot]: value }, confidence: 1, source: "dialog", fromContext: [] }];
 }
 
+/** What a follow-up may start with and means nothing by ("and turn the volume up", "then close them"). */
+export const FOLLOW_UP_LEAD = /^\s*(and then|and now|and|also|then|now)\b[\s,]*/i;
+
 /** "and open the curtains in there": the previous request's one room for "there". */
 const THERE = /\b(?:in there|over there|in that room|in the same room|there)\b/;
 
@@ -193,7 +195,7 @@ export function withPlace(text: string, previous: readonly IntentResult[] | unde
   const areas = new Set((previous ?? []).map((p) => p.slots.area));
   const [area] = [...areas];
   if (areas.size !== 1 || typeof area !== "string") return undefined;
-  const said = normalizeTokens(text).join(" ").replace(/^(?:and then|and now|and|also|then|now) /, "");
+  const said = normalizeTokens(text).join(" ").replace(FOLLOW_UP_LEAD, "");
   if (!THERE.test(said) || /^there (?:is|are|was|were)\b/.test(said)) return undefined;
   return said.replace(THERE, `in the ${area.toLowerCase()}`);
 }

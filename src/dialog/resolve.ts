@@ -6,7 +6,7 @@ import type { IntentResult, Understander, Understanding } from "../nlu/types.js"
 import { sayIntents } from "../compile/canonical.js";
 import { judge, type TrustDeps, type Verdict } from "../trust/index.js";
 import type { Later } from "../trust/when.js";
-import { followUp, newValue, resumeAfterPause, withPlace, withReferent } from "./ellipsis.js";
+import { FOLLOW_UP_LEAD, followUp, newValue, resumeAfterPause, withPlace, withReferent } from "./ellipsis.js";
 import { ownerFirst } from "./rephrase.js";
 import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
 import type { Profile, Requirement } from "./profiles.js";
@@ -99,7 +99,7 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
   }
   // "and turn the volume up" in the follow-up window: the request without its "and" (and its thanks), read
   // again; a reading of it is judged like any other.
-  const bare = input.previous?.length && !exact(u) ? followed.replace(/^\s*(and then|and now|and|also|then|now)\b[\s,]*/i, "") : said;
+  const bare = input.previous?.length && !exact(u) ? followed.replace(FOLLOW_UP_LEAD, "") : said;
   if (bare !== said && bare) {
     const again = await deps.understander.understand(bare);
     if (again.intents.length)

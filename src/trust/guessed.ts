@@ -28,8 +28,8 @@ export interface GuessedReading {
   k: Knowledge;
 }
 
-/** Why the guess is refused: what to say and the words it is about; undefined when none of the checks fails. */
-export function guessFault(g: GuessedReading): { speech: string; detail: string } | undefined {
+/** Why the guess is refused: what to say (none: not understood) and the words it is about; undefined when none of the checks fails. */
+export function guessFault(g: GuessedReading): { speech?: string; detail: string } | undefined {
   const { reading, tokens, said, names, blocked, unnamed, cues } = g;
   const text = (h: { start: number; end: number }) => tokens.slice(h.start, h.end).join(" ");
   // A named device no part of the reading acts on (only readings that name devices: "turn up the tv" sets a volume).
@@ -41,7 +41,7 @@ export function guessFault(g: GuessedReading): { speech: string; detail: string 
   const relative = said.findIndex((t, n) => n > 0 && /^\d/.test(t) && cues.amounts.relativeBefore.has(said[n - 1]!) && !blocked.has(n));
   if (setsNumber && relative > 0) return { speech: "Sorry, I can only set an exact value or turn it up or down a step, so I did nothing.", detail: tokens.slice(relative - 1, relative + 1).join(" ") };
   // "tv off and lights off, going to bed" read as turning the tv off and asking whether it is on.
-  if (g.changes && reading.some((i) => intentHandling(i.intent).kind === "query")) return { speech: NOT_UNDERSTOOD, detail: "a question inside a request" };
+  if (g.changes && reading.some((i) => intentHandling(i.intent).kind === "query")) return { detail: "a question inside a request" };
   // A place in the car said that the reading does not hold: the speaker's seat is no stand-in for it.
   const placed = reading.flatMap((i) => CAR_PLACE_SLOTS.map((s) => i.slots[s]).filter((v) => v !== undefined).map((v) => String(v).replace(/_/g, " ").split(" ")));
   const held = (w: string) => placed.some((v) => v.includes(w) || ((w === "behind" || w === "back") && v.includes("rear")));
@@ -53,17 +53,27 @@ export function guessFault(g: GuessedReading): { speech: string; detail: string 
   // One request pulled two ways ("turn the volume up down"), or several read the same way though both words were said.
   const oneWay = reading.length === 1 || reading.every((i) => i.intent === reading[0]!.intent && i.slots.action === reading[0]!.slots.action);
   const pulled = oneWay ? cues.opposed.find(([a, b]) => said.includes(a) && said.includes(b)) : undefined;
-  if (g.changes && pulled) return { speech: NOT_UNDERSTOOD, detail: pulled.join(" / ") };
+  if (g.changes && pulled) return { detail: pulled.join(" / ") };
   return undefined;
 }
 
-/** A number said that the reading holds in no value ("open the two back windows to 30 percent" read as 2 %); undefined when none. */
-export function droppedNumber(g: Pick<GuessedReading, "reading" | "said" | "blocked" | "unnamed">): string | undefined {
+/**
+ * A number or amount said that the reading holds in no value, to ask back about: an amount said to a
+ * reading that holds no number at all ("open my window a quarter" read as opening it; `understood`: the
+ * readings before grounding), or a number said beside the ones it holds ("open the two back windows to
+ * 30 percent" read as 2 %). Undefined when every one is held.
+ */
+export function unheldNumber(g: Pick<GuessedReading, "reading" | "tokens" | "said" | "blocked" | "unnamed" | "cues">, understood: readonly IntentResult[]): string | undefined {
+  const free = (n: number) => !g.blocked.has(n) && !g.unnamed.has(n);
+  if (!understood.some((i) => Object.values(i.slots).some((v) => typeof v === "number" || /^\d/.test(String(v))))) {
+    const amount = g.tokens.find((t, n) => free(n) && (/^\d/.test(t) || g.cues.amounts.words.has(t)));
+    return amount === undefined ? undefined : `amount ${amount}`;
+  }
   const held = new Set(g.reading.flatMap((i) => Object.values(i.slots)).filter((v) => typeof v === "number" || /^\d+(\.\d+)?$/.test(String(v))).map(Number));
   if (!held.size) return undefined;
   // ("nineteen and a half" holds 19.5)
-  return g.said.find((t, n) => /^\d+(\.\d+)?$/.test(t) && !g.blocked.has(n) && !g.unnamed.has(n) && !held.has(Number(t)) && !(held.has(Number(t) + 0.5) && g.said.includes("half")));
+  const dropped = g.said.find((t, n) => /^\d+(\.\d+)?$/.test(t) && free(n) && !held.has(Number(t)) && !(held.has(Number(t) + 0.5) && g.said.includes("half")));
+  return dropped === undefined ? undefined : `number ${dropped}`;
 }
 
 const CAR_PLACE_SLOTS = ["window", "seat", "zone", "side"];
-const NOT_UNDERSTOOD = "Sorry, I didn't understand that.";

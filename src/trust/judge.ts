@@ -20,7 +20,7 @@ import { covered, type PhraseHit } from "./phrases.js";
 import { findLater, sayLater, type Later } from "./when.js";
 import { findSelfCorrection, repairRequest } from "./repair.js";
 import { narrowByKindWord } from "./kindWords.js";
-import { droppedNumber, guessFault } from "./guessed.js";
+import { guessFault, unheldNumber } from "./guessed.js";
 
 /** What the speech recognizer says about how sure it is of the words (src/asr evidence). */
 export interface AsrEvidence {
@@ -173,7 +173,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // 1. What the words do to the request. A sentence of the grammar matched word for word spells out
   // what its words mean ("i don't need navigation any more" is how the grammar cancels navigation):
   // then negation, hold, statements, exclusions and conditions are the template's own words.
-  const spelled = !stripped && intents.every((i) => i.source === "matcher" && i.confidence >= 1);
+  const spelled = !stripped && intents.every(wordForWord);
   const has = (kind: CueKind) => !spelled && cueHits.some((h) => h.tag === kind);
   if (has("negation_ask")) return { decision: "ask", intents, prompt: `Do you want me to ${sayIntents(grammar, intents)} now?`, reason: "negation" };
   if (has("negation") && !has("negation_act")) return refuse("negation", SPEECH.negation, hitText(cueHits.find((h) => h.tag === "negation")!));
@@ -228,7 +228,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   for (const l of timed || !changes ? [] : findLater(tokens, cues, cueBlocked)) {
     if (l.kind === "clock" && l.bare) {
       const rest = reunderstand ? await reunderstand(without(tokens, [l])) : undefined;
-      if (!rest?.intents.length || !rest.intents.every((i) => i.source === "matcher" && i.confidence >= 1)) continue;
+      if (!rest?.intents.length || !rest.intents.every(wordForWord)) continue;
     }
     laters.push(l);
   }
@@ -265,7 +265,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   if (changes && roughly >= 0) {
     // "set the heat pump two twenty one": "two" is how a recognizer writes "to"; asked back that way.
     const to = tokens[roughly] === "2" && digit(roughly + 1) && reunderstand ? await reunderstand(tokens.map((t, n) => (n === roughly ? "to" : t)).join(" ")) : undefined;
-    if (to?.intents.length && to.intents.every((i) => i.source === "matcher" && i.confidence >= 1))
+    if (to?.intents.length && to.intents.every(wordForWord))
       return { decision: "ask", intents: to.intents, prompt: `Did you mean: ${sayIntents(grammar, to.intents)}?`, reason: "ungrounded" };
     return refuse("ungrounded", `Sorry, I need an exact number, so I did nothing.`, tokens.slice(roughly, roughly + 3).join(" "));
   }
@@ -331,7 +331,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const key = (i: IntentResult) => `${i.intent} ${JSON.stringify(Object.entries(i.slots).sort(([a], [b]) => a.localeCompare(b)))}`;
   const all = [...kept, ...guessed];
   const once = all.filter((i, n) => all.findIndex((j) => key(j) === key(i)) === n);
-  if (once.length < all.length && all.some((i) => !(i.source === "matcher" && i.confidence >= 1)))
+  if (once.length < all.length && !all.every(wordForWord))
     return { decision: "ask", intents: once, prompt: `Did you mean: ${sayIntents(grammar, once)}?`, reason: "ungrounded" };
 
   if (guessedReading(intents)) {
@@ -340,14 +340,10 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     const overruled = (n: number) => (frame !== undefined && n >= frame.start && n < frame.end) || (self?.kind === "corrected" && n < self.cue.end) || (early?.kind === "corrected" && n < early.cue.end);
     const g = { reading, tokens, said, names, blocked, unnamed, overruled, changes, profile: session?.profile, cues, k };
     const fault = guessFault(g);
-    if (fault) return refuse("ungrounded", fault.speech, fault.detail);
-    const number = droppedNumber(g);
-    if (number !== undefined) sunk.push(`number ${number}`);
+    if (fault) return refuse("ungrounded", fault.speech ?? SPEECH.notUnderstood, fault.detail);
+    const unheld = unheldNumber(g, intents);
+    if (unheld !== undefined) sunk.push(unheld);
   }
-  // A guessed reading that holds no number, though one was said ("open my window a quarter" read as opening it).
-  const amount = tokens.find((t, n) => !blocked.has(n) && !unnamed.has(n) && (/^\d/.test(t) || cues.amounts.words.has(t)));
-  if (amount !== undefined && guessedReading(intents) && !intents.some((i) => Object.values(i.slots).some((v) => typeof v === "number" || /^\d/.test(String(v)))))
-    sunk.push(`amount ${amount}`);
   // A guessed reading that splits one request in two, the second with no place of its own and a kind of device
   // said only inside the first's name ("thanks, and turn on the workbench light" read as the workbench light and
   // this room's lights): the words went to the named device.
@@ -398,12 +394,14 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   return { decision: "act", intents: kept, notes: [] };
 }
 
-/** A reading not matched word for word (the SLM's, or a tolerant match). */
+/** A sentence of the grammar, matched word for word. */
+const wordForWord = (i: IntentResult): boolean => i.source === "matcher" && i.confidence >= 1;
 /**
  * A reading matched word for word, or one the dialog built from a request already carried out and the words
  * of a follow-up ("and the cabinet lights" after "pendants to 50": the 50 was said then, not now).
  */
-const certain = (i: IntentResult): boolean => (i.source === "matcher" || i.source === "dialog") && i.confidence >= 1;
+const certain = (i: IntentResult): boolean => wordForWord(i) || (i.source === "dialog" && i.confidence >= 1);
+/** A reading not certain (the SLM's, or a tolerant match). */
 const guessedReading = (intents: readonly IntentResult[]): boolean => !intents.every(certain);
 
 /**
