@@ -9,4 +9,7 @@ if (!existsSync(fileURLToPath(entry))) {
   process.exit(1);
 }
 const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// A failed command has said why; whatever it left open (a broker, a worker) must not keep it hanging.
+if (code !== 0) process.stdout.write("", () => process.exit(code));

@@ -8,6 +8,7 @@ import { judge, type TrustDeps, type Verdict } from "../trust/index.js";
 import type { Later } from "../trust/when.js";
 import { FOLLOW_UP_LEAD, followUp, newValue, resumeAfterPause, withPlace, withReferent } from "./ellipsis.js";
 import { ownerFirst } from "./rephrase.js";
+import { noReferent, pickAmong, whichOne } from "./which.js";
 import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
 import type { Profile, Requirement } from "./profiles.js";
 import type { Interrupted, Pending, Resolution, SessionInfo, TrustNote, UnderstandInput } from "./types.js";
@@ -163,10 +164,16 @@ async function decide(u: Understanding, input: UnderstandInput, deps: ResolverDe
     v.decision === "pass" || v.decision === "act" ? undefined : { decision: v.decision, reason: v.reason, ...("detail" in v && v.detail ? { detail: v.detail } : {}) };
   switch (verdict.decision) {
     case "pass":
-      if (!intents.length) return { kind: "answer", speech: RESOLVER_SPEECH.noMatch, understanding: u };
-      return finish(intents, session, previous, deps, u);
-    case "act":
-      return finish(verdict.intents, session, previous, deps, u);
+    case "act": {
+      const acted = verdict.decision === "act" ? verdict.intents : intents;
+      if (!acted.length) return { kind: "answer", speech: RESOLVER_SPEECH.noMatch, understanding: u };
+      const which = whichOne(acted, text, session);
+      if (which) return { kind: "clarify", pending: which, understanding: u };
+      const r = finish(acted, session, previous, deps, u);
+      if (r.kind === "act" && deps.grammar && noReferent(acted, text, input.previous))
+        return { kind: "confirm", intents: r.intents, prompt: `Did you mean: ${sayIntents(deps.grammar, r.intents)}?`, notes: r.notes ?? [], understanding: u, trust: { decision: "ask", reason: "unsure_nlu" } };
+      return r;
+    }
     case "refuse":
       // Nothing is acted on: the answer's intents stay empty, what was understood travels as `withheld`.
       return { kind: "answer", speech: verdict.speech, intents: [], understanding: u, trust: { ...note(verdict)!, withheld: verdict.intents } };
@@ -347,8 +354,13 @@ async function answerValue(pending: Pending, text: string, deps: ResolverDeps): 
   const answer = normalizeText(text).replace(LEADING, "").replace(TRAILING, "").trim();
   if (!answer) return undefined;
   const g = deps.grammar;
+  const listName = g ? ([...g.intents.values()].flatMap((i) => [...i.slots.values()]).find((s) => s.name === pending.slot)?.list ?? pending.slot) : pending.slot;
+  if (pending.among) {
+    const list = g?.lists.get(listName);
+    const forms = (v: SlotValue) => (g && list?.kind === "values" ? list.values.filter((x) => x.out === v).flatMap((x) => expand(x.in, g)) : []);
+    return pickAmong(pending.among, answer, forms);
+  }
   if (g) {
-    const listName = [...g.intents.values()].flatMap((i) => [...i.slots.values()]).find((s) => s.name === pending.slot)?.list ?? pending.slot;
     const list = g.lists.get(listName);
     if (list?.kind === "values") {
       for (const v of list.values) {

@@ -1,4 +1,5 @@
 // Plain data shared by the dialog machine (machines/dialog.ts), the resolver and the runtime.
+import type { SlotValue } from "../grammar/types.js";
 import type { IntentResult, Understanding } from "../nlu/types.js";
 import type { AsrEvidence, TrustReason } from "../trust/judge.js";
 
@@ -50,6 +51,8 @@ export interface Pending {
   prompt: string;
   /** How many times the question has been asked. */
   attempts: number;
+  /** The values the answer chooses among ("Which window: the rear left or the rear right?"), and the one value for all of them ("both"). */
+  among?: { values: SlotValue[]; all?: SlotValue };
 }
 
 /** Why hark did not simply act (the trust policy's decision, src/trust/judge.ts), for logs and answers. */

@@ -9,6 +9,9 @@ import type { PhraseHit } from "./phrases.js";
 /** Words after a retraction that change nothing ("…, no wait, sorry"). */
 const TRAILING_FILLERS = new Set(["um", "uh", "er", "erm", "hmm", "please", "sorry", "ok", "okay", "then", "actually", "thanks"]);
 
+/** Hesitations after which a request may start again ("turn on the uh turn off the lights"). */
+const RESTART_FILLERS = new Set(["uh", "um", "er", "erm", "uhm", "hmm", "ah"]);
+
 export type SelfCorrection =
   | { kind: "retracted"; cue: PhraseHit<"retraction"> }
   | { kind: "corrected"; cue: PhraseHit<"correction">; head: string[]; tail: string[] };
@@ -25,7 +28,12 @@ export function findSelfCorrection(tokens: readonly string[], cues: Pick<Cues, "
     if (h && h.end === end) return { kind: "retracted", cue: h };
   }
   const mid = cues.midCorrections.cues.find(tokens, blocked).filter((h) => h.end < end && !cues.midCorrections.notBefore.has(tokens[h.end]!));
-  const hits = [...cues.correctionStart.find(tokens, blocked), ...mid].sort((a, b) => a.start - b.start || b.end - a.end);
+  // "turn on the uh turn off the lights": the request's first word said again after a hesitation starts it again.
+  const first = tokens.findIndex((t) => !RESTART_FILLERS.has(t));
+  const restarts: PhraseHit<"correction">[] = [];
+  for (let i = first + 2; first >= 0 && i < end - 1; i++)
+    if (RESTART_FILLERS.has(tokens[i - 1]!) && tokens[i] === tokens[first] && !blocked.has(i)) restarts.push({ tag: "correction", start: i - 1, end: i });
+  const hits = [...cues.correctionStart.find(tokens, blocked), ...mid, ...restarts].sort((a, b) => a.start - b.start || b.end - a.end);
   for (let n = 0; n < hits.length; n++) {
     const h = hits[n]!;
     if (h.start < 2) continue;
