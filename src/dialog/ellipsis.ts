@@ -42,6 +42,11 @@ export function followUp(text: string, previous: readonly IntentResult[] | undef
   while (a < b && LEAD.has(all[a]!)) a++;
   while (b > a && TRAIL.has(all[b - 1]!)) b--;
   const core = all.slice(a, b).join(" ");
+  // "open the passenger window" … "and mine too": the same for the speaker's own seat, filled in from where it is said.
+  if (MINE.test(all.join(" "))) {
+    const slots = carSlots(g, previous);
+    return slots ? previous.map((p) => ({ ...p, slots: Object.fromEntries(Object.entries(p.slots).filter(([k]) => !slots.includes(k))), confidence: 1, source: "dialog", fromContext: slots })) : undefined;
+  }
   // It must announce itself as a follow-up ("and …", "… too") or be nothing but the new value.
   const marked = a > 0 || b < all.length;
   if (!core) return undefined;
@@ -129,6 +134,15 @@ export function resumeAfterPause(intents: readonly IntentResult[], previous: rea
 const PRONOUN_WORDS = new Set(["it", "them", "that", "this", "those", "these", "one", "something", "stuff"]);
 
 /** The previous requests' seat, window or zone slot with the place `core` names, when every one has such a slot. */
+/** The speaker's own seat said alone: "and mine too", "for me as well", "my side too". */
+const MINE = /^(?:(?:and|also|now|then|same|what|about|how) )*(?:for )?(?:mine|me|myself|my (?:side|seat|window|one))(?: (?:too|as well|also|please))*$/;
+
+/** The slot naming a seat, window or zone in each previous car request; undefined when one has none. */
+function carSlots(g: Grammar, previous: readonly IntentResult[]): string[] | undefined {
+  const slots = previous.map((p) => [...(g.intents.get(p.intent)?.slots.values() ?? [])].find((sl) => CAR_PLACES.has(sl.list ?? sl.name))?.name);
+  return slots.every((x): x is string => x !== undefined) ? [...new Set(slots)] : undefined;
+}
+
 function carPlace(g: Grammar, core: string, previous: readonly IntentResult[]): Record<string, SlotValue> | undefined {
   const k = knowledgeOf(g);
   const said = core.split(" ");

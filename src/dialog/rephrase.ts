@@ -33,3 +33,26 @@ export function ownerFirst(text: string): string | undefined {
   }
   return changed ? out.join(" ") : undefined;
 }
+
+// A request with its reason said after it: "pause the telly, the phone's ringing", "turn the music down
+// the baby is sleeping", "close the window because it's loud". The request is what comes before the
+// reason; the resolver takes it only when that part is a sentence of the grammar word for word and the
+// reason holds no word that changes a request (a negation, a time, a condition: checked by the caller).
+const BECAUSE = new Set(["because", "cause", "cos", "coz", "since", "as"]);
+/** Contractions and forms of "be" that make the words after a request a clause of their own. */
+const IS = /^(?:\S+'s|i'm|we're|they're|you're|he's|she's|it's|that's|this|is|are|am|was|were|feels|looks|sounds|seems)$/;
+const SUBJECTS = new Set(["i", "we", "they", "you", "he", "she", "it", "that", "this", "the", "my", "our", "somebody", "someone", "everyone", "nobody"]);
+
+/** [request, reason] split where a reason clause starts; undefined when there is none. */
+export function reasonAfter(text: string): [string, string[]] | undefined {
+  const w = normalizeTokens(text);
+  for (let i = 2; i < w.length; i++) {
+    if (BECAUSE.has(w[i]!) && i + 1 < w.length) return [w.slice(0, i).join(" "), w.slice(i)];
+    // "… the phone's ringing", "… the baby is sleeping", "… it's loud", "… this one's boring"
+    if (!SUBJECTS.has(w[i]!) && !IS.test(w[i]!)) continue;
+    const clause = w.slice(i, i + 4);
+    const be = clause.findIndex((t) => IS.test(t) && t !== "this");
+    if (be >= 0 && be <= 2 && (be > 0 || w[i] !== "this") && i + be + 1 < w.length + (/'s$|'m$|'re$/.test(clause[be]!) ? 1 : 0)) return [w.slice(0, i).join(" "), w.slice(i)];
+  }
+  return undefined;
+}

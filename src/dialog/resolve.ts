@@ -7,7 +7,8 @@ import { sayIntents } from "../compile/canonical.js";
 import { judge, type TrustDeps, type Verdict } from "../trust/index.js";
 import type { Later } from "../trust/when.js";
 import { FOLLOW_UP_LEAD, followUp, newValue, resumeAfterPause, withPlace, withReferent } from "./ellipsis.js";
-import { ownerFirst } from "./rephrase.js";
+import { ownerFirst, reasonAfter } from "./rephrase.js";
+import { findLater } from "../trust/when.js";
 import { noReferent, pickAmong, whichOne } from "./which.js";
 import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
 import type { Profile, Requirement } from "./profiles.js";
@@ -111,6 +112,12 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
   if (reordered) {
     const again = await deps.understander.understand(reordered);
     if (exact(again)) return decide(again, { ...input, text: reordered }, deps, input.previous);
+  }
+  // "pause the telly, the phone's ringing": the request without the reason said after it.
+  const reason = exact(u) || !deps.trust ? undefined : reasonAfter(said);
+  if (reason && !deps.trust!.cues.anywhere.find(reason[1]).length && !findLater(reason[1], deps.trust!.cues).length) {
+    const again = await deps.understander.understand(reason[0]);
+    if (exact(again)) return decide(again, { ...input, text: reason[0] }, deps, input.previous);
   }
   return decide(u, input, deps, input.previous);
 }
