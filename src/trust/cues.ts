@@ -60,6 +60,7 @@ const cuesSchema = z.strictObject({
   domain_words: z.record(z.string(), templates).default({}),
   kind_words: z.record(z.string(), z.array(z.string().min(1))).default({}),
   action_words: z.record(z.string(), templates).default({}),
+  contrary_words: z.record(z.string(), templates).default({}),
   places: z.strictObject({ car: templates, home: templates }),
   spoken: z.strictObject({ before: templates, after: templates, amounts: z.array(z.number().positive()) }),
 });
@@ -140,6 +141,8 @@ export interface Cues {
   wordedDomains: ReadonlySet<string>;
   /** Words that say what to do, per reading ("HassTurnOff", "CabinWindow action=close"): an SLM's reading needs one. */
   actionWords: ReadonlyMap<string, PhraseSet<"action">>;
+  /** Words that ask for the opposite of a reading's action, keyed as `actionWords`. */
+  contraryWords: ReadonlyMap<string, PhraseSet<"action">>;
   /** Per domain, words for some of its devices ("lamp" among lights): src/trust/kindWords.ts. */
   kindWords: ReadonlyMap<string, ReadonlySet<string>>;
   delay: CueFile["delay"];
@@ -252,7 +255,8 @@ export function loadCues(dir: string): Cues {
     numberWords,
     domainWords,
     wordedDomains: new Set(Object.keys(c.domain_words)),
-    actionWords: new Map(Object.entries(c.action_words).map(([key, list]) => [key, list.reduce((set, t) => set.add(t, "action"), new PhraseSet<"action">())])),
+    actionWords: phraseSets(c.action_words),
+    contraryWords: phraseSets(c.contrary_words),
     kindWords: new Map(Object.entries(c.kind_words).map(([d, ws]) => [d, new Set(ws.flatMap((w) => normalizeTokens(w)))])),
     delay: c.delay,
     spoken: c.spoken,
@@ -260,4 +264,8 @@ export function loadCues(dir: string): Cues {
   };
   cache.set(dir, cues);
   return cues;
+}
+
+function phraseSets(byKey: Record<string, string[]>): Map<string, PhraseSet<"action">> {
+  return new Map(Object.entries(byKey).map(([key, list]) => [key, list.reduce((set, t) => set.add(t, "action"), new PhraseSet<"action">())]));
 }

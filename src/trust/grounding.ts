@@ -6,6 +6,7 @@ import type { SlotValue } from "../grammar/types.js";
 import { normalizeTokens } from "../grammar/normalize.js";
 import type { IntentResult } from "../nlu/types.js";
 import type { Cues } from "./cues.js";
+import type { PhraseSet } from "./phrases.js";
 import type { Knowledge } from "./knowledge.js";
 
 export interface GroundingRules {
@@ -83,10 +84,13 @@ function directionSaid(tokens: readonly string[], cues: Cues): boolean {
  */
 function actionSaid(intent: IntentResult, tokens: readonly string[], cues: Cues): boolean {
   const keys = [intent.intent, ...Object.entries(intent.slots).map(([slot, v]) => `${intent.intent} ${slot}=${String(v)}`)];
+  const stems = tokens.map(stem);
+  const found = (set: PhraseSet<"action">) => set.find(tokens).length > 0 || set.find(stems).length > 0;
+  // Words that ask for the opposite ("make more cold" read as warmer): never this reading.
+  if (keys.some((key) => { const c = cues.contraryWords.get(key); return c !== undefined && found(c); })) return false;
   const sets = keys.flatMap((key) => cues.actionWords.get(key) ?? []);
   if (!sets.length) return true;
-  const stems = tokens.map(stem);
-  return sets.some((set) => set.find(tokens).length > 0 || set.find(stems).length > 0);
+  return sets.some(found);
 }
 
 /** Domains without words in cues.yaml are not checked. */

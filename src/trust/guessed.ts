@@ -36,6 +36,10 @@ export function guessFault(g: GuessedReading): { speech?: string; detail: string
   const namedOnes = new Set(reading.map((i) => i.slots.name).filter((v) => v !== undefined).map(String));
   const lost = namedOnes.size ? names.find((h) => h.tag.kind === "name" && !unnamed.has(h.start) && !g.overruled(h.start) && !namedOnes.has(h.tag.value)) : undefined;
   if (lost) return { speech: `Sorry, I did not follow what you said about "${text(lost)}", so I did nothing. Please say it another way.`, detail: text(lost) };
+  // A word only a device's name holds, said beside a reading of a room's devices ("close the light of the
+  // staircase" read as this room's lights): the guess went past the device meant.
+  const nameWord = g.changes && reading.every((i) => i.slots.name === undefined) ? said.findIndex((t, n) => g.k.nameOnly.has(t) && !blocked.has(n) && !unnamed.has(n) && !g.overruled(n)) : -1;
+  if (nameWord >= 0) return { speech: `Sorry, I did not follow what you said about "${said[nameWord]}", so I did nothing. Please say it another way.`, detail: said[nameWord]! };
   // A number right after "by", "in" or a direction is a change by that much or a time, not the value to set.
   const setsNumber = reading.some((i) => Object.values(i.slots).some((v) => typeof v === "number"));
   const relative = said.findIndex((t, n) => n > 0 && /^\d/.test(t) && cues.amounts.relativeBefore.has(said[n - 1]!) && !blocked.has(n));

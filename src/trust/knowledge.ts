@@ -19,6 +19,8 @@ export interface Knowledge {
   entities: PhraseSet<EntityTag>;
   /** Every word of every sentence, rule and list value. */
   vocabulary: ReadonlySet<string>;
+  /** Words only devices' names hold ("staircase", "pendant"): no sentence, rule or other list has them. */
+  nameOnly: ReadonlySet<string>;
   /** The lists that fill a slot of an intent (a slot may be filled by several: {onoff:state}). */
   listsOf(intent: string, slot: string): SlotList[];
   /** The spoken forms (token sequences) of a value of a values list. */
@@ -96,13 +98,17 @@ export function knowledgeOf(grammar: Grammar): Knowledge {
     slotLists.set(intent.name, perSlot);
   }
   for (const r of grammar.rules.values()) walk(r.expr, addText);
+  const generic = new Set(vocabulary);
+  for (const [name, list] of grammar.lists) if (list.kind === "values" && name !== "name") for (const v of list.values) walk(v.in, (e) => e.type === "text" && normalizeTokens(e.text).forEach((t) => generic.add(t)));
   for (const list of grammar.lists.values()) if (list.kind === "values") for (const v of list.values) walk(v.in, addText);
+  const nameOnly = new Set([...vocabulary].filter((t) => !generic.has(t)));
 
   const formCache = new Map<SlotList, Map<string, string[][]>>();
   const k: Knowledge = {
     grammar,
     entities,
     vocabulary,
+    nameOnly,
     listsOf(intent, slot) {
       const names = slotLists.get(intent)?.get(slot) ?? new Set([slot]);
       return [...names].map((n) => grammar.lists.get(n)).filter((l): l is SlotList => l !== undefined);
