@@ -70,7 +70,7 @@ export const HOME_PROFILE: Profile = {
       anyOf: ["name", "area", "floor"],
       ask: "area",
       prompt: "Which room?",
-      unlessResponse: ["lights_everywhere"],
+      unlessResponse: ["lights_everywhere", "locks_everywhere"],
     },
   ],
 };
