@@ -40,8 +40,9 @@ export function ownerFirst(text: string): string | undefined {
 // reason holds no word that changes a request (a negation, a time, a condition: checked by the caller).
 const BECAUSE = new Set(["because", "cause", "cos", "coz", "since", "as"]);
 /** Contractions and forms of "be" that make the words after a request a clause of their own. */
-const IS = /^(?:\S+'s|i'm|we're|they're|you're|he's|she's|it's|that's|this|is|are|am|was|were|feels|looks|sounds|seems)$/;
-const SUBJECTS = new Set(["i", "we", "they", "you", "he", "she", "it", "that", "this", "the", "my", "our", "somebody", "someone", "everyone", "nobody"]);
+// ("that's", "which is" start a clause about the device, "the lamp that's by the window": no reason)
+const IS = /^(?:(?!that's)\S+'s|i'm|we're|they're|you're|it's|this|is|are|am|was|were|feels|looks|sounds|seems)$/;
+const SUBJECTS = new Set(["i", "we", "they", "you", "he", "she", "it", "this", "the", "my", "our", "somebody", "someone", "everyone", "nobody"]);
 
 /** [request, reason] split where a reason clause starts; undefined when there is none. */
 export function reasonAfter(text: string): [string, string[]] | undefined {
