@@ -126,6 +126,20 @@ describe("in a running hark: each intent on the demo home", () => {
     expect(state("light.living_room_ceiling")?.state).toBe("OFF");
   });
 
+  it("LightAdjustBrightness dims a light a quarter at a time over MQTT, and a dimmed light stays on", async () => {
+    await act([intent("HassLightSet", { name: "Floor Lamp", brightness: 40 })]);
+    await waitState("light.living_room_floor_lamp", (s) => s.state === "ON" && s.brightness === 40);
+    const dim = [{ ...intent("LightAdjustBrightness", { name: "Floor Lamp", direction: "dimmer" }), response: "name" }];
+    const r = await act(dim);
+    expect(wire(r.plan).sent).toMatchObject({ topic: "hark/home/light.living_room_floor_lamp/set", action: "adjust_brightness", params: { delta: -25 } });
+    expect(r.grammar).toBe("Made Floor Lamp dimmer.");
+    await waitState("light.living_room_floor_lamp", (s) => s.brightness === 15);
+    await act(dim);
+    await waitState("light.living_room_floor_lamp", (s) => s.state === "ON" && s.brightness === 1);
+    await act([intent("LightAdjustBrightness", { name: "Floor Lamp", direction: "brighter" })]);
+    await waitState("light.living_room_floor_lamp", (s) => s.brightness === 26);
+  });
+
   it("HassTurnOn on a script runs it; HassTurnOff on a scene is refused with a reason, nothing sent", async () => {
     const r = await act([intent("HassTurnOn", { name: "Party Time" })]);
     expect(wire(r.plan).sent).toMatchObject({ topic: "hark/home/script.party_time/set", action: "run" });

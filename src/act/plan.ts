@@ -177,6 +177,7 @@ export const INTENTS: Record<string, Rule> = {
   HassLawnMowerDock: ROBOT("lawn_mower"),
   HassMediaPause: MEDIA("media_pause"),
   HassMediaUnpause: MEDIA("media_play"),
+  LightAdjustBrightness: { kind: "home", domains: ["light"] },
   HassMediaNext: MEDIA("media_next"),
   HassMediaPrevious: MEDIA("media_previous"),
   HassSetVolume: { kind: "home", domains: ["media_player"] },

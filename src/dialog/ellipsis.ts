@@ -25,7 +25,7 @@ const KINDS: Array<[string[], Record<string, SlotValue>]> = [
 ];
 const MORE = ["more", "a bit more", "a little more", "bit more", "little more", "once more", "some more", "even more"];
 /** Intents that change something relative to now: saying "more" repeats them. */
-const RELATIVE = new Set(["CabinAdjustTemperature", "MediaAdjustVolume", "HassIncreaseTimer", "HassDecreaseTimer"]);
+const RELATIVE = new Set(["CabinAdjustTemperature", "MediaAdjustVolume", "LightAdjustBrightness", "HassIncreaseTimer", "HassDecreaseTimer"]);
 
 function listValue(g: Grammar, list: string, words: string): SlotValue | undefined {
   const l = g.lists.get(list);

@@ -43,6 +43,7 @@ const HOME_TARGETED = [
   "HassTurnOff",
   "HassToggle",
   "HassLightSet",
+  "LightAdjustBrightness",
   "HassSetPosition",
   "HassOpenCover",
   "HassCloseCover",
@@ -66,7 +67,7 @@ export const HOME_PROFILE: Profile = {
   fill: [{ slot: "area", from: "area", intents: HOME_TARGETED, unless: ["name", "area", "floor"] }],
   requirements: [
     {
-      intents: ["HassTurnOn", "HassTurnOff", "HassToggle", "HassLightSet", "HassSetPosition", "HassOpenCover", "HassCloseCover"],
+      intents: ["HassTurnOn", "HassTurnOff", "HassToggle", "HassLightSet", "LightAdjustBrightness", "HassSetPosition", "HassOpenCover", "HassCloseCover"],
       anyOf: ["name", "area", "floor"],
       ask: "area",
       prompt: "Which room?",

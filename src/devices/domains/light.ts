@@ -51,6 +51,8 @@ function lightOn(s: DeviceState, p: Params, d: Device): DeviceState | string {
   return next;
 }
 
+const BRIGHTNESS_STEP = 25;
+
 export const light: DomainDefinition = {
   domain: "light",
   capabilities: ["on_off", "brightness", "color"],
@@ -62,6 +64,11 @@ export const light: DomainDefinition = {
       if (d.capabilities.length && s.color !== undefined && !d.capabilities.includes("color")) return `cannot change colour`;
       if (d.capabilities.length && s.brightness !== undefined && !d.capabilities.includes("brightness")) return `cannot be dimmed`;
       return act("turn_on", pick(s, "brightness", "color"));
+    },
+    // A step of a quarter: four steps from dark to full.
+    LightAdjustBrightness: (s, d) => {
+      if (d.capabilities.length && !has(d, "brightness", "color")) return "cannot be dimmed";
+      return act("adjust_brightness", { delta: s.direction === "dimmer" ? -BRIGHTNESS_STEP : BRIGHTNESS_STEP });
     },
   },
   discovery: {
@@ -83,6 +90,13 @@ export const light: DomainDefinition = {
       turn_on: lightOn,
       set: lightOn,
       set_brightness: (s, p, d) => lightOn(s, { brightness: p.brightness }, d),
+      // Dimmer from off starts from nothing; never below 1 % (a dimmed light stays on).
+      adjust_brightness: (s, p, d) => {
+        const delta = num(p.delta);
+        if (delta === undefined) return "delta is missing";
+        const from = s.state === "OFF" ? 0 : (num(s.brightness) ?? 100);
+        return lightOn(s, { brightness: clamp(from + delta, 1, 100) }, d);
+      },
       set_color: (s, p, d) => lightOn(s, { color: p.color ?? p.rgb }, d),
     },
   },
