@@ -88,7 +88,9 @@ describe("cabin intents (zones → VSS devices)", () => {
     expect(plan1("CabinWindow", { action: "close", window: "driver" }).commands).toMatchObject([{ action: "close" }]);
     expect(plan1("CabinSeatHeating", { seat: "driver", level: 3 }).commands).toMatchObject([{ deviceId: "seat.driver", action: "set_heating", params: { level: 3 } }]);
     expect(plan1("CabinSeatVentilation", { level: "low" }, { seat: "driver" }).commands).toMatchObject([{ action: "set_ventilation", params: { level: 1 } }]);
-    expect(plan1("MediaAdjustVolume", { direction: "down" }).commands).toMatchObject([{ deviceId: "media.audio", action: "adjust_volume", params: { delta: -5 } }]);
+    // A step of the volume: the car audio in the car, the home's players (a named one) at home.
+    expect(plan1("MediaAdjustVolume", { direction: "down" }, { profile: "car" }).commands).toMatchObject([{ deviceId: "media.audio", action: "adjust_volume", params: { delta: -5 } }]);
+    expect(plan1("MediaAdjustVolume", { direction: "up", name: "Hall Speaker" }, { profile: "home" }).commands).toMatchObject([{ deviceId: "media_player.hall", action: "adjust_volume", params: { delta: 5 } }]);
     expect(plan1("NavigateTo", { poi_type: "gas_station" }).commands).toMatchObject([{ deviceId: "navigation.car", action: "navigate", params: { poi_type: "gas_station" } }]);
     expect(plan1("NavigationCancel").commands).toMatchObject([{ action: "cancel_navigation" }]);
     expect(plan1("NavigationEta").query).toEqual({ deviceIds: ["navigation.car"], keys: ["DestinationSet"] });

@@ -158,6 +158,11 @@ const seatLevel = (v: unknown): number | undefined => {
   return typeof v === "string" ? (named[v.toLowerCase()] ?? (Number.isFinite(Number(v)) ? Number(v) : undefined)) : undefined;
 };
 const signalStep = (d: Device, role: string, fallback: number) => vssSignals(d).find((s) => s.role === role)?.step ?? fallback;
+/** "turn it up": the device's volume step (a car signal's, else 5) in the direction said. */
+const volumeStep = (s: Slots, d: Device): Action => {
+  const step = typeof s.delta === "number" ? Math.abs(s.delta) : signalStep(d, "volume", 5);
+  return a("adjust_volume", { delta: s.direction === "down" ? -step : step });
+};
 
 /** The intent table. Intents not listed here are not device intents (time, weather …): no-op. */
 export const INTENTS: Record<string, Rule> = {
@@ -276,15 +281,8 @@ export const INTENTS: Record<string, Rule> = {
     },
   },
   MediaSetVolume: { kind: "car", scope: "any", types: ["media"], act: (s) => a("set_volume", { volume_level: s.volume ?? s.volume_level }) },
-  MediaAdjustVolume: {
-    kind: "car",
-    scope: "any",
-    types: ["media"],
-    act: (s, d) => {
-      const step = typeof s.delta === "number" ? Math.abs(s.delta) : signalStep(d, "volume", 5);
-      return a("adjust_volume", { delta: s.direction === "down" ? -step : step });
-    },
-  },
+  // A step louder or quieter: the home's players (the speaker's room's, a named one's) or, in the car, the car audio.
+  MediaAdjustVolume: { kind: "home", scope: "any", car: ["media"], domains: ["media_player"], act: { media: volumeStep } },
   NavigateTo: {
     kind: "car",
     types: ["navigation"],

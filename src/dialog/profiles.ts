@@ -57,6 +57,7 @@ const HOME_TARGETED = [
   "HassMediaNext",
   "HassMediaPrevious",
   "HassSetVolume",
+  "MediaAdjustVolume",
 ];
 
 export const HOME_PROFILE: Profile = {

@@ -47,6 +47,9 @@ function track(s: DeviceState, d: Device, step: number): DeviceState {
   return { ...s, track: i, media_title: list[i] ?? null, state: s.state === "off" ? "playing" : s.state };
 }
 
+/** "turn it up": a step of the volume (percent). */
+const VOLUME_STEP = 5;
+
 export const mediaPlayer: DomainDefinition = {
   domain: "media_player",
   capabilities: ["on_off", "volume", "pause", "next_previous", "play_media"],
@@ -60,6 +63,7 @@ export const mediaPlayer: DomainDefinition = {
     HassMediaNext: same("media_next"),
     HassMediaPrevious: same("media_previous"),
     HassSetVolume: (s) => act("set_volume", { volume_level: s.volume_level ?? s.volume }),
+    MediaAdjustVolume: (s) => act("adjust_volume", { delta: s.direction === "down" ? -VOLUME_STEP : VOLUME_STEP }),
     HassMediaSearchAndPlay: (s) => (str(s.search_query) ? act("play_media", pick(s, "search_query", "media_class")) : "nothing to search for"),
   },
   needs: {
