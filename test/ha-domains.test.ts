@@ -140,6 +140,17 @@ describe("in a running hark: each intent on the demo home", () => {
     await waitState("light.living_room_floor_lamp", (s) => s.brightness === 26);
   });
 
+  it("ClimateAdjustTemperature makes a room a degree warmer over MQTT; a room without a thermostat uses the house's one", async () => {
+    await act([intent("HassClimateSetTemperature", { area: "Bedroom", temperature: 19 })]);
+    await waitState("climate.bedroom_heat_pump", (s) => s.target_temperature === 19);
+    const r = await act([{ ...intent("ClimateAdjustTemperature", { area: "Bedroom", direction: "warmer" }), response: "area" }]);
+    expect(wire(r.plan).sent).toMatchObject({ topic: "hark/home/climate.bedroom_heat_pump/set", action: "adjust_temperature", params: { delta: 1 } });
+    expect(r.grammar).toBe("Made the Bedroom warmer.");
+    await waitState("climate.bedroom_heat_pump", (s) => s.target_temperature === 20);
+    const hall = await act([intent("ClimateAdjustTemperature", { area: "Kitchen", direction: "cooler" })], "Kitchen");
+    expect(wire(hall.plan).sent).toMatchObject({ topic: "hark/home/climate.main_thermostat/set", params: { delta: -1 } });
+  });
+
   it("HassTurnOn on a script runs it; HassTurnOff on a scene is refused with a reason, nothing sent", async () => {
     const r = await act([intent("HassTurnOn", { name: "Party Time" })]);
     expect(wire(r.plan).sent).toMatchObject({ topic: "hark/home/script.party_time/set", action: "run" });

@@ -171,6 +171,7 @@ export const INTENTS: Record<string, Rule> = {
   HassToggle: { kind: "home", domains: ON_OFF_DOMAINS },
   HassLightSet: { kind: "home", domains: ["light"] },
   HassClimateSetTemperature: { kind: "home", domains: ["climate"] },
+  ClimateAdjustTemperature: { kind: "home", domains: ["climate"] },
   HassClimateGetTemperature: { kind: "home", domains: ["climate"], query: ["current_temperature", "target_temperature"] },
   HassSetPosition: { kind: "home", domains: ["cover", "valve"] },
   HassGetState: { kind: "home", domains: [], query: true, stateAsksAll: true },

@@ -3,6 +3,8 @@ import { act, clamp, initialOf, inRange, num, onOffIntents, pick, stateWord } fr
 import type { DomainDefinition } from "./types.js";
 
 const MODES = ["off", "heat", "cool", "auto"];
+/** "a bit warmer": one degree. */
+const STEP = 1;
 
 export const climate: DomainDefinition = {
   domain: "climate",
@@ -11,6 +13,7 @@ export const climate: DomainDefinition = {
   intents: {
     ...onOffIntents("turn_on", "turn_off"),
     HassClimateSetTemperature: (s) => act("set_temperature", pick(s, "temperature")),
+    ClimateAdjustTemperature: (s) => act("adjust_temperature", { delta: s.direction === "cooler" ? -STEP : STEP }),
   },
   discovery: {
     component: "climate",
