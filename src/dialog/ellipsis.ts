@@ -56,6 +56,9 @@ export function followUp(text: string, previous: readonly IntentResult[] | undef
       return { ...p, slots: { ...kept, ...slots }, confidence: 1, source: "dialog", fromContext: [] };
     });
   if (MORE.includes(core) || (marked && core === "more")) return previous.every((p) => RELATIVE.has(p.intent)) ? previous.map((p) => ({ ...p })) : undefined;
+  // "set the pendants to 50 percent" … "brighter": a step for the same lights.
+  const step = LIGHT_STEPS[core];
+  if (step && previous.every((p) => isLight(g, p))) return previous.map((p) => ({ intent: "LightAdjustBrightness", slots: { ...pickPlace(p), direction: step }, confidence: 1, source: "dialog", fromContext: [] }));
   const area = listValue(g, "area", core);
   // A request about a kind of device in a room ("dim the lights to 40" … "same in the kitchen").
   const roomRequest = (p: IntentResult) => p.slots.domain !== undefined || p.slots.device_class !== undefined || (p.slots.area !== undefined && p.slots.name === undefined);
@@ -76,11 +79,43 @@ export function followUp(text: string, previous: readonly IntentResult[] | undef
   // "turn on the lights" … "and the radio": a device of that room called so (the Kitchen Radio).
   const local = onOff ? nameInArea(g, core, previous) : undefined;
   if (local !== undefined) return changed({ name: local }, ["name", "domain", "device_class"]);
+  // "set the patio curtains to 40" … "and the bedroom curtains too": that kind in that room.
+  const roomKind = areaAndKind(g, all.slice(a, b));
+  if (roomKind && previous.every((p) => HOME_SETTINGS.has(p.intent))) return changed(roomKind, ["name", "area", "floor", "domain", "device_class"]);
   const kind = KINDS.find(([words]) => words.includes(core))?.[1];
   // "turn off the tv" … "and the lights": the lights of the room the tv is in.
   const rooms = new Set(previous.map((p) => (typeof p.slots.name === "string" ? contextOf(g, p.slots.name)?.area : p.slots.area)));
   const [room] = [...rooms];
   if (kind && onOff) return changed({ ...kind, ...(rooms.size === 1 && room !== undefined ? { area: room } : {}) }, ["name", "domain", "device_class"]);
+  return undefined;
+}
+
+/** Home requests whose target a follow-up may move to another room's devices of a kind. */
+const HOME_SETTINGS = new Set(["HassTurnOn", "HassTurnOff", "HassSetPosition", "HassLightSet", "LightAdjustBrightness", "HassOpenCover", "HassCloseCover"]);
+/** A step for lights said alone after a request for them. */
+const LIGHT_STEPS: Record<string, string> = {
+  brighter: "brighter", "a bit brighter": "brighter", "a little brighter": "brighter", "bit brighter": "brighter",
+  dimmer: "dimmer", "a bit dimmer": "dimmer", "a little dimmer": "dimmer", "bit dimmer": "dimmer", darker: "dimmer", "a bit darker": "dimmer",
+};
+
+/** Whether a request was about lights: a light named, or the light domain. */
+function isLight(g: Grammar, p: IntentResult): boolean {
+  if (!["HassTurnOn", "HassLightSet", "LightAdjustBrightness"].includes(p.intent)) return false;
+  return p.slots.domain === "light" || (typeof p.slots.name === "string" && contextOf(g, p.slots.name)?.domain === "light");
+}
+
+/** The slots that say where or which: name, area, floor, domain. */
+function pickPlace(p: IntentResult): Record<string, SlotValue> {
+  return Object.fromEntries(Object.entries(p.slots).filter(([k]) => ["name", "area", "floor", "domain"].includes(k)));
+}
+
+/** "the bedroom curtains": a room, then a kind of device; undefined unless the words are exactly that. */
+function areaAndKind(g: Grammar, words: readonly string[]): Record<string, SlotValue> | undefined {
+  for (let i = 1; i < words.length; i++) {
+    const area = listValue(g, "area", words.slice(0, i).join(" "));
+    const kind = KINDS.find(([k]) => k.includes(words.slice(i).join(" ")))?.[1];
+    if (area !== undefined && kind) return { area, ...kind };
+  }
   return undefined;
 }
 
@@ -134,6 +169,9 @@ export function resumeAfterPause(intents: readonly IntentResult[], previous: rea
 const PRONOUN_WORDS = new Set(["it", "them", "that", "this", "those", "these", "one", "something", "stuff"]);
 
 /** The previous requests' seat, window or zone slot with the place `core` names, when every one has such a slot. */
+/** What a seat, window or zone said in a follow-up is of ("the back seats"). */
+const PLACE_NOUNS = new Set(["seat", "seats", "window", "windows", "zone", "zones"]);
+
 /** The speaker's own seat said alone: "and mine too", "for me as well", "my side too". */
 const MINE = /^(?:(?:and|also|now|then|same|what|about|how) )*(?:for )?(?:mine|me|myself|my (?:side|seat|window|one))(?: (?:too|as well|also|please))*$/;
 
@@ -145,7 +183,9 @@ function carSlots(g: Grammar, previous: readonly IntentResult[]): string[] | und
 
 function carPlace(g: Grammar, core: string, previous: readonly IntentResult[]): Record<string, SlotValue> | undefined {
   const k = knowledgeOf(g);
+  // "and the back seats", "same for the passenger window": the seat said with what it is of.
   const said = core.split(" ");
+  while (said.length > 1 && PLACE_NOUNS.has(said[said.length - 1]!)) said.pop();
   let out: Record<string, SlotValue> | undefined;
   for (const p of previous) {
     const def = g.intents.get(p.intent);
@@ -162,7 +202,8 @@ function carPlace(g: Grammar, core: string, previous: readonly IntentResult[]): 
 
 /** The one device of the previous request's room whose name or alias ends in these words. */
 function nameInArea(g: Grammar, core: string, previous: readonly IntentResult[]): SlotValue | undefined {
-  const areas = new Set(previous.map((p) => p.slots.area));
+  // ("turn off the coffee maker" … "and the radio": the radio of the coffee maker's room)
+  const areas = new Set(previous.map((p) => p.slots.area ?? (typeof p.slots.name === "string" ? contextOf(g, p.slots.name)?.area : undefined)));
   const [area] = [...areas];
   if (areas.size !== 1 || typeof area !== "string") return undefined;
   return oneName(g, core, (v) => String(v.context?.area ?? "").toLowerCase() === area.toLowerCase());
@@ -224,6 +265,13 @@ export function withReferent(text: string, previous: readonly IntentResult[] | u
   const words = normalizeTokens(text);
   let a = 0;
   while (a < words.length && REFERENT_LEAD.has(words[a]!)) a++;
+  // "open the patio curtains" … "now close the ones in the bedroom": the same kind of device, in another room.
+  const ones = words.findIndex((w, i) => i >= a && i > 0 && (w === "ones" || w === "one") && words[i - 1] === "the" && (words[i + 1] === "in" || words[i + 1] === "on"));
+  if (ones > 0 && g) {
+    const kinds = new Set(previous.map((p) => kindOf(p, g)));
+    const [kind] = [...kinds];
+    if (kinds.size === 1 && kind !== undefined) return [...words.slice(a, ones), kind, ...words.slice(ones + 1)].join(" ");
+  }
   const at = words.findIndex((w, i) => i >= a && PRONOUNS.has(w));
   if (at < 0 || words.slice(at + 1).some((w) => PRONOUNS.has(w))) return undefined;
   const referents = new Set(previous.map((p) => referent(p, g)));
@@ -233,6 +281,14 @@ export function withReferent(text: string, previous: readonly IntentResult[] | u
   let b = words.length;
   while (b > at + 1 && (words[b - 1] === "again" || words[b - 1] === "please")) b--;
   return [...words.slice(a, at), ...r.split(" "), ...words.slice(at + 1, b)].join(" ");
+}
+
+/** The plural word for the kind of device a request named ("curtains" for the Patio Curtains). */
+function kindOf(p: IntentResult, g: Grammar): string | undefined {
+  const slots = typeof p.slots.name === "string" ? contextOf(g, p.slots.name) : p.slots;
+  if (!slots) return undefined;
+  const kind = KINDS.find(([, k]) => Object.entries(k).every(([key, v]) => slots[key] === v) && (k.device_class !== undefined || slots.device_class === undefined || slots.domain === "light"));
+  return kind?.[0][1];
 }
 
 function referent(p: IntentResult, g?: Grammar): string | undefined {

@@ -216,7 +216,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
 
   // What only matters for a change: "except …", conditions, repetitions and times (a question about the
   // arrival "until we get there" is no condition).
-  if (changes && has("exclusion")) return refuse("exclusion", SPEECH.exclusion);
+  // (a frame's own "not the pendants, …" is no exclusion)
+  const outsideFrame = (h: { start: number }) => !frame || h.start < frame.start || h.start >= frame.end;
+  if (changes && !spelled && cueHits.some((h) => h.tag === "exclusion" && outsideFrame(h))) return refuse("exclusion", SPEECH.exclusion);
   for (const kind of ["condition", "recurring", "vague_time"] as const) {
     const h = changes && !spelled ? cueHits.find((x) => x.tag === kind) : undefined;
     if (h) return refuse(kind, laterSpeech(kind, hitText(h)), hitText(h));
