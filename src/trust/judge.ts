@@ -162,6 +162,10 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
         ? start.end < tokens.length ? [start] : []
         : [...findLater(tokens, cues, cueBlocked), ...cueHits.filter((h) => h.tag === "recurring" || h.tag === "vague_time")];
     const rest = strip.length ? await reunderstand!(without(tokens, strip)) : undefined;
+    if (!rest?.intents.length && !question && reunderstand) {
+      const asked = await lackingValue(tokens, cues, grammar, reunderstand);
+      if (asked) return { decision: "act", intents: asked, notes: [] };
+    }
     if (!rest?.intents.length) return question ? { decision: "refuse", intents: [], speech: SPEECH.questionUnknown, reason: "question" } : { decision: "pass" };
     u = { ...u, intents: rest.intents };
     stripped = true;
@@ -274,7 +278,11 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // A request that stops short ("open my window to").
   let last = tokens.length - 1;
   while (last > 0 && ["please", "thanks", "now"].includes(tokens[last]!)) last--;
-  if (changes && !spelled && last > 0 && cues.dangling.has(tokens[last]!) && !blocked.has(last)) return refuse("ungrounded", SPEECH.notUnderstood, tokens[last]);
+  if (changes && !spelled && last > 0 && cues.dangling.has(tokens[last]!) && !blocked.has(last)) {
+    const asked = reunderstand ? await lackingValue(tokens, cues, grammar, reunderstand) : undefined;
+    if (asked) return { decision: "act", intents: asked, notes: [] };
+    return refuse("ungrounded", SPEECH.notUnderstood, tokens[last]);
+  }
 
   // 3. Values the user never said.
   const kept: IntentResult[] = [];
@@ -494,6 +502,29 @@ function contrasted(tokens: readonly string[], names: ReadonlyArray<PhraseHit<En
   if (!not) return undefined;
   const next = names.find((n) => n.start > not.end - 1 && n.start <= not.end + 2);
   return next ? { start: i, end: not.end } : undefined;
+}
+
+/** Words a request may trail off with before the value it never said ("set my temperature to um"). */
+const TRAILING_HESITATIONS = new Set(["um", "uh", "er", "erm", "hmm", "please", "thanks", "now"]);
+
+/**
+ * "set my temperature to … um": a request that stops short, whose words before the end are a sentence
+ * of the grammar lacking only a required value. Its reading goes on (the dialog asks for the value);
+ * undefined when there is none.
+ */
+async function lackingValue(tokens: readonly string[], cues: Cues, grammar: Grammar, reunderstand: Reunderstand): Promise<IntentResult[] | undefined> {
+  let end = tokens.length;
+  while (end > 0 && TRAILING_HESITATIONS.has(tokens[end - 1]!)) end--;
+  if (end === 0 || !cues.dangling.has(tokens[end - 1]!)) return undefined;
+  while (end > 0 && cues.dangling.has(tokens[end - 1]!)) end--;
+  if (end === 0) return undefined;
+  const again = await reunderstand(tokens.slice(0, end).join(" "));
+  return again.intents.length && again.intents.every(wordForWord) && again.intents.every((i) => lacksRequired(i, grammar)) ? again.intents : undefined;
+}
+
+/** Whether a reading lacks a slot its intent requires (the dialog asks for it before anything is done). */
+function lacksRequired(i: IntentResult, grammar: Grammar): boolean {
+  return [...(grammar.intents.get(i.intent)?.slots.values() ?? [])].some((s) => s.required && i.slots[s.name] === undefined);
 }
 
 /** "ask Dave to …", "tell the kids to …": a request for someone else, at the start (after fillers). */
