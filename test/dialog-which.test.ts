@@ -1,7 +1,7 @@
 // What a request leaves open (which of two back windows, what "it" is) and a reason said after a request.
 import { describe, expect, it } from "vitest";
 import { noReferent, pickAmong, whichOne } from "../src/dialog/which.js";
-import { reasonAfter } from "../src/dialog/rephrase.js";
+import { reasonAfter, reasonBefore } from "../src/dialog/rephrase.js";
 import type { IntentResult } from "../src/nlu/types.js";
 
 const intent = (name: string, slots: IntentResult["slots"]): IntentResult => ({ intent: name, slots, confidence: 1, source: "matcher" });
@@ -70,5 +70,17 @@ describe("reasonAfter", () => {
 describe("reasonAfter, relative clauses", () => {
   it("takes no clause about the device for a reason", () => {
     expect(reasonAfter("turn on the lamp that's by the window")).toBeUndefined();
+  });
+});
+
+describe("reasonBefore", () => {
+  it("finds the request after a reason said first", () => {
+    expect(reasonBefore("we're heading out, turn off every light in the house").map(([, r]) => r)).toContain("turn off every light in the house");
+    expect(reasonBefore("it's freezing in here close the window")[0]?.[1]).toBe("close the window");
+  });
+  it("finds none in a question or a plain request", () => {
+    expect(reasonBefore("is it open my window?")).toEqual([]);
+    expect(reasonBefore("is it open my window")).toEqual([]);
+    expect(reasonBefore("turn off the lights")).toEqual([]);
   });
 });

@@ -57,3 +57,17 @@ export function reasonAfter(text: string): [string, string[]] | undefined {
   }
   return undefined;
 }
+
+/** Words a request starts with, where one may follow a reason said first. */
+const REQUEST_STARTS = new Set(["turn", "switch", "put", "set", "open", "close", "shut", "lock", "unlock", "pause", "play", "resume", "stop", "start", "dim", "brighten", "make", "take", "navigate", "lower", "raise", "roll", "crank", "can", "could", "please"]);
+
+/** The [reason, request] splits of a request said after its reason ("we're heading out, turn off every light"), longest request first. */
+export function reasonBefore(text: string): Array<[string[], string]> {
+  const w = normalizeTokens(text);
+  // The reason starts with who or what it is about and says so within its first words.
+  // ("is it open my window?" is a question: a bare "is" does not start a reason)
+  if (/\?\s*$/.test(text) || !(SUBJECTS.has(w[0]!) || /'(s|m|re)$/.test(w[0]!)) || !w.slice(0, 3).some((t) => IS.test(t) && t !== "this")) return [];
+  const out: Array<[string[], string]> = [];
+  for (let i = 2; i < w.length - 1; i++) if (REQUEST_STARTS.has(w[i]!)) out.push([w.slice(0, i), w.slice(i).join(" ")]);
+  return out;
+}

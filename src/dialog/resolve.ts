@@ -7,7 +7,7 @@ import { sayIntents } from "../compile/canonical.js";
 import { judge, type TrustDeps, type Verdict } from "../trust/index.js";
 import type { Later } from "../trust/when.js";
 import { FOLLOW_UP_LEAD, followUp, newValue, resumeAfterPause, withPlace, withReferent } from "./ellipsis.js";
-import { ownerFirst, reasonAfter } from "./rephrase.js";
+import { ownerFirst, reasonAfter, reasonBefore } from "./rephrase.js";
 import { findLater } from "../trust/when.js";
 import { noReferent, pickAmong, whichOne } from "./which.js";
 import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
@@ -113,11 +113,18 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
     const again = await deps.understander.understand(reordered);
     if (exact(again)) return decide(again, { ...input, text: reordered }, deps, input.previous);
   }
-  // "pause the telly, the phone's ringing": the request without the reason said after it.
-  const reason = exact(u) || !deps.trust ? undefined : reasonAfter(said);
-  if (reason && !deps.trust!.cues.anywhere.find(reason[1]).length && !findLater(reason[1], deps.trust!.cues).length) {
-    const again = await deps.understander.understand(reason[0]);
-    if (exact(again)) return decide(again, { ...input, text: reason[0] }, deps, input.previous);
+  // "pause the telly, the phone's ringing", "we're heading out, turn off every light": the request without
+  // the reason said with it, when the reason holds no negation, time or condition.
+  if (!exact(u) && deps.trust) {
+    const cues = deps.trust.cues;
+    const plain = (reason: readonly string[]) => !cues.anywhere.find(reason).length && !findLater(reason, cues).length;
+    const after = reasonAfter(said);
+    const splits: Array<[readonly string[], string]> = [...(after ? [[after[1], after[0]] as [string[], string]] : []), ...reasonBefore(said)];
+    for (const [reason, request] of splits) {
+      if (!plain(reason)) continue;
+      const again = await deps.understander.understand(request);
+      if (exact(again)) return decide(again, { ...input, text: request }, deps, input.previous);
+    }
   }
   return decide(u, input, deps, input.previous);
 }
