@@ -193,7 +193,8 @@ export const dialogMachine = setup({
         UTTERANCE: { target: "understanding", actions: "takeUtterance" },
         ASR_ERROR: {
           target: "responding",
-          actions: assign({ speech: SPEECH.asrError, sayKind: "error", followUp: false }),
+          // (nothing was heard: the answer carries no utterance, not the previous one)
+          actions: assign({ text: "", speech: SPEECH.asrError, sayKind: "error", followUp: false }),
         },
       },
       after: { listenTimeout: { target: "idle" } },

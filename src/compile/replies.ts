@@ -31,6 +31,9 @@ export const PRONOUN_PHRASES: readonly string[] = [
   "close it", "open it", "close it again", "open it again", "lock it", "unlock it", "close them", "open them",
   "make it brighter", "make it dimmer", "make it warmer", "make it cooler", "make it louder", "make it quieter",
   "a bit more", "a little more", "a bit less", "a little less", "more", "less", "play it again",
+  // a step for the lights just named; the same for the speaker's own seat ("and mine too")
+  "brighter", "dimmer", "a bit brighter", "a bit dimmer", "a little brighter", "a little dimmer",
+  "and mine too", "and mine", "mine too", "and for me", "and me too", "same for me", "and my side too",
 ];
 
 /** What a new number for the previous request is said with ("actually make it twenty one"; never a number alone). */
