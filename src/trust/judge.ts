@@ -233,6 +233,8 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const laters: Later[] = [];
   for (const l of timed || !changes ? [] : findLater(tokens, cues, cueBlocked)) {
     if (l.kind === "clock" && l.bare) {
+      // "turn the volume up by 10": a bare number after a change by an amount is that amount, not a time.
+      if (l.start > 0 && cues.amounts.relativeBefore.has(tokens[l.start - 1]!)) continue;
       const rest = reunderstand ? await reunderstand(without(tokens, [l])) : undefined;
       if (!rest?.intents.length || !rest.intents.every(wordForWord)) continue;
     }

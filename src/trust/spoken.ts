@@ -39,6 +39,8 @@ export function spokenTrustWords(cues: Cues): SpokenTrustWords {
   const amounts = cues.spoken.amounts;
   for (const n of amounts) {
     for (const u of unit(n)) after.add(`in ${n} ${u}`);
+    // "dim the lights by 20": a change by an amount, heard as said and refused, not forced onto "to 9".
+    for (const x of ["", " percent", " degrees"]) after.add(`by ${n}${x}`);
     for (const u of unit(n).slice(1)) for (const f of first(d.for)) after.add(`${f} ${n} ${u}`);
   }
   for (const [value, forms] of Object.entries(d.amounts))
