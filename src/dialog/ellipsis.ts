@@ -4,7 +4,7 @@
 // relative changes repeat ("a bit more" after "turn up the volume"); anything else is a request of
 // its own.
 import { normalizeTokens } from "../grammar/normalize.js";
-import type { Grammar, ListValue, SlotValue } from "../grammar/types.js";
+import type { Grammar, ListValue, SlotDef, SlotValue } from "../grammar/types.js";
 import type { IntentResult } from "../nlu/types.js";
 import { knowledgeOf } from "../trust/knowledge.js";
 
@@ -42,19 +42,22 @@ export function followUp(text: string, previous: readonly IntentResult[] | undef
   while (a < b && LEAD.has(all[a]!)) a++;
   while (b > a && TRAIL.has(all[b - 1]!)) b--;
   const core = all.slice(a, b).join(" ");
+  /** The previous requests with `drop` removed and `slots` put in; `fromContext`: the slots where the request is said fills. */
+  const changed = (slots: Record<string, SlotValue>, drop: string[], fromContext: string[] = []): IntentResult[] =>
+    previous.map((p) => {
+      const kept = Object.fromEntries(Object.entries(p.slots).filter(([k]) => !drop.includes(k)));
+      return { ...p, slots: { ...kept, ...slots }, confidence: 1, source: "dialog", fromContext };
+    });
   // "open the passenger window" … "and mine too": the same for the speaker's own seat, filled in from where it is said.
   if (MINE.test(all.join(" "))) {
-    const slots = carSlots(g, previous);
-    return slots ? previous.map((p) => ({ ...p, slots: Object.fromEntries(Object.entries(p.slots).filter(([k]) => !slots.includes(k))), confidence: 1, source: "dialog", fromContext: slots })) : undefined;
+    const slots = previous.map((p) => carPlaceSlot(g, p)?.name);
+    if (!slots.every((x): x is string => x !== undefined)) return undefined;
+    const own = [...new Set(slots)];
+    return changed({}, own, own);
   }
   // It must announce itself as a follow-up ("and …", "… too") or be nothing but the new value.
   const marked = a > 0 || b < all.length;
   if (!core) return undefined;
-  const changed = (slots: Record<string, SlotValue>, drop: string[]): IntentResult[] =>
-    previous.map((p) => {
-      const kept = Object.fromEntries(Object.entries(p.slots).filter(([k]) => !drop.includes(k)));
-      return { ...p, slots: { ...kept, ...slots }, confidence: 1, source: "dialog", fromContext: [] };
-    });
   if (MORE.includes(core) || (marked && core === "more")) return previous.every((p) => RELATIVE.has(p.intent)) ? previous.map((p) => ({ ...p })) : undefined;
   // "set the pendants to 50 percent" … "brighter": a step for the same lights.
   const step = LIGHT_STEPS[core];
@@ -168,19 +171,18 @@ export function resumeAfterPause(intents: readonly IntentResult[], previous: rea
 
 const PRONOUN_WORDS = new Set(["it", "them", "that", "this", "those", "these", "one", "something", "stuff"]);
 
-/** The previous requests' seat, window or zone slot with the place `core` names, when every one has such a slot. */
 /** What a seat, window or zone said in a follow-up is of ("the back seats"). */
 const PLACE_NOUNS = new Set(["seat", "seats", "window", "windows", "zone", "zones"]);
 
 /** The speaker's own seat said alone: "and mine too", "for me as well", "my side too". */
 const MINE = /^(?:(?:and|also|now|then|same|what|about|how) )*(?:for )?(?:mine|me|myself|my (?:side|seat|window|one))(?: (?:too|as well|also|please))*$/;
 
-/** The slot naming a seat, window or zone in each previous car request; undefined when one has none. */
-function carSlots(g: Grammar, previous: readonly IntentResult[]): string[] | undefined {
-  const slots = previous.map((p) => [...(g.intents.get(p.intent)?.slots.values() ?? [])].find((sl) => CAR_PLACES.has(sl.list ?? sl.name))?.name);
-  return slots.every((x): x is string => x !== undefined) ? [...new Set(slots)] : undefined;
+/** The slot of a car request that names a seat, window or zone; undefined when it has none. */
+function carPlaceSlot(g: Grammar, p: IntentResult): SlotDef | undefined {
+  return [...(g.intents.get(p.intent)?.slots.values() ?? [])].find((sl) => CAR_PLACES.has(sl.list ?? sl.name));
 }
 
+/** The previous requests' seat, window or zone slot with the place `core` names, when every one has such a slot. */
 function carPlace(g: Grammar, core: string, previous: readonly IntentResult[]): Record<string, SlotValue> | undefined {
   const k = knowledgeOf(g);
   // "and the back seats", "same for the passenger window": the seat said with what it is of.
@@ -188,8 +190,7 @@ function carPlace(g: Grammar, core: string, previous: readonly IntentResult[]): 
   while (said.length > 1 && PLACE_NOUNS.has(said[said.length - 1]!)) said.pop();
   let out: Record<string, SlotValue> | undefined;
   for (const p of previous) {
-    const def = g.intents.get(p.intent);
-    const slot = [...(def?.slots.values() ?? [])].find((sl) => CAR_PLACES.has(sl.list ?? sl.name));
+    const slot = carPlaceSlot(g, p);
     if (!slot) return undefined;
     const list = g.lists.get(slot.list ?? slot.name);
     if (list?.kind !== "values") return undefined;

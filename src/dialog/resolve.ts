@@ -5,10 +5,9 @@ import { normalizeText } from "../grammar/normalize.js";
 import type { IntentResult, Understander, Understanding } from "../nlu/types.js";
 import { sayIntents } from "../compile/canonical.js";
 import { judge, type TrustDeps, type Verdict } from "../trust/index.js";
-import type { Later } from "../trust/when.js";
+import { findLater, type Later } from "../trust/when.js";
 import { FOLLOW_UP_LEAD, followUp, newValue, resumeAfterPause, withPlace, withReferent } from "./ellipsis.js";
 import { ownerFirst, reasonAfter, reasonBefore } from "./rephrase.js";
-import { findLater } from "../trust/when.js";
 import { noReferent, pickAmong, whichOne } from "./which.js";
 import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
 import type { Profile, Requirement } from "./profiles.js";
@@ -107,26 +106,23 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
     if (again.intents.length)
       return decide(again, { ...input, text: bare }, deps, input.previous);
   }
-  // "close the light of the staircase": the owner said first, when that is a sentence of the grammar.
-  const reordered = exact(u) ? undefined : ownerFirst(said);
-  if (reordered) {
-    const again = await deps.understander.understand(reordered);
-    if (exact(again)) return decide(again, { ...input, text: reordered }, deps, input.previous);
-  }
-  // "pause the telly, the phone's ringing", "we're heading out, turn off every light": the request without
-  // the reason said with it, when the reason holds no negation, time or condition.
-  if (!exact(u) && deps.trust) {
-    const cues = deps.trust.cues;
-    const plain = (reason: readonly string[]) => !cues.anywhere.find(reason).length && !findLater(reason, cues).length;
-    const after = reasonAfter(said);
-    const splits: Array<[readonly string[], string]> = [...(after ? [[after[1], after[0]] as [string[], string]] : []), ...reasonBefore(said)];
-    for (const [reason, request] of splits) {
-      if (!plain(reason)) continue;
-      const again = await deps.understander.understand(request);
-      if (exact(again)) return decide(again, { ...input, text: request }, deps, input.previous);
-    }
+  // Said another way, taken when that is a sentence of the grammar word for word: "close the light of the
+  // staircase" with the owner first; "pause the telly, the phone's ringing", "we're heading out, turn off
+  // every light" without the reason, when the reason holds no negation, time or condition.
+  for (const rephrased of exact(u) ? [] : [ownerFirst(said), ...withoutReason(said, deps.trust)]) {
+    if (!rephrased) continue;
+    const again = await deps.understander.understand(rephrased);
+    if (exact(again)) return decide(again, { ...input, text: rephrased }, deps, input.previous);
   }
   return decide(u, input, deps, input.previous);
+}
+
+/** The request said with a reason before or after it, without the reason; none without the trust words to check the reason with. */
+function withoutReason(said: string, trust: TrustDeps | undefined): string[] {
+  if (!trust) return [];
+  const plain = (reason: readonly string[]) => !trust.cues.anywhere.find(reason).length && !findLater(reason, trust.cues).length;
+  const after = reasonAfter(said);
+  return [...(after ? [[after[1], after[0]] as const] : []), ...reasonBefore(said)].filter(([reason]) => plain(reason)).map(([, request]) => request);
 }
 
 /** "actually, cancel that" just after a route was started: the route is what is cancelled (the session passes such a cancel on as a request). */

@@ -78,9 +78,12 @@ export function knowledgeOf(grammar: Grammar): Knowledge {
       for (const f of forms(v.in, grammar)) if (f.length) entities.addWords(f.join(" "), { kind, value: String(v.out), ...(v.context ? { context: v.context } : {}) });
   }
   const vocabulary = new Set<string>();
-  const addText = (e: Expr) => {
-    if (e.type === "text") for (const t of normalizeTokens(e.text)) vocabulary.add(t);
+  // Words of sentences, rules and lists other than device names: what a name's word is not only.
+  const generic = new Set<string>();
+  const textInto = (...sets: Set<string>[]) => (e: Expr) => {
+    if (e.type === "text") for (const t of normalizeTokens(e.text)) for (const set of sets) set.add(t);
   };
+  const addText = textInto(vocabulary, generic);
   const slotLists = new Map<string, Map<string, Set<string>>>();
   for (const intent of grammar.intents.values()) {
     const perSlot = new Map<string, Set<string>>();
@@ -98,9 +101,7 @@ export function knowledgeOf(grammar: Grammar): Knowledge {
     slotLists.set(intent.name, perSlot);
   }
   for (const r of grammar.rules.values()) walk(r.expr, addText);
-  const generic = new Set(vocabulary);
-  for (const [name, list] of grammar.lists) if (list.kind === "values" && name !== "name") for (const v of list.values) walk(v.in, (e) => e.type === "text" && normalizeTokens(e.text).forEach((t) => generic.add(t)));
-  for (const list of grammar.lists.values()) if (list.kind === "values") for (const v of list.values) walk(v.in, addText);
+  for (const [name, list] of grammar.lists) if (list.kind === "values") for (const v of list.values) walk(v.in, name === "name" ? textInto(vocabulary) : addText);
   const nameOnly = new Set([...vocabulary].filter((t) => !generic.has(t)));
 
   const formCache = new Map<SlotList, Map<string, string[][]>>();
