@@ -1,7 +1,7 @@
 // What a request leaves open (which of two back windows, what "it" is) and a reason said after a request.
 import { describe, expect, it } from "vitest";
 import { noReferent, pickAmong, whichOne } from "../src/dialog/which.js";
-import { reasonAfter, reasonBefore } from "../src/dialog/rephrase.js";
+import { reasonAfter, reasonBefore } from "../src/nlu/rephrase.js";
 import type { IntentResult } from "../src/nlu/types.js";
 
 const intent = (name: string, slots: IntentResult["slots"]): IntentResult => ({ intent: name, slots, confidence: 1, source: "matcher" });

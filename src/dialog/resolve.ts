@@ -7,7 +7,6 @@ import { sayIntents } from "../compile/canonical.js";
 import { judge, type TrustDeps, type Verdict } from "../trust/index.js";
 import { findLater, type Later } from "../trust/when.js";
 import { FOLLOW_UP_LEAD, followUp, newValue, resumeAfterPause, withPlace, withReferent } from "./ellipsis.js";
-import { ownerFirst, reasonAfter, reasonBefore } from "./rephrase.js";
 import { noReferent, pickAmong, whichOne } from "./which.js";
 import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
 import type { Profile, Requirement } from "./profiles.js";
@@ -76,7 +75,8 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
       return { kind: "confirm", intents: interrupted.intents, prompt: `${RESOLVER_SPEECH.askYesNo} ${interrupted.prompt}`, again: true, understanding: u };
     return dropped(await decide(u, { ...input, text: said }, deps, undefined), interrupted.intents, deps);
   }
-  const exact = (x: Understanding) => x.intents.length > 0 && x.intents.every((i) => i.source === "matcher" && i.confidence >= 1);
+  // Read word for word as said; a reading of the words said another way comes after the context's readings.
+  const exact = (x: Understanding) => !x.rephrased && x.intents.length > 0 && x.intents.every((i) => i.source === "matcher" && i.confidence >= 1);
   // "thank you, and the coffee machine as well": thanks in front of a follow-up is no part of it.
   const followed = input.previous?.length && !exact(u) ? said.replace(/^\s*(thank you|thanks|cheers|great|perfect|lovely|ok|okay)\b[\s,.!]*(?=\S)/i, "") : said;
   const resumed = resumeAfterPause(u.intents, input.previous);
@@ -106,23 +106,17 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
     if (again.intents.length)
       return decide(again, { ...input, text: bare }, deps, input.previous);
   }
-  // Said another way, taken when that is a sentence of the grammar word for word: "close the light of the
-  // staircase" with the owner first; "pause the telly, the phone's ringing", "we're heading out, turn off
-  // every light" without the reason, when the reason holds no negation, time or condition.
-  for (const rephrased of exact(u) ? [] : [ownerFirst(said), ...withoutReason(said, deps.trust)]) {
-    if (!rephrased) continue;
-    const again = await deps.understander.understand(rephrased);
-    if (exact(again)) return decide(again, { ...input, text: rephrased }, deps, input.previous);
+  // Said another way (the matcher's rephrasings: "close the light of the staircase" with the owner first;
+  // "pause the telly, the phone's ringing" without the reason): judged as the words the grammar read, and
+  // taken only when the reason left out holds no negation, time or condition.
+  if (u.rephrased) {
+    const r = u.rephrased;
+    const plain = !r.reason || !deps.trust || (!deps.trust.cues.anywhere.find(r.reason).length && !findLater(r.reason, deps.trust.cues).length);
+    return plain
+      ? decide(u, { ...input, text: r.text }, deps, input.previous)
+      : decide({ text: said, intents: [], reason: "the reason said with the request changes it" }, input, deps, input.previous);
   }
   return decide(u, input, deps, input.previous);
-}
-
-/** The request said with a reason before or after it, without the reason; none without the trust words to check the reason with. */
-function withoutReason(said: string, trust: TrustDeps | undefined): string[] {
-  if (!trust) return [];
-  const plain = (reason: readonly string[]) => !trust.cues.anywhere.find(reason).length && !findLater(reason, trust.cues).length;
-  const after = reasonAfter(said);
-  return [...(after ? [[after[1], after[0]] as const] : []), ...reasonBefore(said)].filter(([reason]) => plain(reason)).map(([, request]) => request);
 }
 
 /** "actually, cancel that" just after a route was started: the route is what is cancelled (the session passes such a cancel on as a request). */

@@ -1,8 +1,10 @@
 // The grammar matcher: normalized text → intents with canonical slot values.
-// Order of attempts: exact whole utterance, exact per clause ("… and …"), tolerant whole utterance.
-import type { MatcherGraph } from "../compile/graph.js";
+// Order of attempts: exact whole utterance, exact per clause ("… and …"), exact rephrasings (a reason
+// left out, the owner said first: src/nlu/rephrase.ts), tolerant whole utterance.
+import type { GraphNode, MatcherGraph } from "../compile/graph.js";
 import { normalizeWithWords } from "../grammar/normalize.js";
 import type { SlotValue } from "../grammar/types.js";
+import { rephrasings, type Rephrasing } from "./rephrase.js";
 import { Searcher, type Parse } from "./search.js";
 import type { IntentResult, Understander, Understanding } from "./types.js";
 
@@ -13,7 +15,12 @@ const CONJUNCTIONS = new Set(["and", "then", "also"]);
 export interface MatchOptions {
   /** Allow edits (dropped/extra/misheard words). Default true. */
   fuzzy?: boolean;
+  /** Try the utterance said another way when its words are no sentence. Default true. */
+  rephrase?: boolean;
 }
+
+/** Lists whose names a reason may hold: a reason naming a place leaves the request's place to it. */
+const PLACE_LISTS = new Set(["area", "floor", "name"]);
 
 export class Matcher implements Understander {
   private readonly searcher: Searcher;
@@ -33,11 +40,46 @@ export class Matcher implements Understander {
     if (exact) return { text, intents: exact };
     const clauses = this.splitClauses(tokens, said);
     if (clauses) return { text, intents: clauses };
+    if (options.rephrase !== false) {
+      const rephrased = this.rephrased(text);
+      if (rephrased) return rephrased;
+    }
     if (options.fuzzy !== false) {
       const tolerant = this.best(tokens, said, true);
       if (tolerant) return { text, intents: tolerant };
     }
     return { text, intents: [], reason: "no intent matches" };
+  }
+
+  /**
+   * The first rephrasing that is a sentence word for word. A reason that names a place or device
+   * ("the kitchen is too dark, turn on the lights") must leave it to the request to say which: a
+   * request that takes its place from where it was said, or names none, is not read without it.
+   */
+  private rephrased(text: string): Understanding | undefined {
+    for (const r of rephrasings(text)) {
+      const found = this.understand(r.text, { fuzzy: false, rephrase: false });
+      if (!found.intents.length) continue;
+      const placed = (i: IntentResult) => ["area", "floor", "name"].some((k) => i.slots[k] !== undefined && !i.fromContext?.includes(k));
+      if (r.reason && this.namesPlace(r.reason) && !found.intents.every(placed)) continue;
+      return { text, intents: found.intents, rephrased: r };
+    }
+    return undefined;
+  }
+
+  /** Whether the words hold the name of an area, a floor or a device anywhere. */
+  private namesPlace(words: readonly string[]): boolean {
+    for (const list of this.graph.lists) {
+      if (list.kind !== "values" || !PLACE_LISTS.has(list.name)) continue;
+      for (let start = 0; start < words.length; start++) {
+        let states = closure(list.nodes, [0]);
+        for (let i = start; i < words.length && states.length; i++) {
+          states = closure(list.nodes, states.flatMap((n) => list.nodes[n]!.w?.[words[i]!] ?? []));
+          if (states.some((n) => list.nodes[n]!.a !== undefined)) return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Best parse of the whole token sequence as one sentence. */
@@ -98,4 +140,12 @@ export class Matcher implements Understander {
       .map(([k]) => k);
     return variants.map((s) => ({ intent: accept.intent, slots: s, confidence, source: "matcher", fromContext, ...(accept.response ? { response: accept.response } : {}) }));
   }
+}
+
+/** The nodes reachable from these over epsilon arcs. */
+function closure(nodes: readonly GraphNode[], from: readonly number[]): number[] {
+  const seen = new Set(from);
+  const stack = [...from];
+  while (stack.length) for (const to of nodes[stack.pop()!]!.e ?? []) if (!seen.has(to)) (seen.add(to), stack.push(to));
+  return [...seen];
 }

@@ -1,4 +1,5 @@
 import type { SlotValue } from "../grammar/types.js";
+import type { Rephrasing } from "./rephrase.js";
 
 /** One understood command. Slot values are canonical (numbers are numbers, names as in devices/). */
 export interface IntentResult {
@@ -31,6 +32,8 @@ export interface Understanding {
   intents: IntentResult[];
   /** Why nothing was understood (present only when intents is empty). */
   reason?: string;
+  /** The words as the grammar read them when they were said another way ("the phone's ringing, pause the telly"). */
+  rephrased?: Rephrasing;
 }
 
 /** A stage that turns text into intents: the matcher, the SLM, or a cascade of both. */

@@ -59,15 +59,42 @@ export function reasonAfter(text: string): [string, string[]] | undefined {
 }
 
 /** Words a request starts with, where one may follow a reason said first. */
-const REQUEST_STARTS = new Set(["turn", "switch", "put", "set", "open", "close", "shut", "lock", "unlock", "pause", "play", "resume", "stop", "start", "dim", "brighten", "make", "take", "navigate", "lower", "raise", "roll", "crank", "can", "could", "please"]);
+const REQUEST_STARTS = new Set([
+  "turn", "switch", "put", "set", "open", "close", "shut", "lock", "unlock", "pause", "play", "resume", "stop", "start", "dim", "brighten",
+  "make", "take", "navigate", "lower", "raise", "roll", "crank", "can", "could", "please", "find", "send", "get", "bring", "run", "drop",
+  "bump", "give", "show", "add", "activate", "wind", "cancel", "mute", "skip", "vacuum", "hoover", "mow", "heat", "cool", "warm", "blast",
+  "recirculate", "defrost", "draw", "pull", "fire", "kill", "cut", "lights", "light",
+]);
+/** Verbs other than "be" a reason says early on ("the neighbours can see in", "the kids need the bathroom"). */
+const REASON_VERBS = new Set(["can", "can't", "cannot", "need", "needs", "have", "has", "got", "keep", "keeps", "want", "wants"]);
+/** A word that ends a reason and starts what it asks for, whatever that starts with ("we're heading out so lights off"). */
+const SO = new Set(["so"]);
 
 /** The [reason, request] splits of a request said after its reason ("we're heading out, turn off every light"), longest request first. */
 export function reasonBefore(text: string): Array<[string[], string]> {
   const w = normalizeTokens(text);
   // The reason starts with who or what it is about and says so within its first words.
   // ("is it open my window?" is a question: a bare "is" does not start a reason)
-  if (/\?\s*$/.test(text) || !(SUBJECTS.has(w[0]!) || /'(s|m|re)$/.test(w[0]!)) || !w.slice(0, 3).some((t) => IS.test(t) && t !== "this")) return [];
+  const says = (t: string) => (IS.test(t) && t !== "this") || REASON_VERBS.has(t);
+  if (/\?\s*$/.test(text) || !(SUBJECTS.has(w[0]!) || /'(s|m|re)$/.test(w[0]!)) || !w.slice(0, 3).some(says)) return [];
   const out: Array<[string[], string]> = [];
-  for (let i = 2; i < w.length - 1; i++) if (REQUEST_STARTS.has(w[i]!)) out.push([w.slice(0, i), w.slice(i).join(" ")]);
+  for (let i = 2; i < w.length - 1; i++) if (REQUEST_STARTS.has(w[i]!) || SO.has(w[i - 1]!)) out.push([w.slice(0, i), w.slice(i).join(" ")]);
+  return out;
+}
+
+/** A way of saying the same request closer to the grammar's words, and the reason it left out (checked by the trust policy). */
+export interface Rephrasing {
+  text: string;
+  reason?: string[];
+}
+
+/** Every rephrasing of the text, in the order to try them: the owner first, then without a reason after, then before. */
+export function rephrasings(text: string): Rephrasing[] {
+  const out: Rephrasing[] = [];
+  const owner = ownerFirst(text);
+  if (owner) out.push({ text: owner });
+  const after = reasonAfter(text);
+  if (after) out.push({ text: after[0], reason: after[1] });
+  for (const [reason, request] of reasonBefore(text)) out.push({ text: request, reason });
   return out;
 }
