@@ -92,7 +92,7 @@ describe.skipIf(!hasModels)("model integrity at load", () => {
   it("the cascade answers from the matcher and says why when it would need the SLM", () => {
     const d = copyModels();
     flip(join(d.models, TARGET));
-    const r = hark(["understand", "--jsonl"], "turn on the kitchen lights\nit's pitch black in the office\n", env(d));
+    const r = hark(["understand", "--jsonl"], "turn on the kitchen lights\nthe office could do with some light\n", env(d));
     expect(r.status).toBe(0);
     const [direct, needsSlm] = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
     expect(direct.intents).toMatchObject([{ intent: "HassTurnOn", source: "matcher" }]);

@@ -4,8 +4,8 @@ import type { Expr, Grammar, SlotValue } from "../grammar/types.js";
 import { normalizeText } from "../grammar/normalize.js";
 import type { IntentResult, Understander, Understanding } from "../nlu/types.js";
 import { sayIntents } from "../compile/canonical.js";
-import { judge, type TrustDeps, type Verdict } from "../trust/index.js";
-import { findLater, type Later } from "../trust/when.js";
+import { judge, plainReason, type TrustDeps, type Verdict } from "../trust/index.js";
+import type { Later } from "../trust/when.js";
 import { FOLLOW_UP_LEAD, followUp, newValue, resumeAfterPause, withPlace, withReferent } from "./ellipsis.js";
 import { noReferent, pickAmong, whichOne } from "./which.js";
 import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
@@ -109,13 +109,9 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
   // Said another way (the matcher's rephrasings: "close the light of the staircase" with the owner first;
   // "pause the telly, the phone's ringing" without the reason): judged as the words the grammar read, and
   // taken only when the reason left out holds no negation, time or condition.
-  if (u.rephrased) {
-    const r = u.rephrased;
-    const plain = !r.reason || !deps.trust || (!deps.trust.cues.anywhere.find(r.reason).length && !findLater(r.reason, deps.trust.cues).length);
-    return plain
-      ? decide(u, { ...input, text: r.text }, deps, input.previous)
-      : decide({ text: said, intents: [], reason: "the reason said with the request changes it" }, input, deps, input.previous);
-  }
+  // (the trust policy judges what was left out: src/trust/reason.ts; words that change the request are judged whole)
+  const r = u.rephrased;
+  if (r && (!r.reason || !deps.trust || plainReason(r.reason, deps.trust.cues))) return decide(u, { ...input, text: r.text }, deps, input.previous);
   return decide(u, input, deps, input.previous);
 }
 

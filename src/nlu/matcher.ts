@@ -4,7 +4,7 @@
 import type { GraphNode, MatcherGraph } from "../compile/graph.js";
 import { normalizeWithWords } from "../grammar/normalize.js";
 import type { SlotValue } from "../grammar/types.js";
-import { rephrasings, type Rephrasing } from "./rephrase.js";
+import { rephrasings } from "./rephrase.js";
 import { Searcher, type Parse } from "./search.js";
 import type { IntentResult, Understander, Understanding } from "./types.js";
 
@@ -21,6 +21,8 @@ export interface MatchOptions {
 
 /** Lists whose names a reason may hold: a reason naming a place leaves the request's place to it. */
 const PLACE_LISTS = new Set(["area", "floor", "name"]);
+/** Words that make a clause go on with the one before it. */
+const GOES_ON = new Set(["and", "or", "also", "then", "plus", "but", "too", "as", "with"]);
 
 export class Matcher implements Understander {
   private readonly searcher: Searcher;
@@ -62,7 +64,14 @@ export class Matcher implements Understander {
       if (!found.intents.length) continue;
       const placed = (i: IntentResult) => ["area", "floor", "name"].some((k) => i.slots[k] !== undefined && !i.fromContext?.includes(k));
       if (r.reason && this.namesPlace(r.reason) && !found.intents.every(placed)) continue;
-      return { text, intents: found.intents, rephrased: r };
+      // Two requests in two clauses ("close my window, I'm cold") are no request and its reason, nor is a
+      // clause that goes on with the request ("…, and the back door too", "…, the porch light and the
+      // stair lights"): neither is read alone.
+      // (a clause read as a request even loosely counts: "turn on the seat heating in the back, the kids are cold")
+      if (r.others?.some((o) => this.understand(o, { rephrase: false }).intents.length || GOES_ON.has(o.split(" ")[0]!) || this.namesPlace(o.split(" "))))
+        continue;
+      const { others: _, ...rephrased } = r;
+      return { text, intents: found.intents, rephrased };
     }
     return undefined;
   }

@@ -63,7 +63,7 @@ const REQUEST_STARTS = new Set([
   "turn", "switch", "put", "set", "open", "close", "shut", "lock", "unlock", "pause", "play", "resume", "stop", "start", "dim", "brighten",
   "make", "take", "navigate", "lower", "raise", "roll", "crank", "can", "could", "please", "find", "send", "get", "bring", "run", "drop",
   "bump", "give", "show", "add", "activate", "wind", "cancel", "mute", "skip", "vacuum", "hoover", "mow", "heat", "cool", "warm", "blast",
-  "recirculate", "defrost", "draw", "pull", "fire", "kill", "cut", "lights", "light",
+  "recirculate", "defrost", "draw", "pull", "fire", "kill", "cut",
 ]);
 /** Verbs other than "be" a reason says early on ("the neighbours can see in", "the kids need the bathroom"). */
 const REASON_VERBS = new Set(["can", "can't", "cannot", "need", "needs", "have", "has", "got", "keep", "keeps", "want", "wants"]);
@@ -86,13 +86,28 @@ export function reasonBefore(text: string): Array<[string[], string]> {
 export interface Rephrasing {
   text: string;
   reason?: string[];
+  /** For a clause of typed text: the other clauses (none of them may be a request of its own). */
+  others?: string[];
 }
 
-/** Every rephrasing of the text, in the order to try them: the owner first, then without a reason after, then before. */
+// Typed text marks its clauses: "kids, shoes off please! … turn on the stair lights", "close all the
+// windows, tunnel coming up". Each part on its own, the rest as its reason.
+const CLAUSE_MARKS = /[,;:!?…]+|\.{2,}|\.(?=\s)|\s[-–—]+\s/;
+
+/** Each part of the text between clause marks, with the other parts as its reason; none for a text of one part. */
+export function clauses(text: string): Rephrasing[] {
+  const parts = text.split(CLAUSE_MARKS).map((p) => normalizeTokens(p)).filter((p) => p.length > 0);
+  if (parts.length < 2) return [];
+  const texts = parts.map((p) => p.join(" "));
+  return parts.map((p, i) => ({ text: texts[i]!, reason: parts.filter((_, j) => j !== i).flat(), others: texts.filter((_, j) => j !== i) }));
+}
+
+/** Every rephrasing of the text, in the order to try them: the owner first, then each clause, then without a reason after, then before. */
 export function rephrasings(text: string): Rephrasing[] {
   const out: Rephrasing[] = [];
   const owner = ownerFirst(text);
   if (owner) out.push({ text: owner });
+  out.push(...clauses(text));
   const after = reasonAfter(text);
   if (after) out.push({ text: after[0], reason: after[1] });
   for (const [reason, request] of reasonBefore(text)) out.push({ text: request, reason });

@@ -48,6 +48,7 @@ const cuesSchema = z.strictObject({
     .strictObject({ words: z.array(z.string().min(1)).default([]), vague_after: templates.default([]), relative_before: z.array(z.string().min(1)).default([]) })
     .default({ words: [], vague_after: [], relative_before: [] }),
   dangling: z.array(z.string().min(1)).default([]),
+  trailing: templates.default([]),
   opposed: z.array(z.tuple([z.string().min(1), z.string().min(1)])).default([]),
   direction_words: z.array(z.string().min(1)).default([]),
   area_modifiers: z.array(z.string().min(1)),
@@ -116,6 +117,8 @@ export interface Cues {
   amounts: { words: ReadonlySet<string>; vagueAfter: PhraseSet<"vague">; relativeBefore: ReadonlySet<string> };
   /** Words a request cannot end on ("open my window to"). */
   dangling: ReadonlySet<string>;
+  /** Filler a request may trail off with after its dangling word ("open my window to, you know, like before"). */
+  trailing: PhraseSet<"trailing">;
   /** Pairs of words that pull one reading two ways ("up" / "down"). */
   opposed: ReadonlyArray<readonly [string, string]>;
   /** Words that say which way to change something: an SLM's direction needs one of them. */
@@ -228,6 +231,8 @@ export function loadCues(dir: string): Cues {
   const amounts = { words: new Set(c.amounts.words), vagueAfter: new PhraseSet<"vague">(), relativeBefore: new Set(c.amounts.relative_before) };
   for (const t of c.amounts.vague_after) amounts.vagueAfter.add(t, "vague");
   const vagueValues = new PhraseSet<"vague">();
+  const trailing = new PhraseSet<"trailing">();
+  for (const t of c.trailing) trailing.add(t, "trailing");
   for (const t of c.vague_values) vagueValues.add(t, "vague");
   const directionWords = new PhraseSet<"direction">();
   for (const t of c.direction_words) directionWords.add(t, "direction");
@@ -243,6 +248,7 @@ export function loadCues(dir: string): Cues {
     vagueValues,
     amounts,
     dangling: new Set(c.dangling),
+    trailing,
     opposed: c.opposed,
     directionWords,
     areaModifiers: new Set(c.area_modifiers.flatMap((w) => normalizeTokens(w))),

@@ -19,6 +19,7 @@ import { knowledgeOf, type EntityTag } from "./knowledge.js";
 import { covered, type PhraseHit } from "./phrases.js";
 import { findLater, sayLater, type Later } from "./when.js";
 import { findSelfCorrection, repairRequest } from "./repair.js";
+import { plainReason } from "./reason.js";
 import { narrowByKindWord } from "./kindWords.js";
 import { guessFault, unheldNumber } from "./guessed.js";
 
@@ -112,9 +113,18 @@ const SPEECH = {
 };
 
 export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: Reunderstand): Promise<Verdict> {
+  const { grammar, cues, config } = deps;
+  // Read said another way (src/nlu/rephrase.ts): judged as the words the grammar read when what was left
+  // out changes nothing; else on every word said, as a reading that left words out (not word for word:
+  // "…, no wait" takes it back, "…, no, the hallway" is repaired below).
+  if (input.understanding.rephrased) {
+    const { rephrased: r, ...rest } = input.understanding;
+    if (!r.reason || plainReason(r.reason, cues)) return judge({ ...input, text: r.text, understanding: { ...rest, text: r.text } }, deps, reunderstand);
+    const partial = (i: IntentResult): IntentResult => ({ ...i, confidence: Math.min(i.confidence, 0.9), evidence: { ...i.evidence, tolerance: r.reason!.length } });
+    input = { ...input, understanding: { ...rest, intents: rest.intents.map(partial) } };
+  }
   const { session, text } = input;
   let u = input.understanding;
-  const { grammar, cues, config } = deps;
   const k = knowledgeOf(grammar);
   const tokens = normalizeTokens(text);
   // Known names are never cues ("Do Not Disturb" is a switch); neither are the words of a free-text value.
@@ -279,7 +289,13 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   }
   // A request that stops short ("open my window to").
   let last = tokens.length - 1;
-  while (last > 0 && ["please", "thanks", "now"].includes(tokens[last]!)) last--;
+  const trails = cues.trailing.find(tokens);
+  for (let moved = true; moved && last > 0; ) {
+    moved = false;
+    if (["please", "thanks", "now"].includes(tokens[last]!)) (last--, (moved = true));
+    const t = trails.find((h) => h.end === last + 1 && h.start > 0);
+    if (t) (last = t.start - 1), (moved = true);
+  }
   if (changes && !spelled && last > 0 && cues.dangling.has(tokens[last]!) && !blocked.has(last)) {
     const asked = reunderstand ? await lackingValue(tokens, cues, grammar, reunderstand) : undefined;
     if (asked) return { decision: "act", intents: asked, notes: [] };
