@@ -4,7 +4,7 @@
 import type { GraphNode, MatcherGraph } from "../compile/graph.js";
 import { normalizeWithWords } from "../grammar/normalize.js";
 import type { SlotValue } from "../grammar/types.js";
-import { rephrasings } from "./rephrase.js";
+import { rephrasings, startsRequest } from "./rephrase.js";
 import { Searcher, type Parse } from "./search.js";
 import type { IntentResult, Understander, Understanding } from "./types.js";
 
@@ -68,7 +68,8 @@ export class Matcher implements Understander {
       // clause that goes on with the request ("…, and the back door too", "…, the porch light and the
       // stair lights"): neither is read alone.
       // (a clause read as a request even loosely counts: "turn on the seat heating in the back, the kids are cold")
-      if (r.others?.some((o) => this.understand(o, { rephrase: false }).intents.length || GOES_ON.has(o.split(" ")[0]!) || this.namesPlace(o.split(" "))))
+      // (and so does one that starts like a request: "heat up the steering wheel, my hands are frozen")
+      if (r.others?.some((o) => this.understand(o, { rephrase: false }).intents.length || GOES_ON.has(o.split(" ")[0]!) || startsRequest(o) || this.namesPlace(o.split(" "))))
         continue;
       const { others: _, ...rephrased } = r;
       return { text, intents: found.intents, rephrased };

@@ -113,3 +113,8 @@ export function rephrasings(text: string): Rephrasing[] {
   for (const [reason, request] of reasonBefore(text)) out.push({ text: request, reason });
   return out;
 }
+
+/** Whether the words start the way a request does ("heat up the steering wheel"). */
+export function startsRequest(text: string): boolean {
+  return REQUEST_STARTS.has(normalizeTokens(text)[0] ?? "");
+}

@@ -1,0 +1,73 @@
+// A request said with words around it: the matcher reads it without them (src/nlu/rephrase.ts), and
+// the trust policy judges what was left out (src/trust/reason.ts). Shipped grammar and devices.
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadMatcher, loadSources, type Matcher } from "../src/nlu/index.js";
+import { clauses } from "../src/nlu/rephrase.js";
+import { judge, loadTrust, type TrustDeps, type Verdict } from "../src/trust/index.js";
+
+let matcher: Matcher;
+let trust: TrustDeps;
+
+beforeAll(async () => {
+  matcher = await loadMatcher();
+  trust = loadTrust(await loadSources());
+});
+
+async function decide(text: string, profile: "home" | "car" = "home"): Promise<Verdict> {
+  return judge({ text, understanding: matcher.understand(text), session: { profile } }, trust, (t) => matcher.understand(t));
+}
+const acted = (v: Verdict) => (v.decision === "act" || v.decision === "pass" ? v.intents : []);
+
+describe("clauses of typed text", () => {
+  it("splits at the marks typed text puts between clauses, each with the rest as its reason", () => {
+    const c = clauses("kids, shoes off please! ... turn on the stair lights");
+    expect(c.map((x) => x.text)).toEqual(["kids", "shoes off please", "turn on the stair lights"]);
+    expect(c[2]!.reason).toEqual(["kids", "shoes", "off", "please"]);
+  });
+  it("finds none in one clause, nor at a decimal point", () => {
+    expect(clauses("set the thermostat to 21.5 degrees")).toEqual([]);
+  });
+});
+
+describe("the matcher reads a request without the words around it", () => {
+  it("reads the one clause that is a request", () => {
+    const u = matcher.understand("kids, shoes off please! ... turn on the stair lights");
+    expect(u.intents).toMatchObject([{ intent: "HassTurnOn", slots: { name: "Stair Lights" } }]);
+    expect(u.rephrased?.text).toBe("turn on the stair lights");
+  });
+  it("reads a request with its reason said before it", () => {
+    const u = matcher.understand("the phone's ringing pause the tv");
+    expect(u.intents).toMatchObject([{ intent: "HassMediaPause", slots: { name: "Living Room TV" } }]);
+    expect(u.rephrased?.reason).toEqual(["the", "phone's", "ringing"]);
+  });
+  it("reads no clause alone when another clause is a request or goes on with it", () => {
+    // "I'm cold" is a request of its own; the window is read without it as the reason after it
+    expect(matcher.understand("close my window, I'm cold").intents.map((i) => i.intent)).not.toContain("CabinAdjustTemperature");
+    for (const t of ["turn off the tv, the ceiling light and the floor lamp", "lock the front door would you, and uh the back door too", "heat up the steering wheel, my hands are frozen"]) {
+      const u = matcher.understand(t);
+      expect(u.rephrased === undefined || u.intents.length !== 1, t).toBe(true);
+    }
+  });
+  it("leaves the place to a reason that names one", () => {
+    // "turn on the lights" takes the satellite's room; the kitchen was named in the reason
+    expect(matcher.understand("the kitchen is too dark turn on the lights").rephrased).toBeUndefined();
+  });
+});
+
+describe("the trust policy judges the words left out", () => {
+  it("acts when they change nothing", async () => {
+    expect(acted(await decide("kids, shoes off please! ... turn on the stair lights"))).toMatchObject([{ intent: "HassTurnOn", slots: { name: "Stair Lights" } }]);
+    expect(acted(await decide("the phone's ringing pause the tv"))).toMatchObject([{ intent: "HassMediaPause" }]);
+  });
+  it("never acts on what they take back or negate", async () => {
+    for (const t of ["turn on the kitchen lights, no wait", "turn on the kitchen lights, actually don't", "turn off the tv, just kidding"])
+      expect((await decide(t)).decision, t).toBe("refuse");
+  });
+  it("repairs what they correct", async () => {
+    expect(acted(await decide("turn on the kitchen lights, no, the hallway lights"))).toMatchObject([{ intent: "HassTurnOn", slots: { area: "Hallway" } }]);
+  });
+  it("does not act on a request without a value said beside it", async () => {
+    expect(acted(await decide("cool my seat, level two", "car"))).toEqual([]);
+    expect(acted(await decide("set the thermostat to twenty... something"))).toEqual([]);
+  });
+});
