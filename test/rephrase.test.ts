@@ -1,7 +1,7 @@
 // A request said with words around it: the matcher reads it without them (src/nlu/rephrase.ts), and
 // the trust policy judges what was left out (src/trust/reason.ts). Shipped grammar and devices.
 import { beforeAll, describe, expect, it } from "vitest";
-import { loadMatcher, loadSources, type Matcher } from "../src/nlu/index.js";
+import { loadMatcher, loadSources, type IntentResult, type Matcher } from "../src/nlu/index.js";
 import { clauses } from "../src/nlu/rephrase.js";
 import { judge, loadTrust, type TrustDeps, type Verdict } from "../src/trust/index.js";
 
@@ -13,10 +13,13 @@ beforeAll(async () => {
   trust = loadTrust(await loadSources());
 });
 
-async function decide(text: string, profile: "home" | "car" = "home"): Promise<Verdict> {
-  return judge({ text, understanding: matcher.understand(text), session: { profile } }, trust, (t) => matcher.understand(t));
+async function decide(text: string, profile: "home" | "car" = "home"): Promise<Verdict & { understood: IntentResult[] }> {
+  const understanding = matcher.understand(text);
+  const v = await judge({ text, understanding, session: { profile } }, trust, (t) => matcher.understand(t));
+  return { ...v, understood: understanding.intents };
 }
-const acted = (v: Verdict) => (v.decision === "act" || v.decision === "pass" ? v.intents : []);
+/** What hark would act on: the verdict's intents, or the understanding's when the policy passes it. */
+const acted = (v: Verdict & { understood: IntentResult[] }) => (v.decision === "act" ? v.intents : v.decision === "pass" ? v.understood : []);
 
 describe("clauses of typed text", () => {
   it("splits at the marks typed text puts between clauses, each with the rest as its reason", () => {
