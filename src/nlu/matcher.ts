@@ -63,7 +63,8 @@ export class Matcher implements Understander {
       const found = this.understand(r.text, { fuzzy: false, rephrase: false });
       if (!found.intents.length) continue;
       const placed = (i: IntentResult) => ["area", "floor", "name"].some((k) => i.slots[k] !== undefined && !i.fromContext?.includes(k));
-      if (r.reason && this.namesPlace(r.reason) && !found.intents.every(placed)) continue;
+      // (nor one that goes on to another: "turn off the string lights, the party's over, and the porch light")
+      if (r.reason && this.namesPlace(r.reason) && (!found.intents.every(placed) || r.reason.some((w) => GOES_ON.has(w)))) continue;
       // Two requests in two clauses ("close my window, I'm cold") are no request and its reason, nor is a
       // clause that goes on with the request ("…, and the back door too", "…, the porch light and the
       // stair lights"): neither is read alone.
