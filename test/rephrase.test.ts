@@ -51,6 +51,17 @@ describe("the matcher reads a request without the words around it", () => {
       expect(u.rephrased === undefined || u.intents.length !== 1, t).toBe(true);
     }
   });
+  it("reads clauses that go on with a request as one", () => {
+    const list = matcher.understand("switch off the coffee maker, the pendants, and the kitchen radio");
+    expect(list.intents.map((i) => i.slots.name)).toEqual(["Coffee Maker", "Pendant Lights", "Kitchen Speaker"]);
+    expect(matcher.understand("turn off the tv, turn on the porch light").intents.map((i) => i.intent)).toEqual(["HassTurnOff", "HassTurnOn"]);
+    // a correction in between is no list: the trust policy repairs it
+    expect(matcher.understand("turn on the kitchen lights, no, the hallway lights").intents).toEqual([]);
+  });
+  it("ends free text at a typed clause that is a reason, not at a message's own clause", () => {
+    expect(matcher.understand("take me to work, I'm already late").intents).toMatchObject([{ intent: "NavigateTo", slots: { destination: "work" } }]);
+    expect(matcher.understand("tell everyone dinner is ready, come down").intents).toMatchObject([{ intent: "HassBroadcast", slots: { message: "dinner is ready come down" } }]);
+  });
   it("leaves the place to a reason that names one", () => {
     // "turn on the lights" takes the satellite's room; the kitchen was named in the reason
     expect(matcher.understand("the kitchen is too dark turn on the lights").rephrased).toBeUndefined();
@@ -68,6 +79,7 @@ describe("the trust policy judges the words left out", () => {
   });
   it("repairs what they correct", async () => {
     expect(acted(await decide("turn on the kitchen lights, no, the hallway lights"))).toMatchObject([{ intent: "HassTurnOn", slots: { area: "Hallway" } }]);
+    expect(acted(await decide("navigate to work, actually no, the gym", "car"))).toMatchObject([{ intent: "NavigateTo", slots: { destination: "the gym" } }]);
   });
   it("does not act on a request without a value said beside it", async () => {
     expect(acted(await decide("cool my seat, level two", "car"))).toEqual([]);

@@ -2,9 +2,9 @@
 // Order of attempts: exact whole utterance, exact per clause ("… and …"), exact rephrasings (a reason
 // left out, the owner said first: src/nlu/rephrase.ts), tolerant whole utterance.
 import type { GraphNode, MatcherGraph } from "../compile/graph.js";
-import { normalizeWithWords } from "../grammar/normalize.js";
+import { normalizeTokens, normalizeWithWords } from "../grammar/normalize.js";
 import type { SlotValue } from "../grammar/types.js";
-import { rephrasings, startsRequest } from "./rephrase.js";
+import { clauses, reasonLike, rephrasings, startsRequest } from "./rephrase.js";
 import { Searcher, type Parse } from "./search.js";
 import type { IntentResult, Understander, Understanding } from "./types.js";
 
@@ -39,6 +39,11 @@ export class Matcher implements Understander {
     if (tokens.length > MAX_TOKENS) return { text, intents: [], reason: `too long (${tokens.length} words; at most ${MAX_TOKENS})` };
 
     const exact = this.best(tokens, said, false);
+    // "take me to work, I'm already late": free text does not run on across a typed clause mark.
+    if (exact && options.rephrase !== false && crossesClauses(exact, text)) {
+      const rephrased = this.rephrased(text);
+      if (rephrased) return rephrased;
+    }
     if (exact) return { text, intents: exact };
     const clauses = this.splitClauses(tokens, said);
     if (clauses) return { text, intents: clauses };
@@ -59,6 +64,8 @@ export class Matcher implements Understander {
    * request that takes its place from where it was said, or names none, is not read without it.
    */
   private rephrased(text: string): Understanding | undefined {
+    const listed = this.listed(text);
+    if (listed) return listed;
     for (const r of rephrasings(text)) {
       const found = this.understand(r.text, { fuzzy: false, rephrase: false });
       if (!found.intents.length) continue;
@@ -78,11 +85,41 @@ export class Matcher implements Understander {
     return undefined;
   }
 
-  /** Whether the words hold the name of an area, a floor or a device anywhere. */
-  private namesPlace(words: readonly string[]): boolean {
+  /**
+   * Typed clauses that go on with a request, read as one: "switch off the coffee maker, the pendants, and
+   * the kitchen radio", "turn off the tv, turn on the porch light", "I'm off to bed. lock the front door,
+   * the back door too". Each later clause starts like a request, goes on ("and …") or names a device or
+   * place within its first words; any other clause ("I'm off to bed") is the reason, judged as such.
+   */
+  private listed(text: string): Understanding | undefined {
+    const parts = clauses(text).map((c) => c.text);
+    const goesOn = (p: string) => {
+      const w = p.split(" ");
+      return startsRequest(p) || GOES_ON.has(w[0]!) || this.namesPlace(w, 3);
+    };
+    for (let i = 0; i + 1 < parts.length; i++) {
+      // (the clauses that go on follow the first without a break: "…, no, the hallway lights" is a correction)
+      let end = i + 1;
+      while (end < parts.length && goesOn(parts[end]!)) end++;
+      const run = parts.slice(i, end);
+      if (run.length < 2) continue;
+      // Two requests only when the first starts like one too: "I'm cold, heat my seat" is a reason and a request.
+      if (!startsRequest(run[0]!) && run.slice(1).some((p) => startsRequest(p))) continue;
+      const joined = run.map((p, n) => (n ? p.replace(/^(and|also|plus) /, "") : p)).join(" and ");
+      const found = this.understand(joined, { fuzzy: false, rephrase: false });
+      if (!found.intents.length) continue;
+      const reason = [...parts.slice(0, i), ...parts.slice(end)].flatMap((p) => p.split(" "));
+      if (reason.length && this.namesPlace(reason)) continue;
+      return { text, intents: found.intents, rephrased: reason.length ? { text: joined, reason } : { text: joined } };
+    }
+    return undefined;
+  }
+
+  /** Whether the words hold the name of an area, a floor or a device (anywhere, or starting among the first `within`). */
+  private namesPlace(words: readonly string[], within = words.length): boolean {
     for (const list of this.graph.lists) {
       if (list.kind !== "values" || !PLACE_LISTS.has(list.name)) continue;
-      for (let start = 0; start < words.length; start++) {
+      for (let start = 0; start < Math.min(within, words.length); start++) {
         let states = closure(list.nodes, [0]);
         for (let i = start; i < words.length && states.length; i++) {
           states = closure(list.nodes, states.flatMap((n) => list.nodes[n]!.w?.[words[i]!] ?? []));
@@ -159,4 +196,22 @@ function closure(nodes: readonly GraphNode[], from: readonly number[]): number[]
   const stack = [...from];
   while (stack.length) for (const to of nodes[stack.pop()!]!.e ?? []) if (!seen.has(to)) (seen.add(to), stack.push(to));
   return [...seen];
+}
+
+/**
+ * Whether a value of the reading (free text) runs on into a typed clause that is a reason or a
+ * correction ("take me to work, I'm already late", "navigate to work, actually no, the gym"); a
+ * message's own clauses ("tell everyone dinner is ready, come down") are its words.
+ */
+function crossesClauses(intents: readonly IntentResult[], text: string): boolean {
+  const parts = clauses(text).map((c) => c.text);
+  if (parts.length < 2) return false;
+  return intents.some((i) =>
+    Object.values(i.slots).some((v) => {
+      if (typeof v !== "string" || !v.includes(" ")) return false;
+      const value = ` ${normalizeTokens(v).join(" ")} `;
+      const later = parts.findIndex((p, n) => n > 0 && value.includes(` ${p.split(" ")[0]} `) && !parts[n - 1]!.includes(value.trim()));
+      return later > 0 && !parts.some((p) => ` ${p} `.includes(value)) && reasonLike(parts[later]!);
+    }),
+  );
 }

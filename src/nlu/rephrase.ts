@@ -118,3 +118,11 @@ export function rephrasings(text: string): Rephrasing[] {
 export function startsRequest(text: string): boolean {
   return REQUEST_STARTS.has(normalizeTokens(text)[0] ?? "");
 }
+
+/** Words a clause about the speaker or a correction starts with ("I'm already late", "actually no"). */
+const REASON_STARTS = /^(i|we|they|you|he|she|it|i'm|we're|they're|you're|he's|she's|it's|there's|actually|no|sorry|wait|oops|or)$/;
+
+/** Whether a clause starts the way a reason or a correction does, not a request or a name. */
+export function reasonLike(clause: string): boolean {
+  return REASON_STARTS.test(normalizeTokens(clause)[0] ?? "");
+}
