@@ -21,6 +21,8 @@ export interface MatchOptions {
 
 /** Lists whose names a reason may hold: a reason naming a place leaves the request's place to it. */
 const PLACE_LISTS = new Set(["area", "floor", "name"]);
+/** The word that says what to do in a short request ("lights off", "fan on"). */
+const PARTICLES = new Set(["on", "off"]);
 /** Words that make a clause go on with the one before it. */
 const GOES_ON = new Set(["and", "or", "also", "then", "plus", "but", "too", "as", "with"]);
 
@@ -165,6 +167,12 @@ export class Matcher implements Understander {
   private borrowOpening(left: string[], right: string[], saidLeft: string[], saidRight: string[]): IntentResult[] | undefined {
     for (let j = Math.min(3, left.length - 1); j >= 1; j--) {
       const found = this.best([...left.slice(0, j), ...right], [...saidLeft.slice(0, j), ...saidRight], false);
+      if (found) return found;
+    }
+    // "lights off in here and the coffee machine": the clause said the short way ("the coffee machine off")
+    for (let j = 0; j < left.length; j++) {
+      if (!PARTICLES.has(left[j]!)) continue;
+      const found = this.best([...right, left[j]!], [...saidRight, saidLeft[j]!], false);
       if (found) return found;
     }
     return undefined;
