@@ -61,6 +61,9 @@ export function guessFault(g: GuessedReading): { speech?: string; detail: string
   return undefined;
 }
 
+/** Words that make the number before them a fraction ("three quarters"). */
+const FRACTION_WORDS = new Set(["quarter", "quarters", "third", "thirds", "half", "halves"]);
+
 /**
  * A number or amount said that the reading holds in no value, to ask back about: an amount said to a
  * reading that holds no number at all ("open my window a quarter" read as opening it; `understood`: the
@@ -75,6 +78,9 @@ export function unheldNumber(g: Pick<GuessedReading, "reading" | "tokens" | "sai
   }
   const held = new Set(g.reading.flatMap((i) => Object.values(i.slots)).filter((v) => typeof v === "number" || /^\d+(\.\d+)?$/.test(String(v))).map(Number));
   if (!held.size) return undefined;
+  // "open my window three quarter" read as 3 %: a number said before a fraction is no value of its own
+  const fraction = g.said.findIndex((t, n) => /^\d+$/.test(t) && free(n) && FRACTION_WORDS.has(g.said[n + 1] ?? "") && held.has(Number(t)));
+  if (fraction >= 0) return `fraction ${g.said[fraction]} ${g.said[fraction + 1]}`;
   // ("nineteen and a half" holds 19.5)
   const dropped = g.said.find((t, n) => /^\d+(\.\d+)?$/.test(t) && free(n) && !held.has(Number(t)) && !(held.has(Number(t) + 0.5) && g.said.includes("half")));
   return dropped === undefined ? undefined : `number ${dropped}`;
