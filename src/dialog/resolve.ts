@@ -107,11 +107,14 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
       return decide(again, { ...input, text: bare }, deps, input.previous);
   }
   // Said another way (the matcher's rephrasings: "close the light of the staircase" with the owner first;
-  // "pause the telly, the phone's ringing" without the reason): judged as the words the grammar read, and
-  // taken only when the reason left out holds no negation, time or condition.
-  // (the trust policy judges what was left out: src/trust/reason.ts; words that change the request are judged whole)
+  // "pause the telly, the phone's ringing" without the reason): judged as the words the grammar read when
+  // what was left out changes nothing (src/trust/reason.ts), so the policy need not weigh it again;
+  // otherwise judged on every word said.
   const r = u.rephrased;
-  if (r && (!r.reason || !deps.trust || plainReason(r.reason, deps.trust.cues))) return decide(u, { ...input, text: r.text }, deps, input.previous);
+  if (r && (!r.reason || !deps.trust || plainReason(r.reason, deps.trust.cues))) {
+    const { rephrased: _, ...read } = u;
+    return decide(read, { ...input, text: r.text }, deps, input.previous);
+  }
   return decide(u, input, deps, input.previous);
 }
 

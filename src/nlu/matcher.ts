@@ -1,7 +1,7 @@
 // The grammar matcher: normalized text → intents with canonical slot values.
 // Order of attempts: exact whole utterance, exact per clause ("… and …"), exact rephrasings (a reason
 // left out, the owner said first: src/nlu/rephrase.ts), tolerant whole utterance.
-import type { GraphNode, MatcherGraph } from "../compile/graph.js";
+import type { MatcherGraph } from "../compile/graph.js";
 import { normalizeTokens, normalizeWithWords } from "../grammar/normalize.js";
 import type { SlotValue } from "../grammar/types.js";
 import { clauses, reasonLike, rephrasings, startsRequest } from "./rephrase.js";
@@ -68,10 +68,17 @@ export class Matcher implements Understander {
   private rephrased(text: string): Understanding | undefined {
     const listed = this.listed(text);
     if (listed) return listed;
+    // Each other clause is read loosely once, whichever clause is tried alone.
+    const loose = new Map<string, boolean>();
+    const readsLoosely = (o: string) => {
+      let r = loose.get(o);
+      if (r === undefined) loose.set(o, (r = this.understand(o, { rephrase: false }).intents.length > 0));
+      return r;
+    };
     for (const r of rephrasings(text)) {
       const found = this.understand(r.text, { fuzzy: false, rephrase: false });
       if (!found.intents.length) continue;
-      const placed = (i: IntentResult) => ["area", "floor", "name"].some((k) => i.slots[k] !== undefined && !i.fromContext?.includes(k));
+      const placed = (i: IntentResult) => [...PLACE_LISTS].some((k) => i.slots[k] !== undefined && !i.fromContext?.includes(k));
       // (nor one that goes on to another: "turn off the string lights, the party's over, and the porch light")
       if (r.reason && this.namesPlace(r.reason) && (!found.intents.every(placed) || r.reason.some((w) => GOES_ON.has(w)))) continue;
       // Two requests in two clauses ("close my window, I'm cold") are no request and its reason, nor is a
@@ -79,7 +86,7 @@ export class Matcher implements Understander {
       // stair lights"): neither is read alone.
       // (a clause read as a request even loosely counts: "turn on the seat heating in the back, the kids are cold")
       // (and so does one that starts like a request: "heat up the steering wheel, my hands are frozen")
-      if (r.others?.some((o) => this.understand(o, { rephrase: false }).intents.length || GOES_ON.has(o.split(" ")[0]!) || startsRequest(o) || this.namesPlace(o.split(" "))))
+      if (r.others?.some((o) => readsLoosely(o) || GOES_ON.has(o.split(" ")[0]!) || startsRequest(o) || this.namesPlace(o.split(" "))))
         continue;
       const { others: _, ...rephrased } = r;
       return { text, intents: found.intents, rephrased };
@@ -119,13 +126,14 @@ export class Matcher implements Understander {
 
   /** Whether the words hold the name of an area, a floor or a device (anywhere, or starting among the first `within`). */
   private namesPlace(words: readonly string[], within = words.length): boolean {
-    for (const list of this.graph.lists) {
-      if (list.kind !== "values" || !PLACE_LISTS.has(list.name)) continue;
+    for (const [l, list] of this.graph.lists.entries()) {
+      const auto = this.searcher.listAutos[l];
+      if (!auto || !PLACE_LISTS.has(list.name)) continue;
       for (let start = 0; start < Math.min(within, words.length); start++) {
-        let states = closure(list.nodes, [0]);
+        let states = [0];
         for (let i = start; i < words.length && states.length; i++) {
-          states = closure(list.nodes, states.flatMap((n) => list.nodes[n]!.w?.[words[i]!] ?? []));
-          if (states.some((n) => list.nodes[n]!.a !== undefined)) return true;
+          states = [...new Set(states.flatMap((n) => auto.at(n).words.get(words[i]!) ?? []))];
+          if (states.some((n) => auto.at(n).accepts.length)) return true;
         }
       }
     }
@@ -196,14 +204,6 @@ export class Matcher implements Understander {
       .map(([k]) => k);
     return variants.map((s) => ({ intent: accept.intent, slots: s, confidence, source: "matcher", fromContext, ...(accept.response ? { response: accept.response } : {}) }));
   }
-}
-
-/** The nodes reachable from these over epsilon arcs. */
-function closure(nodes: readonly GraphNode[], from: readonly number[]): number[] {
-  const seen = new Set(from);
-  const stack = [...from];
-  while (stack.length) for (const to of nodes[stack.pop()!]!.e ?? []) if (!seen.has(to)) (seen.add(to), stack.push(to));
-  return [...seen];
 }
 
 /**
