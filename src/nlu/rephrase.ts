@@ -107,11 +107,25 @@ export function rephrasings(text: string): Rephrasing[] {
   const out: Rephrasing[] = [];
   const owner = ownerFirst(text);
   if (owner) out.push({ text: owner });
+  const going = goesOnFirst(text);
+  if (going) out.push({ text: going });
   out.push(...clauses(text));
   const after = reasonAfter(text);
   if (after) out.push({ text: after[0], reason: after[1] });
   for (const [reason, request] of reasonBefore(text)) out.push({ text: request, reason });
   return out;
+}
+
+/** Words that go on from what was said before ("and put the big light on", "oh, and also …"). */
+const CONNECTIVES = new Set(["and", "also", "then", "plus", "oh", "so", "now", "ah"]);
+
+/** A request said as going on from before, without the words that go on; undefined when it is not one. */
+export function goesOnFirst(text: string): string | undefined {
+  const t = normalizeTokens(text);
+  let i = 0;
+  while (i < t.length && CONNECTIVES.has(t[i]!)) i++;
+  const rest = t.slice(i).join(" ");
+  return i > 0 && i < t.length && startsRequest(rest) ? rest : undefined;
 }
 
 /** Whether the words start the way a request does ("heat up the steering wheel"). */

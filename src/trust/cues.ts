@@ -54,6 +54,9 @@ const cuesSchema = z.strictObject({
   area_modifiers: z.array(z.string().min(1)),
   car_owners: z.array(z.string().min(1)).default([]),
   car_positions: z.array(z.string().min(1)).default([]),
+  part_modifiers: z.array(z.string().min(1)).default([]),
+  no_value: templates.default([]),
+  reported: templates.default([]),
   named_lists: z.array(z.string().min(1)).default([]),
   relay: z.object({ verbs: z.array(z.string().min(1)), not_someone: z.array(z.string().min(1)) }).default({ verbs: [], not_someone: [] }),
   name_articles: z.array(z.string().min(1)).default([]),
@@ -129,6 +132,12 @@ export interface Cues {
   carOwners: ReadonlySet<string>;
   /** Words for where in the car ("behind", "left"): a guessed reading must hold the place they name. */
   carPositions: ReadonlySet<string>;
+  /** Words that may stand before "window" or "seat" without naming a place ("my", "heated"): any other word there names one. */
+  partModifiers: ReadonlySet<string>;
+  /** Phrases whose words are no value ("all the way" names no window). */
+  noValue: PhraseSet<"idiom">;
+  /** Words that report what someone else says ("the driver says …", "that's what the song says"). */
+  reported: PhraseSet<"reported">;
   /** A request passed on to someone else at the start ("ask Dave to …"): the verbs, and first words that name no one else. */
   relay: { verbs: ReadonlySet<string>; notSomeone: ReadonlySet<string> };
   /** Lists whose values name places and devices: a reading that is not word for word must keep each one said. */
@@ -254,6 +263,9 @@ export function loadCues(dir: string): Cues {
     areaModifiers: new Set(c.area_modifiers.flatMap((w) => normalizeTokens(w))),
     carOwners: new Set(c.car_owners.flatMap((w) => normalizeTokens(w))),
     carPositions: new Set(c.car_positions),
+    partModifiers: new Set(c.part_modifiers.flatMap((w) => normalizeTokens(w))),
+    noValue: c.no_value.reduce((set, t) => set.add(t, "idiom"), new PhraseSet<"idiom">()),
+    reported: c.reported.reduce((set, t) => set.add(t, "reported"), new PhraseSet<"reported">()),
     namedLists: c.named_lists,
     relay: { verbs: new Set(c.relay.verbs), notSomeone: new Set(c.relay.not_someone) },
     nameArticles: new Set(c.name_articles.flatMap((w) => normalizeTokens(w))),

@@ -55,12 +55,15 @@ function numberSaid(tokens: readonly string[], value: number, cues: Cues, multip
 export function valueSaid(intent: string, slot: string, value: SlotValue, tokens: readonly string[], k: Knowledge, cues: Cues): boolean {
   const lists = k.listsOf(intent, slot);
   if (!lists.length) return contains(tokens, normalizeTokens(String(value)));
+  // "all the way" names no value called "all".
+  const idioms = cues.noValue.find(tokens);
+  const named = idioms.length ? tokens.map((t, n) => (idioms.some((h) => n >= h.start && n < h.end) ? "" : t)) : tokens;
   for (const list of lists) {
     if (list.kind === "values") {
       // One leading article may be left out ("both back windows" says "the back").
       const forms = k.formsOf(list, value).flatMap((f) => (f.length > 1 && cues.nameArticles.has(f[0]!) && f.slice(1).some((w) => !cues.nameArticles.has(w)) ? [f, f.slice(1)] : [f]));
-      if (forms.some((f) => contains(tokens, f))) return true;
-      if (contains(tokens, normalizeTokens(String(value)))) return true;
+      if (forms.some((f) => contains(named, f))) return true;
+      if (contains(named, normalizeTokens(String(value)))) return true;
     } else if (list.kind === "range") {
       if (typeof value === "number" && numberSaid(tokens, value, cues, list.multiplier)) return true;
       if (typeof value === "string" && Number.isFinite(Number(value)) && numberSaid(tokens, Number(value), cues, list.multiplier)) return true;

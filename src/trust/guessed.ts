@@ -54,6 +54,14 @@ export function guessFault(g: GuessedReading): { speech?: string; detail: string
   const unplaced = g.profile === "car" ? said.find((t, n) => cues.carPositions.has(t) && !blocked.has(n) && !own(n) && !held(t)) : undefined;
   if (g.changes && unplaced && reading.some((i) => g.k.slotsOf(i.intent).some((s) => CAR_PLACE_SLOTS.includes(s))))
     return { speech: `Sorry, I did not follow which seat you meant by "${unplaced}", so I did nothing. Please name the seat.`, detail: unplaced };
+  // A seat or window said that the reading does not hold ("the driver window at the back right" read as
+  // the back right one), or a word before the car part that names none ("the rear write window").
+  const seat = g.changes && g.profile === "car" ? carPlaceFault(g) : undefined;
+  if (seat) return { speech: `Sorry, I did not follow which ${seat.part} you meant by "${seat.words}", so I did nothing. Please name the seat.`, detail: seat.words };
+  // "put the window down a quarter": a fraction after a direction is a change by that much (or how far
+  // open?), not the value to set.
+  const fraction = setsNumber ? relativeFraction(said, blocked, cues) : undefined;
+  if (fraction) return { speech: "Sorry, I can only set an exact value or turn it up or down a step, so I did nothing.", detail: fraction };
   // One request pulled two ways ("turn the volume up down"), or several read the same way though both words were said.
   const oneWay = reading.length === 1 || reading.every((i) => i.intent === reading[0]!.intent && i.slots.action === reading[0]!.slots.action);
   const pulled = oneWay ? cues.opposed.find(([a, b]) => said.includes(a) && said.includes(b)) : undefined;
@@ -87,3 +95,68 @@ export function unheldNumber(g: Pick<GuessedReading, "reading" | "tokens" | "sai
 }
 
 const CAR_PLACE_SLOTS = ["window", "seat", "zone", "side"];
+
+/** Words that make a place the speaker's own. */
+const SPEAKERS = new Set(["my", "our", "me", "mine", "i", "i'm", "us"]);
+
+/** Nouns for the parts of a car a seat's place is said with. */
+const CAR_PARTS = /^(window|windows|seat|seats|side)$/;
+
+/**
+ * The car place said beside a part that the reading does not hold: a value of the place's list said
+ * and not the one read, or a word in front of the part that is neither such a value nor one of
+ * `part_modifiers` ("write"). Undefined when every place said is held.
+ */
+function carPlaceFault(g: GuessedReading): { part: string; words: string } | undefined {
+  const { reading, said, blocked, unnamed } = g;
+  const free = (n: number) => !blocked.has(n) && !unnamed.has(n) && !g.overruled(n);
+  // (a car device's own name says its place too: "the driver window")
+  const spoken = (n: number) => !unnamed.has(n) && !g.overruled(n);
+  // Every value form of the car's place lists said, longest first; a shorter one inside it is the same words.
+  const spans: Array<{ start: number; end: number; value: string }> = [];
+  const readValues = new Set<string>();
+  const idioms = g.cues.noValue.find(said);
+  const idiom = (n: number) => idioms.some((h) => n >= h.start && n < h.end);
+  for (const i of reading)
+    for (const slot of CAR_PLACE_SLOTS.filter((s) => g.k.slotsOf(i.intent).includes(s))) {
+      if (i.slots[slot] !== undefined) readValues.add(String(i.slots[slot]));
+      for (const list of g.k.listsOf(i.intent, slot)) {
+        if (list.kind !== "values") continue;
+        for (const v of list.values)
+          for (const f of g.k.formsOf(list, v.out)) {
+            // ("my side" is the speaker's own wherever they sit; "all the" is no place without its noun)
+            if (f.some((w) => SPEAKERS.has(w))) continue;
+            const form = f.length > 1 && f[0] === "the" ? f.slice(1) : f;
+            for (let s = 0; s + form.length <= said.length; s++) if (form.every((w, n) => said[s + n] === w) && spoken(s) && !idiom(s)) spans.push({ start: s, end: s + form.length, value: String(v.out) });
+          }
+      }
+    }
+  if (!readValues.size && !reading.some((i) => g.k.slotsOf(i.intent).some((s) => CAR_PLACE_SLOTS.includes(s)))) return undefined;
+  const outer = spans.filter((a) => !spans.some((b) => b !== a && b.start <= a.start && a.end <= b.end && b.end - b.start > a.end - a.start));
+  // (a reading with no place at all gets the speaker's seat: then any place said is another one)
+  const other = outer.find((s) => !readValues.has(s.value));
+  if (other) return { part: said.slice(other.end).find((t) => CAR_PARTS.test(t))?.replace(/s$/, "") ?? "seat", words: said.slice(other.start, other.end).join(" ") };
+  // The word in front of "window" / "seat": a place the reading holds, or a word that names none.
+  for (let n = 1; n < said.length; n++) {
+    if (!CAR_PARTS.test(said[n]!) || !free(n - 1)) continue;
+    const before = said[n - 1]!;
+    if (outer.some((s) => s.start < n && n <= s.end) || g.cues.partModifiers.has(before) || g.cues.carPositions.has(before)) continue;
+    // "open a window": which one is not said, and the reading's own is a guess.
+    return { part: said[n]!.replace(/s$/, ""), words: `${before} ${said[n]}` };
+  }
+  return undefined;
+}
+
+/** "down a quarter", "by a third": a fraction said as a change (undefined when none is). */
+function relativeFraction(said: readonly string[], blocked: ReadonlySet<number>, cues: Cues): string | undefined {
+  for (let n = 2; n < said.length; n++) {
+    if (!RELATIVE_FRACTIONS.has(said[n]!) || blocked.has(n) || !["a", "one"].includes(said[n - 1]!)) continue;
+    // ("down a quarter of the way" says where to)
+    if (said[n + 1] === "way" || (said[n + 1] === "of" && said[n + 3] === "way")) continue;
+    for (let by = n - 2; by >= 0; by--) if ((cues.amounts.relativeBefore.has(said[by]!) && said[by] !== "in") || said[by] === "raise") return said.slice(by, n + 1).join(" ");
+  }
+  return undefined;
+}
+
+/** Fractions that are an amount to change by after a direction ("down a quarter"); "halfway" is where to. */
+const RELATIVE_FRACTIONS = new Set(["quarter", "third"]);

@@ -92,6 +92,9 @@ export type Verdict =
 /** Words a request may start with that say nothing ("so, is the light on"). */
 const LEAD_FILLERS = new Set(["so", "and", "um", "uh", "er", "hey", "ok", "okay", "well", "oh", "please", "hark", "now"]);
 
+/** Verbs a request for a change starts with ("put the big light on …"): what a question does not. */
+const CHANGE_VERBS = new Set(["turn", "switch", "put", "set", "make", "open", "close", "shut", "start", "stop", "lock", "unlock", "dim", "brighten", "raise", "lower", "play", "pause", "resume", "run", "activate", "crank", "bump", "roll", "wind"]);
+
 const TIME_SLOTS = ["hours", "minutes", "seconds"];
 
 const POSSESSIVES = new Set(["my", "his", "her", "their", "your", "our"]);
@@ -109,6 +112,7 @@ const SPEECH = {
   notUnderstood: "Sorry, I didn't understand that.",
   unsureAsr: "Sorry, I didn't catch that clearly, so I did nothing.",
   relay: "Sorry, I can't pass requests on to people, so I did nothing. Ask me directly if you want me to do it.",
+  reported: "Okay. That sounded like someone else's words, so I did nothing. Ask me directly if you want me to do it.",
   unsureHighRisk: "Sorry, I'm not sure what you want me to do there, so I did nothing. Please say it again in other words.",
 };
 
@@ -146,7 +150,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const unknown = cues.lexicon.find(tokens, valueOnly).filter((h) => !insideName(h) && (POSSESSIVES.has(tokens[h.start]!) || !tokens.slice(h.start, h.end).every((t) => k.vocabulary.has(t))));
 
   // "the second bathroom", "the downstairs bathroom" (when the bathroom is upstairs): rooms this home does not have.
-  unknown.push(...otherRooms(names, tokens, cues));
+  unknown.push(...otherRooms(names, tokens, cues), ...roomsNamed(tokens, valueBlocked).filter((h) => !unknown.some((u) => u.start <= h.start && h.end <= u.end)));
   unknown.sort((a, b) => a.start - b.start);
   // "turn off the kettle, no sorry, the coffee maker": what was corrected away is no request for it.
   const early = findSelfCorrection(tokens, cues, blocked);
@@ -170,7 +174,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
       ? []
       : question
         ? start.end < tokens.length ? [start] : []
-        : [...findLater(tokens, cues, cueBlocked), ...cueHits.filter((h) => h.tag === "recurring" || h.tag === "vague_time")];
+        : [...findLater(tokens, cues, cueBlocked).filter((l) => !amountNotTime(l, tokens, cues)), ...cueHits.filter((h) => h.tag === "recurring" || h.tag === "vague_time")];
     const rest = strip.length ? await reunderstand!(without(tokens, strip)) : undefined;
     if (!rest?.intents.length && !question && reunderstand) {
       const asked = await lackingValue(tokens, cues, grammar, reunderstand);
@@ -216,6 +220,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   if (changes && !spelled && cues.anywhere.find(tokens).some((h) => h.tag === "hold")) return refuse("hold", SPEECH.hold);
   if (changes && !spelled && cues.statementStart.atStart(tokens, LEAD_FILLERS)) return refuse("statement", SPEECH.statement);
   if (!spelled && intents.some((i) => isChange(i) && !freeText(i, grammar).length) && relayed(tokens, cues)) return refuse("statement", SPEECH.relay);
+  if (changes && !spelled && cues.reported.find(tokens, cueBlocked).length) return refuse("statement", SPEECH.reported);
 
   // A question mark counts too, unless the words ask for something ("could you turn on the lights?").
   const question = start?.tag === "question" || (start?.tag !== "request" && (cues.questionEmbedded.find(tokens, cueBlocked).length > 0 || /\?\s*$/.test(text)));
@@ -227,6 +232,12 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     if (reportable.every((i) => OFFERED.includes(i.intent))) return { decision: "ask", intents: reportable, prompt: `Should I ${sayIntents(grammar, reportable)}?`, reason: "question" };
     return { decision: "report", intents: reportable, reason: "question" };
   }
+
+  // "and put the big light on while you are at it" read as asking whether it is on: a guessed question
+  // said with the words of a change is neither answered nor done.
+  const asksState = (i: IntentResult) => intentHandling(i.intent).kind === "query";
+  if (!question && guessedReading(intents) && intents.every(asksState) && CHANGE_VERBS.has(tokens.find((t) => !LEAD_FILLERS.has(t)) ?? ""))
+    return refuse("question", SPEECH.notUnderstood, "a change read as a question");
 
   // What only matters for a change: "except …", conditions, repetitions and times (a question about the
   // arrival "until we get there" is no condition).
@@ -243,8 +254,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const laters: Later[] = [];
   for (const l of timed || !changes ? [] : findLater(tokens, cues, cueBlocked)) {
     if (l.kind === "clock" && l.bare) {
-      // "turn the volume up by 10": a bare number after a change by an amount is that amount, not a time.
-      if (l.start > 0 && cues.amounts.relativeBefore.has(tokens[l.start - 1]!)) continue;
+      if (amountNotTime(l, tokens, cues)) continue;
       const rest = reunderstand ? await reunderstand(without(tokens, [l])) : undefined;
       if (!rest?.intents.length || !rest.intents.every(wordForWord)) continue;
     }
@@ -479,6 +489,18 @@ function otherRooms(names: ReadonlyArray<PhraseHit<EntityTag>>, tokens: readonly
 }
 const FLOOR_WORDS = new Set(["floor", "level", "storey", "story"]);
 
+/** "the cinema room": a room called by a word before "room" that is no known name (one known is blocked). */
+function roomsNamed(tokens: readonly string[], known: ReadonlySet<number>): Array<PhraseHit<LexiconKind>> {
+  const out: Array<PhraseHit<LexiconKind>> = [];
+  tokens.forEach((t, i) => {
+    if (i > 0 && ROOMS.has(t) && !known.has(i) && !known.has(i - 1) && !ROOM_DETERMINERS.has(tokens[i - 1]!) && !/^\d/.test(tokens[i - 1]!)) out.push({ start: i - 1, end: i + 1, tag: "room" });
+  });
+  return out;
+}
+const ROOMS = new Set(["room", "rooms"]);
+/** Words before "room" that name no room ("this room", "every room", "the kids' room" is a name or an owner). */
+const ROOM_DETERMINERS = new Set(["the", "a", "an", "this", "that", "these", "those", "my", "our", "your", "his", "her", "their", "whole", "entire", "every", "each", "any", "all", "same", "other", "another", "next", "which", "what", "one", "in", "of", "to", "from", "empty", "dark", "own", "whose", "no", "some", "and", "or"]);
+
 /** A device said with a room it is not in: "the mirror light in the kitchen", "the kitchen mirror light". */
 function saidElsewhere(i: IntentResult, names: ReadonlyArray<PhraseHit<EntityTag>>, tokens: readonly string[]): { name: string; area: string } | undefined {
   for (const n of names) {
@@ -554,6 +576,11 @@ function relayed(tokens: readonly string[], cues: Cues): boolean {
   if (who === undefined || cues.relay.notSomeone.has(who)) return false;
   for (let j = i + 2; j <= i + 4 && j < tokens.length; j++) if (tokens[j] === "to") return true;
   return false;
+}
+
+/** "turn the volume up by 10": a bare number after a change by an amount is that amount, not a time. */
+function amountNotTime(l: Later, tokens: readonly string[], cues: Cues): boolean {
+  return l.kind === "clock" && l.bare !== undefined && l.start > 0 && cues.amounts.relativeBefore.has(tokens[l.start - 1]!);
 }
 
 /** The utterance without some stretches of it. */

@@ -15,6 +15,11 @@ export type { OutputSpec } from "./types.js";
 
 /** Lists whose values are placeholders in the model's input and output (src/nlu/slm/delex.ts). */
 export const SPOKEN_LISTS = new Set(["name", "area", "floor"]);
+/**
+ * Lists whose values name a place in the car without being devices' names (seats, windows, zones): the
+ * model may output only those the utterance says, and those a sentence sets by itself.
+ */
+export const SAID_LISTS = new Set(["side", "zone"]);
 export const NONE = "none";
 export const INTENT_SEP = " ; ";
 
@@ -57,6 +62,7 @@ export function outputSpec(grammar: Grammar): OutputSpec {
   const names = grammar.lists.get("name");
   if (names?.kind === "values") for (const v of names.values) if (v.context?.domain !== undefined) domains.set(String(v.out), String(v.context.domain));
   const intents: OutputSpec["intents"] = [];
+  const said: OutputSpec["said"] = new Map();
   for (const intent of grammar.intents.values()) {
     if (!intent.data.length) continue;
     // A slot can be filled from several lists ({onoff:state}, {lock_state:state}): collect them all.
@@ -87,11 +93,29 @@ export function outputSpec(grammar: Grammar): OutputSpec {
     });
     intents.push({ name: intent.name, slots });
     for (const s of slots) for (const l of s.lists) if (!values.has(l)) addList(grammar, l, values, spoken);
+    for (const s of slots) for (const l of s.lists) if (SAID_LISTS.has(l)) for (const f of s.fixed) saidList(grammar, l, said)?.fixed.add(f);
   }
   // Names, areas and floors are placeholders; per utterance the language keeps only the ones it has.
   const prefixes = (list: string) => (list === "name" ? [...new Set(domains.values()), GENERIC_PREFIX] : [list]);
   for (const list of spoken.keys()) values.set(list, { kind: "enum", values: prefixes(list).flatMap(placeholdersOf) });
-  return { intents, spoken, values, domains, actionable };
+  return { intents, spoken, values, domains, actionable, said };
+}
+
+/** The spoken forms of a place list's values (made once per list). */
+function saidList(grammar: Grammar, name: string, said: OutputSpec["said"]): { forms: Map<string, string[]>; fixed: Set<string> } | undefined {
+  const hit = said.get(name);
+  if (hit) return hit;
+  const list = grammar.lists.get(name);
+  if (list?.kind !== "values") return undefined;
+  const forms = new Map<string, string[]>();
+  for (const v of list.values)
+    for (const e of expansions(v.in)) {
+      const f = normalizeText(e).replace(/^the /, "");
+      if (f) forms.set(String(v.out), [...(forms.get(String(v.out)) ?? []), f]);
+    }
+  const entry = { forms, fixed: new Set<string>() };
+  said.set(name, entry);
+  return entry;
 }
 
 function addList(grammar: Grammar, name: string, values: OutputSpec["values"], spoken: OutputSpec["spoken"]) {

@@ -37,6 +37,13 @@ export function narrowSpec(spec: OutputSpec, delex: Delexed): Narrowed {
     values.set(list, { kind: "enum", values: k });
     keyParts.push(`${list}=${k.join("|")}`);
   }
+  // The car's places: those said ("the rear left window" is no passenger's), and those a sentence sets itself.
+  const words = ` ${delex.said ?? delex.text} `;
+  for (const [list, { forms, fixed }] of spec.said) {
+    const k = [...forms].filter(([value, fs]) => fixed.has(value) || fs.some((f) => words.includes(` ${f} `))).map(([value]) => value);
+    values.set(list, { kind: "enum", values: k });
+    keyParts.push(`${list}=${k.join("|")}`);
+  }
   const numbers = spokenNumbers(delex.text);
   for (const [list, v] of spec.values) if (v.kind === "number") values.set(list, { kind: "enum", values: numbers });
   keyParts.push(`#=${numbers.join("|")}`);

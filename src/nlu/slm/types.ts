@@ -15,6 +15,12 @@ export interface OutputSpec {
    * devices too, but the cabin intents take "driver"/"passenger" from the words.
    */
   actionable: Set<string>;
+  /**
+   * The car's places (SAID_LISTS): list name → canonical value → its spoken forms (normalized, without a
+   * leading "the"), and the values some sentence sets without saying them ("open the windows" → all).
+   * Per utterance only the values said, and those, may come out (src/nlu/slm/narrow.ts).
+   */
+  said: Map<string, { forms: Map<string, string[]>; fixed: Set<string> }>;
   /** list name → admissible output strings (enumerable lists), "number" or "text". */
   values: Map<string, { kind: "enum"; values: string[] } | { kind: "number" } | { kind: "text"; maxWords: number }>;
 }
