@@ -62,6 +62,20 @@ describe("SLM output format", () => {
     expect(lang.accepts(lang.advance(lang.initial(), ` ${intentWithNumber.name} ${slot.slot}: 22`))).toBe(false);
   });
 
+  it("narrows the car's places to those said, and those a sentence sets by itself", () => {
+    const says = (text: string, out: string) => {
+      const lang = new OutputLanguage(narrowSpec(spec, delexicalize(text, spec)).spec);
+      return lang.accepts(lang.advance(lang.initial(), ` ${out}`));
+    };
+    expect(says("rear left window to 40 percent", "CabinWindow action: open window: rear_left percent: 40")).toBe(true);
+    // "rear left" is no passenger's window, nor is the driver's said by nobody
+    expect(says("rear left window to 40 percent", "CabinWindow action: open window: passenger percent: 40")).toBe(false);
+    expect(says("open the window", "CabinWindow action: open window: driver")).toBe(false);
+    expect(says("open the window", "CabinWindow action: open")).toBe(true);
+    // "open the windows" sets all of them without saying "all"
+    expect(says("open the windows", "CabinWindow action: open window: all")).toBe(true);
+  });
+
   it("admits as free text only runs of the utterance's own words", () => {
     const intent = spec.intents.find((i) => i.slots.some((x) => x.lists.some((l) => spec.values.get(l)?.kind === "text")))!;
     const slot = intent.slots.find((x) => x.lists.some((l) => spec.values.get(l)?.kind === "text"))!;

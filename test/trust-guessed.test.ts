@@ -1,0 +1,115 @@
+// The trust policy on guessed readings (an SLM's, a tolerant match's) that a model read confidently but
+// wrongly: each reading here is one a trained model gave for these words. The policy must not act on
+// it; the same words read right (or said plainly) still act. Shipped grammar, devices and cascade.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadSources, loadUnderstander } from "../src/nlu/index.js";
+import type { IntentResult, Understander, Understanding } from "../src/nlu/types.js";
+import { judge, loadTrust, type TrustDeps, type Verdict } from "../src/trust/index.js";
+
+let understander: Understander & { dispose?(): Promise<void> };
+let trust: TrustDeps;
+
+beforeAll(async () => {
+  understander = await loadUnderstander();
+  trust = loadTrust(await loadSources());
+});
+afterAll(async () => {
+  await understander.dispose?.();
+});
+
+const slm = (intent: string, slots: IntentResult["slots"]): IntentResult => ({ intent, slots, confidence: 0.99, source: "slm" });
+
+/** The verdict on these words, read as `intents` (or as the cascade reads them). */
+async function decide(text: string, profile: "home" | "car", intents?: IntentResult[]): Promise<Verdict> {
+  const understanding: Understanding = intents ? { text, intents } : await understander.understand(text);
+  return judge({ text, understanding, session: { profile } }, trust, (t) => understander.understand(t));
+}
+const acted = (v: Verdict) => (v.decision === "act" ? v.intents : []);
+
+describe("a guessed reading holds every place in the car said", () => {
+  it("a seat or window said and not read is refused, naming the words", async () => {
+    const two = await decide("the driver window at the back right close", "car", [slm("CabinWindow", { action: "close", window: "rear_right" })]);
+    expect(two).toMatchObject({ decision: "refuse", reason: "ungrounded", detail: "driver" });
+    // one place said and another read: the place said fills the slot
+    const [back] = acted(await decide("open the windows at the back", "car", [slm("CabinWindow", { action: "open", window: "driver" })]));
+    expect(back?.slots.window).toBe("rear");
+  });
+
+  it("a word before 'window' that names no place, or 'a window', is no place the reading may fill in", async () => {
+    const homophone = await decide("open the rear write window", "car", [slm("CabinWindow", { action: "open", window: "rear" })]);
+    expect(homophone).toMatchObject({ decision: "refuse", detail: "write window" });
+    const some = await decide("open a window", "car", [slm("CabinWindow", { action: "open" })]);
+    expect(some).toMatchObject({ decision: "refuse", detail: "a window" });
+  });
+
+  it("the same words read right still act", async () => {
+    expect(acted(await decide("the back right window close please", "car", [slm("CabinWindow", { action: "close", window: "rear_right" })]))).toHaveLength(1);
+    expect(acted(await decide("could you open the passenger window", "car", [slm("CabinWindow", { action: "open", window: "passenger" })]))).toHaveLength(1);
+    // "my" is the speaker's own place wherever they sit, not the driver's
+    expect(acted(await decide("heat my seat please", "car", [slm("CabinSeatHeating", { level: 3 })])).length).toBeLessThanOrEqual(1);
+  });
+
+  it("'all the way' names no window called all", async () => {
+    const v = await decide("window down all the way!!", "car", [slm("CabinWindow", { action: "open", window: "all", percent: 100 })]);
+    for (const i of acted(v)) expect(i.slots.window).not.toBe("all");
+  });
+});
+
+describe("words that change what a guessed reading asks for", () => {
+  it("a fraction after a direction is a change by it, not where to ('down a quarter'); 'a quarter of the way' is where to", async () => {
+    const by = await decide("put the window down a quarter", "car", [slm("CabinWindow", { action: "open", percent: 25 })]);
+    expect(by).toMatchObject({ decision: "refuse", reason: "ungrounded", detail: "down a quarter" });
+    const to = await decide("let the window down a quarter of the way", "car", [slm("CabinWindow", { action: "open", percent: 25 })]);
+    expect(to.decision === "refuse" ? to.detail : undefined).not.toBe("down a quarter");
+  });
+
+  it("what someone else says is not a request to hark", async () => {
+    const v = await decide("the driver says open all the windows", "car", [slm("CabinWindow", { action: "open", window: "all" })]);
+    expect(v).toMatchObject({ decision: "refuse", reason: "statement" });
+    const song = await decide("roll down the window and feel the breeze, that's what the song says", "car", [slm("CabinWindow", { action: "open" })]);
+    expect(song.decision).toBe("refuse");
+  });
+
+  it("a change read as a question is neither done nor answered", async () => {
+    const v = await decide("put the kitchen lights on", "home", [slm("HassGetState", { area: "Kitchen", domain: "light", state: "on" })]);
+    expect(v).toMatchObject({ decision: "refuse", reason: "question" });
+    // asked as a question, it is reported on
+    const asked = await decide("are the kitchen lights on", "home", [slm("HassGetState", { area: "Kitchen", domain: "light", state: "on" })]);
+    expect(asked.decision).toBe("act");
+  });
+
+  it("readings contrary to the words are never acted on", async () => {
+    expect((await decide("turn on off the tv", "home", [slm("HassTurnOn", { name: "Living Room TV" })])).decision).not.toBe("act");
+    expect((await decide("make the kitchen darker", "home", [slm("HassTurnOn", { area: "Kitchen", domain: "light" })])).decision).not.toBe("act");
+    expect((await decide("turn off the ac and turn on the heat", "car", [slm("CabinClimate", { feature: "ac", state: "off" }), slm("CabinAdjustTemperature", { direction: "cooler" })])).decision).not.toBe("act");
+    // the heat turned up is warmer
+    expect(acted(await decide("turn the heat up a bit", "car", [slm("CabinAdjustTemperature", { direction: "warmer" })]))).toHaveLength(1);
+  });
+});
+
+describe("read by the cascade", () => {
+  it("a room called by a word before 'room' that this home does not have is refused by name", async () => {
+    expect(await decide("put the lights on in the cinema room", "home")).toMatchObject({ decision: "refuse", reason: "unknown_area", detail: "cinema room" });
+    expect(acted(await decide("turn on the lights in the kitchen", "home")).length).toBeGreaterThan(0);
+  });
+
+  it("a delay without its amount is refused, never done now", async () => {
+    expect(await decide("in a few minutes turn on the kitchen lights", "home")).toMatchObject({ decision: "refuse", reason: "vague_time" });
+  });
+
+  it("'by 10' after a direction is an amount, not a time, when nothing else was understood", async () => {
+    const v = await decide("turn the volume up by 10", "car", []);
+    expect(v.decision).not.toBe("act");
+  });
+
+  it("the lights of every room are every light, not this room's", async () => {
+    const [i] = acted(await decide("turn off the lights in every room", "home"));
+    expect(i).toMatchObject({ intent: "HassTurnOff", slots: { domain: "light" } });
+    expect(i?.slots.area).toBeUndefined();
+  });
+
+  it("a request going on from before ('and put …', '… while you're at it') is read as the request", async () => {
+    const [i] = acted(await decide("and turn off the kitchen lights while you're at it", "home"));
+    expect(i).toMatchObject({ intent: "HassTurnOff", slots: { area: "Kitchen" } });
+  });
+});
