@@ -65,6 +65,16 @@ describe.skipIf(!models.slm)(`shipped SLM${models.slm ? "" : " (skipped: no acti
     }
   });
 
+  it("a room or device the home lacks is no other intent, whatever the model says", async () => {
+    for (const [t, what] of [["boil the kettle for me", "device: kettle"], ["turn on the lights in the sauna", "room: sauna"]]) {
+      const r = await engine.understand(t!);
+      expect(r.intents, t).toEqual([]);
+      if (r.reason?.startsWith("unknown")) expect(r.reason).toBe(`unknown ${what}`);
+    }
+    // a word of the grammar is no unknown device ("the kitchen lights")
+    expect((await engine.understand("could you put the kitchen lights on for me")).intents.length).toBeGreaterThan(0);
+  });
+
   it("the cascade hands what the matcher cannot parse to the SLM", async () => {
     const c = new Cascade(new Matcher(compileGraph(grammar)), grammar, async () => engine);
     const direct = await c.understand("turn on the kitchen lights");

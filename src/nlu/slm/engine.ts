@@ -53,6 +53,8 @@ function trainingWords(): string[] {
 }
 import { OutputLanguage, slmOutputLanguage } from "../../compile/slmLanguage.js";
 import { TokenConstraint } from "./constraint.js";
+import { cueDir, loadCues, type LexiconKind } from "../../trust/cues.js";
+import { PhraseSet } from "../../trust/phrases.js";
 import { narrowSpec } from "./narrow.js";
 
 export const DECODE_MODES = ["grammar", "draft", "lookup", "plain", "jump", "spec", "hdraft", "auto"] as const;
@@ -130,6 +132,9 @@ export class SlmEngine implements Understander {
   private llamaGrammar?: LlamaGrammar;
   private pieces: Array<string | null> = [];
   private known = new Set<string>();
+  /** The grammar's own words (a room or device they name is known), and the rooms and devices a home may lack. */
+  private grammarWords = new Set<string>();
+  private lexicon = new PhraseSet<LexiconKind>();
   /** Placeholder tokens of the model's vocabulary ("@light1"): hark's own models have them. */
   private readonly placeholders = new Set<string>();
   private full!: { lang: OutputLanguage; constraint: TokenConstraint; llamaGrammar?: LlamaGrammar };
@@ -204,6 +209,8 @@ export class SlmEngine implements Understander {
     this.full = { lang: this.lang, constraint: this.constraint };
     this.perUtterance.clear();
     this.known = grammarWords(grammar);
+    this.grammarWords = new Set(this.known);
+    this.lexicon = loadCues(cueDir(grammar.language)).lexicon;
     for (const w of [...AUGMENTATION_WORDS, ...FUNCTION_WORDS, ...trainingWords(), ...(this.trainedWords ?? [])]) this.known.add(w);
   }
 
@@ -576,6 +583,11 @@ export class SlmEngine implements Understander {
       .filter((w) => w && !w.startsWith("@") && !/^[0-9.]+$/.test(w) && !this.known.has(w) && !this.known.has(bare(w)) && !copied.has(w) && !r.output.includes(w));
     if (this.sep !== null && unknown.length)
       return { text, intents: [], reason: `out of domain (unknown word${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")})`, decode: r };
+    // A room or device this home or car does not have ("boil the kettle", "lights on in the sauna"): no
+    // other intent stands in for it (the trust policy says there is none). Known names are placeholders by now.
+    const words = r.input.text.split(" ");
+    const absent = this.lexicon.find(words).find((h) => !words.slice(h.start, h.end).every((w) => this.grammarWords.has(w) || copied.has(w)));
+    if (absent) return { text, intents: [], reason: `unknown ${absent.tag === "room" ? "room" : "device"}: ${words.slice(absent.start, absent.end).join(" ")}`, decode: r };
     const conf = Math.round(r.confidence * 1000) / 1000;
     const evidence = { probability: conf, fit: Math.round(r.fit * 1000) / 1000 };
     const results: IntentResult[] = intents.map((i) => ({ intent: i.intent, slots: i.slots, confidence: conf, source: "slm", evidence }));
