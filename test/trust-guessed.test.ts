@@ -112,4 +112,38 @@ describe("read by the cascade", () => {
     const [i] = acted(await decide("and turn off the kitchen lights while you're at it", "home"));
     expect(i).toMatchObject({ intent: "HassTurnOff", slots: { area: "Kitchen" } });
   });
+
+  it("part of the way read as all the way is refused; the amount said in another clause is not this one's", async () => {
+    const blind = await decide("lower the blind some", "home", [slm("HassTurnOff", { domain: "cover", device_class: "blind" })]);
+    expect(blind).toMatchObject({ decision: "refuse", reason: "ungrounded", detail: "some" });
+    const usual = await decide("open my window the usual amount", "car", [slm("CabinWindow", { action: "open", window: "driver" })]);
+    expect(usual).toMatchObject({ decision: "refuse", detail: "the usual amount" });
+    // "a bit" belongs to the heat, not to the window
+    const both = await decide("close my window and turn up the heat a bit", "car", [slm("CabinWindow", { action: "close" }), slm("CabinAdjustTemperature", { direction: "warmer" })]);
+    expect(both.decision).not.toBe("refuse");
+  });
+
+  it("a device this home does not have, named by a word no device here holds, is refused by name", async () => {
+    const side = await decide("lock the left door", "home", [slm("HassTurnOn", { domain: "lock" })]);
+    expect(side).toMatchObject({ decision: "refuse", detail: "left door" });
+    // the same kind of device named as the home names it still acts
+    expect(acted(await decide("lock the front door", "home", [slm("HassTurnOn", { name: "Front Door" })]))).toHaveLength(1);
+  });
+
+  it("a 'no' run into a guessed request is asked back, never acted on; 'no, …' with its comma is a request", async () => {
+    const run = await decide("no make more cold for me", "car", [slm("CabinAdjustTemperature", { direction: "cooler" })]);
+    expect(run.decision).toBe("ask");
+    expect(acted(await decide("no, turn off the lights in the kitchen", "home", [slm("HassTurnOff", { domain: "light", area: "Kitchen" })]))).toHaveLength(1);
+  });
+
+  it("a bare number after 'off' is a time, never a value ('turn the lights of at eleven')", async () => {
+    const v = await decide("turn the lights of at eleven", "home", [slm("HassLightSet", { brightness: 11 })]);
+    expect(v.decision).not.toBe("act");
+    expect(("intents" in v ? v.intents : []).some((i) => i.slots.brightness === 11)).toBe(false);
+  });
+
+  it("a request waiting for something to end is refused as a condition", async () => {
+    const v = await decide("turn off the floor lamp when the movie's over", "home", [slm("HassTurnOff", { name: "Floor Lamp" })]);
+    expect(v).toMatchObject({ decision: "refuse", reason: "condition" });
+  });
 });

@@ -56,6 +56,7 @@ const cuesSchema = z.strictObject({
   car_positions: z.array(z.string().min(1)).default([]),
   part_modifiers: z.array(z.string().min(1)).default([]),
   no_value: templates.default([]),
+  partial: templates.default([]),
   reported: templates.default([]),
   named_lists: z.array(z.string().min(1)).default([]),
   relay: z.object({ verbs: z.array(z.string().min(1)), not_someone: z.array(z.string().min(1)) }).default({ verbs: [], not_someone: [] }),
@@ -136,6 +137,8 @@ export interface Cues {
   partModifiers: ReadonlySet<string>;
   /** Phrases whose words are no value ("all the way" names no window). */
   noValue: PhraseSet<"idiom">;
+  /** Part of the way, said without how far ("a crack", "some"). */
+  partial: PhraseSet<"partial">;
   /** Words that report what someone else says ("the driver says …", "that's what the song says"). */
   reported: PhraseSet<"reported">;
   /** A request passed on to someone else at the start ("ask Dave to …"): the verbs, and first words that name no one else. */
@@ -265,6 +268,7 @@ export function loadCues(dir: string): Cues {
     carPositions: new Set(c.car_positions),
     partModifiers: new Set(c.part_modifiers.flatMap((w) => normalizeTokens(w))),
     noValue: c.no_value.reduce((set, t) => set.add(t, "idiom"), new PhraseSet<"idiom">()),
+    partial: c.partial.reduce((set, t) => set.add(t, "partial"), new PhraseSet<"partial">()),
     reported: c.reported.reduce((set, t) => set.add(t, "reported"), new PhraseSet<"reported">()),
     namedLists: c.named_lists,
     relay: { verbs: new Set(c.relay.verbs), notSomeone: new Set(c.relay.not_someone) },

@@ -62,6 +62,12 @@ export function guessFault(g: GuessedReading): { speech?: string; detail: string
   // open?), not the value to set.
   const fraction = setsNumber ? relativeFraction(said, blocked, cues) : undefined;
   if (fraction) return { speech: "Sorry, I can only set an exact value or turn it up or down a step, so I did nothing.", detail: fraction };
+  // "lower the blind some", "open my window the usual amount": part of the way read as all the way.
+  const partway = g.changes && !setsNumber ? cues.partial.find(said, blocked).find((h) => aboutTravel(g, h.start)) : undefined;
+  if (partway && reading.some((i) => travels(g, i))) return { speech: "Sorry, I can only open or close it all the way or to a percentage, so I did nothing.", detail: text(partway) };
+  // "lock the side door" in a home whose doors are the front and the back one: a device that is not here.
+  const unknown = g.changes && g.profile === "home" ? unknownDevice(g) : undefined;
+  if (unknown) return { speech: `Sorry, I don't know the ${unknown}, so I did nothing.`, detail: unknown };
   // One request pulled two ways ("turn the volume up down"), or several read the same way though both words were said.
   const oneWay = reading.length === 1 || reading.every((i) => i.intent === reading[0]!.intent && i.slots.action === reading[0]!.slots.action);
   const pulled = oneWay ? cues.opposed.find(([a, b]) => said.includes(a) && said.includes(b)) : undefined;
@@ -160,3 +166,45 @@ function relativeFraction(said: readonly string[], blocked: ReadonlySet<number>,
 
 /** Fractions that are an amount to change by after a direction ("down a quarter"); "halfway" is where to. */
 const RELATIVE_FRACTIONS = new Set(["quarter", "third"]);
+
+/** A reading that opens or closes something all the way (a cover, a car window without a percentage). */
+function travels(g: GuessedReading, i: IntentResult): boolean {
+  if (Object.values(i.slots).some((v) => typeof v === "number")) return false;
+  if (i.slots.domain === "cover" || i.slots.domain === "valve") return true;
+  if (g.k.slotsOf(i.intent).some((s) => s === "percent" || s === "position")) return true;
+  return (i.intent === "HassTurnOn" || i.intent === "HassTurnOff") && g.cues.domainWords.find(g.said, g.blocked).some((h) => h.tag === "cover");
+}
+
+/** Words of opening and closing, for the clause an amount is said in. */
+const TRAVEL_WORDS = /^(window|windows|open|close|shut|lower|raise|roll|wind|crack)$/;
+
+/** Whether the clause ("… and …") holding position n is about opening or closing something. */
+function aboutTravel(g: GuessedReading, n: number): boolean {
+  const cut = (t: string) => t === "and" || t === "then";
+  let a = n;
+  while (a > 0 && !cut(g.said[a - 1]!)) a--;
+  let b = n;
+  while (b < g.said.length && !cut(g.said[b]!)) b++;
+  const clause = g.said.slice(a, b);
+  return clause.some((t) => TRAVEL_WORDS.test(t)) || g.cues.domainWords.find(clause).some((h) => h.tag === "cover");
+}
+
+/**
+ * A word in front of a kind of device that no device of that kind, room or floor here holds and that
+ * names a place in the car, or that hark does not know at all ("the side door", "the patio lamp"), when the reading
+ * names no device: the device meant is not here. Undefined when there is none.
+ */
+function unknownDevice(g: GuessedReading): string | undefined {
+  if (g.reading.some((i) => i.slots.name !== undefined)) return undefined;
+  const free = (n: number) => !g.blocked.has(n) && !g.unnamed.has(n) && !g.overruled(n) && !g.names.some((h) => n >= h.start && n < h.end);
+  const domains = new Set(g.reading.map((i) => i.slots.domain).filter((d) => d !== undefined).map(String));
+  for (const h of g.cues.domainWords.find(g.said, g.blocked).filter((x) => domains.has(x.tag))) {
+    const n = h.start - 1;
+    const before = g.said[n];
+    const known = (key: string) => g.k.entityWords.get(key)?.has(before!) ?? false;
+    if (h.end - h.start !== 1 || before === undefined || !free(n) || !free(h.start) || known(h.tag) || known("area") || known("floor")) continue;
+    if (g.cues.carPositions.has(before) || before === "side" || (!g.k.vocabulary.has(before) && !/^\d/.test(before) && !g.cues.areaModifiers.has(before)))
+      return `${before} ${g.said[h.start]}`;
+  }
+  return undefined;
+}

@@ -253,7 +253,8 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // value the request needs ("set the lights at 10").
   const laters: Later[] = [];
   for (const l of timed || !changes ? [] : findLater(tokens, cues, cueBlocked)) {
-    if (l.kind === "clock" && l.bare) {
+    // ("turn the lights off at eleven": after "off" no value is set, so the number is a time)
+    if (l.kind === "clock" && l.bare && !OFF_WORDS.has(tokens[l.start - 1] ?? "")) {
       if (amountNotTime(l, tokens, cues)) continue;
       const rest = reunderstand ? await reunderstand(without(tokens, [l])) : undefined;
       if (!rest?.intents.length || !rest.intents.every(wordForWord)) continue;
@@ -381,6 +382,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     if (fault) return refuse("ungrounded", fault.speech ?? SPEECH.notUnderstood, fault.detail);
     const unheld = unheldNumber(g, intents);
     if (unheld !== undefined) sunk.push(unheld);
+    // "no make more cold for me", "no put the lights": a "no" run into the request may be "don't"; a guess
+    // is asked back ("no, turn off the lights" written with its comma answers something before it).
+    if (changes && LEADING_NO.test(text)) sunk.push("no");
   }
   // A guessed reading that splits one request in two, the second with no place of its own and a kind of device
   // said only inside the first's name ("thanks, and turn on the workbench light" read as the workbench light and
@@ -577,6 +581,12 @@ function relayed(tokens: readonly string[], cues: Cues): boolean {
   for (let j = i + 2; j <= i + 4 && j < tokens.length; j++) if (tokens[j] === "to") return true;
   return false;
 }
+
+/** Words after which a bare number cannot be a value ("off at eleven"; "of" as heard for "off"). */
+const OFF_WORDS = new Set(["off", "of"]);
+
+/** A first word that may negate what follows, run into it. */
+const LEADING_NO = /^\s*(no|nope)\s+[a-z]/i;
 
 /** "turn the volume up by 10": a bare number after a change by an amount is that amount, not a time. */
 function amountNotTime(l: Later, tokens: readonly string[], cues: Cues): boolean {

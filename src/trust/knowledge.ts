@@ -21,6 +21,8 @@ export interface Knowledge {
   vocabulary: ReadonlySet<string>;
   /** Words only devices' names hold ("staircase", "pendant"): no sentence, rule or other list has them. */
   nameOnly: ReadonlySet<string>;
+  /** Every word of the names and aliases of areas ("area"), floors ("floor") and devices (by domain). */
+  entityWords: ReadonlyMap<string, ReadonlySet<string>>;
   /** The lists that fill a slot of an intent (a slot may be filled by several: {onoff:state}). */
   listsOf(intent: string, slot: string): SlotList[];
   /** The spoken forms (token sequences) of a value of a values list. */
@@ -71,11 +73,19 @@ export function knowledgeOf(grammar: Grammar): Knowledge {
   const hit = built.get(grammar);
   if (hit) return hit;
   const entities = new PhraseSet<EntityTag>();
+  const entityWords = new Map<string, Set<string>>();
   for (const kind of ["area", "floor", "name"] as const) {
     const list = grammar.lists.get(kind);
     if (list?.kind !== "values") continue;
     for (const v of list.values)
-      for (const f of forms(v.in, grammar)) if (f.length) entities.addWords(f.join(" "), { kind, value: String(v.out), ...(v.context ? { context: v.context } : {}) });
+      for (const f of forms(v.in, grammar)) {
+        if (!f.length) continue;
+        entities.addWords(f.join(" "), { kind, value: String(v.out), ...(v.context ? { context: v.context } : {}) });
+        const key = kind === "name" ? String(v.context?.domain ?? "") : kind;
+        const words = entityWords.get(key) ?? new Set<string>();
+        for (const w of f) words.add(w);
+        entityWords.set(key, words);
+      }
   }
   const vocabulary = new Set<string>();
   // Words of sentences, rules and lists other than device names: what a name's word is not only.
@@ -110,6 +120,7 @@ export function knowledgeOf(grammar: Grammar): Knowledge {
     entities,
     vocabulary,
     nameOnly,
+    entityWords,
     listsOf(intent, slot) {
       const names = slotLists.get(intent)?.get(slot) ?? new Set([slot]);
       return [...names].map((n) => grammar.lists.get(n)).filter((l): l is SlotList => l !== undefined);

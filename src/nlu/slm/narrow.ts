@@ -45,8 +45,13 @@ export function narrowSpec(spec: OutputSpec, delex: Delexed): Narrowed {
     keyParts.push(`${list}=${k.join("|")}`);
   }
   const numbers = spokenNumbers(delex.text);
-  for (const [list, v] of spec.values) if (v.kind === "number") values.set(list, { kind: "enum", values: numbers });
-  keyParts.push(`#=${numbers.join("|")}`);
+  // Only numbers in the list's range: "fan speed eleven" (levels 1-10) cannot come out as level 11.
+  for (const [list, v] of spec.values)
+    if (v.kind === "number") {
+      const k = numbers.filter((n) => Number(n) >= v.from && Number(n) <= v.to);
+      values.set(list, { kind: "enum", values: k });
+      keyParts.push(`${list}#=${k.join("|")}`);
+    }
   let texts = false;
   for (const [list, v] of spec.values) {
     if (v.kind !== "text") continue;
