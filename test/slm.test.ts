@@ -60,6 +60,13 @@ describe("SLM output format", () => {
     const slot = intentWithNumber.slots.find((x) => x.lists.some((l) => spec.values.get(l)?.kind === "number"))!;
     expect(lang.accepts(lang.advance(lang.initial(), ` ${intentWithNumber.name} ${slot.slot}: 2`))).toBe(true);
     expect(lang.accepts(lang.advance(lang.initial(), ` ${intentWithNumber.name} ${slot.slot}: 22`))).toBe(false);
+    // ... and to the range of the slot's list: fan levels go from 1 to 10
+    const fan = (text: string, level: number) => {
+      const l = new OutputLanguage(narrowSpec(spec, delexicalize(text, spec)).spec);
+      return l.accepts(l.advance(l.initial(), ` CabinSetFanSpeed level: ${level}`));
+    };
+    expect(fan("fan speed 10", 10)).toBe(true);
+    expect(fan("fan speed 11", 11)).toBe(false);
   });
 
   it("narrows the car's places to those said, and those a sentence sets by itself", () => {
