@@ -217,7 +217,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const isChange = (i: IntentResult) => intentHandling(i.intent).kind === "device" || (input.devices === false && intentHandling(i.intent).kind === "none");
   const changes = intents.some(isChange);
   // "leave the porch light on": the hold may wrap a device's name, so names do not block it.
-  if (changes && !spelled && cues.anywhere.find(tokens).some((h) => h.tag === "hold")) return refuse("hold", SPEECH.hold);
+  // (also when guessed as a question about it: "leave the porch light on" asks nothing)
+  const holds = changes || (guessedReading(intents) && start?.tag !== "question");
+  if (holds && !spelled && cues.anywhere.find(tokens).some((h) => h.tag === "hold")) return refuse("hold", SPEECH.hold);
   if (changes && !spelled && cues.statementStart.atStart(tokens, LEAD_FILLERS)) return refuse("statement", SPEECH.statement);
   if (!spelled && intents.some((i) => isChange(i) && !freeText(i, grammar).length) && relayed(tokens, cues)) return refuse("statement", SPEECH.relay);
   if (changes && !spelled && cues.reported.find(tokens, cueBlocked).length) return refuse("statement", SPEECH.reported);
@@ -251,8 +253,16 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const timed = intents.some((i) => TIME_SLOTS.some((s) => i.slots[s] !== undefined));
   // "at 7" is a time when the request is whole without it ("turn on the porch light at 7"), else a
   // value the request needs ("set the lights at 10").
+  // A change with a time, guessed as a timer ("turn on the kitchen speaker in 1 second" read as a timer
+  // named "the"): when the words without the time are a change word for word, the time is when to do it.
+  let retimed = false;
+  if (timed && guessedReading(intents) && reunderstand)
+    for (const l of findLater(tokens, cues, cueBlocked)) {
+      const rest = await reunderstand(without(tokens, [l]));
+      if (rest.intents.length && rest.intents.every(wordForWord) && rest.intents.some(isChange)) retimed = true;
+    }
   const laters: Later[] = [];
-  for (const l of timed || !changes ? [] : findLater(tokens, cues, cueBlocked)) {
+  for (const l of (timed && !retimed) || (!changes && !retimed) ? [] : findLater(tokens, cues, cueBlocked)) {
     // ("turn the lights off at eleven": after "off" no value is set, so the number is a time)
     if (l.kind === "clock" && l.bare && !OFF_WORDS.has(tokens[l.start - 1] ?? "")) {
       if (amountNotTime(l, tokens, cues)) continue;
