@@ -67,6 +67,14 @@ describe("SLM output format", () => {
     };
     expect(fan("fan speed 10", 10)).toBe(true);
     expect(fan("fan speed 11", 11)).toBe(false);
+    // a number said for a slot is its value: no "full brightness" 100 in its place
+    const light = (text: string, brightness: number) => {
+      const l = new OutputLanguage(narrowSpec(spec, delexicalize(text, spec)).spec);
+      return l.accepts(l.advance(l.initial(), ` HassLightSet brightness: ${brightness}`));
+    };
+    expect(light("lights to 10 percent", 10)).toBe(true);
+    expect(light("lights to 10 percent", 100)).toBe(false);
+    expect(light("lights to full brightness", 100)).toBe(true);
   });
 
   it("narrows the car's places to those said, and those a sentence sets by itself", () => {

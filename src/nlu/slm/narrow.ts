@@ -52,6 +52,17 @@ export function narrowSpec(spec: OutputSpec, delex: Delexed): Narrowed {
       values.set(list, { kind: "enum", values: k });
       keyParts.push(`${list}#=${k.join("|")}`);
     }
+  // A number said for a slot is its value: the values sentences set without a number ("full brightness"
+  // → 100, "a minute timer" → 1) do not stand in for it ("bedside lamp to 10 percent" is not 100).
+  const inRange = (l: string) => {
+    const v = spec.values.get(l);
+    return v?.kind === "number" && numbers.some((n) => Number(n) >= v.from && Number(n) <= v.to);
+  };
+  const intents = spec.intents.map((i) =>
+    i.slots.some((x) => x.lists.some(inRange) && x.fixed.some(numeric))
+      ? { ...i, slots: i.slots.map((x) => (x.lists.some(inRange) ? { ...x, fixed: x.fixed.filter((f) => !numeric(f)) } : x)) }
+      : i,
+  );
   let texts = false;
   for (const [list, v] of spec.values) {
     if (v.kind !== "text") continue;
@@ -60,8 +71,10 @@ export function narrowSpec(spec: OutputSpec, delex: Delexed): Narrowed {
     texts = true;
   }
   if (texts) keyParts.push(`text=${delex.said ?? delex.text}`);
-  return { spec: { ...spec, values }, key: keyParts.join(";") };
+  return { spec: { ...spec, intents, values }, key: keyParts.join(";") };
 }
+
+const numeric = (v: string) => /^-?\d+(\.\d+)?$/.test(v);
 
 /** Every run of 1…maxWords words of the utterance that names no placeholder: what free text may be. */
 export function spans(text: string, maxWords: number): string[] {
