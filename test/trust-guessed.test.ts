@@ -1,26 +1,18 @@
 // The trust policy on guessed readings (an SLM's, a tolerant match's) that a model read confidently but
 // wrongly: each reading here is one a trained model gave for these words. The policy must not act on
 // it; the same words read right (or said plainly) still act. Shipped grammar, devices and cascade.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadSources, loadUnderstander } from "../src/nlu/index.js";
-import type { IntentResult, Understander, Understanding } from "../src/nlu/types.js";
-import { judge, loadTrust, type TrustDeps, type Verdict } from "../src/trust/index.js";
+import { describe, expect, it } from "vitest";
+import type { IntentResult, Understanding } from "../src/nlu/types.js";
+import { judge, type Verdict } from "../src/trust/index.js";
+import { shippedTrust } from "./helpers/trust.js";
 
-let understander: Understander & { dispose?(): Promise<void> };
-let trust: TrustDeps;
-
-beforeAll(async () => {
-  understander = await loadUnderstander();
-  trust = loadTrust(await loadSources());
-});
-afterAll(async () => {
-  await understander.dispose?.();
-});
+const shipped = shippedTrust();
 
 const slm = (intent: string, slots: IntentResult["slots"]): IntentResult => ({ intent, slots, confidence: 0.99, source: "slm" });
 
 /** The verdict on these words, read as `intents` (or as the cascade reads them). */
 async function decide(text: string, profile: "home" | "car", intents?: IntentResult[]): Promise<Verdict> {
+  const { understander, trust } = shipped;
   const understanding: Understanding = intents ? { text, intents } : await understander.understand(text);
   return judge({ text, understanding, session: { profile } }, trust, (t) => understander.understand(t));
 }
