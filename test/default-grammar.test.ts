@@ -51,6 +51,12 @@ describe("shipped grammars", () => {
     const wrong = samples.filter((s) => !intentsEqual(said(m.understand(s.text).intents), said(s.intents)));
     expect(wrong.length, JSON.stringify(wrong.slice(0, 5))).toBeLessThanOrEqual(10);
   });
+
+  it("read swearing and intensifiers typed anywhere as nothing, and never listen for them", () => {
+    expect(m.understand("turn on the damn lights in the kitchen").intents).toMatchObject([{ intent: "HassTurnOn", slots: { domain: "light", area: "Kitchen" } }]);
+    expect(m.understand("switch off the bloody kitchen lights").intents).toMatchObject([{ intent: "HassTurnOff", slots: { area: "Kitchen" } }]);
+    for (const w of ["damn", "bloody", "freaking"]) expect(g.skipWords.includes(w) && g.unheardWords?.includes(w), w).toBe(true);
+  });
 });
 
 describe("hand-written natural utterances (test/fixtures/natural)", () => {
