@@ -138,4 +138,28 @@ describe("read by the cascade", () => {
     const v = await decide("turn off the floor lamp when the movie's over", "home", [slm("HassTurnOff", { name: "Floor Lamp" })]);
     expect(v).toMatchObject({ decision: "refuse", reason: "condition" });
   });
+
+  it("values by comparison, exclusions, conditions on people and vague items are refused with their words", async () => {
+    const loud = await decide("make the tv twice as loud", "home", [slm("MediaAdjustVolume", { name: "Living Room TV", direction: "down" })]);
+    expect(loud).toMatchObject({ decision: "refuse", reason: "comparison", detail: "twice as loud" });
+    expect(await decide("turn on the garden lights but leave out the fairy lights", "home", [slm("HassTurnOn", { area: "Garden", domain: "light" })])).toMatchObject({ decision: "refuse", reason: "exclusion" });
+    expect(await decide("turn off the bathroom fan unless someone's in there", "home", [slm("HassTurnOff", { area: "Bathroom", domain: "fan" })])).toMatchObject({ decision: "refuse", reason: "condition" });
+    expect((await decide("add the stuff for pancakes to the shopping list", "home")).decision).toBe("refuse");
+    // for as long as it takes is no condition
+    const fan = await decide("run the extractor fan until I tell you to stop", "home", [slm("HassTurnOn", { name: "Extractor Fan" })]);
+    expect(fan.decision === "refuse" && fan.reason === "condition").toBe(false);
+  });
+
+  it("a request said to someone else by name ('honey, can you …') is theirs", async () => {
+    expect(await decide("honey, can you turn the big light off?", "home")).toMatchObject({ decision: "refuse", reason: "statement" });
+  });
+
+  it("a lock is locked or unlocked, never by 'close'; a kind of device after a name is another device", async () => {
+    const close = await decide("close the back door", "home", [slm("HassTurnOff", { name: "Back Door" })]);
+    expect(close.decision).not.toBe("act");
+    const light = await decide("turn on the back door light", "home", [slm("HassTurnOn", { name: "Back Door" })]);
+    expect(light).toMatchObject({ decision: "refuse", detail: "back door light" });
+    // said plainly, it is read (the dialog confirms an unlock before doing it)
+    expect(acted(await decide("unlock the back door", "home"))).toHaveLength(1);
+  });
 });

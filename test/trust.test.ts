@@ -345,6 +345,16 @@ describe("in a running hark", () => {
     expect(rt.devices.bus.state("lock.back_door")?.state).toBe("LOCKED");
   });
 
+  it("a follow-up that corrects the value ('sorry, 21') sets it; one that starts with a filler ('oh and bread too') adds what it names", async () => {
+    await rt.resetSessions();
+    await rt.handle({ session: "driver", text: "set my side to 22" });
+    const again = await rt.handle({ session: "driver", text: "sorry, 21" });
+    expect(again.flatMap((a) => a.commands ?? []).map((c) => [c.device, c.params?.temperature])).toEqual([["hvac.driver", 21]]);
+    await rt.handle({ session: "kitchen", text: "add eggs to the shopping list" });
+    const more = await rt.handle({ session: "kitchen", text: "oh and bread too" });
+    expect(more[0]!.speech).toMatch(/Added bread to/);
+  });
+
   it("an unclear answer to a confirmation asks again, then does nothing", async () => {
     await rt.resetSessions();
     await rt.handle({ session: "kitchen", text: "unlock the back door" });

@@ -8,7 +8,9 @@ import type { Grammar, ListValue, SlotDef, SlotValue } from "../grammar/types.js
 import type { IntentResult } from "../nlu/types.js";
 import { knowledgeOf } from "../trust/knowledge.js";
 
-const LEAD = new Set(["and", "also", "now", "then", "plus", "what", "how", "about", "same", "for", "in", "on", "the", "my", "our"]);
+/** Hesitations a follow-up may start with ("oh, and the bedroom too"). */
+const FILLERS = ["oh", "um", "uh", "er", "erm", "ok", "okay"];
+const LEAD = new Set(["and", "also", "now", "then", "plus", "what", "how", "about", "same", "for", "in", "on", "the", "my", "our", ...FILLERS]);
 const TRAIL = new Set(["too", "as", "well", "also", "please", "again", "one", "1", "ones", "side"]);
 /** Lists naming a seat, window or climate zone of the car ("same for the passenger"). */
 const CAR_PLACES = new Set(["side", "zone"]);
@@ -240,8 +242,8 @@ export function newValue(text: string, previous: readonly IntentResult[] | undef
   return [{ ...p, slots: { ...p.slots, [slot]: value }, confidence: 1, source: "dialog", fromContext: [] }];
 }
 
-/** What a follow-up may start with and means nothing by ("and turn the volume up", "then close them"). */
-export const FOLLOW_UP_LEAD = /^\s*(and then|and now|and|also|then|now)\b[\s,]*/i;
+/** What a follow-up may start with and means nothing by ("and turn the volume up", "then close them", "oh and bread too"). */
+export const FOLLOW_UP_LEAD = /^\s*(?:(?:oh|um|uh|er|erm|ok|okay)\b[\s,]*)*(and then|and now|and|also|then|now)\b[\s,]*/i;
 
 /** "and open the curtains in there": the previous request's one room for "there". */
 const THERE = /\b(?:in there|over there|in that room|in the same room|there)\b/;

@@ -16,6 +16,9 @@ const cuesSchema = z.strictObject({
   negation_requests: z.strictObject({ act: templates, ask: templates }),
   hold: templates,
   exclusion: templates,
+  comparison: templates.default([]),
+  open_ended: templates.default([]),
+  addressed: z.strictObject({ words: z.array(z.string().min(1)), before: z.array(z.string().min(1)) }).default({ words: [], before: [] }),
   condition: templates,
   recurring: templates,
   vague_time: templates,
@@ -93,6 +96,7 @@ export type CueKind =
   | "condition"
   | "recurring"
   | "vague_time"
+  | "comparison"
   | "here"
   | "place_car"
   | "place_home";
@@ -109,6 +113,11 @@ export interface Cues {
   questionEmbedded: PhraseSet<"question">;
   /** Statements about what happened, only at the start ("I turned off the lights"). */
   statementStart: PhraseSet<"statement">;
+  /** Someone else addressed at the start ("honey, can you …"), and the words that address them. */
+  addressedStart: PhraseSet<"addressed">;
+  addressedWords: ReadonlySet<string>;
+  /** "until I say so": no condition, for as long as it takes. */
+  openEnded: PhraseSet<"open_ended">;
   /** Corrections in front of a request, only at the start ("no wait, …"); anywhere else they repair what came before. */
   correctionStart: PhraseSet<"correction">;
   /** Corrections only inside a request ("turn on the kitchen, no, the bedroom light"), and the words after which they are none ("no matter"). */
@@ -216,6 +225,7 @@ export function loadCues(dir: string): Cues {
   add(c.condition, "condition");
   add(c.recurring, "recurring");
   add(c.vague_time, "vague_time");
+  add(c.comparison, "comparison");
   add(c.here, "here");
   add(c.places.car, "place_car");
   add(c.places.home, "place_home");
@@ -254,6 +264,9 @@ export function loadCues(dir: string): Cues {
     questionStart,
     questionEmbedded,
     statementStart,
+    addressedStart: c.addressed.words.length ? new PhraseSet<"addressed">().add(`(${c.addressed.words.join("|")}) (${c.addressed.before.join("|")})`, "addressed") : new PhraseSet<"addressed">(),
+    addressedWords: new Set(c.addressed.words),
+    openEnded: c.open_ended.reduce((set, t) => set.add(t, "open_ended"), new PhraseSet<"open_ended">()),
     correctionStart,
     midCorrections,
     retractions,

@@ -83,15 +83,20 @@ function directionSaid(tokens: readonly string[], cues: Cues): boolean {
 
 /**
  * The words for what the reading does ("off", "close" …; cues.yaml `action_words`), keyed by intent or
- * by intent and one slot value ("CabinWindow action=close"). Readings without a key are not checked.
+ * by intent and one slot value ("CabinWindow action=close"; a named device's domain counts as its
+ * `domain`). Readings without a key are not checked; a key for the device's domain ("HassTurnOff
+ * domain=lock": unlock) is the only one that counts ("close the back door" does not unlock it).
  */
-function actionSaid(intent: IntentResult, tokens: readonly string[], cues: Cues): boolean {
-  const keys = [intent.intent, ...Object.entries(intent.slots).map(([slot, v]) => `${intent.intent} ${slot}=${String(v)}`)];
+function actionSaid(intent: IntentResult, tokens: readonly string[], cues: Cues, k: Knowledge): boolean {
+  const named = intent.slots.domain === undefined && typeof intent.slots.name === "string" ? k.domainOf(intent.slots.name) : undefined;
+  const slots = named ? { ...intent.slots, domain: named } : intent.slots;
+  const keys = [intent.intent, ...Object.entries(slots).map(([slot, v]) => `${intent.intent} ${slot}=${String(v)}`)];
   const stems = tokens.map(stem);
   const found = (set: PhraseSet<"action">) => set.find(tokens).length > 0 || set.find(stems).length > 0;
   // Words that ask for the opposite ("make more cold" read as warmer): never this reading.
   if (keys.some((key) => { const c = cues.contraryWords.get(key); return c !== undefined && found(c); })) return false;
-  const sets = keys.flatMap((key) => cues.actionWords.get(key) ?? []);
+  const domainKey = keys.find((key) => key.includes(" domain=") && cues.actionWords.has(key));
+  const sets = domainKey ? [cues.actionWords.get(domainKey)!] : keys.flatMap((key) => cues.actionWords.get(key) ?? []);
   if (!sets.length) return true;
   return sets.some(found);
 }
@@ -105,7 +110,7 @@ function domainSaid(domain: string, tokens: readonly string[], cues: Cues): bool
 export function groundIntent(intent: IntentResult, tokens: readonly string[], k: Knowledge, cues: Cues, rules: GroundingRules = DEFAULT_GROUNDING): Grounded {
   const dropped: Grounded["dropped"] = [];
   // What the SLM says to do needs a word for it: "the windows are all fogged up" closes nothing.
-  if (intent.source === "slm" && !actionSaid(intent, tokens, cues)) return { dropped, unsaid: { slot: "action", value: intent.intent } };
+  if (intent.source === "slm" && !actionSaid(intent, tokens, cues, k)) return { dropped, unsaid: { slot: "action", value: intent.intent } };
   let slots = intent.slots;
   for (const [slot, value] of Object.entries(intent.slots)) {
     // A kind of device the SLM chose ("the bedroom tv" read as the bedroom's lights): the user must have named it.

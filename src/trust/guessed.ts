@@ -195,9 +195,18 @@ function aboutTravel(g: GuessedReading, n: number): boolean {
  * names no device: the device meant is not here. Undefined when there is none.
  */
 function unknownDevice(g: GuessedReading): string | undefined {
-  if (g.reading.some((i) => i.slots.name !== undefined)) return undefined;
   const free = (n: number) => !g.blocked.has(n) && !g.unnamed.has(n) && !g.overruled(n) && !g.names.some((h) => n >= h.start && n < h.end);
-  const domains = new Set(g.reading.map((i) => i.slots.domain).filter((d) => d !== undefined).map(String));
+  // "turn on the back door light" read as the Back Door (a lock): a kind of device said right after a
+  // name that is not the named device's kind.
+  for (const h of g.names) {
+    if (h.tag.kind !== "name" || !g.reading.some((i) => i.slots.name === h.tag.value)) continue;
+    const own = g.k.domainOf(h.tag.value);
+    const next = g.cues.domainWords.find(g.said.slice(h.end, h.end + 1));
+    if (own !== undefined && next.length && !next.some((x) => x.tag === own)) return g.said.slice(h.start, h.end + 1).join(" ");
+  }
+  // (a name the reading holds that was said is the device meant)
+  if (g.reading.some((i) => i.slots.name !== undefined && g.names.some((h) => h.tag.kind === "name" && h.tag.value === i.slots.name))) return undefined;
+  const domains = new Set(g.reading.map((i) => i.slots.domain ?? (typeof i.slots.name === "string" ? g.k.domainOf(i.slots.name) : undefined)).filter((d) => d !== undefined).map(String));
   for (const h of g.cues.domainWords.find(g.said, g.blocked).filter((x) => domains.has(x.tag))) {
     const n = h.start - 1;
     const before = g.said[n];

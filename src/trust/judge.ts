@@ -63,6 +63,7 @@ export type TrustReason =
   | "condition"
   | "recurring"
   | "vague_time"
+  | "comparison"
   | "duration"
   | "delay"
   | "unknown_area"
@@ -112,12 +113,17 @@ const SPEECH = {
   notUnderstood: "Sorry, I didn't understand that.",
   unsureAsr: "Sorry, I didn't catch that clearly, so I did nothing.",
   relay: "Sorry, I can't pass requests on to people, so I did nothing. Ask me directly if you want me to do it.",
+  addressed: "That sounded meant for someone else, so I did nothing. Ask me directly if you want me to do it.",
   reported: "Okay. That sounded like someone else's words, so I did nothing. Ask me directly if you want me to do it.",
   unsureHighRisk: "Sorry, I'm not sure what you want me to do there, so I did nothing. Please say it again in other words.",
 };
 
 export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: Reunderstand): Promise<Verdict> {
   const { grammar, cues, config } = deps;
+  // "honey, can you turn the big light off?": someone else is asked, however the rest reads.
+  const addressed = cues.addressedStart.atStart(normalizeTokens(input.text), LEAD_FILLERS);
+  const asks = input.understanding.intents.filter((i) => intentHandling(i.intent).kind === "device");
+  if (addressed && asks.length) return { decision: "refuse", intents: asks, speech: SPEECH.addressed, reason: "statement", detail: input.text.split(/[\s,]+/)[0] ?? "" };
   // Read said another way (src/nlu/rephrase.ts): judged as the words the grammar read when what was left
   // out changes nothing; else on every word said, as a reading that left words out (not word for word:
   // "…, no wait" takes it back, "…, no, the hallway" is repaired below).
@@ -198,7 +204,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // "why don't you turn on the lights", "no wait, turn them off": the request is what follows the frame, understood on its own.
   const correction = cues.correctionStart.atStart(tokens, LEAD_FILLERS);
   const frame = cueHits.find((h) => h.tag === "negation_act") ?? (correction && correction.end < tokens.length ? { start: 0, end: correction.end } : undefined) ?? contrasted(tokens, names);
-  if (frame && reunderstand) {
+  // (a follow-up the dialog already read with its correction, "sorry, 21" after "set my side to 22", stands)
+  const dialogRead = intents.length > 0 && intents.every((i) => i.source === "dialog");
+  if (frame && reunderstand && !dialogRead) {
     const again = await reunderstand(without(tokens, [frame]));
     if (!again.intents.length) return refuse("negation", SPEECH.notUnderstood, hitText(frame));
     u = again;
@@ -246,8 +254,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // (a frame's own "not the pendants, …" is no exclusion)
   const outsideFrame = (h: { start: number }) => !frame || h.start < frame.start || h.start >= frame.end;
   if (changes && !spelled && cueHits.some((h) => h.tag === "exclusion" && outsideFrame(h))) return refuse("exclusion", SPEECH.exclusion);
-  for (const kind of ["condition", "recurring", "vague_time"] as const) {
-    const h = changes && !spelled ? cueHits.find((x) => x.tag === kind) : undefined;
+  const openEnded = cues.openEnded.find(tokens);
+  for (const kind of ["condition", "recurring", "vague_time", "comparison"] as const) {
+    const h = changes && !spelled ? cueHits.find((x) => x.tag === kind && !openEnded.some((o) => o.start === x.start)) : undefined;
     if (h) return refuse(kind, laterSpeech(kind, hitText(h)), hitText(h));
   }
   const timed = intents.some((i) => TIME_SLOTS.some((s) => i.slots[s] !== undefined));
@@ -480,7 +489,8 @@ function freeText(i: IntentResult, grammar: Grammar): Array<[string, string]> {
   return Object.entries(i.slots).flatMap(([slot, v]) => (typeof v === "string" && grammar.lists.get(slot)?.kind === "wildcard" ? [[slot, v] as [string, string]] : []));
 }
 
-function laterSpeech(kind: "condition" | "recurring" | "vague_time", cue: string): string {
+function laterSpeech(kind: "condition" | "recurring" | "vague_time" | "comparison", cue: string): string {
+  if (kind === "comparison") return `Sorry, I can't tell what "${cue}" is, so I did nothing. Please say the value.`;
   if (kind === "condition") return `Sorry, I can't wait for "${cue}" yet, so I did nothing.`;
   if (kind === "recurring") return `Sorry, I can't repeat things "${cue}" yet, so I did nothing.`;
   return `Sorry, I can't do things "${cue}" yet, so I did nothing. I can act now, or in a set time like "in 10 minutes".`;

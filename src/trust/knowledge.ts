@@ -23,6 +23,8 @@ export interface Knowledge {
   nameOnly: ReadonlySet<string>;
   /** Every word of the names and aliases of areas ("area"), floors ("floor") and devices (by domain). */
   entityWords: ReadonlyMap<string, ReadonlySet<string>>;
+  /** A device's domain by its name ("Back Door" → lock). */
+  domainOf(name: string): string | undefined;
   /** The lists that fill a slot of an intent (a slot may be filled by several: {onoff:state}). */
   listsOf(intent: string, slot: string): SlotList[];
   /** The spoken forms (token sequences) of a value of a values list. */
@@ -74,6 +76,7 @@ export function knowledgeOf(grammar: Grammar): Knowledge {
   if (hit) return hit;
   const entities = new PhraseSet<EntityTag>();
   const entityWords = new Map<string, Set<string>>();
+  const domains = new Map<string, string>();
   for (const kind of ["area", "floor", "name"] as const) {
     const list = grammar.lists.get(kind);
     if (list?.kind !== "values") continue;
@@ -81,6 +84,7 @@ export function knowledgeOf(grammar: Grammar): Knowledge {
       for (const f of forms(v.in, grammar)) {
         if (!f.length) continue;
         entities.addWords(f.join(" "), { kind, value: String(v.out), ...(v.context ? { context: v.context } : {}) });
+        if (kind === "name" && v.context?.domain !== undefined) domains.set(String(v.out), String(v.context.domain));
         const key = kind === "name" ? String(v.context?.domain ?? "") : kind;
         const words = entityWords.get(key) ?? new Set<string>();
         for (const w of f) words.add(w);
@@ -121,6 +125,7 @@ export function knowledgeOf(grammar: Grammar): Knowledge {
     vocabulary,
     nameOnly,
     entityWords,
+    domainOf: (name) => domains.get(name),
     listsOf(intent, slot) {
       const names = slotLists.get(intent)?.get(slot) ?? new Set([slot]);
       return [...names].map((n) => grammar.lists.get(n)).filter((l): l is SlotList => l !== undefined);

@@ -12,5 +12,7 @@ export function plainReason(reason: readonly string[], cues: Cues): boolean {
   const sets = [cues.anywhere, cues.questionStart, cues.questionEmbedded, cues.correctionStart, cues.midCorrections.cues, cues.retractions, cues.amounts.vagueAfter];
   // A number said besides the request is its value more often than not ("cool my seat, level two", "nightlight on, 5%").
   if (reason.some((t) => /^\d/.test(t))) return false;
+  // "honey, can you …": someone else is asked
+  if (reason.length && reason.every((t) => cues.addressedWords.has(t))) return false;
   return sets.every((set) => !set.find(reason).length) && !findLater(reason, cues).length;
 }
