@@ -3,7 +3,7 @@
 // it; the same words read right (or said plainly) still act. Shipped grammar, devices and cascade.
 import { describe, expect, it } from "vitest";
 import type { IntentResult, Understanding } from "../src/nlu/types.js";
-import { judge, type Verdict } from "../src/trust/index.js";
+import { judge, resolveTrustConfig, type Verdict } from "../src/trust/index.js";
 import { shippedTrust } from "./helpers/trust.js";
 
 const shipped = shippedTrust();
@@ -161,5 +161,16 @@ describe("read by the cascade", () => {
     expect(light).toMatchObject({ decision: "refuse", detail: "back door light" });
     // said plainly, it is read (the dialog confirms an unlock before doing it)
     expect(acted(await decide("unlock the back door", "home"))).toHaveLength(1);
+  });
+
+  it("a rear seat does not change the front seats' places, unless configured to", async () => {
+    const { understander, trust } = shipped;
+    const text = "open the driver's window";
+    const u = await understander.understand(text);
+    const back = await judge({ text, understanding: u, session: { profile: "car", seat: "rear_left" } }, trust);
+    expect(back).toMatchObject({ decision: "refuse", reason: "scope", detail: "driver" });
+    expect((await judge({ text, understanding: u, session: { profile: "car", seat: "passenger" } }, trust)).decision).toBe("act");
+    const all = { ...trust, config: resolveTrustConfig({ rear_reach: "all" }) };
+    expect((await judge({ text, understanding: u, session: { profile: "car", seat: "rear_left" } }, all)).decision).toBe("act");
   });
 });

@@ -49,6 +49,12 @@ export const trustConfigSchema = z.strictObject({
    * own profile's sentences (smaller; measured in docs/trust.md).
    */
   satellite_grammar: z.enum(["all", "own"]).optional(),
+  /**
+   * What a rear seat may change in the car: "rear" (default: its own place, the rear and all of the car;
+   * the driver's and the front passenger's windows, seats and climate are changed from the front, as a
+   * child lock keeps them) or "all".
+   */
+  rear_reach: z.enum(["rear", "all"]).optional(),
 });
 export type TrustConfigFile = z.infer<typeof trustConfigSchema>;
 
@@ -60,6 +66,7 @@ export interface TrustConfig {
   schedule: boolean;
   spokenWords: boolean;
   satelliteGrammar: "all" | "own";
+  rearReach: "rear" | "all";
 }
 
 /** lights and media < climate and blinds < locks, doors, windows, navigation. */
@@ -100,6 +107,7 @@ export function resolveTrustConfig(file: TrustConfigFile = {}): TrustConfig {
     schedule: file.schedule ?? true,
     spokenWords: file.spoken_words ?? true,
     satelliteGrammar: file.satellite_grammar ?? "all",
+    rearReach: file.rear_reach ?? "rear",
   };
 }
 

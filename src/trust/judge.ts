@@ -375,6 +375,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     const misplaced = wrongPlace(i, grammar) ?? saidElsewhere(i, names, tokens) ?? (here && i.slots.area === undefined ? wrongPlace({ ...i, slots: { ...i.slots, area: here } }, grammar) : undefined);
     if (misplaced) return refuse("wrong_place", `Sorry, the ${misplaced.name} is not in the ${misplaced.area}.`, `${misplaced.name} / ${misplaced.area}`);
     const h = intentHandling(i.intent);
+    // A rear seat asking for the driver's window or the front passenger's seat: changed from the front.
+    const front = session?.seat?.startsWith("rear") && config.rearReach === "rear" && h.kind === "device" ? frontPlace(i) : undefined;
+    if (front) return refuse("scope", `Sorry, the ${front === "driver" ? "driver's" : "front passenger's"} settings are changed from the front, so I did nothing.`, front);
     if (h.kind === "none" && input.devices !== false) return refuse("no_handler", `Sorry, I understood "${canonicalSentence(grammar, i) ?? i.intent}", but nothing here can do that.`, i.intent);
     if (!inScope(i, session, grammar, otherNamed)) {
       const other = session?.profile === "car" ? "home" : "car";
@@ -482,6 +485,15 @@ function inScope(i: IntentResult, session: JudgeInput["session"], grammar?: Gram
   // "pause the music in the car" said at home: an intent of either place belongs to the place named.
   if (typeof name !== "string" || !catalog) return true;
   return !named.length || named.some((d) => d.kind === session.profile);
+}
+
+/** The front seat a car request is for ("driver", "passenger"), from its place slots. */
+function frontPlace(i: IntentResult): string | undefined {
+  for (const slot of ["window", "seat", "zone", "side"]) {
+    const v = i.slots[slot];
+    if (v === "driver" || v === "passenger") return v;
+  }
+  return undefined;
 }
 
 /** The intent's free-text values (slots filled by a wildcard list): the user's own words. */
