@@ -52,6 +52,14 @@ describe("shipped grammars", () => {
     expect(wrong.length, JSON.stringify(wrong.slice(0, 5))).toBeLessThanOrEqual(10);
   });
 
+  it("read how far open as a fraction, half brightness, and a second named timer without the first's words", () => {
+    expect(m.understand("open the patio curtains three quarters of the way").intents).toMatchObject([{ intent: "HassSetPosition", slots: { position: 75 } }]);
+    expect(m.understand("open the patio curtains a third of the way").intents).toMatchObject([{ intent: "HassSetPosition", slots: { position: 33 } }]);
+    expect(m.understand("put the pendant lights at half brightness").intents).toMatchObject([{ intent: "HassLightSet", slots: { brightness: 50 } }]);
+    const timers = m.understand("set a pasta timer for 8 minutes and a sauce timer for 20 minutes").intents;
+    expect(timers.map((i) => i.slots.name)).toEqual(["pasta", "sauce"]);
+  });
+
   it("read swearing and intensifiers typed anywhere as nothing, and never listen for them", () => {
     expect(m.understand("turn on the damn lights in the kitchen").intents).toMatchObject([{ intent: "HassTurnOn", slots: { domain: "light", area: "Kitchen" } }]);
     expect(m.understand("switch off the bloody kitchen lights").intents).toMatchObject([{ intent: "HassTurnOff", slots: { area: "Kitchen" } }]);

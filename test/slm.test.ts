@@ -75,6 +75,8 @@ describe("SLM output format", () => {
     expect(light("lights to 10 percent", 10)).toBe(true);
     expect(light("lights to 10 percent", 100)).toBe(false);
     expect(light("lights to full brightness", 100)).toBe(true);
+    // and to the list's steps: no half a percent
+    expect(light("lights to 0.5", 0.5)).toBe(false);
   });
 
   it("narrows the car's places to those said, and those a sentence sets by itself", () => {

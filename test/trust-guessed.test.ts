@@ -173,4 +173,11 @@ describe("read by the cascade", () => {
     const all = { ...trust, config: resolveTrustConfig({ rear_reach: "all" }) };
     expect((await judge({ text, understanding: u, session: { profile: "car", seat: "rear_left" } }, all)).decision).toBe("act");
   });
+
+  it("a percentage that may be a level out of ten is asked back; a volume said out of a hundred is not", async () => {
+    expect((await decide("turn the lights to 7", "home", [slm("HassLightSet", { brightness: 7 })])).decision).toBe("ask");
+    expect((await decide("pendants to level 7", "home", [slm("HassLightSet", { name: "Pendant Lights", brightness: 7 })])).decision).toBe("ask");
+    expect(acted(await decide("set the pendant lights to 7 percent", "home"))).toHaveLength(1);
+    expect(await decide("dim the floor lamp to what it was before", "home", [slm("LightAdjustBrightness", { name: "Floor Lamp", direction: "dimmer" })])).toMatchObject({ decision: "refuse", reason: "comparison" });
+  });
 });

@@ -173,7 +173,9 @@ export class Matcher implements Understander {
   }
 
   private borrowOpening(left: string[], right: string[], saidLeft: string[], saidRight: string[]): IntentResult[] | undefined {
-    for (let j = Math.min(3, left.length - 1); j >= 1; j--) {
+    // The fewest words borrowed: "set a pasta timer … and a sauce timer …" borrows "set", not "set a pasta"
+    // (which free text would take in: a timer named "pasta a sauce").
+    for (let j = 1; j <= Math.min(3, left.length - 1); j++) {
       const found = this.best([...left.slice(0, j), ...right], [...saidLeft.slice(0, j), ...saidRight], false);
       if (found) return found;
     }

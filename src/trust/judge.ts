@@ -15,7 +15,7 @@ import type { Facts } from "../dialog/policy.js";
 import { riskOf, type Risk, type TrustConfig } from "./config.js";
 import type { CueKind, Cues, LexiconKind } from "./cues.js";
 import { groundIntent, unreadName } from "./grounding.js";
-import { knowledgeOf, type EntityTag } from "./knowledge.js";
+import { knowledgeOf, type EntityTag, type Knowledge } from "./knowledge.js";
 import { covered, type PhraseHit } from "./phrases.js";
 import { findLater, sayLater, type Later } from "./when.js";
 import { findSelfCorrection, repairRequest } from "./repair.js";
@@ -419,6 +419,11 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     return { decision: "ask", intents: meant, prompt: `Did you mean: ${sayIntents(grammar, meant)}?`, reason: "ungrounded" };
   }
 
+  // "turn the lights to 7", "pendants to level 7": a percentage of ten or less said without "percent" may be
+  // a level out of ten; asked back with the value named ("… to 7 percent?").
+  const small = kept.map((i) => smallPercent(i, said, k)).find((x) => x !== undefined);
+  if (small !== undefined) sunk.push(`percent ${small}`);
+
   // A reading with a value the user never said is never acted on as it is: it is asked back, the
   // guessed value named ("Did you mean: turn on the driver seat heating to 3?"), so a yes consents to it.
   // A guess is never offered for a high-risk change: "close with key the back door" asked back as "unlock the
@@ -486,6 +491,23 @@ function inScope(i: IntentResult, session: JudgeInput["session"], grammar?: Gram
   if (typeof name !== "string" || !catalog) return true;
   return !named.length || named.some((d) => d.kind === session.profile);
 }
+
+/**
+ * A percentage a reading sets that may be a level out of ten: said after "level", or 1 to 9 said without
+ * "percent" for a brightness or a position (a volume is said out of a hundred: "volume 10" is 10 %).
+ * Undefined when there is none.
+ */
+function smallPercent(i: IntentResult, said: readonly string[], k: Knowledge): number | undefined {
+  for (const [slot, v] of Object.entries(i.slots)) {
+    if (typeof v !== "number" || !k.listsOf(i.intent, slot).some((l) => l.kind === "range" && l.type === "percentage")) continue;
+    const at = said.indexOf(String(v));
+    if (at < 0 || ["percent", "%", "per", "pc"].includes(said[at + 1] ?? "")) continue;
+    if (said[at - 1] === "level" || (v >= 1 && v <= 9 && !VOLUME_SLOTS.has(slot))) return v;
+  }
+  return undefined;
+}
+
+const VOLUME_SLOTS = new Set(["volume", "volume_level"]);
 
 /** The front seat a car request is for ("driver", "passenger"), from its place slots. */
 function frontPlace(i: IntentResult): string | undefined {

@@ -121,7 +121,7 @@ function saidList(grammar: Grammar, name: string, said: OutputSpec["said"]): { f
 function addList(grammar: Grammar, name: string, values: OutputSpec["values"], spoken: OutputSpec["spoken"]) {
   const list = grammar.lists.get(name);
   if (!list) return;
-  if (list.kind === "range") values.set(name, { kind: "number", from: list.from, to: list.to });
+  if (list.kind === "range") values.set(name, { kind: "number", from: list.from, to: list.to, per: list.fractions === "tenths" ? 10 : list.fractions === "halves" ? 2 : 1 });
   else if (list.kind === "wildcard") values.set(name, { kind: "text", maxWords: list.maxWords });
   else if (SPOKEN_LISTS.has(name)) {
     const m = new Map<string, SlotValue>();

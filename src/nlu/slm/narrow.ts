@@ -48,7 +48,8 @@ export function narrowSpec(spec: OutputSpec, delex: Delexed): Narrowed {
   // Only numbers in the list's range: "fan speed eleven" (levels 1-10) cannot come out as level 11.
   for (const [list, v] of spec.values)
     if (v.kind === "number") {
-      const k = numbers.filter((n) => Number(n) >= v.from && Number(n) <= v.to);
+      // (and in its steps: no 0.5 % brightness; halves for a temperature)
+      const k = numbers.filter((n) => Number(n) >= v.from && Number(n) <= v.to && Number.isInteger(Number(n) * v.per));
       values.set(list, { kind: "enum", values: k });
       keyParts.push(`${list}#=${k.join("|")}`);
     }

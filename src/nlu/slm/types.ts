@@ -22,5 +22,5 @@ export interface OutputSpec {
    */
   said: Map<string, { forms: Map<string, string[]>; fixed: Set<string> }>;
   /** list name → admissible output strings (enumerable lists), "number" or "text". */
-  values: Map<string, { kind: "enum"; values: string[] } | { kind: "number"; from: number; to: number } | { kind: "text"; maxWords: number }>;
+  values: Map<string, { kind: "enum"; values: string[] } | { kind: "number"; from: number; to: number; per: number } | { kind: "text"; maxWords: number }>;
 }
