@@ -52,10 +52,11 @@ describe("shipped grammars", () => {
     expect(wrong.length, JSON.stringify(wrong.slice(0, 5))).toBeLessThanOrEqual(10);
   });
 
-  it("read how far open as a fraction, half brightness, and a second named timer without the first's words", () => {
+  it("read how far open as a fraction, half brightness, both front seats, and a second named timer without the first's words", () => {
     expect(m.understand("open the patio curtains three quarters of the way").intents).toMatchObject([{ intent: "HassSetPosition", slots: { position: 75 } }]);
     expect(m.understand("open the patio curtains a third of the way").intents).toMatchObject([{ intent: "HassSetPosition", slots: { position: 33 } }]);
     expect(m.understand("put the pendant lights at half brightness").intents).toMatchObject([{ intent: "HassLightSet", slots: { brightness: 50 } }]);
+    expect(m.understand("heat both front seats").intents).toMatchObject([{ intent: "CabinSeatHeating", slots: { seat: "front" } }]);
     const timers = m.understand("set a pasta timer for 8 minutes and a sauce timer for 20 minutes").intents;
     expect(timers.map((i) => i.slots.name)).toEqual(["pasta", "sauce"]);
   });

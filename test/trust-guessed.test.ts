@@ -170,6 +170,9 @@ describe("read by the cascade", () => {
     const back = await judge({ text, understanding: u, session: { profile: "car", seat: "rear_left" } }, trust);
     expect(back).toMatchObject({ decision: "refuse", reason: "scope", detail: "driver" });
     expect((await judge({ text, understanding: u, session: { profile: "car", seat: "passenger" } }, trust)).decision).toBe("act");
+    const both = "open the front windows";
+    const front = await judge({ text: both, understanding: await understander.understand(both), session: { profile: "car", seat: "rear_right" } }, trust);
+    expect(front).toMatchObject({ decision: "refuse", reason: "scope", detail: "front" });
     const all = { ...trust, config: resolveTrustConfig({ rear_reach: "all" }) };
     expect((await judge({ text, understanding: u, session: { profile: "car", seat: "rear_left" } }, all)).decision).toBe("act");
   });

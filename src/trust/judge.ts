@@ -377,7 +377,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     const h = intentHandling(i.intent);
     // A rear seat asking for the driver's window or the front passenger's seat: changed from the front.
     const front = session?.seat?.startsWith("rear") && config.rearReach === "rear" && h.kind === "device" ? frontPlace(i) : undefined;
-    if (front) return refuse("scope", `Sorry, the ${front === "driver" ? "driver's" : "front passenger's"} settings are changed from the front, so I did nothing.`, front);
+    if (front) return refuse("scope", `Sorry, the ${front === "driver" ? "driver's" : front === "passenger" ? "front passenger's" : "front seats'"} settings are changed from the front, so I did nothing.`, front);
     if (h.kind === "none" && input.devices !== false) return refuse("no_handler", `Sorry, I understood "${canonicalSentence(grammar, i) ?? i.intent}", but nothing here can do that.`, i.intent);
     if (!inScope(i, session, grammar, otherNamed)) {
       const other = session?.profile === "car" ? "home" : "car";
@@ -513,7 +513,7 @@ const VOLUME_SLOTS = new Set(["volume", "volume_level"]);
 function frontPlace(i: IntentResult): string | undefined {
   for (const slot of ["window", "seat", "zone", "side"]) {
     const v = i.slots[slot];
-    if (v === "driver" || v === "passenger") return v;
+    if (v === "driver" || v === "passenger" || v === "front") return v;
   }
   return undefined;
 }
