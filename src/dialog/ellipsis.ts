@@ -243,7 +243,7 @@ export function newValue(text: string, previous: readonly IntentResult[] | undef
 }
 
 /** What a follow-up may start with and means nothing by ("and turn the volume up", "then close them", "oh and bread too"). */
-export const FOLLOW_UP_LEAD = /^\s*(?:(?:oh|um|uh|er|erm|ok|okay)\b[\s,]*)*(and then|and now|and|also|then|now)\b[\s,]*/i;
+export const FOLLOW_UP_LEAD = new RegExp(`^\\s*(?:(?:${FILLERS.join("|")})\\b[\\s,]*)*(and then|and now|and|also|then|now)\\b[\\s,]*`, "i");
 
 /** "and open the curtains in there": the previous request's one room for "there". */
 const THERE = /\b(?:in there|over there|in that room|in the same room|there)\b/;

@@ -100,7 +100,8 @@ export function unheldNumber(g: Pick<GuessedReading, "reading" | "tokens" | "sai
   return dropped === undefined ? undefined : `number ${dropped}`;
 }
 
-const CAR_PLACE_SLOTS = ["window", "seat", "zone", "side"];
+/** The slots that hold a place in the car. */
+export const CAR_PLACE_SLOTS = ["window", "seat", "zone", "side"];
 
 /** Words that make a place the speaker's own. */
 const SPEAKERS = new Set(["my", "our", "me", "mine", "i", "i'm", "us"]);

@@ -21,7 +21,7 @@ import { findLater, sayLater, type Later } from "./when.js";
 import { findSelfCorrection, repairRequest } from "./repair.js";
 import { plainReason } from "./reason.js";
 import { narrowByKindWord } from "./kindWords.js";
-import { guessFault, unheldNumber } from "./guessed.js";
+import { CAR_PLACE_SLOTS, guessFault, unheldNumber } from "./guessed.js";
 
 /** What the speech recognizer says about how sure it is of the words (src/asr evidence). */
 export interface AsrEvidence {
@@ -121,9 +121,10 @@ const SPEECH = {
 export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: Reunderstand): Promise<Verdict> {
   const { grammar, cues, config } = deps;
   // "honey, can you turn the big light off?": someone else is asked, however the rest reads.
-  const addressed = cues.addressedStart.atStart(normalizeTokens(input.text), LEAD_FILLERS);
-  const asks = input.understanding.intents.filter((i) => intentHandling(i.intent).kind === "device");
-  if (addressed && asks.length) return { decision: "refuse", intents: asks, speech: SPEECH.addressed, reason: "statement", detail: input.text.split(/[\s,]+/)[0] ?? "" };
+  const words = normalizeTokens(input.text);
+  const addressed = cues.addressedStart.atStart(words, LEAD_FILLERS);
+  const asks = addressed ? input.understanding.intents.filter((i) => intentHandling(i.intent).kind === "device") : [];
+  if (addressed && asks.length) return { decision: "refuse", intents: asks, speech: SPEECH.addressed, reason: "statement", detail: words[addressed.start]! };
   // Read said another way (src/nlu/rephrase.ts): judged as the words the grammar read when what was left
   // out changes nothing; else on every word said, as a reading that left words out (not word for word:
   // "…, no wait" takes it back, "…, no, the hallway" is repaired below).
@@ -268,7 +269,10 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   if (timed && guessedReading(intents) && reunderstand)
     for (const l of findLater(tokens, cues, cueBlocked)) {
       const rest = await reunderstand(without(tokens, [l]));
-      if (rest.intents.length && rest.intents.every(wordForWord) && rest.intents.some(isChange)) retimed = true;
+      if (rest.intents.length && rest.intents.every(wordForWord) && rest.intents.some(isChange)) {
+        retimed = true;
+        break;
+      }
     }
   const laters: Later[] = [];
   for (const l of (timed && !retimed) || (!changes && !retimed) ? [] : findLater(tokens, cues, cueBlocked)) {
@@ -511,7 +515,7 @@ const VOLUME_SLOTS = new Set(["volume", "volume_level"]);
 
 /** The front seat a car request is for ("driver", "passenger"), from its place slots. */
 function frontPlace(i: IntentResult): string | undefined {
-  for (const slot of ["window", "seat", "zone", "side"]) {
+  for (const slot of CAR_PLACE_SLOTS) {
     const v = i.slots[slot];
     if (v === "driver" || v === "passenger" || v === "front") return v;
   }

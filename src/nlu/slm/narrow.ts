@@ -46,19 +46,19 @@ export function narrowSpec(spec: OutputSpec, delex: Delexed): Narrowed {
   }
   const numbers = spokenNumbers(delex.text);
   // Only numbers in the list's range: "fan speed eleven" (levels 1-10) cannot come out as level 11.
+  const saidFor = new Set<string>();
   for (const [list, v] of spec.values)
     if (v.kind === "number") {
+      const within = numbers.filter((n) => Number(n) >= v.from && Number(n) <= v.to);
+      if (within.length) saidFor.add(list);
       // (and in its steps: no 0.5 % brightness; halves for a temperature)
-      const k = numbers.filter((n) => Number(n) >= v.from && Number(n) <= v.to && Number.isInteger(Number(n) * v.per));
+      const k = within.filter((n) => Number.isInteger(Number(n) * v.per));
       values.set(list, { kind: "enum", values: k });
       keyParts.push(`${list}#=${k.join("|")}`);
     }
   // A number said for a slot is its value: the values sentences set without a number ("full brightness"
   // → 100, "a minute timer" → 1) do not stand in for it ("bedside lamp to 10 percent" is not 100).
-  const inRange = (l: string) => {
-    const v = spec.values.get(l);
-    return v?.kind === "number" && numbers.some((n) => Number(n) >= v.from && Number(n) <= v.to);
-  };
+  const inRange = (l: string) => saidFor.has(l);
   const intents = spec.intents.map((i) =>
     i.slots.some((x) => x.lists.some(inRange) && x.fixed.some(numeric))
       ? { ...i, slots: i.slots.map((x) => (x.lists.some(inRange) ? { ...x, fixed: x.fixed.filter((f) => !numeric(f)) } : x)) }
