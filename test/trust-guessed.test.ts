@@ -4,6 +4,10 @@
 import { describe, expect, it } from "vitest";
 import type { IntentResult, Understanding } from "../src/nlu/types.js";
 import { judge, resolveTrustConfig, type Verdict } from "../src/trust/index.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { hark } from "./helpers/cli.js";
 import { shippedTrust } from "./helpers/trust.js";
 
 const shipped = shippedTrust();
@@ -175,6 +179,15 @@ describe("read by the cascade", () => {
     expect(front).toMatchObject({ decision: "refuse", reason: "scope", detail: "front" });
     const all = { ...trust, config: resolveTrustConfig({ rear_reach: "all" }) };
     expect((await judge({ text, understanding: u, session: { profile: "car", seat: "rear_left" } }, all)).decision).toBe("act");
+  });
+
+  it("a rear_reach that is neither rear nor all is one line naming the key, exit 1", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "hark-reach-")), "hark.yaml");
+    writeFileSync(file, "trust:\n  rear_reach: sometimes\n");
+    const r = hark(["run", "--config", file]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/trust\.rear_reach/);
   });
 
   it("a percentage that may be a level out of ten is asked back; a volume said out of a hundred is not", async () => {
