@@ -2,7 +2,7 @@
 // the trust policy judges what was left out (src/trust/reason.ts). Shipped grammar and devices.
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadMatcher, loadSources, type IntentResult, type Matcher } from "../src/nlu/index.js";
-import { clauses } from "../src/nlu/rephrase.js";
+import { clauses, reasonAfter } from "../src/nlu/rephrase.js";
 import { judge, loadTrust, type TrustDeps, type Verdict } from "../src/trust/index.js";
 
 let matcher: Matcher;
@@ -20,6 +20,17 @@ async function decide(text: string, profile: "home" | "car" = "home"): Promise<V
 }
 /** What hark would act on: the verdict's intents, or the understanding's when the policy passes it. */
 const acted = (v: Verdict & { understood: IntentResult[] }) => (v.decision === "act" ? v.intents : v.decision === "pass" ? v.understood : []);
+
+describe("a reason said after the request", () => {
+  it("starts at the person it is about, not at the thing before ('open up the garage i'm pulling in')", () => {
+    expect(reasonAfter("open up the garage i'm pulling in")).toEqual(["open up the garage", ["i'm", "pulling", "in"]]);
+    expect(reasonAfter("fire up the printer i need to print a boarding pass")?.[0]).toBe("fire up the printer");
+    expect(reasonAfter("turn on the stair lights so nobody trips")).toEqual(["turn on the stair lights", ["so", "nobody", "trips"]]);
+    // ("turn it up so" is no purpose; "the garage's open" still starts at "the")
+    expect(reasonAfter("turn the volume up so")).toBeUndefined();
+    expect(reasonAfter("close it the garage's open")?.[0]).toBe("close it");
+  });
+});
 
 describe("clauses of typed text", () => {
   it("splits at the marks typed text puts between clauses, each with the rest as its reason", () => {

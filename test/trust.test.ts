@@ -382,6 +382,16 @@ describe("in a running hark", () => {
     expect(a[0]!.commands).toBeUndefined();
   });
 
+  it("'the lights in here except the floor lamp' turns off the room's other lights on the broker, never the lamp", async () => {
+    await say("living-room", "turn on the lights in here");
+    const a = await say("living-room", "turn off the lights in here except the floor lamp");
+    const cmds = a.flatMap((x) => x.commands ?? []);
+    const lights = rt.devices.catalog.find({ area: "living_room", domain: "light" }).map((d) => d.id);
+    expect(cmds.map((c) => c.device).sort()).toEqual(lights.filter((id) => id !== "light.living_room_floor_lamp").sort());
+    expect(cmds.every((c) => c.action === "turn_off")).toBe(true);
+    expect(rt.devices.bus.state("light.living_room_floor_lamp")?.state).toBe("ON");
+  });
+
   it("a follow-up takes the previous room only when the user names none", async () => {
     await rt.resetSessions();
     await rt.handle({ session: "living-room", text: "turn on the kitchen lights" });
@@ -409,6 +419,80 @@ describe("an intent nothing can carry out never claims success", () => {
     } finally {
       await rt.stop();
     }
+  });
+});
+
+describe("something left out: 'all the lights except …'", () => {
+  const at = (text: string, area: string) =>
+    understander.understand(text).then((u) => judge({ text, understanding: u, session: { profile: "home", area } }, trust, (t) => understander.understand(t)));
+
+  it("carries the request out on its devices but the one left out, each named", async () => {
+    const v = await at("turn off the lights in here except the floor lamp", "Living Room");
+    expect(v.decision).toBe("act");
+    if (v.decision !== "act") return;
+    expect(v.intents.length).toBeGreaterThan(0);
+    expect(v.intents.every((i) => i.intent === "HassTurnOff" && typeof i.slots.name === "string")).toBe(true);
+    expect(v.intents.map((i) => i.slots.name)).toContain("Ceiling Light");
+    expect(v.intents.map((i) => i.slots.name)).not.toContain("Floor Lamp");
+  });
+
+  it("a thing left out that is not among the request's devices changes nothing", async () => {
+    const v = await at("turn on the lights in here but not the pendants", "Living Room");
+    expect(v.decision).toBe("act");
+    if (v.decision === "act") expect(v.intents.map((i) => [i.intent, i.slots.domain])).toEqual([["HassTurnOn", "light"]]);
+  });
+
+  it.each([
+    ["turn off the lights except the dining room", "refuse"],
+    ["turn off the lights in here except the kettle", "refuse"],
+  ])("%s → %s: what is left out must be something this home has", async (t, d) => {
+    const v = await at(t, "Living Room");
+    expect(v.decision).toBe(d);
+  });
+
+  it("leaving out everything the request names leaves nothing to do", async () => {
+    const v = await at("turn off the floor lamp but not the floor lamp", "Living Room");
+    expect(v.decision).toBe("refuse");
+    if (v.decision === "refuse") expect(v.reason).toBe("exclusion");
+  });
+});
+
+describe("frames around a request", () => {
+  const at = (text: string, profile: "home" | "car", extra: { area?: string; seat?: string } = {}) =>
+    understander.understand(text).then((u) => judge({ text, understanding: u, session: { profile, ...extra } }, trust, (t) => understander.understand(t)));
+  const names = (v: Verdict) => (v.decision === "act" ? v.intents.map((i) => `${i.intent} ${String(i.slots.name ?? "")}`) : v.decision);
+
+  it("a negated request set aside for a request after it: the second is done, nothing of the first", async () => {
+    expect(names(await at("don't turn off the lamp, turn off the ceiling light", "home", { area: "Living Room" }))).toEqual(["HassTurnOff Ceiling Light"]);
+    // (a reason after it asks for nothing)
+    expect((await at("don't open my window, I'm cold", "car", { seat: "driver" })).decision).not.toBe("act");
+  });
+
+  it("'never mind, <request>': the request stands; 'never mind' alone cancels", async () => {
+    expect(names(await at("never mind, turn on the coffee maker", "home", { area: "Kitchen" }))).toEqual(["HassTurnOn Coffee Maker"]);
+    expect((await at("never mind", "home", { area: "Kitchen" })).decision).toBe("pass");
+  });
+
+  it("politeness is no negation or condition; a real condition still is", async () => {
+    expect(names(await at("if you don't mind, put the coffee maker on", "home", { area: "Kitchen" }))).toEqual(["HassTurnOn Coffee Maker"]);
+    expect((await at("open the kitchen blinds, if you can", "home", { area: "Kitchen" })).decision).toBe("act");
+    const v = await at("if you can't hear me, open the kitchen blinds", "home", { area: "Kitchen" });
+    expect(v.decision === "refuse" && v.reason).toBe("condition");
+  });
+
+  it("'nobody turn off …' is a negation", async () => {
+    const v = await at("nobody turn off the stair lights, we're still carrying boxes up", "home", { area: "Hallway" });
+    expect(v.decision === "refuse" && v.reason).toBe("negation");
+  });
+
+  it("an amount said in another clause is the request's: not done without it", async () => {
+    expect((await at("just a quarter, open the rear right window", "car", { seat: "rear_right" })).decision).not.toBe("act");
+  });
+
+  it("a reason or purpose said after the request: the request is done", async () => {
+    expect(names(await at("fire up the printer i need to print a boarding pass", "home", { area: "Office" }))).toEqual(["HassTurnOn Printer"]);
+    expect(names(await at("turn on the stair lights so nobody trips", "home", { area: "Hallway" }))).toEqual(["HassTurnOn Stair Lights"]);
+    expect(names(await at("so I can see what I'm chopping, turn on the floor lamp", "home", { area: "Living Room" }))).toEqual(["HassTurnOn Floor Lamp"]);
   });
 });
 

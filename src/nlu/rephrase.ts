@@ -42,6 +42,14 @@ const BECAUSE = new Set(["because", "cause", "cos", "coz", "since", "as"]);
 /** Contractions and forms of "be" that make the words after a request a clause of their own. */
 // ("that's", "which is" start a clause about the device, "the lamp that's by the window": no reason)
 const IS = /^(?:(?!that's)\S+'s|i'm|we're|they're|you're|it's|this|is|are|am|was|were|feels|looks|sounds|seems)$/;
+/** Who or what a purpose clause after "so" is about. */
+const PURPOSE_SUBJECTS = /^(that|i|we|you|they|he|she|it|nobody|no|noone|everyone|everybody|someone|the|my|our|i'm|we're|it's|they're|you're)$/;
+/** A pronoun with "be" that starts a clause of its own. */
+const PRONOUN_BE = /^(i'm|we're|they're|you're|it's|he's|she's|there's)$/;
+/** More words a person's clause after a request goes on with ("… i nearly tripped", "… i love this song"). */
+const AFTER_VERBS = new Set(["nearly", "almost", "just", "really", "still", "hate", "love", "like", "feel", "think", "couldn't", "keep", "was", "am"]);
+/** Who a reason is about, when a verb of `REASON_VERBS` follows. */
+const PEOPLE = new Set(["i", "we", "they", "he", "she", "i've", "we've", "they've", "i'd", "we'd", "i'll", "we'll"]);
 const SUBJECTS = new Set(["i", "we", "they", "you", "he", "she", "it", "this", "the", "my", "our", "somebody", "someone", "everyone", "nobody"]);
 
 /** [request, reason] split where a reason clause starts; undefined when there is none. */
@@ -49,10 +57,16 @@ export function reasonAfter(text: string): [string, string[]] | undefined {
   const w = normalizeTokens(text);
   for (let i = 2; i < w.length; i++) {
     if (BECAUSE.has(w[i]!) && i + 1 < w.length) return [w.slice(0, i).join(" "), w.slice(i)];
+    // what it is for: "turn on the stair lights so nobody trips", "… so that i can read"
+    if (w[i] === "so" && PURPOSE_SUBJECTS.test(w[i + 1] ?? "")) return [w.slice(0, i).join(" "), w.slice(i)];
     // "… the phone's ringing", "… the baby is sleeping", "… it's loud", "… this one's boring"
     if (!SUBJECTS.has(w[i]!) && !IS.test(w[i]!)) continue;
     const clause = w.slice(i, i + 4);
+    // "… i need to print a boarding pass", "… we've got guests": a person and what they do or need
+    if (PEOPLE.has(w[i]!) && (REASON_VERBS.has(w[i + 1] ?? "") || AFTER_VERBS.has(w[i + 1] ?? "") || /^(i|we|they|you)'(ve|d|ll)$/.test(w[i]!))) return [w.slice(0, i).join(" "), w.slice(i)];
     const be = clause.findIndex((t) => IS.test(t) && t !== "this");
+    // ("open up the garage i'm pulling in": the reason starts at "i'm", not at "the garage")
+    if (be > 0 && PRONOUN_BE.test(clause[be]!)) continue;
     if (be >= 0 && be <= 2 && (be > 0 || w[i] !== "this") && i + be + 1 < w.length + (/'s$|'m$|'re$/.test(clause[be]!) ? 1 : 0)) return [w.slice(0, i).join(" "), w.slice(i)];
   }
   return undefined;

@@ -21,6 +21,9 @@ import { findLater, sayLater, type Later } from "./when.js";
 import { findSelfCorrection, repairRequest } from "./repair.js";
 import { plainReason } from "./reason.js";
 import { narrowByKindWord } from "./kindWords.js";
+import { startsRequest } from "../nlu/rephrase.js";
+import { findLeftOut, leaveOut, type LeftOut } from "./exclusion.js";
+import type { DeviceCatalog } from "../devices/catalog.js";
 import { CAR_PLACE_SLOTS, guessFault, unheldNumber } from "./guessed.js";
 
 /** What the speech recognizer says about how sure it is of the words (src/asr evidence). */
@@ -109,7 +112,7 @@ const SPEECH = {
   correction: "Sorry, I didn't follow the correction, so I did nothing. Please say the whole request again.",
   statement: "Okay. I didn't change anything; tell me what you would like me to do.",
   questionUnknown: "Sorry, I can't answer that.",
-  exclusion: "Sorry, I can't leave things out of a request yet, so I did nothing. Please name only what to change.",
+  exclusion: "Sorry, I could not tell what to leave out, so I did nothing. Please name only what to change.",
   notUnderstood: "Sorry, I didn't understand that.",
   unsureAsr: "Sorry, I didn't catch that clearly, so I did nothing.",
   relay: "Sorry, I can't pass requests on to people, so I did nothing. Ask me directly if you want me to do it.",
@@ -168,7 +171,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // Nothing understood: understood again without the words the understander could not place, which
   // still judge it below ("stripped": a word-for-word match of the rest does not spell them out).
   // - question words: "did you turn on the kitchen lights" is reported on, never done;
-  // - a time ("… at 7 pm"), a repetition or a vague time ("… every day", "… tomorrow morning").
+  // - a time ("… at 7 pm"), a repetition or a vague time ("… every day", "… tomorrow morning");
   if (!u.intents.length && early?.kind === "corrected" && reunderstand) {
     const repaired = await repairRequest(early.head, early.tail, reunderstand);
     if (repaired) (u = { ...u, intents: repaired.intents }), (stripped = true);
@@ -181,7 +184,12 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
       ? []
       : question
         ? start.end < tokens.length ? [start] : []
-        : [...findLater(tokens, cues, cueBlocked).filter((l) => !amountNotTime(l, tokens, cues)), ...cueHits.filter((h) => h.tag === "recurring" || h.tag === "vague_time")];
+        : [
+            ...findLater(tokens, cues, cueBlocked).filter((l) => !amountNotTime(l, tokens, cues)),
+            ...cueHits.filter((h) => h.tag === "recurring" || h.tag === "vague_time"),
+            // - what is left out ("every light except the kitchen ones"), judged below.
+            ...(catalogOf(grammar) ? cueHits.flatMap((h) => (h.tag === "exclusion" ? [findLeftOut(tokens, h, names)?.span ?? []].flat() : [])) : []),
+          ];
     const rest = strip.length ? await reunderstand!(without(tokens, strip)) : undefined;
     if (!rest?.intents.length && !question && reunderstand) {
       const asked = await lackingValue(tokens, cues, grammar, reunderstand);
@@ -191,7 +199,14 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     u = { ...u, intents: rest.intents };
     stripped = true;
   }
-  if (u.intents.some((i) => intentHandling(i.intent).kind === "cancel")) return { decision: "pass" };
+  const cancels = (i: IntentResult) => intentHandling(i.intent).kind === "cancel";
+  if (u.intents.some(cancels)) {
+    // "never mind, turn on the coffee maker": what was said first is dropped, the request after it stands.
+    const c = cues.correctionStart.atStart(tokens, LEAD_FILLERS);
+    const after = c && c.end < tokens.length && reunderstand ? await reunderstand(tokens.slice(c.end).join(" ")) : undefined;
+    if (!after?.intents.length || after.intents.some(cancels)) return { decision: "pass" };
+    u = { ...u, intents: after.intents };
+  }
   let intents = u.intents;
   const refuse = (reason: TrustReason, speech: string, detail?: string): Verdict => ({ decision: "refuse", intents, speech, reason, ...(detail ? { detail } : {}) });
 
@@ -201,10 +216,12 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const spelled = !stripped && intents.every(wordForWord);
   const has = (kind: CueKind) => !spelled && cueHits.some((h) => h.tag === kind);
   if (has("negation_ask")) return { decision: "ask", intents, prompt: `Do you want me to ${sayIntents(grammar, intents)} now?`, reason: "negation" };
-  if (has("negation") && !has("negation_act")) return refuse("negation", SPEECH.negation, hitText(cueHits.find((h) => h.tag === "negation")!));
+  // "don't turn off the lamp, turn off the ceiling light": the negated request is set aside for the one after it.
+  const insteadOf = has("negation") && reunderstand ? await negatedThenAsked(text, tokens, cues, reunderstand) : undefined;
+  if (has("negation") && !has("negation_act") && !insteadOf) return refuse("negation", SPEECH.negation, hitText(cueHits.find((h) => h.tag === "negation")!));
   // "why don't you turn on the lights", "no wait, turn them off": the request is what follows the frame, understood on its own.
   const correction = cues.correctionStart.atStart(tokens, LEAD_FILLERS);
-  const frame = cueHits.find((h) => h.tag === "negation_act") ?? (correction && correction.end < tokens.length ? { start: 0, end: correction.end } : undefined) ?? contrasted(tokens, names);
+  const frame = insteadOf ?? cueHits.find((h) => h.tag === "negation_act") ?? (correction && correction.end < tokens.length ? { start: 0, end: correction.end } : undefined) ?? contrasted(tokens, names);
   // (a follow-up the dialog already read with its correction, "sorry, 21" after "set my side to 22", stands)
   const dialogRead = intents.length > 0 && intents.every((i) => i.source === "dialog");
   if (frame && reunderstand && !dialogRead) {
@@ -234,7 +251,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   if (changes && !spelled && cues.reported.find(tokens, cueBlocked).length) return refuse("statement", SPEECH.reported);
 
   // A question mark counts too, unless the words ask for something ("could you turn on the lights?").
-  const question = start?.tag === "question" || (start?.tag !== "request" && (cues.questionEmbedded.find(tokens, cueBlocked).length > 0 || /\?\s*$/.test(text)));
+  // (after a negated request set aside, the request's own first words say whether it asks)
+  const opening = insteadOf ? cues.questionStart.atStart(tokens.slice(insteadOf.end), LEAD_FILLERS) : start;
+  const question = opening?.tag === "question" || (opening?.tag !== "request" && (cues.questionEmbedded.find(tokens, cueBlocked).length > 0 || /\?\s*$/.test(text)));
   if (question && changes) {
     // Never act on a question: answer from the devices' state. Only a reading whose values were all said qualifies;
     // a place asked about ("where's the nearest pharmacy") is offered as a route, asked first.
@@ -254,7 +273,16 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // arrival "until we get there" is no condition).
   // (a frame's own "not the pendants, …" is no exclusion)
   const outsideFrame = (h: { start: number }) => !frame || h.start < frame.start || h.start >= frame.end;
-  if (changes && !spelled && cueHits.some((h) => h.tag === "exclusion" && outsideFrame(h))) return refuse("exclusion", SPEECH.exclusion);
+  // "all the lights in here except the floor lamp": the request without the words that leave something out,
+  // carried out on its devices but that one (at the end, once the request itself passed every check).
+  const exclusion = changes && !spelled ? cueHits.find((h) => h.tag === "exclusion" && outsideFrame(h)) : undefined;
+  let leftOut: LeftOut | undefined;
+  if (exclusion) {
+    leftOut = catalogOf(grammar) && reunderstand ? findLeftOut(tokens, exclusion, names) : undefined;
+    const request = leftOut ? await reunderstand!(without(tokens, [leftOut.span])) : undefined;
+    if (!request?.intents.length || !request.intents.every(isChange)) return refuse("exclusion", SPEECH.exclusion, hitText(exclusion));
+    intents = request.intents;
+  }
   const openEnded = cues.openEnded.find(tokens);
   for (const kind of ["condition", "recurring", "vague_time", "comparison"] as const) {
     const h = changes && !spelled ? cueHits.find((x) => x.tag === kind && !openEnded.some((o) => o.start === x.start)) : undefined;
@@ -291,7 +319,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     if (!again.intents.length) return refuse("delay", SPEECH.notUnderstood, laters.map(hitText).join(", "));
     intents = again.intents;
   }
-  const said = laters.length ? tokens.map((t, i) => (laters.some((l) => i >= l.start && i < l.end) ? "" : t)) : tokens;
+  // (nor are the words of what was left out)
+  const unsaid = leftOut ? [...laters, leftOut.span] : laters;
+  const said = unsaid.length ? tokens.map((t, i) => (unsaid.some((l) => i >= l.start && i < l.end) ? "" : t)) : tokens;
 
   // 2. Places and devices that do not exist here.
   const firstUnknown = unknown[0];
@@ -437,6 +467,14 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     return refuse("ungrounded", SPEECH.unsureHighRisk, sunk.join(", "));
   if (sunk.length) return { decision: "ask", intents: guess, prompt: `Did you mean: ${sayIntents(grammar, guess)}?`, reason: "ungrounded" };
 
+  // What was left out, out of the request's devices.
+  if (leftOut) {
+    const r = leaveOut(kept, leftOut.excluded, catalogOf(grammar)!, { ...(session?.profile ? { profile: session.profile } : {}), ...(session?.area ? { area: session.area } : {}), ...(session?.seat ? { seat: session.seat } : {}) });
+    if (r.kind === "nothing") return refuse("exclusion", "That leaves nothing to do, so I did nothing.", hitText(leftOut.span));
+    if (r.kind === "unsure") return refuse("exclusion", SPEECH.exclusion, hitText(leftOut.span));
+    kept.splice(0, kept.length, ...r.intents);
+  }
+
   // 5. Later.
   if (laters.length) {
     const l = laters[0]!;
@@ -485,7 +523,7 @@ function inScope(i: IntentResult, session: JudgeInput["session"], grammar?: Gram
   const scope = intentHandling(i.intent).scope;
   if (!session?.profile) return true;
   const name = i.slots.name;
-  const catalog = (grammar as Partial<LoadedGrammar> | undefined)?.devices;
+  const catalog = catalogOf(grammar);
   const named = typeof name === "string" && catalog ? catalog.find({ name }) : [];
   // "warm up the car to 20" said at home and read as the home's thermostat: the request is for the
   // place named, unless it names a device of this one ("the car charger").
@@ -606,6 +644,26 @@ function contrasted(tokens: readonly string[], names: ReadonlyArray<PhraseHit<En
   return next ? { start: i, end: not.end } : undefined;
 }
 
+/** Typed clause marks ("don't turn off the lamp, turn off the ceiling light"). */
+const CLAUSE_MARK = /[,;:!?…]+|\.{2,}|\.(?=\s)|\s[-–—]+\s/;
+
+/**
+ * "don't turn off the lamp, turn off the ceiling light": a negated request in its own typed clause
+ * first, then a request with no negation of its own that is a sentence of the grammar word for word.
+ * The first clause (the words to set aside) or undefined.
+ */
+async function negatedThenAsked(text: string, tokens: readonly string[], cues: Cues, reunderstand: Reunderstand): Promise<{ start: number; end: number } | undefined> {
+  const parts = text.split(CLAUSE_MARK).map((p) => normalizeTokens(p)).filter((p) => p.length);
+  if (parts.length !== 2) return undefined;
+  const [first, rest] = parts as [string[], string[]];
+  const lead = cues.anywhere.find(first).filter((h) => h.tag === "negation");
+  if (!lead.length || cues.anywhere.find(rest).some((h) => h.tag === "negation" || h.tag === "negation_act" || h.tag === "negation_ask")) return undefined;
+  // (the second a request of its own, not a reason: "don't open my window, I'm cold" asks for nothing)
+  if (first.length + rest.length !== tokens.length || !startsRequest(rest.join(" "))) return undefined;
+  const again = await reunderstand(rest.join(" "));
+  return again.intents.length && again.intents.every(wordForWord) && again.intents.every((i) => intentHandling(i.intent).kind === "device") ? { start: 0, end: first.length } : undefined;
+}
+
 /** Words a request may trail off with before the value it never said ("set my temperature to um"). */
 const TRAILING_HESITATIONS = new Set(["um", "uh", "er", "erm", "hmm", "please", "thanks", "now"]);
 
@@ -649,6 +707,11 @@ const LEADING_NO = /^\s*(no|nope)\s+[a-z]/i;
 /** "turn the volume up by 10": a bare number after a change by an amount is that amount, not a time. */
 function amountNotTime(l: Later, tokens: readonly string[], cues: Cues): boolean {
   return l.kind === "clock" && l.bare !== undefined && l.start > 0 && cues.amounts.relativeBefore.has(tokens[l.start - 1]!);
+}
+
+/** The devices behind the grammar, when it was loaded with them. */
+function catalogOf(grammar: Grammar | undefined): DeviceCatalog | undefined {
+  return (grammar as Partial<LoadedGrammar> | undefined)?.devices;
 }
 
 /** The utterance without some stretches of it. */

@@ -3,15 +3,21 @@
 import type { Cues } from "./cues.js";
 import { findLater } from "./when.js";
 
+/** Words that make the words after them a reason or a purpose, not a sentence of their own. */
+const SUBORDINATORS = new Set(["so", "because", "cause", "cos", "coz", "since"]);
+
 /**
  * Whether words said besides a request leave it as it is: no negation, time or condition, and no
  * correction, take-back or question ("turn on the kitchen lights, no, the hallway" is no reason).
  */
 export function plainReason(reason: readonly string[], cues: Cues): boolean {
   // (and no vague amount: "set the thermostat to twenty… something")
-  const sets = [cues.anywhere, cues.questionStart, cues.questionEmbedded, cues.correctionStart, cues.midCorrections.cues, cues.retractions, cues.amounts.vagueAfter];
-  // A number said besides the request is its value more often than not ("cool my seat, level two", "nightlight on, 5%").
-  if (reason.some((t) => /^\d/.test(t))) return false;
+  // ("so I can see what I'm chopping", "because I can't see where I'm going": a question word in a reason asks nothing)
+  const subordinate = SUBORDINATORS.has(reason[0] ?? "");
+  const sets = [cues.anywhere, ...(subordinate ? [] : [cues.questionStart, cues.questionEmbedded]), cues.correctionStart, cues.midCorrections.cues, cues.retractions, cues.amounts.vagueAfter];
+  // A number or amount said besides the request is its value more often than not ("cool my seat, level
+  // two", "nightlight on, 5%", "just a quarter, open the rear window", "a bit, lower the blind").
+  if (reason.some((t) => /^\d/.test(t) || cues.amounts.words.has(t)) || cues.partial.find(reason).length) return false;
   // "honey, can you …": someone else is asked
   if (reason.length && reason.every((t) => cues.addressedWords.has(t))) return false;
   return sets.every((set) => !set.find(reason).length) && !findLater(reason, cues).length;
