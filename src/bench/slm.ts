@@ -3,7 +3,7 @@
 // split of generated samples, on hand-written natural utterances and on a home the model never saw.
 // Models: the active ones (models/manifest.yaml), or HARK_SLM_MODEL / HARK_SLM_DRAFT. Writes
 // models/bench-slm.json ({fastest}) for the `auto` mode when it measured the active models.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { intentsEqual } from "../nlu/intentsEqual.js";
@@ -15,7 +15,7 @@ import { yamlFiles } from "../grammar/load.js";
 import { projectRoot } from "../grammar/paths.js";
 import type { Grammar } from "../grammar/types.js";
 import { activeModels, benchFile, modelsDir } from "../models/manifest.js";
-import { Cascade } from "../nlu/cascade.js";
+import { Cascade, needsSlm } from "../nlu/cascade.js";
 import { loadSources, sourcePaths, type SourceOptions } from "../nlu/index.js";
 import { Matcher } from "../nlu/matcher.js";
 import type { Understander } from "../nlu/types.js";
@@ -36,6 +36,8 @@ export interface SlmBenchOptions extends SourceOptions {
   /** Hand-written labelled sets (JSONL); default test/fixtures/natural/{utterances,heldout}.jsonl. */
   natural?: string[];
   modes?: DecodeMode[];
+  /** Natural sets whose utterances the cascade leaves to the SLM time the modes as the runtime uses them (default: test/fixtures/natural/*.jsonl). */
+  cascadeFiles?: string[];
   parts?: SlmBenchPart[];
   onProgress?: (msg: string) => void;
   /** Another model than the active one (HARK_SLM_MODEL, HARK_SLM_DRAFT, HARK_SLM_WORDS by default). */
@@ -47,14 +49,19 @@ export const TEST_SPLIT_SEED = 2_000_004;
 
 type ModeStats = Record<string, number>;
 
-async function speedOf(engine: SlmEngine, samples: Sample[], hints: Array<OutputIntent[] | undefined>, modes: DecodeMode[], log: (m: string) => void) {
+/**
+ * Time each mode on the same utterances. `asCascade`: every mode gets the hint the cascade would give
+ * (the pool is what the cascade sends); else spec and hdraft also run without it ("-nohint"), since on
+ * generated samples the matcher's hint is the answer itself.
+ */
+async function speedOf(engine: SlmEngine, samples: Array<Pick<Sample, "text">>, hints: Array<OutputIntent[] | undefined>, modes: DecodeMode[], log: (m: string) => void, asCascade = false) {
   const outputs = new Map<string, string[]>();
   const speed: Record<string, ModeStats> = {};
-  // spec-nohint: the grammar-aware predictor without the matcher's parse (copy spans from the utterance only).
-  const all = [...modes, ...(modes.includes("spec") ? (["spec-nohint"] as const) : [])];
+  const hinted: string[] = modes.filter((m) => m === "spec" || m === "hdraft");
+  const all: string[] = [...modes, ...(asCascade ? [] : hinted.map((m) => `${m}-nohint`))];
   // Each decode starts from the prompt template alone (no cache left from the same utterance in another mode).
-  const run = async (mode: (typeof all)[number], i: number) =>
-    (await engine.forget(), engine.decode(samples[i]!.text, { mode: (mode === "spec-nohint" ? "spec" : mode) as DecodeMode, hint: mode === "spec" ? hints[i] : undefined }));
+  const run = async (mode: string, i: number) =>
+    (await engine.forget(), engine.decode(samples[i]!.text, { mode: mode.replace("-nohint", "") as DecodeMode, hint: mode.endsWith("-nohint") ? undefined : hints[i] }));
   // Warm-up: one pass compiles the per-utterance languages (and llama.cpp grammars) once.
   for (let i = 0; i < samples.length; i++) for (const mode of all) await run(mode, i);
   // Timed: the modes take turns on each utterance, so a slower or faster stretch of the machine
@@ -96,12 +103,32 @@ async function speedOf(engine: SlmEngine, samples: Sample[], hints: Array<Output
       v[`utteranceSpeedupVs${name}`] = round(b.meanMs! / v.meanMs!, 2);
     }
   }
-  // The fastest mode that needs no hint (the cascade gives one only when the matcher had a parse).
+  // The fastest mode as the cascade would run it: on generated samples, without the (exact) hint.
   const fastest = Object.entries(speed)
-    .filter(([m]) => m !== "spec" && identical[m])
+    .filter(([m]) => identical[m] && (asCascade || !hinted.includes(m)))
     .sort((a, b) => a[1].meanMs! - b[1].meanMs!)[0]?.[0]
-    ?.replace("spec-nohint", "spec");
+    ?.replace("-nohint", "");
   return { speed, identical, fastest, outputs: ref };
+}
+
+/** The shipped natural sets (test/fixtures/natural), where present. */
+function naturalFiles(): string[] {
+  const dir = join(projectRoot(), "test/fixtures/natural");
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort().map((f) => join(dir, f)) : [];
+}
+
+/** The utterances of these files the cascade sends to the SLM (the matcher unsure or without a reading), with the hint it gives. */
+function cascadePool(matcher: Matcher, files: string[]): { samples: Array<{ text: string }>; hints: Array<OutputIntent[] | undefined> } {
+  const samples: Array<{ text: string }> = [];
+  const hints: Array<OutputIntent[] | undefined> = [];
+  for (const file of files)
+    for (const { text } of readLabelled(file)) {
+      const m = matcher.understand(text);
+      if (!needsSlm(m)) continue;
+      samples.push({ text });
+      hints.push(m.intents.length ? m.intents : undefined);
+    }
+  return { samples, hints };
 }
 
 /**
@@ -166,17 +193,29 @@ export async function benchSlm(options: SlmBenchOptions = {}) {
   const report: Record<string, unknown> = { model: modelFile, draft: draftFile ?? null, threads: 1, mode: engine.mode };
   try {
     if (parts.has("speed")) {
-      const timed = samples.slice(0, count);
       const modes = options.modes ?? (["grammar", "plain", "jump", "spec", "lookup", ...(draftFile ? ["draft", "hdraft"] : [])] as DecodeMode[]);
+      // Generated samples: the model's pace on in-grammar text, the matcher's (exact) parse as the hint.
+      const timed = samples.slice(0, count);
       const hints = timed.map((s) => {
         const m = matcher.understand(s.text);
         return m.intents.length ? m.intents : undefined;
       });
       const r = await speedOf(engine, timed, hints, modes, log);
-      Object.assign(report, { n: timed.length, identicalOutputs: r.identical, speed: r.speed, fastest: r.fastest });
-      if (!env.slmModel && r.fastest) {
-        writeFileSync(benchFile(), JSON.stringify({ pair: benchPairKey(modelFile, draftFile), fastest: r.fastest, speed: r.speed }, null, 2) + "\n");
-        engine.mode = r.fastest as typeof engine.mode;
+      Object.assign(report, { n: timed.length, identicalOutputs: r.identical, speed: r.speed });
+      // What the SLM really gets: the natural sets' utterances the matcher leaves to it, with the hint
+      // the cascade gives (its tolerant parse, when it has one). `auto` is chosen here.
+      const pool = cascadePool(matcher, options.cascadeFiles ?? naturalFiles());
+      let fastest = r.fastest;
+      if (pool.samples.length) {
+        log(`slm: decode speed on ${pool.samples.length} utterances the cascade leaves to the SLM (${pool.hints.filter(Boolean).length} with a hint)`);
+        const c = await speedOf(engine, pool.samples, pool.hints, modes, log, true);
+        report.cascadeSpeed = { n: pool.samples.length, withHint: pool.hints.filter(Boolean).length, identicalOutputs: c.identical, speed: c.speed };
+        fastest = c.fastest;
+      }
+      report.fastest = fastest;
+      if (!env.slmModel && fastest) {
+        writeFileSync(benchFile(), JSON.stringify({ pair: benchPairKey(modelFile, draftFile), fastest, speed: r.speed, ...(report.cascadeSpeed ? { cascadeSpeed: (report.cascadeSpeed as { speed: unknown }).speed } : {}) }, null, 2) + "\n");
+        engine.mode = fastest as typeof engine.mode;
         report.mode = engine.mode;
       }
     }

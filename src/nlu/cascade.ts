@@ -14,6 +14,15 @@ export interface CascadeOptions {
   threshold?: number;
 }
 
+/** Matcher results at or above this confidence are final. */
+export const CASCADE_THRESHOLD = 0.95;
+
+/** Whether the cascade asks the SLM after this matcher result (unsure or no reading; not for empty or too long input). */
+export function needsSlm(m: Understanding, threshold = CASCADE_THRESHOLD): boolean {
+  if (m.intents.length && Math.min(...m.intents.map((i) => i.confidence)) >= threshold) return false;
+  return !(m.reason?.startsWith("too long") || m.reason === "empty input");
+}
+
 export class Cascade implements Understander {
   private readonly threshold: number;
   private readonly spec: OutputSpec;
@@ -25,7 +34,7 @@ export class Cascade implements Understander {
     private readonly loadSlm: () => Promise<SlmEngine>,
     options: CascadeOptions = {},
   ) {
-    this.threshold = options.threshold ?? 0.95;
+    this.threshold = options.threshold ?? CASCADE_THRESHOLD;
     this.spec = outputSpec(grammar);
   }
 
@@ -54,8 +63,7 @@ export class Cascade implements Understander {
 
   async understand(text: string): Promise<Understanding> {
     const m = this.matcher.understand(text);
-    if (m.intents.length && Math.min(...m.intents.map((i) => i.confidence)) >= this.threshold) return m;
-    if (m.reason?.startsWith("too long") || m.reason === "empty input") return m;
+    if (!needsSlm(m, this.threshold)) return m;
     let engine: SlmEngine;
     try {
       engine = await this.slm();

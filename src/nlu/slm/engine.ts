@@ -12,10 +12,11 @@
 //             asking the model, and batched with the next evaluation
 //   spec      jump + hark's grammar-aware predictor: proposals from the utterance (copy spans) and from a
 //             hint (the matcher's tolerant parse), verified in one batch; accepted only where greedy agrees
-//   hdraft    jump + the draft model's constrained greedy continuation (up to 8 tokens) as the proposal,
-//             verified in one target batch (hark's own draft loop: no predictor orchestration, and the draft
-//             obeys the same constraint, so it never proposes what the grammar forbids)
-//   auto      whatever `hark bench --suite slm` measured fastest for this model pair (default: spec)
+//   hdraft    jump + the hint where the output agrees with it, else the draft model's constrained greedy
+//             continuation (up to 8 tokens) as the proposal, verified in one target batch (hark's own draft
+//             loop: no predictor orchestration, and the draft obeys the same constraint, so it never
+//             proposes what the grammar forbids)
+//   auto      whatever `hark bench --suite slm` measured fastest on what the cascade sends the SLM (default: spec)
 import { existsSync, readFileSync, statSync } from "node:fs";
 import {
   DraftSequenceTokenPredictor,
@@ -398,8 +399,9 @@ export class SlmEngine implements Understander {
     const c = this.constraint!;
     const eos = this.model.tokens.eos ?? -1;
     const jump = mode !== "plain";
-    const speculate = mode === "spec";
     const useDraft = mode === "hdraft";
+    // hdraft verifies the matcher's hint when there is one (as spec does), else the draft model's guess.
+    const speculate = mode === "spec" || (useDraft && !!hint);
     if (useDraft && !this.draftCtx) throw new Error("the hdraft mode needs a draft model");
     const hintTokens = speculate && hint ? this.hintTokens(hint) : [];
     const out: Token[] = [];
@@ -436,7 +438,8 @@ export class SlmEngine implements Understander {
     };
     if (forced()) return { tokens_: out, tokens: out.length, promptMs: 0, decodeMs: 0, evaluations, confidence, fit } as never;
     while (out.length < this.maxTokens) {
-      const proposal = speculate ? this.propose(out, states, prompt, hintTokens) : useDraft ? await this.draftPropose(prompt, out, states) : [];
+      let proposal = speculate ? this.propose(out, states, prompt, hintTokens, useDraft) : [];
+      if (useDraft && !proposal.length) proposal = await this.draftPropose(prompt, out, states);
       const items: Parameters<LlamaContextSequence["controlledEvaluate"]>[0] = [];
       const allowedNow = c.allowed(states);
       const first = evaluations === 0 && out.length === 0;
@@ -537,7 +540,7 @@ export class SlmEngine implements Understander {
   }
 
   /** hark's grammar-aware predictor: continue the hint where the output agrees with it, else copy the utterance. */
-  private propose(out: Token[], states: number[], prompt: Token[], hint: Token[]): Token[] {
+  private propose(out: Token[], states: number[], prompt: Token[], hint: Token[], hintOnly = false): Token[] {
     const c = this.constraint!;
     const valid = (cands: Token[]): Token[] => {
       const r: Token[] = [];
@@ -558,7 +561,7 @@ export class SlmEngine implements Understander {
       return valid([...hint.slice(out.length), this.model.tokens.eos as Token]);
     }
     const last = out[out.length - 1];
-    if (last === undefined) return [];
+    if (last === undefined || hintOnly) return [];
     for (let i = prompt.length - 2; i >= 0; i--) if (prompt[i] === last) return valid(prompt.slice(i + 1, i + 5).filter((t) => t !== this.sep));
     return [];
   }
