@@ -32,6 +32,17 @@ describe("a reason said after the request", () => {
   });
 });
 
+describe("free text that runs into a reason; interjections and hurry", () => {
+  it("a destination stops where a reason starts; a message keeps its words", () => {
+    expect(matcher.understand("take me to the gym i'm late for spin class").intents.map((i) => i.slots.destination)).toEqual(["the gym"]);
+    expect(matcher.understand("tell everyone dinner is ready we're eating").intents.map((i) => i.slots.message)).toEqual(["dinner is ready we're eating"]);
+  });
+  it("'brr', 'ugh', 'quickly' are no words of the request", () => {
+    expect(matcher.understand("get me to the nearest hospital quickly").intents.map((i) => i.slots.poi_type)).toEqual(["hospital"]);
+    expect(matcher.understand("ugh turn off the kitchen lights").intents.map((i) => i.intent)).toEqual(["HassTurnOff"]);
+  });
+});
+
 describe("clauses of typed text", () => {
   it("splits at the marks typed text puts between clauses, each with the rest as its reason", () => {
     const c = clauses("kids, shoes off please! ... turn on the stair lights");

@@ -201,3 +201,29 @@ describe("read by the cascade", () => {
     expect(await decide("dim the floor lamp to what it was before", "home", [slm("LightAdjustBrightness", { name: "Floor Lamp", direction: "dimmer" })])).toMatchObject({ decision: "refuse", reason: "comparison" });
   });
 });
+
+describe("a guessed reading about the wrong thing, or cut short", () => {
+  it("words about another topic and none about the reading's: not done ('stop the directions' read as pausing the music)", async () => {
+    const v = await decide("we're here you can stop the directions now", "car", [slm("HassMediaPause", {})]);
+    expect(v).toMatchObject({ decision: "refuse", reason: "ungrounded" });
+    // the same reading with words of its own topic stands
+    expect((await decide("stop the music", "car", [slm("HassMediaPause", {})])).decision).toBe("act");
+  });
+
+  it("free text followed by words it could not stop before is cut short: not done", async () => {
+    const v = await decide("drive me to my sister's place on maple drive", "car", [slm("NavigateTo", { destination: "maple" })]);
+    expect(v).toMatchObject({ decision: "refuse", detail: "maple drive" });
+    const whole = await decide("drive me to my sister's place on maple drive", "car", [slm("NavigateTo", { destination: "my sister's place on maple drive" })]);
+    expect(whole.decision).not.toBe("refuse");
+  });
+
+  it("a cover opens or closes on a word for it; a brightness goes the way its words say; a search needs a word for playing", async () => {
+    expect((await decide("draw the patio curtains it's getting dark", "home", [slm("HassTurnOn", { name: "Patio Curtains" })])).decision).not.toBe("act");
+    expect((await decide("the sun's right in my eyes drop the roller blind", "home", [slm("HassTurnOn", { name: "Roller Blind" })])).decision).not.toBe("act");
+    expect((await decide("too dim in the study bump it up", "home", [slm("LightAdjustBrightness", { area: "Office", direction: "dimmer" })])).decision).not.toBe("act");
+    expect((await decide("switch on the air purifier in the bedroom", "home", [slm("HassMediaSearchAndPlay", { search_query: "purifier", area: "Bedroom" })])).decision).not.toBe("act");
+    // read the right way, they act
+    expect((await decide("the sun's right in my eyes drop the roller blind", "home", [slm("HassTurnOff", { name: "Roller Blind" })])).decision).toBe("act");
+    expect((await decide("too dim in the study bump it up", "home", [slm("LightAdjustBrightness", { area: "Office", direction: "brighter" })])).decision).toBe("act");
+  });
+});

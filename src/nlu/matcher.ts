@@ -4,7 +4,7 @@
 import type { MatcherGraph } from "../compile/graph.js";
 import { normalizeTokens, normalizeWithWords } from "../grammar/normalize.js";
 import type { SlotValue } from "../grammar/types.js";
-import { clauses, reasonLike, rephrasings, startsRequest } from "./rephrase.js";
+import { clauses, reasonAfter, reasonLike, rephrasings, startsRequest } from "./rephrase.js";
 import { Searcher, type Parse } from "./search.js";
 import type { IntentResult, Understander, Understanding } from "./types.js";
 
@@ -42,7 +42,7 @@ export class Matcher implements Understander {
 
     const exact = this.best(tokens, said, false);
     // "take me to work, I'm already late": free text does not run on across a typed clause mark.
-    if (exact && options.rephrase !== false && crossesClauses(exact, text)) {
+    if (exact && options.rephrase !== false && (crossesClauses(exact, text) || this.runsIntoReason(exact))) {
       const rephrased = this.rephrased(text);
       if (rephrased) return rephrased;
     }
@@ -122,6 +122,15 @@ export class Matcher implements Understander {
       return { text, intents: found.intents, rephrased: reason.length ? { text: joined, reason } : { text: joined } };
     }
     return undefined;
+  }
+
+  /**
+   * Whether a short free-text value (a destination, a query: lists of at most 8 words, not a message)
+   * runs on into a reason said after it, untyped: "take me to the gym i'm late for spin class".
+   */
+  private runsIntoReason(intents: readonly IntentResult[]): boolean {
+    const short = new Set(this.graph.lists.filter((l) => l.kind === "wildcard" && l.maxWords <= 8).map((l) => l.name));
+    return intents.some((i) => Object.entries(i.slots).some(([slot, v]) => typeof v === "string" && short.has(slot) && reasonAfter(v) !== undefined));
   }
 
   /** Whether the words hold the name of an area, a floor or a device (anywhere, or starting among the first `within`). */

@@ -69,6 +69,8 @@ const cuesSchema = z.strictObject({
   kind_words: z.record(z.string(), z.array(z.string().min(1))).default({}),
   action_words: z.record(z.string(), templates).default({}),
   contrary_words: z.record(z.string(), templates).default({}),
+  topics: z.record(z.string(), z.strictObject({ intents: z.array(z.string().min(1)), words: templates })).default({}),
+  free_text_ends: z.array(z.string().min(1)).default([]),
   places: z.strictObject({ car: templates, home: templates }),
   spoken: z.strictObject({ before: templates, after: templates, amounts: z.array(z.number().positive()) }),
 });
@@ -146,6 +148,10 @@ export interface Cues {
   partModifiers: ReadonlySet<string>;
   /** Phrases whose words are no value ("all the way" names no window). */
   noValue: PhraseSet<"idiom">;
+  /** What a request is about, by its words ("directions" is navigation): the intents of each topic and a phrase set tagged with the topic. */
+  topics: { intents: ReadonlyMap<string, string>; words: PhraseSet<string> };
+  /** Words free text may stop before ("… on the kitchen speaker", "… please"): a guessed value followed by any other word was cut short. */
+  freeTextEnds: ReadonlySet<string>;
   /** Part of the way, said without how far ("a crack", "some"). */
   partial: PhraseSet<"partial">;
   /** Words that report what someone else says ("the driver says …", "that's what the song says"). */
@@ -281,6 +287,11 @@ export function loadCues(dir: string): Cues {
     carPositions: new Set(c.car_positions),
     partModifiers: new Set(c.part_modifiers.flatMap((w) => normalizeTokens(w))),
     noValue: c.no_value.reduce((set, t) => set.add(t, "idiom"), new PhraseSet<"idiom">()),
+    topics: {
+      intents: new Map(Object.entries(c.topics).flatMap(([topic, t]) => t.intents.map((i): [string, string] => [i, topic]))),
+      words: Object.entries(c.topics).reduce((set, [topic, t]) => t.words.reduce((s2, w) => s2.add(w, topic), set), new PhraseSet<string>()),
+    },
+    freeTextEnds: new Set(c.free_text_ends.flatMap((w) => normalizeTokens(w))),
     partial: c.partial.reduce((set, t) => set.add(t, "partial"), new PhraseSet<"partial">()),
     reported: c.reported.reduce((set, t) => set.add(t, "reported"), new PhraseSet<"reported">()),
     namedLists: c.named_lists,

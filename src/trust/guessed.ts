@@ -4,6 +4,7 @@
 // put a question nobody asked inside a change, left out a place in the car said, or was pulled two ways
 // is refused; one that left out a number said is asked back (or refused when high-risk, src/trust/judge.ts).
 import { intentHandling } from "../act/plan.js";
+import { startsRequest } from "../nlu/rephrase.js";
 import type { IntentResult } from "../nlu/types.js";
 import type { Cues } from "./cues.js";
 import type { EntityTag, Knowledge } from "./knowledge.js";
@@ -68,6 +69,13 @@ export function guessFault(g: GuessedReading): { speech?: string; detail: string
   // "lock the side door" in a home whose doors are the front and the back one: a device that is not here.
   const unknown = g.changes && g.profile === "home" ? unknownDevice(g) : undefined;
   if (unknown) return { speech: `Sorry, I don't know the ${unknown}, so I did nothing.`, detail: unknown };
+  // "we're here, you can stop the directions now" read as pausing the music: words about another topic
+  // than the reading's, and none about its own.
+  const topic = offTopic(g);
+  if (topic) return { detail: `${topic} is about something else` };
+  // "drive me to my sister's place on maple drive" read with the destination "maple": free text cut short.
+  const cut = cutShort(g);
+  if (cut) return { speech: `Sorry, I did not follow what you said about "${cut}", so I did nothing. Please say it another way.`, detail: cut };
   // One request pulled two ways ("turn the volume up down"), or several read the same way though both words were said.
   const oneWay = reading.length === 1 || reading.every((i) => i.intent === reading[0]!.intent && i.slots.action === reading[0]!.slots.action);
   const pulled = oneWay ? cues.opposed.find(([a, b]) => said.includes(a) && said.includes(b)) : undefined;
@@ -216,5 +224,34 @@ function unknownDevice(g: GuessedReading): string | undefined {
     if (g.cues.carPositions.has(before) || before === "side" || (!g.k.vocabulary.has(before) && !/^\d/.test(before) && !g.cues.areaModifiers.has(before)))
       return `${before} ${g.said[h.start]}`;
   }
+  return undefined;
+}
+
+/** A word said about another topic than the reading's, when none about its own is said (cues.yaml `topics`); undefined when there is none. */
+function offTopic(g: GuessedReading): string | undefined {
+  const own = new Set(g.reading.map((i) => g.cues.topics.intents.get(i.intent)));
+  if (own.has(undefined) || !own.size) return undefined;
+  const said = g.cues.topics.words.find(g.said, g.blocked).filter((h) => !g.unnamed.has(h.start) && !g.overruled(h.start));
+  if (said.some((h) => own.has(h.tag))) return undefined;
+  const other = said.find((h) => !own.has(h.tag));
+  return other ? g.said.slice(other.start, other.end).join(" ") : undefined;
+}
+
+/** A guessed free-text value followed by a word it could not stop before (cues.yaml `free_text_ends`): the words it left out. */
+function cutShort(g: GuessedReading): string | undefined {
+  for (const i of g.reading)
+    for (const [slot, v] of Object.entries(i.slots)) {
+      if (typeof v !== "string" || g.k.grammar.lists.get(slot)?.kind !== "wildcard") continue;
+      const value = v.toLowerCase().split(/\s+/).filter(Boolean);
+      if (!value.length) continue;
+      // The last place the value is said word for word (free text is copied from the words).
+      for (let s = g.tokens.length - value.length; s >= 0; s--) {
+        if (!value.every((w, n) => g.tokens[s + n] === w)) continue;
+        const next = g.tokens[s + value.length];
+        // (a request going on is a boundary too: "i want go to the gym, make the route")
+        if (next !== undefined && !g.cues.freeTextEnds.has(next) && !g.blocked.has(s + value.length) && !startsRequest(next)) return g.tokens.slice(s, Math.min(g.tokens.length, s + value.length + 2)).join(" ");
+        break;
+      }
+    }
   return undefined;
 }

@@ -644,6 +644,9 @@ function contrasted(tokens: readonly string[], names: ReadonlyArray<PhraseHit<En
   return next ? { start: i, end: not.end } : undefined;
 }
 
+/** Words a request may open with before its verb ("just open my window halfway"). */
+const REQUEST_ADVERBS = new Set(["just", "only", "instead", "rather", "then", "simply"]);
+
 /** Typed clause marks ("don't turn off the lamp, turn off the ceiling light"). */
 const CLAUSE_MARK = /[,;:!?…]+|\.{2,}|\.(?=\s)|\s[-–—]+\s/;
 
@@ -659,7 +662,8 @@ async function negatedThenAsked(text: string, tokens: readonly string[], cues: C
   const lead = cues.anywhere.find(first).filter((h) => h.tag === "negation");
   if (!lead.length || cues.anywhere.find(rest).some((h) => h.tag === "negation" || h.tag === "negation_act" || h.tag === "negation_ask")) return undefined;
   // (the second a request of its own, not a reason: "don't open my window, I'm cold" asks for nothing)
-  if (first.length + rest.length !== tokens.length || !startsRequest(rest.join(" "))) return undefined;
+  const verb = rest.findIndex((t) => !LEAD_FILLERS.has(t) && !REQUEST_ADVERBS.has(t));
+  if (first.length + rest.length !== tokens.length || verb < 0 || !startsRequest(rest.slice(verb).join(" "))) return undefined;
   const again = await reunderstand(rest.join(" "));
   return again.intents.length && again.intents.every(wordForWord) && again.intents.every((i) => intentHandling(i.intent).kind === "device") ? { start: 0, end: first.length } : undefined;
 }
