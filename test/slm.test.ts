@@ -141,7 +141,8 @@ describe("SLM output format", () => {
     // "i'm tired" is none, while the grammar's own "i'm cold" never is (negatives the grammar accepts are dropped).
     expect(none.filter((t) => /^(i'm|i am|we're|i feel) /.test(t) && !t.endsWith("bored")).length).toBeGreaterThan(10);
     for (const t of ["i'm cold", "i am cold", "i'm hungry", "i'm sweating"]) expect(none).not.toContain(t);
-    expect(data.train.some((e) => /^(i am|i.m) (so |really |very )?(cold|freezing)\b/.test(e.in) && e.out === "CabinAdjustTemperature direction: warmer")).toBe(true);
+    // (and saying so is trained as a request: "it's freezing in here", "i'm so cold")
+    expect(data.train.some((e) => /\b(i am|i.m|it.s|we.re) (a little |so |really |very |pretty )?(cold|freezing)\b/.test(e.in) && e.out === "CabinAdjustTemperature direction: warmer")).toBe(true);
   });
 });
 
