@@ -227,3 +227,20 @@ describe("a guessed reading about the wrong thing, or cut short", () => {
     expect((await decide("too dim in the study bump it up", "home", [slm("LightAdjustBrightness", { area: "Office", direction: "brighter" })])).decision).toBe("act");
   });
 });
+
+describe("statements, requests passed on, little words as free text", () => {
+  it("a statement about a room's colour sets no light ('the kids room is painted blue')", async () => {
+    expect((await decide("the kids room is painted blue", "home", [slm("HassLightSet", { area: "Kids Room", color: "blue" })])).decision).not.toBe("act");
+    expect((await decide("turn the kids room lights blue", "home")).decision).toBe("act");
+  });
+
+  it("'tell the kids to turn the night light off' is passed on to people, not done", async () => {
+    const v = await decide("tell the kids to turn the night light off", "home", [slm("HassTurnOff", { name: "Night Light" })]);
+    expect(v).toMatchObject({ decision: "refuse", reason: "statement" });
+  });
+
+  it("an item of little words only ('to the') is no item", async () => {
+    const v = await decide("add to the shopping list", "home", [slm("HassShoppingListAddItem", { item: "to the" })]);
+    expect(v).toMatchObject({ decision: "refuse", reason: "ungrounded" });
+  });
+});

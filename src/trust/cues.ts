@@ -62,7 +62,7 @@ const cuesSchema = z.strictObject({
   partial: templates.default([]),
   reported: templates.default([]),
   named_lists: z.array(z.string().min(1)).default([]),
-  relay: z.object({ verbs: z.array(z.string().min(1)), not_someone: z.array(z.string().min(1)) }).default({ verbs: [], not_someone: [] }),
+  relay: z.object({ verbs: z.array(z.string().min(1)), not_someone: z.array(z.string().min(1)), people: z.array(z.string().min(1)).default([]) }).default({ verbs: [], not_someone: [], people: [] }),
   name_articles: z.array(z.string().min(1)).default([]),
   number_words: z.record(z.string(), templates),
   domain_words: z.record(z.string(), templates).default({}),
@@ -157,7 +157,7 @@ export interface Cues {
   /** Words that report what someone else says ("the driver says …", "that's what the song says"). */
   reported: PhraseSet<"reported">;
   /** A request passed on to someone else at the start ("ask Dave to …"): the verbs, and first words that name no one else. */
-  relay: { verbs: ReadonlySet<string>; notSomeone: ReadonlySet<string> };
+  relay: { verbs: ReadonlySet<string>; notSomeone: ReadonlySet<string>; people: ReadonlySet<string> };
   /** Lists whose values name places and devices: a reading that is not word for word must keep each one said. */
   namedLists: readonly string[];
   /** Articles a value's spoken form may start with and the user may leave out ("driver window"). */
@@ -295,7 +295,7 @@ export function loadCues(dir: string): Cues {
     partial: c.partial.reduce((set, t) => set.add(t, "partial"), new PhraseSet<"partial">()),
     reported: c.reported.reduce((set, t) => set.add(t, "reported"), new PhraseSet<"reported">()),
     namedLists: c.named_lists,
-    relay: { verbs: new Set(c.relay.verbs), notSomeone: new Set(c.relay.not_someone) },
+    relay: { verbs: new Set(c.relay.verbs), notSomeone: new Set(c.relay.not_someone), people: new Set(c.relay.people) },
     nameArticles: new Set(c.name_articles.flatMap((w) => normalizeTokens(w))),
     lexicon,
     numberWords,

@@ -696,9 +696,11 @@ function relayed(tokens: readonly string[], cues: Cues): boolean {
   let i = 0;
   while (i < tokens.length && LEAD_FILLERS.has(tokens[i]!)) i++;
   if (!cues.relay.verbs.has(tokens[i] ?? "")) return false;
-  const who = tokens[i + 1];
-  if (who === undefined || cues.relay.notSomeone.has(who)) return false;
-  for (let j = i + 2; j <= i + 4 && j < tokens.length; j++) if (tokens[j] === "to") return true;
+  let who = i + 1;
+  // ("tell the kids to …": people after an article)
+  if (["the", "my", "our", "a"].includes(tokens[who] ?? "") && cues.relay.people.has(tokens[who + 1] ?? "")) who++;
+  else if (tokens[who] === undefined || cues.relay.notSomeone.has(tokens[who]!)) return false;
+  for (let j = who + 1; j <= who + 3 && j < tokens.length; j++) if (tokens[j] === "to") return true;
   return false;
 }
 
