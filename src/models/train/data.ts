@@ -16,7 +16,7 @@ import { loadSources, sourcePaths, type SourceOptions } from "../../nlu/index.js
 import { Matcher } from "../../nlu/matcher.js";
 import { INTENT_SEP, NONE, outputSpec, renderOutput, type OutputIntent, type OutputSpec } from "../../nlu/slm/format.js";
 import { delexicalize, MAX_PER_PREFIX, placeholderSymbols } from "../../nlu/slm/delex.js";
-import { DROPPABLE, HESITATE, JUNK, LEAD, MISHEAR, TRAIL } from "../../nlu/slm/fillers.js";
+import { DROPPABLE, HESITATE, JUNK, LEAD, MISHEAR, REASON_AFTER, REASON_BEFORE, REASON_JOIN_AFTER, REASON_JOIN_BEFORE, TRAIL } from "../../nlu/slm/fillers.js";
 import { buildLexicon, paraphraseLexically, type Lexicon } from "./lexicon.js";
 import { glossExamples, glossText } from "./wordnet.js";
 
@@ -219,6 +219,9 @@ export function unknownTarget(ex: Example, areas: Set<string>, rng: Random): Exa
 
 // ---------- augmentation (the filler words: src/nlu/slm/fillers.ts) ----------
 
+/** Share of augmented commands with a reason before them, and again after them. */
+const REASON_SHARE = 0.05;
+
 export function augment(text: string, rng: Random): string {
   let words = text.split(" ").filter(Boolean);
   const r = rng.next();
@@ -228,6 +231,10 @@ export function augment(text: string, rng: Random): string {
     words.unshift(...rng.pick(LEAD).split(" "));
     words.push(...rng.pick(TRAIL).split(" "));
   }
+  // A reason said before or after the request ("guests are coming over so …", "… because i'm on the phone").
+  const reason = rng.next();
+  if (reason < REASON_SHARE) words.unshift(...`${rng.pick(REASON_BEFORE)} ${rng.pick(REASON_JOIN_BEFORE)}`.split(" ").filter(Boolean));
+  else if (reason < 2 * REASON_SHARE) words.push(...`${rng.pick(REASON_JOIN_AFTER)} ${rng.pick(REASON_AFTER)}`.split(" ").filter(Boolean));
   if (rng.chance(0.12) && words.length > 2) words.splice(1 + rng.int(words.length - 1), 0, ...rng.pick(HESITATE).split(" "));
   if (rng.chance(0.06) && words.length > 1) {
     const i = rng.int(words.length);

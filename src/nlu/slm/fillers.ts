@@ -16,6 +16,26 @@ export const MISHEAR: Record<string, string[]> = {
 };
 export const JUNK = ["actually", "really", "basically", "maybe", "quick", "again", "also", "just", "literally", "honestly", "kinda", "sort of", "right", "well", "anyway", "alright", "hmm", "oh", "oops", "wait", "yeah", "now", "then", "there", "thing", "stuff", "guys", "buddy", "dear", "folks", "today", "tonight", "so", "very", "super"];
 
+// Reasons people give around a request that change nothing about it ("guests are coming over, turn on
+// the porch light", "pause the tv, i'm on the phone"). Neutral on purpose: none implies an action
+// (no "it's dark"), a negation, a time or a condition, which the trust policy reads. Written for hark.
+// (Not among AUGMENTATION_WORDS: a model knows them from its training vocabulary, models/*.words.)
+export const REASON_BEFORE = [
+  "i'm heading to bed", "guests are coming over", "the baby is asleep", "we're about to eat", "i'm on the phone", "my hands are full",
+  "i'm cooking dinner", "we're watching a movie", "the kids are home", "i just got in", "we're heading out", "the dog is barking",
+  "my mum is visiting", "i'm reading", "somebody's at the door", "i'm running late", "it's been a long day", "i can't find my keys",
+  "we have guests", "i'm working", "the delivery guy is here", "i'm about to shower", "the game is starting", "we're having a party",
+  "i spilled my coffee", "my wife is sleeping", "my husband is on a call", "the neighbours are here", "i'm doing yoga", "we're off to the shops",
+];
+export const REASON_AFTER = [
+  "i'm on the phone", "the baby is sleeping", "i'm heading out", "we have guests", "i'm cooking", "my hands are full", "the kids are asleep",
+  "i'm looking for my keys", "i need to print something", "i'm late", "it's movie night", "my gran is coming over", "we're about to leave",
+  "i'm reading", "the dog wants out", "i'm working from home", "someone's at the door", "we're eating", "i'm going to bed", "my friends are here",
+];
+/** Words that join a reason to the request ("…, so turn on …", "… because i'm on the phone"). */
+export const REASON_JOIN_BEFORE = ["", "", "so"];
+export const REASON_JOIN_AFTER = ["", "", "because", "since", "as"];
+
 /** Words the augmentation puts into training commands (the model has seen them around commands). */
 export const AUGMENTATION_WORDS: string[] = [...new Set(
   [...LEAD, ...TRAIL, ...HESITATE, ...DROPPABLE, ...Object.keys(MISHEAR), ...Object.values(MISHEAR).flat(), ...JUNK].flatMap((p) => p.split(" ")),
