@@ -244,3 +244,16 @@ describe("statements, requests passed on, little words as free text", () => {
     expect(v).toMatchObject({ decision: "refuse", reason: "ungrounded" });
   });
 });
+
+describe("a device switched the other way than its own words; the car named at home", () => {
+  it("'big light off, lamp on' read with the big light turned on is not done; read right, it is", async () => {
+    const v = await decide("big light off, lamp on", "home", [slm("HassTurnOn", { name: "Ceiling Light" })]);
+    expect(v).toMatchObject({ decision: "refuse", detail: "big light off" });
+    expect((await decide("big light off", "home", [slm("HassTurnOff", { name: "Ceiling Light" })])).decision).toBe("act");
+  });
+
+  it("'set the driver zone to 21' said at home is the car's, not the thermostat's", async () => {
+    const v = await decide("set the driver zone to 21", "home", [slm("HassClimateSetTemperature", { temperature: 21 })]);
+    expect(v.decision).toBe("refuse");
+  });
+});

@@ -69,6 +69,9 @@ export function guessFault(g: GuessedReading): { speech?: string; detail: string
   // "lock the side door" in a home whose doors are the front and the back one: a device that is not here.
   const unknown = g.changes && g.profile === "home" ? unknownDevice(g) : undefined;
   if (unknown) return { speech: `Sorry, I don't know the ${unknown}, so I did nothing.`, detail: unknown };
+  // "big light off, lamp on" read with the big light turned on: a named device said with the opposite word after it.
+  const flipped = switchedAround(g);
+  if (flipped) return { speech: `Sorry, I did not follow what you said about "${flipped}", so I did nothing. Please say it another way.`, detail: flipped };
   // "we're here, you can stop the directions now" read as pausing the music: words about another topic
   // than the reading's, and none about its own.
   const topic = offTopic(g);
@@ -253,5 +256,19 @@ function cutShort(g: GuessedReading): string | undefined {
         break;
       }
     }
+  return undefined;
+}
+
+/** The words of a device turned on or off by the reading while "off" or "on" follows its name the other way; undefined when none is. */
+function switchedAround(g: GuessedReading): string | undefined {
+  const opposite: Record<string, string> = { HassTurnOn: "off", HassTurnOff: "on" };
+  for (const i of g.reading) {
+    const word = opposite[i.intent];
+    if (!word || typeof i.slots.name !== "string") continue;
+    for (const h of g.names) {
+      if (h.tag.kind !== "name" || h.tag.value !== i.slots.name || g.overruled(h.start)) continue;
+      if (g.said[h.end] === word) return g.said.slice(h.start, h.end + 1).join(" ");
+    }
+  }
   return undefined;
 }
