@@ -32,6 +32,10 @@ async function decide(text: string, profile?: "home" | "car", u?: Understanding)
   return judge({ text, understanding, ...(profile ? { session: { profile } } : {}) }, trust, (t) => understander.understand(t));
 }
 const acts = (v: Verdict) => v.decision === "act";
+/** The verdict on these words said in this session (a satellite's room, a cabin seat), as the cascade reads them. */
+async function decideIn(text: string, session: NonNullable<Parameters<typeof judge>[0]["session"]>): Promise<Verdict> {
+  return judge({ text, understanding: await understander.understand(text), session }, trust, (t) => understander.understand(t));
+}
 
 describe("negation never triggers the action", () => {
   it.each(["don't turn on the kitchen lights", "do not open my window", "never unlock the front door", "please don't turn off the bedroom lights", "I don't want the lights on in the kitchen", "no need to open the garage door", "stop opening the garage door", "no kitchen lights on yet thanks", "can you not unlock the front door"])(
@@ -423,8 +427,7 @@ describe("an intent nothing can carry out never claims success", () => {
 });
 
 describe("something left out: 'all the lights except …'", () => {
-  const at = (text: string, area: string) =>
-    understander.understand(text).then((u) => judge({ text, understanding: u, session: { profile: "home", area } }, trust, (t) => understander.understand(t)));
+  const at = (text: string, area: string) => decideIn(text, { profile: "home", area });
 
   it("carries the request out on its devices but the one left out, each named", async () => {
     const v = await at("turn off the lights in here except the floor lamp", "Living Room");
@@ -458,8 +461,7 @@ describe("something left out: 'all the lights except …'", () => {
 });
 
 describe("frames around a request", () => {
-  const at = (text: string, profile: "home" | "car", extra: { area?: string; seat?: string } = {}) =>
-    understander.understand(text).then((u) => judge({ text, understanding: u, session: { profile, ...extra } }, trust, (t) => understander.understand(t)));
+  const at = (text: string, profile: "home" | "car", extra: { area?: string; seat?: string } = {}) => decideIn(text, { profile, ...extra });
   const names = (v: Verdict) => (v.decision === "act" ? v.intents.map((i) => `${i.intent} ${String(i.slots.name ?? "")}`) : v.decision);
 
   it("a negated request set aside for a request after it: the second is done, nothing of the first", async () => {

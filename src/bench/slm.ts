@@ -207,9 +207,10 @@ export async function benchSlm(options: SlmBenchOptions = {}) {
       const pool = cascadePool(matcher, options.cascadeFiles ?? naturalFiles());
       let fastest = r.fastest;
       if (pool.samples.length) {
-        log(`slm: decode speed on ${pool.samples.length} utterances the cascade leaves to the SLM (${pool.hints.filter(Boolean).length} with a hint)`);
+        const withHint = pool.hints.filter(Boolean).length;
+        log(`slm: decode speed on ${pool.samples.length} utterances the cascade leaves to the SLM (${withHint} with a hint)`);
         const c = await speedOf(engine, pool.samples, pool.hints, modes, log, true);
-        report.cascadeSpeed = { n: pool.samples.length, withHint: pool.hints.filter(Boolean).length, identicalOutputs: c.identical, speed: c.speed };
+        report.cascadeSpeed = { n: pool.samples.length, withHint, identicalOutputs: c.identical, speed: c.speed };
         fastest = c.fastest;
       }
       report.fastest = fastest;

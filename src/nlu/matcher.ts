@@ -29,8 +29,12 @@ const GOES_ON = new Set(["and", "or", "also", "then", "plus", "but", "too", "as"
 export class Matcher implements Understander {
   private readonly searcher: Searcher;
 
+  /** Free-text lists of at most 8 words (destinations, queries, items; not a message). */
+  private readonly shortFreeText: ReadonlySet<string>;
+
   constructor(readonly graph: MatcherGraph) {
     this.searcher = new Searcher(graph);
+    this.shortFreeText = new Set(graph.lists.filter((l) => l.kind === "wildcard" && l.maxWords <= 8).map((l) => l.name));
   }
 
   understand(text: string, options: MatchOptions = {}): Understanding {
@@ -129,8 +133,7 @@ export class Matcher implements Understander {
    * runs on into a reason said after it, untyped: "take me to the gym i'm late for spin class".
    */
   private runsIntoReason(intents: readonly IntentResult[]): boolean {
-    const short = new Set(this.graph.lists.filter((l) => l.kind === "wildcard" && l.maxWords <= 8).map((l) => l.name));
-    return intents.some((i) => Object.entries(i.slots).some(([slot, v]) => typeof v === "string" && short.has(slot) && reasonAfter(v) !== undefined));
+    return intents.some((i) => Object.entries(i.slots).some(([slot, v]) => typeof v === "string" && this.shortFreeText.has(slot) && reasonAfter(v) !== undefined));
   }
 
   /** Whether the words hold the name of an area, a floor or a device (anywhere, or starting among the first `within`). */

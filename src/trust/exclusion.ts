@@ -37,7 +37,7 @@ export function findLeftOut(tokens: readonly string[], hit: { start: number; end
 
 export type LeaveOutResult =
   /** The request's devices without those left out, each named (or the request as it was when it held none of them). */
-  | { kind: "done"; intents: IntentResult[]; left: string[] }
+  | { kind: "done"; intents: IntentResult[] }
   /** Nothing would be left. */
   | { kind: "nothing" }
   /** Not safely done here. */
@@ -60,7 +60,6 @@ export function leaveOut(intents: readonly IntentResult[], excluded: EntityTag, 
   const plan = planIntents([...intents], catalog, { ...ctx, report: true });
   if (plan.steps.length !== intents.length || plan.steps.some((s) => s.error || !s.targets.length)) return { kind: "unsure" };
   const result: IntentResult[] = [];
-  const left: string[] = [];
   for (const step of plan.steps) {
     const hits = step.targets.filter((d) => ids.has(d.id));
     if (!hits.length) {
@@ -68,11 +67,10 @@ export function leaveOut(intents: readonly IntentResult[], excluded: EntityTag, 
       continue;
     }
     if (step.targets.some((d) => d.kind !== "home" || !d.area)) return { kind: "unsure" };
-    left.push(...hits.map((d) => d.name));
     // Each device still meant, by its name and room: the slots that picked the devices give way to them.
     const { name: _n, area: _a, floor: _f, domain: _d, device_class: _c, ...rest } = step.intent.slots;
     for (const d of step.targets.filter((t) => !ids.has(t.id)))
       result.push({ ...step.intent, slots: { ...rest, name: d.name, area: catalog.area(d.area!)?.name ?? d.area! } });
   }
-  return result.length ? { kind: "done", intents: result, left } : { kind: "nothing" };
+  return result.length ? { kind: "done", intents: result } : { kind: "nothing" };
 }

@@ -7,7 +7,7 @@ import { intentHandling } from "../act/plan.js";
 import { startsRequest } from "../nlu/rephrase.js";
 import type { IntentResult } from "../nlu/types.js";
 import type { Cues } from "./cues.js";
-import type { EntityTag, Knowledge } from "./knowledge.js";
+import { freeText, type EntityTag, type Knowledge } from "./knowledge.js";
 import type { PhraseHit } from "./phrases.js";
 
 export interface GuessedReading {
@@ -243,8 +243,7 @@ function offTopic(g: GuessedReading): string | undefined {
 /** A guessed free-text value followed by a word it could not stop before (cues.yaml `free_text_ends`): the words it left out. */
 function cutShort(g: GuessedReading): string | undefined {
   for (const i of g.reading)
-    for (const [slot, v] of Object.entries(i.slots)) {
-      if (typeof v !== "string" || g.k.grammar.lists.get(slot)?.kind !== "wildcard") continue;
+    for (const [, v] of freeText(i, g.k.grammar)) {
       const value = v.toLowerCase().split(/\s+/).filter(Boolean);
       if (!value.length) continue;
       // The last place the value is said word for word (free text is copied from the words).

@@ -15,13 +15,13 @@ import type { Facts } from "../dialog/policy.js";
 import { riskOf, type Risk, type TrustConfig } from "./config.js";
 import type { CueKind, Cues, LexiconKind } from "./cues.js";
 import { groundIntent, unreadName } from "./grounding.js";
-import { knowledgeOf, type EntityTag, type Knowledge } from "./knowledge.js";
+import { freeText, knowledgeOf, type EntityTag, type Knowledge } from "./knowledge.js";
 import { covered, type PhraseHit } from "./phrases.js";
 import { findLater, sayLater, type Later } from "./when.js";
 import { findSelfCorrection, repairRequest } from "./repair.js";
 import { plainReason } from "./reason.js";
 import { narrowByKindWord } from "./kindWords.js";
-import { startsRequest } from "../nlu/rephrase.js";
+import { clauses, startsRequest } from "../nlu/rephrase.js";
 import { findLeftOut, leaveOut, type LeftOut } from "./exclusion.js";
 import type { DeviceCatalog } from "../devices/catalog.js";
 import { CAR_PLACE_SLOTS, guessFault, unheldNumber } from "./guessed.js";
@@ -188,7 +188,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
             ...findLater(tokens, cues, cueBlocked).filter((l) => !amountNotTime(l, tokens, cues)),
             ...cueHits.filter((h) => h.tag === "recurring" || h.tag === "vague_time"),
             // - what is left out ("every light except the kitchen ones"), judged below.
-            ...(catalogOf(grammar) ? cueHits.flatMap((h) => (h.tag === "exclusion" ? [findLeftOut(tokens, h, names)?.span ?? []].flat() : [])) : []),
+            ...(catalogOf(grammar) ? cueHits.filter((h) => h.tag === "exclusion").flatMap((h) => findLeftOut(tokens, h, names)?.span ?? []) : []),
           ];
     const rest = strip.length ? await reunderstand!(without(tokens, strip)) : undefined;
     if (!rest?.intents.length && !question && reunderstand) {
@@ -560,10 +560,6 @@ function frontPlace(i: IntentResult): string | undefined {
   return undefined;
 }
 
-/** The intent's free-text values (slots filled by a wildcard list): the user's own words. */
-function freeText(i: IntentResult, grammar: Grammar): Array<[string, string]> {
-  return Object.entries(i.slots).flatMap(([slot, v]) => (typeof v === "string" && grammar.lists.get(slot)?.kind === "wildcard" ? [[slot, v] as [string, string]] : []));
-}
 
 function laterSpeech(kind: "condition" | "recurring" | "vague_time" | "comparison", cue: string): string {
   if (kind === "comparison") return `Sorry, I can't tell what "${cue}" is, so I did nothing. Please say the value.`;
@@ -647,16 +643,13 @@ function contrasted(tokens: readonly string[], names: ReadonlyArray<PhraseHit<En
 /** Words a request may open with before its verb ("just open my window halfway"). */
 const REQUEST_ADVERBS = new Set(["just", "only", "instead", "rather", "then", "simply"]);
 
-/** Typed clause marks ("don't turn off the lamp, turn off the ceiling light"). */
-const CLAUSE_MARK = /[,;:!?…]+|\.{2,}|\.(?=\s)|\s[-–—]+\s/;
-
 /**
  * "don't turn off the lamp, turn off the ceiling light": a negated request in its own typed clause
  * first, then a request with no negation of its own that is a sentence of the grammar word for word.
  * The first clause (the words to set aside) or undefined.
  */
 async function negatedThenAsked(text: string, tokens: readonly string[], cues: Cues, reunderstand: Reunderstand): Promise<{ start: number; end: number } | undefined> {
-  const parts = text.split(CLAUSE_MARK).map((p) => normalizeTokens(p)).filter((p) => p.length);
+  const parts = clauses(text).map((c) => c.text.split(" "));
   if (parts.length !== 2) return undefined;
   const [first, rest] = parts as [string[], string[]];
   const lead = cues.anywhere.find(first).filter((h) => h.tag === "negation");

@@ -2,6 +2,7 @@
 // every slot value, the known place and device names, and every word the grammar uses.
 import { normalizeTokens } from "../grammar/normalize.js";
 import type { Expr, Grammar, SlotList, SlotValue } from "../grammar/types.js";
+import type { IntentResult } from "../nlu/types.js";
 import { PhraseSet } from "./phrases.js";
 
 export type EntityKind = "area" | "floor" | "name";
@@ -149,4 +150,9 @@ export function knowledgeOf(grammar: Grammar): Knowledge {
   };
   built.set(grammar, k);
   return k;
+}
+
+/** The intent's free-text values (slots filled by a wildcard list): the user's own words. */
+export function freeText(i: IntentResult, grammar: Grammar): Array<[string, string]> {
+  return Object.entries(i.slots).flatMap(([slot, v]) => (typeof v === "string" && grammar.lists.get(slot)?.kind === "wildcard" ? [[slot, v] as [string, string]] : []));
 }
