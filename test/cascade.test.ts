@@ -62,4 +62,21 @@ describe("cascade", () => {
     expect(none.reason).toMatch(/SLM unavailable: SLM model not found/);
     await c.dispose();
   });
+  it("keeps the matcher's tolerant reading when the SLM only knows no word said before or after it, never one in the middle", async () => {
+    const unknownSlm = {
+      understand: async (text: string) => {
+        const unknown = ["grandad", "cartoons"].filter((w) => text.split(" ").includes(w));
+        return { text, intents: [], reason: `out of domain (unknown word: ${unknown.join(", ")})`, unknownWords: unknown };
+      },
+      dispose: async () => {},
+    } as unknown as SlmEngine;
+    const c = new Cascade(matcher, grammar, async () => unknownSlm);
+    const after = await c.understand("put the stair lights on for grandad");
+    expect(after.intents.map((i) => [i.intent, i.slots.name, i.source])).toEqual([["HassTurnOn", "Stair Lights", "matcher"]]);
+    expect(after.intents[0]!.confidence).toBeLessThan(1);
+    // "put cartoons on the telly" asks for cartoons, not for the telly to be turned on
+    const middle = await c.understand("put cartoons on the living room tv");
+    expect(middle.intents).toEqual([]);
+    expect(middle.reason).toMatch(/unknown word: cartoons/);
+  });
 });

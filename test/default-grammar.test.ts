@@ -61,6 +61,28 @@ describe("shipped grammars", () => {
     expect(timers.map((i) => i.slots.name)).toEqual(["pasta", "sauce"]);
   });
 
+  it.each([
+    ["garage lights on", "HassTurnOn", { domain: "light", area: "Garage" }],
+    ["ceiling fan on in the bedroom", "HassTurnOn", { name: "Ceiling Fan", area: "Bedroom" }],
+    ["bedroom fan off", "HassTurnOff", { domain: "fan", area: "Bedroom" }],
+    ["turn the thermostat up", "ClimateAdjustTemperature", { direction: "warmer" }],
+    ["drop the heat pump a degree", "ClimateAdjustTemperature", { direction: "cooler", name: "Heat Pump" }],
+    ["kick off party time", "HassTurnOn", { name: "Party Time" }],
+    ["do the good night thing", "HassTurnOn", { name: "Good Night" }],
+    ["get rid of all my timers", "HassCancelAllTimers", {}],
+    ["scratch that", "HassNevermind", {}],
+    ["open the drivers window to twenty percent", "CabinWindow", { action: "open", window: "driver", percent: 20 }],
+    ["put the passenger window down to half", "CabinWindow", { action: "open", window: "passenger", percent: 50 }],
+    ["hello um can you turn on the porch light", "HassTurnOn", { name: "Porch Light" }],
+  ])("read the everyday phrasing '%s'", (text, intent, slots) => {
+    expect(m.understand(text).intents).toMatchObject([{ intent, slots }]);
+  });
+
+  it("read a contraction typed without its apostrophe as the contraction, and leave words of their own alone", () => {
+    expect(normalizeText("im cold and i dont want the heater whats on")).toBe("i'm cold and i don't want the heater what's on");
+    expect(normalizeText("its cold, lets go, we were well")).toBe("its cold lets go we were well");
+  });
+
   it("read swearing and intensifiers typed anywhere as nothing, and never listen for them", () => {
     expect(m.understand("turn on the damn lights in the kitchen").intents).toMatchObject([{ intent: "HassTurnOn", slots: { domain: "light", area: "Kitchen" } }]);
     expect(m.understand("switch off the bloody kitchen lights").intents).toMatchObject([{ intent: "HassTurnOff", slots: { area: "Kitchen" } }]);

@@ -250,6 +250,27 @@ describe("values the user never said", () => {
     if (v.decision === "ask") expect(v.intents).toHaveLength(1);
   });
 
+  it("'all' is never read into the little words of 'a quarter of the way'; 'all the way' says 100", async () => {
+    const quarter = "uh can you open my window like a quarter of the way";
+    const v = await decide(quarter, "car", { text: quarter, intents: [slm("CabinWindow", { action: "open", window: "all", percent: 25 })] });
+    if (v.decision === "act") expect(v.intents[0]!.slots.window).toBeUndefined();
+    else expect(v.decision).not.toBe("act");
+    const down = "my window all the way down";
+    const full = await decide(down, "car", { text: down, intents: [slm("CabinWindow", { action: "open", window: "driver", percent: 100 })] });
+    expect(full.decision).toBe("act");
+  });
+
+  it("'back here' in the car is the speaker's own place, not the rear seats", async () => {
+    const v = await decideIn("open my window a bit, it's stuffy back here", { profile: "car", seat: "rear_right" });
+    if (v.decision === "act") expect(v.intents.map((i) => i.slots.window)).not.toContain("rear");
+  });
+
+  it("a seat's heating or ventilation needs a word for heat or air", async () => {
+    const t = "make the seat of the driver more high";
+    const v = await decide(t, "car", { text: t, intents: [slm("CabinSeatVentilation", { seat: "driver", level: 3 })] });
+    expect(v.decision).not.toBe("act");
+  });
+
   it("an invented room is dropped (the speaker's room fills it later), a said one is kept", async () => {
     const v = await decide("turn on the lights", "home", { text: "turn on the lights", intents: [slm("HassTurnOn", { area: "Kitchen", domain: "light" })] });
     expect(v.decision).toBe("act");
@@ -453,6 +474,15 @@ describe("something left out: 'all the lights except …'", () => {
     expect(v.decision).toBe(d);
   });
 
+  it("'… but leave the pendants on' leaves the pendants out of the request", async () => {
+    const v = await at("turn off the lights in here but leave the pendants on", "Kitchen");
+    expect(v.decision).toBe("act");
+    if (v.decision !== "act") return;
+    expect(v.intents.map((i) => [i.intent, i.slots.name])).toEqual([["HassTurnOff", "Under Cabinet Lights"]]);
+    // said alone it still changes nothing
+    expect((await at("leave the pendants on", "Kitchen")).decision).not.toBe("act");
+  });
+
   it("leaving out everything the request names leaves nothing to do", async () => {
     const v = await at("turn off the floor lamp but not the floor lamp", "Living Room");
     expect(v.decision).toBe("refuse");
@@ -468,6 +498,13 @@ describe("frames around a request", () => {
     expect(names(await at("don't turn off the lamp, turn off the ceiling light", "home", { area: "Living Room" }))).toEqual(["HassTurnOff Ceiling Light"]);
     // (a reason after it asks for nothing)
     expect((await at("don't open my window, I'm cold", "car", { seat: "driver" })).decision).not.toBe("act");
+  });
+
+  it("a greeting or an apology for the bother in front of a request is neither a correction nor a negation", async () => {
+    expect(names(await at("sorry to bother you but could you switch on the porch light we are expecting a taxi", "home", { area: "Kitchen" }))).toEqual(["HassTurnOn Porch Light"]);
+    expect(names(await at("hello um can you turn on the stair lights", "home", { area: "Kitchen" }))).toEqual(["HassTurnOn Stair Lights"]);
+    // a bare "sorry" in front still starts a request of its own
+    expect((await at("sorry, don't turn on the porch light", "home", { area: "Kitchen" })).decision).not.toBe("act");
   });
 
   it("'never mind, <request>': the request stands; 'never mind' alone cancels", async () => {

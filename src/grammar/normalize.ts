@@ -12,6 +12,15 @@ const REPLACEMENTS: Array<[RegExp, string]> = [
   [/[^\p{L}\p{N}'.\s]+/gu, " "], // punctuation except apostrophes and decimal points
   [/(?<!\d)\.|\.(?!\d)/g, " "], // a dot is kept only between digits
   [/(^|\s)'+|'+(?=\s|$)/g, " "], // quotes, not apostrophes
+  // Contractions typed or transcribed without their apostrophe, where no other word is spelt so
+  // ("im cold", "dont", "whats"); "its", "lets", "were", "well", "ill" are words of their own.
+  [/\b(i)m\b/g, "$1'm"],
+  [/\b(i|you|we|they)ve\b/g, "$1've"],
+  [/\b(you|they)re\b/g, "$1're"],
+  [/\b(do|does|did|is|are|was|were|has|have|had|could|would|should|must|need)nt\b/g, "$1n't"],
+  [/\b(ca)nt\b/g, "$1n't"],
+  [/\bwont\b/g, "won't"],
+  [/\b(that|what|there|where|who|how|here)s\b/g, "$1's"],
 ];
 
 /** Lower-case, strip punctuation, split into words, and merge number words into digit tokens. */

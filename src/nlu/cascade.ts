@@ -4,6 +4,7 @@
 // The SLM loads lazily: utterances the matcher understands never touch it.
 import { normalizeText } from "../grammar/normalize.js";
 import type { Grammar } from "../grammar/types.js";
+import { intentsEqual } from "./intentsEqual.js";
 import type { Matcher } from "./matcher.js";
 import { outputSpec, renderOutput, type OutputSpec } from "./slm/format.js";
 import type { SlmEngine } from "./slm/engine.js";
@@ -79,7 +80,24 @@ export class Cascade implements Understander {
       this.inflight--;
     }
     if (s.intents.length) return { text, intents: s.intents };
+    // Words the model never saw ("put the staircase lights on for grandad") make its answer a guess; the
+    // matcher's tolerant reading of the words it knows stands instead (still a guess to the trust policy,
+    // which judges the words it left out and refuses devices and rooms this place does not have).
+    if (s.unknownWords?.length && m.intents.length && this.knownAround(text, s.unknownWords, m)) return m;
     return { text, intents: [], reason: s.reason ?? m.reason ?? "not understood" };
+  }
+
+  /**
+   * Whether the unknown words are all said before or all after the words that give the matcher's reading
+   * on their own ("… on for grandad", "whoever left it on, …"); one in the middle may be what the request
+   * is about ("put cartoons on the telly" is no "turn on the telly").
+   */
+  private knownAround(text: string, unknown: readonly string[], m: Understanding): boolean {
+    const tokens = normalizeText(text).split(" ");
+    const at = tokens.flatMap((t, n) => (unknown.includes(t) ? [n] : []));
+    if (!at.length) return false;
+    const same = (words: string[]) => words.length > 0 && intentsEqual(this.matcher.understand(words.join(" ")).intents, m.intents);
+    return same(tokens.slice(0, Math.min(...at))) || same(tokens.slice(Math.max(...at) + 1));
   }
 
   async dispose(): Promise<void> {

@@ -133,11 +133,21 @@ export function rephrasings(text: string): Rephrasing[] {
 /** Words that go on from what was said before ("and put the big light on", "oh, and also …"). */
 const CONNECTIVES = new Set(["and", "also", "then", "plus", "oh", "so", "now", "ah"]);
 
-/** A request said as going on from before, without the words that go on; undefined when it is not one. */
+/** Words that greet or get attention before a request ("hello um can you …", "excuse me, …"), and the hesitations after them. */
+const OPENERS = [["hello"], ["hi"], ["hey"], ["hiya"], ["excuse", "me"], ["there"], ["good", "morning"], ["good", "evening"], ["good", "afternoon"], ["um"], ["uh"], ["er"], ["erm"]];
+
+/** A request said as going on from before or after a greeting, without those words; undefined when it is not one. */
 export function goesOnFirst(text: string): string | undefined {
   const t = normalizeTokens(text);
   let i = 0;
-  while (i < t.length && CONNECTIVES.has(t[i]!)) i++;
+  for (let moved = true; moved && i < t.length; ) {
+    moved = false;
+    if (CONNECTIVES.has(t[i]!)) (i += 1), (moved = true);
+    else {
+      const o = OPENERS.find((w) => w.every((x, j) => t[i + j] === x));
+      if (o) (i += o.length), (moved = true);
+    }
+  }
   const rest = t.slice(i).join(" ");
   return i > 0 && i < t.length && startsRequest(rest) ? rest : undefined;
 }

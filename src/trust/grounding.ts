@@ -32,12 +32,14 @@ export interface Grounded {
 /** Plural and possessive forms meet ("lights" / "light", "kid's" / "kids"). */
 const stem = (t: string): string => t.replace(/'s$|s'$/, "").replace(/(?<=[a-z]{3})(es|s)$/, "");
 
-function contains(tokens: readonly string[], phrase: readonly string[]): boolean {
+/** Whether the phrase is said; `inside`: spans a shorter phrase never counts in ("all" in "all the way"). */
+function contains(tokens: readonly string[], phrase: readonly string[], inside: ReadonlyArray<{ start: number; end: number }> = []): boolean {
   if (!phrase.length) return false;
   const hay = tokens.map(stem);
   const needle = phrase.map(stem);
   outer: for (let i = 0; i + needle.length <= hay.length; i++) {
     for (let k = 0; k < needle.length; k++) if (hay[i + k] !== needle[k]) continue outer;
+    if (inside.some((h) => h.start <= i && i + needle.length <= h.end && h.end - h.start > needle.length)) continue;
     return true;
   }
   return false;
@@ -51,19 +53,25 @@ function numberSaid(tokens: readonly string[], value: number, cues: Cues, multip
   return cues.numberWords.find(tokens).some((h) => h.tag === value);
 }
 
+/** Words that name nothing: articles, or nothing but little words ("of the"; cues.yaml `vague_values`). */
+function littleWords(words: readonly string[], cues: Cues): boolean {
+  if (words.every((w) => cues.nameArticles.has(w))) return true;
+  return cues.vagueValues.find(words).some((h) => h.start === 0 && h.end === words.length);
+}
+
 /** Is this slot value in the words of the utterance (or, for "here", the speaker's own area)? */
 export function valueSaid(intent: string, slot: string, value: SlotValue, tokens: readonly string[], k: Knowledge, cues: Cues): boolean {
   const lists = k.listsOf(intent, slot);
   if (!lists.length) return contains(tokens, normalizeTokens(String(value)));
-  // "all the way" names no value called "all".
+  // "all the way" names no value called "all" (but is itself the value 100 of "all the way").
   const idioms = cues.noValue.find(tokens);
-  const named = idioms.length ? tokens.map((t, n) => (idioms.some((h) => n >= h.start && n < h.end) ? "" : t)) : tokens;
   for (const list of lists) {
     if (list.kind === "values") {
-      // One leading article may be left out ("both back windows" says "the back").
-      const forms = k.formsOf(list, value).flatMap((f) => (f.length > 1 && cues.nameArticles.has(f[0]!) && f.slice(1).some((w) => !cues.nameArticles.has(w)) ? [f, f.slice(1)] : [f]));
-      if (forms.some((f) => contains(named, f))) return true;
-      if (contains(named, normalizeTokens(String(value)))) return true;
+      // One leading article may be left out ("both back windows" says "the back"), when what is left
+      // still names something: "all of the" without "all" is the "of the" of "a quarter of the way".
+      const forms = k.formsOf(list, value).flatMap((f) => (f.length > 1 && cues.nameArticles.has(f[0]!) && !littleWords(f.slice(1), cues) ? [f, f.slice(1)] : [f]));
+      if (forms.some((f) => contains(tokens, f, idioms))) return true;
+      if (contains(tokens, normalizeTokens(String(value)), idioms)) return true;
     } else if (list.kind === "range") {
       if (typeof value === "number" && numberSaid(tokens, value, cues, list.multiplier)) return true;
       if (typeof value === "string" && Number.isFinite(Number(value)) && numberSaid(tokens, Number(value), cues, list.multiplier)) return true;

@@ -30,6 +30,11 @@ export interface GuessedReading {
 }
 
 /** Why the guess is refused: what to say (none: not understood) and the words it is about; undefined when none of the checks fails. */
+/** "back here", "behind me": the word at n names the speaker's own place, said so. */
+export function ownPlaceAt(words: readonly string[], n: number): boolean {
+  return words[n + 1] === "here" || (words[n] === "behind" && ["me", "my", "us"].includes(words[n + 1] ?? ""));
+}
+
 export function guessFault(g: GuessedReading): { speech?: string; detail: string } | undefined {
   const { reading, tokens, said, names, blocked, unnamed, cues } = g;
   const text = (h: { start: number; end: number }) => tokens.slice(h.start, h.end).join(" ");
@@ -50,8 +55,7 @@ export function guessFault(g: GuessedReading): { speech?: string; detail: string
   // A place in the car said that the reading does not hold: the speaker's seat is no stand-in for it.
   const placed = reading.flatMap((i) => CAR_PLACE_SLOTS.map((s) => i.slots[s]).filter((v) => v !== undefined).map((v) => String(v).replace(/_/g, " ").split(" ")));
   const held = (w: string) => placed.some((v) => v.includes(w) || ((w === "behind" || w === "back") && v.includes("rear")));
-  // "back here", "behind me": the speaker's own place, said so.
-  const own = (n: number) => said[n + 1] === "here" || (said[n] === "behind" && ["me", "my", "us"].includes(said[n + 1] ?? ""));
+  const own = (n: number) => ownPlaceAt(said, n);
   const unplaced = g.profile === "car" ? said.find((t, n) => cues.carPositions.has(t) && !blocked.has(n) && !own(n) && !held(t)) : undefined;
   if (g.changes && unplaced && reading.some((i) => g.k.slotsOf(i.intent).some((s) => CAR_PLACE_SLOTS.includes(s))))
     return { speech: `Sorry, I did not follow which seat you meant by "${unplaced}", so I did nothing. Please name the seat.`, detail: unplaced };

@@ -24,7 +24,7 @@ import { narrowByKindWord } from "./kindWords.js";
 import { clauses, startsRequest } from "../nlu/rephrase.js";
 import { findLeftOut, leaveOut, type LeftOut } from "./exclusion.js";
 import type { DeviceCatalog } from "../devices/catalog.js";
-import { CAR_PLACE_SLOTS, guessFault, unheldNumber } from "./guessed.js";
+import { CAR_PLACE_SLOTS, guessFault, ownPlaceAt, unheldNumber } from "./guessed.js";
 
 /** What the speech recognizer says about how sure it is of the words (src/asr evidence). */
 export interface AsrEvidence {
@@ -245,7 +245,10 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // "leave the porch light on": the hold may wrap a device's name, so names do not block it.
   // (also when guessed as a question about it: "leave the porch light on" asks nothing)
   const holds = changes || (guessedReading(intents) && start?.tag !== "question");
-  if (holds && !spelled && cues.anywhere.find(tokens).some((h) => h.tag === "hold")) return refuse("hold", SPEECH.hold);
+  // (a hold inside an exclusion, "… but leave the pendants on", leaves that device out: judged below)
+  const excluding = cueHits.filter((h) => h.tag === "exclusion");
+  const held = cues.anywhere.find(tokens).some((h) => h.tag === "hold" && !excluding.some((e) => e.start < h.start && h.start < e.end));
+  if (holds && !spelled && held) return refuse("hold", SPEECH.hold);
   if (changes && !spelled && cues.statementStart.atStart(tokens, LEAD_FILLERS)) return refuse("statement", SPEECH.statement);
   if (!spelled && intents.some((i) => isChange(i) && !freeText(i, grammar).length) && relayed(tokens, cues)) return refuse("statement", SPEECH.relay);
   if (changes && !spelled && cues.reported.find(tokens, cueBlocked).length) return refuse("statement", SPEECH.reported);
@@ -370,7 +373,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const kept: IntentResult[] = [];
   const sunk: string[] = [];
   const guessed: IntentResult[] = [];
-  const unnamed = new Set(tokens.flatMap((t, n) => (freeWords.has(t) || said[n] === "" ? [n] : [])));
+  // In the car "back here" is the speaker's own place, not the rear seats ("it's stuffy back here").
+  const ownPlace = new Set(session?.profile === "car" ? said.flatMap((_, n) => (ownPlaceAt(said, n) ? [n] : [])) : []);
+  const unnamed = new Set(tokens.flatMap((t, n) => (freeWords.has(t) || said[n] === "" || ownPlace.has(n) ? [n] : [])));
   for (const i of intents) {
     if (certain(i)) {
       kept.push(i);
@@ -384,7 +389,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
       read = { ...read, slots: { ...read.slots, [miss.slot]: miss.value } };
     }
     if (unreadName(read, tokens, k, cues, unnamed)) return refuse("ungrounded", SPEECH.notUnderstood);
-    const g = groundIntent(read, said, k, cues, config.grounding);
+    const g = groundIntent(read, ownPlace.size ? said.map((t, n) => (ownPlace.has(n) ? "" : t)) : said, k, cues, config.grounding);
     if (g.intent) kept.push(g.intent);
     else if (g.unsaid) {
       sunk.push(`${g.unsaid.slot} ${String(g.unsaid.value)}`);

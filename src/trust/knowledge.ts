@@ -1,5 +1,6 @@
 // What the grammar and the devices know, in the shape the trust checks need: the spoken forms of
 // every slot value, the known place and device names, and every word the grammar uses.
+import { walkExpanded } from "../grammar/introspect.js";
 import { normalizeTokens } from "../grammar/normalize.js";
 import type { Expr, Grammar, SlotList, SlotValue } from "../grammar/types.js";
 import type { IntentResult } from "../nlu/types.js";
@@ -103,9 +104,10 @@ export function knowledgeOf(grammar: Grammar): Knowledge {
   for (const intent of grammar.intents.values()) {
     const perSlot = new Map<string, Set<string>>();
     for (const [name, def] of intent.slots) if (def.list) perSlot.set(name, new Set([def.list]));
+    // Slots inside expansion rules count too ("<open_amount>" fills percent from "all the way").
     for (const block of intent.data)
       for (const s of block.sentences)
-        walk(s.expr, (e) => {
+        walkExpanded(grammar, block, s.expr, (e) => {
           addText(e);
           if (e.type === "slot") {
             const set = perSlot.get(e.slot) ?? new Set<string>();

@@ -566,7 +566,7 @@ export class SlmEngine implements Understander {
     return [];
   }
 
-  async understand(text: string, hint?: OutputIntent[]): Promise<Understanding & { decode?: DecodeResult }> {
+  async understand(text: string, hint?: OutputIntent[]): Promise<Understanding & { decode?: DecodeResult; unknownWords?: string[] }> {
     const r = await this.decode(text, { hint });
     const intents = parseOutput(this.spec, r.output, r.input);
     if (intents === null) return { text, intents: [], reason: `the model's output is not in the language: ${r.output}`, decode: r };
@@ -585,7 +585,7 @@ export class SlmEngine implements Understander {
       .split(" ")
       .filter((w) => w && !w.startsWith("@") && !/^[0-9.]+$/.test(w) && !this.known.has(w) && !this.known.has(bare(w)) && !copied.has(w) && !r.output.includes(w));
     if (this.sep !== null && unknown.length)
-      return { text, intents: [], reason: `out of domain (unknown word${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")})`, decode: r };
+      return { text, intents: [], reason: `out of domain (unknown word${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")})`, decode: r, unknownWords: unknown };
     // A room or device this home or car does not have ("boil the kettle", "lights on in the sauna"): no
     // other intent stands in for it (the trust policy says there is none). Known names are placeholders by now.
     const words = r.input.text.split(" ");
