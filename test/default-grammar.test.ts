@@ -74,6 +74,14 @@ describe("shipped grammars", () => {
     ["open the drivers window to twenty percent", "CabinWindow", { action: "open", window: "driver", percent: 20 }],
     ["put the passenger window down to half", "CabinWindow", { action: "open", window: "passenger", percent: 50 }],
     ["hello um can you turn on the porch light", "HassTurnOn", { name: "Porch Light" }],
+    ["hang on pause the tv", "HassMediaPause", { name: "Living Room TV" }],
+    ["flip on the lights in the kitchen", "HassTurnOn", { domain: "light", area: "Kitchen" }],
+    ["nearest chemist please", "NavigateTo", { poi_type: "pharmacy" }],
+    ["how much further is it", "NavigationEta", {}],
+    ["time check please", "HassGetCurrentTime", {}],
+    ["do i need a brolly today", "HassGetWeather", {}],
+    ["make the volume forty", "MediaSetVolume", { volume: 40 }],
+    ["drop the front windows a little bit", "CabinWindow", { action: "open", window: "front", percent: 25 }],
   ])("read the everyday phrasing '%s'", (text, intent, slots) => {
     expect(m.understand(text).intents).toMatchObject([{ intent, slots }]);
   });

@@ -108,3 +108,19 @@ describe("the trust policy judges the words left out", () => {
     expect(acted(await decide("set the thermostat to twenty... something"))).toEqual([]);
   });
 });
+
+describe("a reason before a request that points back at it", () => {
+  it("reads 'it' as the thing the reason is about ('the workbench light's still burning, turn it off')", async () => {
+    const v = await decide("the workbench light's still burning turn it off");
+    expect(acted(v).map((i) => [i.intent, i.slots.name])).toEqual([["HassTurnOff", "Workbench Light"]]);
+    // a reason about nothing in particular names nothing ("it's late, turn it off" is not "turn the late off")
+    expect(acted(await decide("it's late turn it off")).map((i) => i.slots.name).filter(Boolean)).toEqual([]);
+  });
+
+  it("never reads a request about another topic than its reason: 'it's cold, turn it up' turns up no music", async () => {
+    const v = await decide("it's cold turn it up", "car");
+    expect(acted(v)).toEqual([]);
+    // the reason on the request's own topic leaves it as it is
+    expect(acted(await decide("the music is too quiet turn it up", "car")).map((i) => i.intent)).toEqual(["MediaAdjustVolume"]);
+  });
+});

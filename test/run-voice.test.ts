@@ -9,6 +9,8 @@ import { Hearing, Voice, soundDeviceAvailable } from "../src/run/voice.js";
 import { loadSources } from "../src/nlu/index.js";
 import { createSynthesizer } from "../src/tts/index.js";
 import { resample } from "../src/audio/index.js";
+import { spokenTrustWords } from "../src/trust/spoken.js";
+import { cueDir, loadCues } from "../src/trust/cues.js";
 
 function captureLog() {
   const lines: Array<Record<string, unknown>> = [];
@@ -56,6 +58,29 @@ describe("Hearing: VAD endpointer → grammar ASR", () => {
       }
     } finally {
       synth.close();
+    }
+  });
+
+  it("measures the noise in the quiet around a segment, so clean speech is never denoised as noisy", async () => {
+    const synth = createSynthesizer("flite:slt");
+    // the car's own sentences with the trust words, as a cabin seat hears them
+    const grammar = await loadSources();
+    const car = await Hearing.create({ grammar, trustWords: spokenTrustWords(loadCues(cueDir(grammar.language))) });
+    try {
+      for (const text of ["don't crack the window", "crack the window"]) {
+        const a = await synth.synthesize(text);
+        const x = a.sampleRate === 16000 ? a.samples : resample(a.samples, a.sampleRate, 16000);
+        // half a second of quiet around the words, as the trust sets' spoken turns have
+        const all = new Float32Array(x.length + 16000);
+        all.set(x, 8000);
+        const [heard] = await car.hearSamples(all);
+        // (measured in the segment cut at the VAD's edges, its own fading edges read as noise: -14 dB,
+        // and the clean speech was denoised; 35 dB is the front end's threshold for denoising)
+        expect(heard?.evidence?.snrDb, text).toBeGreaterThan(35);
+      }
+    } finally {
+      synth.close();
+      car.close();
     }
   });
 

@@ -109,7 +109,8 @@ export class Frontend {
     return this.endpointer?.engine;
   }
 
-  async process(x: Float32Array): Promise<FrontendResult> {
+  /** `around`: audio around x (x inside it) to measure the noise in, when x is a segment cut tight. */
+  async process(x: Float32Array, around?: Float32Array): Promise<FrontendResult> {
     const t0 = performance.now();
     const pad = Math.round(((this.opts.padMs ?? 300) * SAMPLE_RATE) / 1000);
     if (this.endpoint === false) return { samples: x, denoised: false, ms: { vad: 0, denoise: 0 } };
@@ -125,7 +126,7 @@ export class Frontend {
     const vadMs = performance.now() - t0;
     const vad = this.endpointer.engine;
     if (!first || !last) return { samples: new Float32Array(0), reason: "silence", denoised: false, vad, ms: { vad: vadMs, denoise: 0 } };
-    const snrDb = estimateSnr(x, segments);
+    const snrDb = around ? estimateSnr(around, detectSegments(around, this.endpointer)) : estimateSnr(x, segments);
     let a = Math.max(0, Math.round(first.start * SAMPLE_RATE) - pad);
     let b = Math.min(x.length, Math.round(last.end * SAMPLE_RATE) + pad);
     const noisy = this.denoise === "on" || (this.denoise === "auto" && snrDb !== undefined && snrDb < (this.opts.denoiseBelowDb ?? DEFAULT_DENOISE_BELOW_DB));

@@ -102,12 +102,20 @@ export interface RecognizerStream {
   abort?(): void;
 }
 
+export interface RecognizeOptions {
+  /**
+   * The audio around a segment cut by an endpointer (the segment inside it): where the front end measures
+   * the noise. A segment cut at the VAD's edges has no quiet of its own, and its fading edges read as noise.
+   */
+  around?: Float32Array;
+}
+
 export interface Recognizer {
   readonly engine: string;
   /** Time it took to get ready (model load, grammar compile), ms. */
   readonly initMs: number;
   /** Decode one utterance (a whole file or one VAD segment). */
-  recognize(samples16k: Float32Array): Promise<RecognitionResult>;
+  recognize(samples16k: Float32Array, options?: RecognizeOptions): Promise<RecognitionResult>;
   /** Streaming variant, where the engine supports it. */
   stream?(): RecognizerStream;
   /** Release native/WASM memory. */

@@ -56,11 +56,15 @@ export function loadTrustSet(file: string): TrustItem[] {
 }
 
 /** Do the sent commands match a list exactly (every listed one sent with its listed params, nothing else)? */
+/** Whether a command sent is the one expected (device, action, and the params listed). */
+const isCommand = (c: CommandReport, w: ExpectedCommand): boolean =>
+  c.device === w.device && c.action === w.action && Object.entries(w.params ?? {}).every(([k, v]) => JSON.stringify(c.params[k]) === JSON.stringify(v));
+
 export function commandsMatch(sent: readonly CommandReport[], want: readonly ExpectedCommand[]): boolean {
   if (sent.length !== want.length) return false;
   const left = [...sent];
   for (const w of want) {
-    const i = left.findIndex((c) => c.device === w.device && c.action === w.action && Object.entries(w.params ?? {}).every(([k, v]) => JSON.stringify(c.params[k]) === JSON.stringify(v)));
+    const i = left.findIndex((c) => isCommand(c, w));
     if (i < 0) return false;
     left.splice(i, 1);
   }
@@ -78,6 +82,12 @@ export interface TrustItemResult {
   acted: boolean;
   /** A command was sent that the item does not allow. */
   wrongAction: boolean;
+  /**
+   * Of those, a command sent that no allowed outcome lists at all (a wrong device, action or value, or any
+   * command for an item that expects none), as against one that only leaves an expected command unsent
+   * (a dialog's second turn not understood) or sends one twice.
+   */
+  unexpected: boolean;
   speech: string[];
   /** What hark heard or read, per answer (the transcript when spoken). */
   heard: string[];
@@ -89,6 +99,8 @@ export interface TrustReport {
   items: number;
   /** Items expecting no action that caused one, plus items whose commands differ from the expected ones. */
   wrongActions: number;
+  /** Of those, items that sent a command no allowed outcome lists (TrustItemResult.unexpected). */
+  unexpectedCommands: number;
   controls: { total: number; exact: number; percent: number };
   byCategory: Record<string, { items: number; wrong: number; ok: number }>;
   errors: TrustItemResult[];
@@ -109,6 +121,7 @@ function judgeItem(item: TrustItem, answers: Answer[]): TrustItemResult {
     ok,
     acted: ok && commands.length > 0,
     wrongAction: !ok && commands.length > 0,
+    unexpected: !ok && commands.some((c) => ![item.expect, item.also_ok].some((l) => Array.isArray(l) && l.some((w) => isCommand(c, w)))),
     speech: answers.map((a) => a.speech),
     heard: answers.map((a) => a.text ?? ""),
     ...(lastTrust ? { decision: `${lastTrust.decision}${lastTrust.reason ? `:${lastTrust.reason}` : ""}` } : {}),
@@ -167,6 +180,7 @@ export async function runTrustSet(items: TrustItem[], name: string, o: TrustRunO
     set: name,
     items: results.length,
     wrongActions: results.filter((r) => r.wrongAction).length,
+    unexpectedCommands: results.filter((r) => r.unexpected).length,
     controls: { total: controls.length, exact, percent: controls.length ? Math.round((1000 * exact) / controls.length) / 10 : 100 },
     byCategory,
     errors: results.filter((r) => !r.ok),

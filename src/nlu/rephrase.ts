@@ -126,15 +126,44 @@ export function rephrasings(text: string): Rephrasing[] {
   out.push(...clauses(text));
   const after = reasonAfter(text);
   if (after) out.push({ text: after[0], reason: after[1] });
-  for (const [reason, request] of reasonBefore(text)) out.push({ text: request, reason });
+  for (const [reason, request] of reasonBefore(text)) {
+    out.push({ text: request, reason });
+    // "the workbench light's still burning, turn it off": "it" is what the reason is about
+    const named = pronounNamed(reason, request);
+    if (named) out.push({ text: named, reason });
+  }
   return out;
+}
+
+/** Words that point back at what a reason was about. */
+const PRONOUNS = new Set(["it", "them"]);
+const DETERMINERS = new Set(["the", "my", "our", "that", "this", "those", "these"]);
+
+/**
+ * The request with its "it" or "them" said as the thing the reason before it is about ("the big light's
+ * doing my head in, switch it off" → "switch the big light off"); undefined when the reason names no
+ * thing first ("it's cold, …", "i'm off to bed, …") or the request points back at nothing.
+ */
+function pronounNamed(reason: readonly string[], request: string): string | undefined {
+  const w = request.split(" ");
+  const at = w.findIndex((t) => PRONOUNS.has(t));
+  if (at < 0 || w.filter((t) => PRONOUNS.has(t)).length > 1) return undefined;
+  // the subject: up to the verb ("the printer is", "the printer's", "printer's been")
+  const verb = reason.findIndex((t) => IS.test(t) || REASON_VERBS.has(t));
+  if (verb < 0 || verb > 4) return undefined;
+  const head = reason.slice(0, verb);
+  const last = reason[verb]!;
+  const subject = /'s$/.test(last) && !PRONOUN_BE.test(last) ? [...head, last.slice(0, -2)] : head;
+  const thing = subject.filter((t, i) => !(i === 0 && DETERMINERS.has(t)));
+  if (!thing.length || thing.some((t) => SUBJECTS.has(t) || PRONOUN_BE.test(t))) return undefined;
+  return [...w.slice(0, at), "the", ...thing, ...w.slice(at + 1)].join(" ");
 }
 
 /** Words that go on from what was said before ("and put the big light on", "oh, and also …"). */
 const CONNECTIVES = new Set(["and", "also", "then", "plus", "oh", "so", "now", "ah"]);
 
 /** Words that greet or get attention before a request ("hello um can you …", "excuse me, …"), and the hesitations after them. */
-const OPENERS = [["hello"], ["hi"], ["hey"], ["hiya"], ["excuse", "me"], ["there"], ["good", "morning"], ["good", "evening"], ["good", "afternoon"], ["um"], ["uh"], ["er"], ["erm"]];
+const OPENERS = [["hello"], ["hi"], ["hey"], ["hiya"], ["excuse", "me"], ["there"], ["good", "morning"], ["good", "evening"], ["good", "afternoon"], ["hang", "on"], ["hold", "on"], ["um"], ["uh"], ["er"], ["erm"]];
 
 /** A request said as going on from before or after a greeting, without those words; undefined when it is not one. */
 export function goesOnFirst(text: string): string | undefined {

@@ -13,7 +13,12 @@ import type { AudioSource, Endpointer, SpeechSegment, VadOptions } from "../audi
 import type { Synthesizer } from "../tts/types.js";
 import type { SpokenTrustWords } from "../trust/spoken.js";
 import { hearingAsrOptions } from "../compile/asrOptions.js";
+import { SAMPLE_RATE } from "../audio/source.js";
 import { Listener, liveVadOptions, type ListenOptions, type LiveUtterance } from "./listen.js";
+
+/** Quiet around a segment of a whole signal the front end measures the noise in, seconds. */
+const CONTEXT_BEFORE_S = 1;
+const CONTEXT_AFTER_S = 0.5;
 
 // ---- hearing ----------------------------------------------------------------------------------
 
@@ -106,8 +111,8 @@ export class Hearing {
   }
 
   /** Recognize one segment. */
-  async recognize(seg: SpeechSegment): Promise<Heard> {
-    return this.report(await this.recognizer.recognize(seg.samples), seg.start, seg.end);
+  async recognize(seg: SpeechSegment, around?: Float32Array): Promise<Heard> {
+    return this.report(await this.recognizer.recognize(seg.samples, around ? { around } : {}), seg.start, seg.end);
   }
 
   private report(r: RecognitionResult, start: number, end: number, live?: Pick<Heard, "speechEnd" | "endpoint">): Heard {
@@ -137,10 +142,22 @@ export class Hearing {
     return out;
   }
 
-  /** Every utterance in a whole signal (16 kHz). */
+  /**
+   * Every utterance in a whole signal (16 kHz). The front end measures the noise in up to a second of the
+   * quiet around each segment (never into the next or previous utterance), as it does for a whole file;
+   * the segment itself is decoded. Measured in the segment cut tight at the VAD's edges, clean speech read
+   * as noisy (its own fading edges taken for the noise) and was denoised, which cost words ("don't crack
+   * the window" heard as "um crack the window").
+   */
   async hearSamples(samples: Float32Array): Promise<Heard[]> {
     const out: Heard[] = [];
-    for (const seg of this.segments(samples)) out.push(await this.recognize(seg));
+    const segs = this.segments(samples);
+    const at = (sec: number) => Math.max(0, Math.min(samples.length, Math.round(sec * SAMPLE_RATE)));
+    for (const [i, seg] of segs.entries()) {
+      const from = at(Math.max(seg.start - CONTEXT_BEFORE_S, segs[i - 1]?.end ?? 0));
+      const to = at(Math.min(seg.end + CONTEXT_AFTER_S, segs[i + 1]?.start ?? Infinity));
+      out.push(await this.recognize(seg, samples.subarray(Math.min(from, at(seg.start)), Math.max(to, at(seg.end)))));
+    }
     return out;
   }
 

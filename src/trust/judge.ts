@@ -133,7 +133,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // "…, no wait" takes it back, "…, no, the hallway" is repaired below).
   if (input.understanding.rephrased) {
     const { rephrased: r, ...rest } = input.understanding;
-    if (!r.reason || plainReason(r.reason, cues)) return judge({ ...input, text: r.text, understanding: { ...rest, text: r.text } }, deps, reunderstand);
+    if (!r.reason || plainReason(r.reason, cues, rest.intents)) return judge({ ...input, text: r.text, understanding: { ...rest, text: r.text } }, deps, reunderstand);
     const partial = (i: IntentResult): IntentResult => ({ ...i, confidence: Math.min(i.confidence, 0.9), evidence: { ...i.evidence, tolerance: r.reason!.length } });
     input = { ...input, understanding: { ...rest, intents: rest.intents.map(partial) } };
   }

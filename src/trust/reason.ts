@@ -1,5 +1,6 @@
 // A request read without the words said around it ("the phone's ringing, pause the telly"): those words
 // may be left out only when they change nothing about the request.
+import type { IntentResult } from "../nlu/types.js";
 import type { Cues } from "./cues.js";
 import { findLater } from "./when.js";
 
@@ -10,7 +11,11 @@ const SUBORDINATORS = new Set(["so", "because", "cause", "cos", "coz", "since"])
  * Whether words said besides a request leave it as it is: no negation, time or condition, and no
  * correction, take-back or question ("turn on the kitchen lights, no, the hallway" is no reason).
  */
-export function plainReason(reason: readonly string[], cues: Cues): boolean {
+export function plainReason(reason: readonly string[], cues: Cues, reading: readonly IntentResult[] = []): boolean {
+  // A reason about another topic than the request's ("it's cold, turn it up" read as the volume): the
+  // request may not be what it seems; judged on every word said.
+  const own = new Set(reading.map((i) => cues.topics.intents.get(i.intent)));
+  if (reading.length && !own.has(undefined) && cues.topics.words.find(reason).some((h) => !own.has(h.tag))) return false;
   // (and no vague amount: "set the thermostat to twenty… something")
   // ("so I can see what I'm chopping", "because I can't see where I'm going": a question word in a reason asks nothing)
   const subordinate = SUBORDINATORS.has(reason[0] ?? "");

@@ -14,7 +14,7 @@ import type { Grammar } from "../../grammar/types.js";
 import { COMPOUND_JOINER, compileAsrGrammar, dropHomophones, graphToFsg, graphWords, searchGraph, valueExpected, type AroundPhrases, type AsrGrammar, type AsrGrammarOptions } from "../../compile/fsg.js";
 import { spokenWords } from "../../compile/spokenWords.js";
 import { Frontend, type FrontendOptions } from "../frontend.js";
-import type { RecognitionResult, Recognizer, RecognizerConfig, RecognizerStream, SentenceEnding } from "../types.js";
+import type { RecognitionResult, RecognizeOptions, Recognizer, RecognizerConfig, RecognizerStream, SentenceEnding } from "../types.js";
 import { ContrastDecoder, type ContrastModule } from "./contrast.js";
 import { contrastDictionary } from "./contrastDict.js";
 import { EvidenceEngine, type EvidenceOptions, type Penalties, type ReadingOf, type Understanding } from "./evidence.js";
@@ -662,10 +662,10 @@ export class GrammarRecognizer implements Recognizer {
     return new GrammarRecognizer(decoder, performance.now() - t0, prepared, frontend, { prepareMs: t1 - t0, moduleMs: t2 - t1, decoderMs: t3 - t2, decoder: source, snapshotSaveMs: saveMs, frontendMs: t5 - t4, hugePages: hugePagesState(), patches: soundswallowerPatches.join(",") || "none", evidenceMs }, ss, scoring, evidence, aroundPhrases(opts.around));
   }
 
-  async recognize(samples16k: Float32Array): Promise<RecognitionResult> {
+  async recognize(samples16k: Float32Array, options: RecognizeOptions = {}): Promise<RecognitionResult> {
     const t0 = performance.now();
     const d = this.live();
-    const fe = await this.frontend.process(samples16k);
+    const fe = await this.frontend.process(samples16k, options.around);
     const audio = fe.samples;
     const detail: Record<string, unknown> = {
       decodedSeconds: audio.length / 16000,
