@@ -75,13 +75,16 @@ describe("shipped grammars", () => {
     ["put the passenger window down to half", "CabinWindow", { action: "open", window: "passenger", percent: 50 }],
     ["hello um can you turn on the porch light", "HassTurnOn", { name: "Porch Light" }],
     ["hang on pause the tv", "HassMediaPause", { name: "Living Room TV" }],
-    ["flip on the lights in the kitchen", "HassTurnOn", { domain: "light", area: "Kitchen" }],
     ["nearest chemist please", "NavigateTo", { poi_type: "pharmacy" }],
     ["how much further is it", "NavigationEta", {}],
     ["time check please", "HassGetCurrentTime", {}],
     ["do i need a brolly today", "HassGetWeather", {}],
     ["make the volume forty", "MediaSetVolume", { volume: 40 }],
     ["drop the front windows a little bit", "CabinWindow", { action: "open", window: "front", percent: 25 }],
+    ["the floor lamp's way too dim", "LightAdjustBrightness", { direction: "brighter", name: "Floor Lamp" }],
+    ["the desk lamp is a bit too harsh", "LightAdjustBrightness", { direction: "dimmer", name: "Desk Lamp" }],
+    ["the driver side twenty", "CabinSetTemperature", { zone: "driver", temperature: 20 }],
+    ["can we do twenty one in here", "CabinSetTemperature", { temperature: 21 }],
   ])("read the everyday phrasing '%s'", (text, intent, slots) => {
     expect(m.understand(text).intents).toMatchObject([{ intent, slots }]);
   });

@@ -123,6 +123,8 @@ export function rephrasings(text: string): Rephrasing[] {
   if (owner) out.push({ text: owner });
   const going = goesOnFirst(text);
   if (going) out.push({ text: going });
+  const is = isSpelledOut(text);
+  if (is) out.push({ text: is });
   out.push(...clauses(text));
   const after = reasonAfter(text);
   if (after) out.push({ text: after[0], reason: after[1] });
@@ -133,6 +135,21 @@ export function rephrasings(text: string): Rephrasing[] {
     if (named) out.push({ text: named, reason });
   }
   return out;
+}
+
+/** Words whose "'s" is no "is" of a thing ("it's", "what's", "let's" are words of their own). */
+const OWN_CONTRACTIONS = /^(it|that|what|there|here|where|who|how|let|he|she|one|everyone|everybody|someone|somebody|nobody|nothing|something|everything)'s$/;
+
+/** The text with a thing's "'s" said as "is" ("the floor lamp's way too dim"); undefined when there is none. */
+export function isSpelledOut(text: string): string | undefined {
+  const w = normalizeTokens(text);
+  let changed = false;
+  const out = w.flatMap((t, i) => {
+    if (i === 0 || !/^[a-z]+'s$/.test(t) || OWN_CONTRACTIONS.test(t)) return [t];
+    changed = true;
+    return [t.slice(0, -2), "is"];
+  });
+  return changed ? out.join(" ") : undefined;
 }
 
 /** Words that point back at what a reason was about. */
