@@ -55,11 +55,11 @@ export function loadTrustSet(file: string): TrustItem[] {
   return parseTrustSet(readFileSync(file, "utf8"), file);
 }
 
-/** Do the sent commands match a list exactly (every listed one sent with its listed params, nothing else)? */
 /** Whether a command sent is the one expected (device, action, and the params listed). */
 const isCommand = (c: CommandReport, w: ExpectedCommand): boolean =>
   c.device === w.device && c.action === w.action && Object.entries(w.params ?? {}).every(([k, v]) => JSON.stringify(c.params[k]) === JSON.stringify(v));
 
+/** Do the sent commands match a list exactly (every listed one sent with its listed params, nothing else)? */
 export function commandsMatch(sent: readonly CommandReport[], want: readonly ExpectedCommand[]): boolean {
   if (sent.length !== want.length) return false;
   const left = [...sent];

@@ -140,14 +140,18 @@ export function rephrasings(text: string): Rephrasing[] {
 /** Words whose "'s" is no "is" of a thing ("it's", "what's", "let's" are words of their own). */
 const OWN_CONTRACTIONS = /^(it|that|what|there|here|where|who|how|let|he|she|one|everyone|everybody|someone|somebody|nobody|nothing|something|everything)'s$/;
 
+/** The thing of a word "<thing>'s" said for "<thing> is" ("lamp's" → "lamp"); undefined for any other word. */
+const thingIs = (t: string): string | undefined => (/^[a-z]+'s$/.test(t) && !OWN_CONTRACTIONS.test(t) ? t.slice(0, -2) : undefined);
+
 /** The text with a thing's "'s" said as "is" ("the floor lamp's way too dim"); undefined when there is none. */
 export function isSpelledOut(text: string): string | undefined {
   const w = normalizeTokens(text);
   let changed = false;
   const out = w.flatMap((t, i) => {
-    if (i === 0 || !/^[a-z]+'s$/.test(t) || OWN_CONTRACTIONS.test(t)) return [t];
+    const thing = i > 0 ? thingIs(t) : undefined;
+    if (thing === undefined) return [t];
     changed = true;
-    return [t.slice(0, -2), "is"];
+    return [thing, "is"];
   });
   return changed ? out.join(" ") : undefined;
 }
@@ -169,8 +173,8 @@ function pronounNamed(reason: readonly string[], request: string): string | unde
   const verb = reason.findIndex((t) => IS.test(t) || REASON_VERBS.has(t));
   if (verb < 0 || verb > 4) return undefined;
   const head = reason.slice(0, verb);
-  const last = reason[verb]!;
-  const subject = /'s$/.test(last) && !PRONOUN_BE.test(last) ? [...head, last.slice(0, -2)] : head;
+  const own = thingIs(reason[verb]!);
+  const subject = own !== undefined ? [...head, own] : head;
   const thing = subject.filter((t, i) => !(i === 0 && DETERMINERS.has(t)));
   if (!thing.length || thing.some((t) => SUBJECTS.has(t) || PRONOUN_BE.test(t))) return undefined;
   return [...w.slice(0, at), "the", ...thing, ...w.slice(at + 1)].join(" ");

@@ -29,12 +29,12 @@ export interface GuessedReading {
   k: Knowledge;
 }
 
-/** Why the guess is refused: what to say (none: not understood) and the words it is about; undefined when none of the checks fails. */
 /** "back here", "behind me": the word at n names the speaker's own place, said so. */
 export function ownPlaceAt(words: readonly string[], n: number): boolean {
   return words[n + 1] === "here" || (words[n] === "behind" && ["me", "my", "us"].includes(words[n + 1] ?? ""));
 }
 
+/** Why the guess is refused: what to say (none: not understood) and the words it is about; undefined when none of the checks fails. */
 export function guessFault(g: GuessedReading): { speech?: string; detail: string } | undefined {
   const { reading, tokens, said, names, blocked, unnamed, cues } = g;
   const text = (h: { start: number; end: number }) => tokens.slice(h.start, h.end).join(" ");

@@ -376,6 +376,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // In the car "back here" is the speaker's own place, not the rear seats ("it's stuffy back here").
   const ownPlace = new Set(session?.profile === "car" ? said.flatMap((_, n) => (ownPlaceAt(said, n) ? [n] : [])) : []);
   const unnamed = new Set(tokens.flatMap((t, n) => (freeWords.has(t) || said[n] === "" || ownPlace.has(n) ? [n] : [])));
+  const groundedIn = ownPlace.size ? said.map((t, n) => (ownPlace.has(n) ? "" : t)) : said;
   for (const i of intents) {
     if (certain(i)) {
       kept.push(i);
@@ -389,7 +390,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
       read = { ...read, slots: { ...read.slots, [miss.slot]: miss.value } };
     }
     if (unreadName(read, tokens, k, cues, unnamed)) return refuse("ungrounded", SPEECH.notUnderstood);
-    const g = groundIntent(read, ownPlace.size ? said.map((t, n) => (ownPlace.has(n) ? "" : t)) : said, k, cues, config.grounding);
+    const g = groundIntent(read, groundedIn, k, cues, config.grounding);
     if (g.intent) kept.push(g.intent);
     else if (g.unsaid) {
       sunk.push(`${g.unsaid.slot} ${String(g.unsaid.value)}`);
@@ -564,7 +565,6 @@ function frontPlace(i: IntentResult): string | undefined {
   }
   return undefined;
 }
-
 
 function laterSpeech(kind: "condition" | "recurring" | "vague_time" | "comparison", cue: string): string {
   if (kind === "comparison") return `Sorry, I can't tell what "${cue}" is, so I did nothing. Please say the value.`;
