@@ -65,18 +65,41 @@ describe("cascade", () => {
   it("keeps the matcher's tolerant reading when the SLM only knows no word said before or after it, never one in the middle", async () => {
     const unknownSlm = {
       understand: async (text: string) => {
-        const unknown = ["grandad", "cartoons"].filter((w) => text.split(" ").includes(w));
+        const unknown = ["jess", "cartoons"].filter((w) => text.split(" ").includes(w));
         return { text, intents: [], reason: `out of domain (unknown word: ${unknown.join(", ")})`, unknownWords: unknown };
       },
       dispose: async () => {},
     } as unknown as SlmEngine;
     const c = new Cascade(matcher, grammar, async () => unknownSlm);
-    const after = await c.understand("put the stair lights on for grandad");
+    const after = await c.understand("put the stair lights on for jess");
     expect(after.intents.map((i) => [i.intent, i.slots.name, i.source])).toEqual([["HassTurnOn", "Stair Lights", "matcher"]]);
     expect(after.intents[0]!.confidence).toBeLessThan(1);
     // "put cartoons on the telly" asks for cartoons, not for the telly to be turned on
     const middle = await c.understand("put cartoons on the living room tv");
     expect(middle.intents).toEqual([]);
     expect(middle.reason).toMatch(/unknown word: cartoons/);
+  });
+
+  it("reads the request without a reason that holds the words the SLM never saw, and hands the reason on", async () => {
+    const { engine, calls } = fakeSlm({ "make the music quieter": "MediaAdjustVolume" });
+    const unknownFirst = {
+      understand: async (text: string, hint?: Array<{ intent: string }>) =>
+        text.includes("grandpa") ? { text, intents: [], reason: "out of domain (unknown word: grandpa)", unknownWords: ["grandpa"] } : engine.understand(text, hint as never),
+      dispose: async () => {},
+    } as unknown as SlmEngine;
+    const c = new Cascade(matcher, grammar, async () => unknownFirst);
+    const r = await c.understand("make the music quieter grandpa is sleeping");
+    expect(r.intents.map((i) => i.intent)).toEqual(["MediaAdjustVolume"]);
+    expect(r.rephrased).toEqual({ text: "make the music quieter", reason: ["grandpa", "is", "sleeping"] });
+    expect(calls.map((x) => x.text)).toEqual(["make the music quieter"]);
+  });
+
+  it("reads a thing said first and pointed back at as one request", async () => {
+    const { engine, calls } = fakeSlm({ "could you turn the mirror light in the bathroom off": "HassTurnOff" });
+    const c = new Cascade(matcher, grammar, async () => engine);
+    const r = await c.understand("hello there um the mirror light in the bathroom could you turn it off");
+    expect(r.intents.map((i) => i.intent)).toEqual(["HassTurnOff"]);
+    expect(r.rephrased).toEqual({ text: "could you turn the mirror light in the bathroom off" });
+    expect(calls[0]?.text).toBe("could you turn the mirror light in the bathroom off");
   });
 });

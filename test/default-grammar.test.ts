@@ -85,13 +85,34 @@ describe("shipped grammars", () => {
     ["the desk lamp is a bit too harsh", "LightAdjustBrightness", { direction: "dimmer", name: "Desk Lamp" }],
     ["the driver side twenty", "CabinSetTemperature", { zone: "driver", temperature: 20 }],
     ["can we do twenty one in here", "CabinSetTemperature", { temperature: 21 }],
+    // stop 25: complaints about a room, world Englishes, seats with levels, more ways to be taken somewhere
+    ["the bathroom's pitch black", "HassTurnOn", { domain: "light", area: "Bathroom" }],
+    ["it's tropical in the hallway", "ClimateAdjustTemperature", { direction: "cooler", area: "Hallway" }],
+    ["the bedroom's like an icebox", "ClimateAdjustTemperature", { direction: "warmer", area: "Bedroom" }],
+    ["its boiling in the office", "ClimateAdjustTemperature", { direction: "cooler", area: "Office" }],
+    ["lights out in the garage fam", "HassTurnOff", { domain: "light", area: "Garage" }],
+    ["off the porch light lah", "HassTurnOff", { name: "Porch Light" }],
+    ["chuck the telly on", "HassTurnOn", { name: "Living Room TV" }],
+    ["cut the tower fan off", "HassTurnOff", { name: "Tower Fan" }],
+    ["skip this tune", "HassMediaNext", {}],
+    ["cool my seat down to level one", "CabinSeatVentilation", { seat: "driver", level: 1 }],
+    ["warm the passenger seat up to level two", "CabinSeatHeating", { seat: "passenger", level: 2 }],
+    ["turn my seat warmer all the way up", "CabinSeatHeating", { seat: "driver", level: 3 }],
+    ["bring me to the nearest hospital", "NavigateTo", { poi_type: "hospital" }],
+    ["direct me to the nearest chemist", "NavigateTo", { poi_type: "pharmacy" }],
+    ["uh take me to school im late", "NavigateTo", { destination: "school" }],
+    ["pause the tv i gotta pee", "HassMediaPause", { name: "Living Room TV" }],
+    ["turn off the floor lamp grandpa fell asleep in his chair", "HassTurnOff", { name: "Floor Lamp" }],
+    ["put the stair lights on for grandad", "HassTurnOn", { name: "Stair Lights" }],
+    ["uh the dehumidifier can you turn that off its so noisy", "HassTurnOff", { name: "Dehumidifier" }],
   ])("read the everyday phrasing '%s'", (text, intent, slots) => {
     expect(m.understand(text).intents).toMatchObject([{ intent, slots }]);
   });
 
   it("read a contraction typed without its apostrophe as the contraction, and leave words of their own alone", () => {
     expect(normalizeText("im cold and i dont want the heater whats on")).toBe("i'm cold and i don't want the heater what's on");
-    expect(normalizeText("its cold, lets go, we were well")).toBe("its cold lets go we were well");
+    expect(normalizeText("its cold, lets go, we were well")).toBe("it's cold lets go we were well");
+    expect(normalizeText("its bulb is out and shes asleep so turn em off")).toBe("its bulb is out and she's asleep so turn them off");
   });
 
   it("read swearing and intensifiers typed anywhere as nothing, and never listen for them", () => {

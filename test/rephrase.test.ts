@@ -2,7 +2,7 @@
 // the trust policy judges what was left out (src/trust/reason.ts). Shipped grammar and devices.
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadMatcher, loadSources, type IntentResult, type Matcher } from "../src/nlu/index.js";
-import { clauses, reasonAfter } from "../src/nlu/rephrase.js";
+import { clauses, reasonAfter, topicFirst } from "../src/nlu/rephrase.js";
 import { judge, loadTrust, type TrustDeps, type Verdict } from "../src/trust/index.js";
 
 let matcher: Matcher;
@@ -29,6 +29,26 @@ describe("a reason said after the request", () => {
     // ("turn it up so" is no purpose; "the garage's open" still starts at "the")
     expect(reasonAfter("turn the volume up so")).toBeUndefined();
     expect(reasonAfter("close it the garage's open")?.[0]).toBe("close it");
+  });
+
+  it("or at someone it is about or for ('… grandpa is sleeping', '… for grandad'), never inside the request", () => {
+    expect(reasonAfter("make the music quieter grandpa is sleeping")).toEqual(["make the music quieter", ["grandpa", "is", "sleeping"]]);
+    expect(reasonAfter("put the stair lights on for grandad")).toEqual(["put the stair lights on", ["for", "grandad"]]);
+    expect(reasonAfter("turn the heating down my wife's boiling")?.[0]).toBe("turn the heating down");
+    expect(reasonAfter("put the stair lights on for the party")).toBeUndefined();
+  });
+});
+
+describe("a thing said first, then the request pointing back at it", () => {
+  it("is said as one request, after greetings and hesitations", () => {
+    expect(topicFirst("hello there um the mirror light in the bathroom could you turn it off")).toBe("could you turn the mirror light in the bathroom off");
+    expect(topicFirst("the dehumidifier can you turn that off")).toBe("can you turn the dehumidifier off");
+  });
+  it("never when the first words are a clause, negate or point at nothing", () => {
+    expect(topicFirst("the window of the driver, not close it")).toBeUndefined();
+    expect(topicFirst("the kitchen is dark turn them on")).toBeUndefined();
+    expect(topicFirst("the lights turn on")).toBeUndefined();
+    expect(topicFirst("turn it off")).toBeUndefined();
   });
 });
 

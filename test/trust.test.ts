@@ -146,6 +146,10 @@ describe("later: scheduled or refused, never now", () => {
     ["open the blinds every day", "recurring"],
     ["turn on the porch light when I get home", "condition"],
     ["turn on the sprinklers for 10 minutes", "duration"],
+    // regional "soon": later in South Africa and Scotland, so never done now
+    ["switch off the big light just now", "vague_time"],
+    ["put the kitchen lights on in a wee while", "vague_time"],
+    ["turn on the porch light by and by", "vague_time"],
   ])("%s → refused (%s)", async (t, reason) => {
     const v = await decide(t);
     expect(v.decision).toBe("refuse");
@@ -160,6 +164,22 @@ describe("later: scheduled or refused, never now", () => {
 
   it("a timer's own duration is its value, not a delay", async () => {
     expect(acts(await decide("set a timer for 10 minutes"))).toBe(true);
+  });
+});
+
+describe("amounts and directions said in passing", () => {
+  it("'small small' (a little) is an amount the reading must hold: the window is not opened all the way", async () => {
+    const v = await decide("open the rear right window small small", "car", { text: "open the rear right window small small", intents: [{ intent: "CabinWindow", slots: { action: "open", window: "rear_right" }, confidence: 0.99, source: "slm" }] });
+    expect(v.decision).not.toBe("act");
+  });
+
+  it("'i'm going up' (upstairs) points no value up: the lights are not made brighter", async () => {
+    const text = "tv off and the lounge lights too i'm going up";
+    const u: Understanding = { text, intents: [{ intent: "HassTurnOff", slots: { name: "Living Room TV" }, confidence: 0.99, source: "slm" }, { intent: "LightAdjustBrightness", slots: { area: "Living Room", direction: "brighter" }, confidence: 0.99, source: "slm" }] };
+    expect((await decide(text, "home", u)).decision).not.toBe("act");
+    const up = "the lounge lights are too dim turn them up";
+    const brighter = { text: up, intents: [{ intent: "LightAdjustBrightness", slots: { area: "Living Room", direction: "brighter" }, confidence: 0.99, source: "slm" as const }] };
+    expect((await decide(up, "home", brighter)).decision).toBe("act");
   });
 });
 

@@ -13,14 +13,18 @@ const REPLACEMENTS: Array<[RegExp, string]> = [
   [/(?<!\d)\.|\.(?!\d)/g, " "], // a dot is kept only between digits
   [/(^|\s)'+|'+(?=\s|$)/g, " "], // quotes, not apostrophes
   // Contractions typed or transcribed without their apostrophe, where no other word is spelt so
-  // ("im cold", "dont", "whats"); "its", "lets", "were", "well", "ill" are words of their own.
+  // ("im cold", "dont", "whats", "shes"); "its", "lets", "were", "well", "ill" are words of their own.
   [/\b(i)m\b/g, "$1'm"],
   [/\b(i|you|we|they)ve\b/g, "$1've"],
   [/\b(you|they)re\b/g, "$1're"],
   [/\b(do|does|did|is|are|was|were|has|have|had|could|would|should|must|need)nt\b/g, "$1n't"],
   [/\b(ca)nt\b/g, "$1n't"],
   [/\bwont\b/g, "won't"],
-  [/\b(that|what|there|where|who|how|here)s\b/g, "$1's"],
+  [/\b(that|what|there|where|who|how|here|he|she)s\b/g, "$1's"],
+  // "its like a sauna", "its so dark": "its" before what only "it's" goes on with ("its bulb" stays)
+  [/\bits(?= (?:like|so|too|very|really|a|an|getting|gonna|going|been|not|kinda|pretty|way|super|ever|all|quite|rather|just|still|freezing|boiling|cold|hot|dark|late|early|bedtime|daytime|movie|nap)\b)/g, "it's"],
+  // "turn em off"
+  [/\bem\b/g, "them"],
 ];
 
 /** Lower-case, strip punctuation, split into words, and merge number words into digit tokens. */

@@ -5,6 +5,7 @@
 import { normalizeText } from "../grammar/normalize.js";
 import type { Grammar } from "../grammar/types.js";
 import { intentsEqual } from "./intentsEqual.js";
+import { rephrasings, topicFirst } from "./rephrase.js";
 import type { Matcher } from "./matcher.js";
 import { outputSpec, renderOutput, type OutputSpec } from "./slm/format.js";
 import type { SlmEngine } from "./slm/engine.js";
@@ -72,19 +73,45 @@ export class Cascade implements Understander {
       // No usable model (missing, corrupt): the matcher alone answers, and says why when it has nothing.
       return m.intents.length ? m : { ...m, reason: `${m.reason ?? "not understood"} (SLM unavailable: ${err instanceof Error ? err.message : String(err)})` };
     }
-    this.inflight++;
-    let s: Awaited<ReturnType<SlmEngine["understand"]>>;
-    try {
-      s = await engine.understand(text, m.intents.length ? m.intents : undefined);
-    } finally {
-      this.inflight--;
+    // A thing said first and pointed back at ("the mirror light in the bathroom, could you turn it off"):
+    // the model reads it said as one request.
+    const topic = topicFirst(text);
+    if (topic) {
+      const t = await this.read(engine, topic, this.matcher.understand(topic, { rephrase: false }));
+      if (t.intents.length) return { text, intents: t.intents, rephrased: { text: topic } };
     }
+    const s = await this.read(engine, text, m);
     if (s.intents.length) return { text, intents: s.intents };
     // Words the model never saw ("put the staircase lights on for grandad") make its answer a guess; the
     // matcher's tolerant reading of the words it knows stands instead (still a guess to the trust policy,
     // which judges the words it left out and refuses devices and rooms this place does not have).
     if (s.unknownWords?.length && m.intents.length && this.knownAround(text, s.unknownWords, m)) return m;
+    // ... or they are all in a reason said besides the request ("make the music quieter, grandpa is
+    // sleeping"): the model reads the request alone, and the trust policy judges the reason.
+    if (s.unknownWords?.length) {
+      const aside = await this.readAside(engine, text, s.unknownWords);
+      if (aside) return aside;
+    }
     return { text, intents: [], reason: s.reason ?? m.reason ?? "not understood" };
+  }
+
+  private async read(engine: SlmEngine, text: string, m: Understanding): Promise<Awaited<ReturnType<SlmEngine["understand"]>>> {
+    this.inflight++;
+    try {
+      return await engine.understand(text, m.intents.length ? m.intents : undefined);
+    } finally {
+      this.inflight--;
+    }
+  }
+
+  /** The model's reading of the request without a reason (src/nlu/rephrase.ts) that holds every word it never saw. */
+  private async readAside(engine: SlmEngine, text: string, unknown: readonly string[]): Promise<Understanding | undefined> {
+    for (const r of rephrasings(text)) {
+      if (!r.reason || r.others || !unknown.every((w) => r.reason!.includes(w))) continue;
+      const s = await this.read(engine, r.text, this.matcher.understand(r.text, { rephrase: false }));
+      if (s.intents.length) return { text, intents: s.intents, rephrased: { text: r.text, reason: r.reason } };
+    }
+    return undefined;
   }
 
   /**

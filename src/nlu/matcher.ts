@@ -81,7 +81,8 @@ export class Matcher implements Understander {
     };
     for (const r of rephrasings(text)) {
       const found = this.understand(r.text, { fuzzy: false, rephrase: false });
-      if (!found.intents.length) continue;
+      // (a destination that runs on into a reason is read by a later rephrasing: "uh take me to school im late")
+      if (!found.intents.length || this.runsIntoReason(found.intents)) continue;
       const placed = (i: IntentResult) => [...PLACE_LISTS].some((k) => i.slots[k] !== undefined && !i.fromContext?.includes(k));
       // (nor one that goes on to another: "turn off the string lights, the party's over, and the porch light")
       if (r.reason && this.namesPlace(r.reason) && (!found.intents.every(placed) || r.reason.some((w) => GOES_ON.has(w)))) continue;
@@ -133,7 +134,7 @@ export class Matcher implements Understander {
    * runs on into a reason said after it, untyped: "take me to the gym i'm late for spin class".
    */
   private runsIntoReason(intents: readonly IntentResult[]): boolean {
-    return intents.some((i) => Object.entries(i.slots).some(([slot, v]) => typeof v === "string" && this.shortFreeText.has(slot) && reasonAfter(v) !== undefined));
+    return intents.some((i) => Object.entries(i.slots).some(([slot, v]) => typeof v === "string" && this.shortFreeText.has(slot) && reasonAfter(v, 1) !== undefined));
   }
 
   /** Whether the words hold the name of an area, a floor or a device (anywhere, or starting among the first `within`). */

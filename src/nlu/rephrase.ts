@@ -41,24 +41,37 @@ export function ownerFirst(text: string): string | undefined {
 const BECAUSE = new Set(["because", "cause", "cos", "coz", "since", "as"]);
 /** Contractions and forms of "be" that make the words after a request a clause of their own. */
 // ("that's", "which is" start a clause about the device, "the lamp that's by the window": no reason)
-const IS = /^(?:(?!that's)\S+'s|i'm|we're|they're|you're|it's|this|is|are|am|was|were|feels|looks|sounds|seems)$/;
+// ("its": "it's" as a recognizer or a hurried typist writes it, "… its so cringe")
+const IS = /^(?:(?!that's)\S+'s|i'm|we're|they're|you're|it's|its|this|is|are|am|was|were|feels|looks|sounds|seems)$/;
 /** Who or what a purpose clause after "so" is about. */
-const PURPOSE_SUBJECTS = /^(that|i|we|you|they|he|she|it|nobody|no|noone|everyone|everybody|someone|the|my|our|i'm|we're|it's|they're|you're)$/;
+const PURPOSE_SUBJECTS = /^(that|i|we|you|they|he|she|it|nobody|no|noone|everyone|everybody|someone|the|my|our|i'm|we're|it's|its|they're|you're)$/;
 /** A pronoun with "be" that starts a clause of its own. */
-const PRONOUN_BE = /^(i'm|we're|they're|you're|it's|he's|she's|there's)$/;
+const PRONOUN_BE = /^(i'm|we're|they're|you're|it's|its|he's|she's|there's)$/;
 /** More words a person's clause after a request goes on with ("… i nearly tripped", "… i love this song"). */
-const AFTER_VERBS = new Set(["nearly", "almost", "just", "really", "still", "hate", "love", "like", "feel", "think", "couldn't", "keep", "was", "am"]);
+const AFTER_VERBS = new Set(["nearly", "almost", "just", "really", "still", "hate", "love", "like", "feel", "think", "couldn't", "keep", "was", "am", "gotta", "gonna", "wanna", "spilled", "spilt", "dropped", "heard", "fell", "can't", "don't", "didn't", "won't", "should", "must", "might", "forgot", "left"]);
 /** Who a reason is about, when a verb of `REASON_VERBS` follows. */
 const PEOPLE = new Set(["i", "we", "they", "he", "she", "i've", "we've", "they've", "i'd", "we'd", "i'll", "we'll"]);
 const SUBJECTS = new Set(["i", "we", "they", "you", "he", "she", "it", "this", "the", "my", "our", "somebody", "someone", "everyone", "nobody"]);
+/** People a reason after a request may be about, whatever it says of them ("… grandpa fell asleep in his chair", "… mom says the bill is too high"). */
+const PEOPLE_NOUNS = new Set(["grandpa", "grandad", "granddad", "grandma", "granny", "gran", "nana", "nan", "mum", "mom", "mommy", "mummy", "dad", "daddy", "baby", "husband", "wife", "partner", "kids", "kid", "son", "daughter", "hubby", "wifey", "everybody", "everyone", "somebody", "someone", "nobody"]);
 
-/** [request, reason] split where a reason clause starts; undefined when there is none. */
-export function reasonAfter(text: string): [string, string[]] | undefined {
+/**
+ * [request, reason] split where a reason clause starts; undefined when there is none. `from`: the fewest
+ * words before it (a request has two at least; a destination said before a reason may have one: "school
+ * i'm late").
+ */
+export function reasonAfter(text: string, from = 2): [string, string[]] | undefined {
   const w = normalizeTokens(text);
-  for (let i = 2; i < w.length; i++) {
+  for (let i = from; i < w.length; i++) {
     if (BECAUSE.has(w[i]!) && i + 1 < w.length) return [w.slice(0, i).join(" "), w.slice(i)];
     // what it is for: "turn on the stair lights so nobody trips", "… so that i can read"
     if (w[i] === "so" && PURPOSE_SUBJECTS.test(w[i + 1] ?? "")) return [w.slice(0, i).join(" "), w.slice(i)];
+    // who it is for: "put the stair lights on for grandad", "… for the kids"
+    if (w[i] === "for" && PEOPLE_NOUNS.has(w[/^(my|the|our)$/.test(w[i + 1] ?? "") ? i + 2 : i + 1] ?? "")) return [w.slice(0, i).join(" "), w.slice(i)];
+    // "… grandpa fell asleep", "… my wife's freezing", "… the baby just went down"
+    const person = /^(my|the|our|his|her)$/.test(w[i]!) ? i + 1 : i;
+    const who = w[person] ?? "";
+    if (PEOPLE_NOUNS.has(who.replace(/'s$/, "")) && person + 1 < w.length + (who.endsWith("'s") ? 1 : 0)) return [w.slice(0, i).join(" "), w.slice(i)];
     // "… the phone's ringing", "… the baby is sleeping", "… it's loud", "… this one's boring"
     if (!SUBJECTS.has(w[i]!) && !IS.test(w[i]!)) continue;
     const clause = w.slice(i, i + 4);
@@ -80,7 +93,7 @@ const REQUEST_STARTS = new Set([
   "recirculate", "defrost", "draw", "pull", "fire", "kill", "cut",
 ]);
 /** Verbs other than "be" a reason says early on ("the neighbours can see in", "the kids need the bathroom"). */
-const REASON_VERBS = new Set(["can", "can't", "cannot", "need", "needs", "have", "has", "got", "keep", "keeps", "want", "wants"]);
+const REASON_VERBS = new Set(["can", "can't", "cannot", "need", "needs", "have", "has", "got", "keep", "keeps", "want", "wants", "left", "forgot"]);
 /** A word that ends a reason and starts what it asks for, whatever that starts with ("we're heading out so lights off"). */
 const SO = new Set(["so"]);
 
@@ -90,7 +103,7 @@ export function reasonBefore(text: string): Array<[string[], string]> {
   // The reason starts with who or what it is about and says so within its first words.
   // ("is it open my window?" is a question: a bare "is" does not start a reason)
   const says = (t: string) => (IS.test(t) && t !== "this") || REASON_VERBS.has(t);
-  if (/\?\s*$/.test(text) || !(SUBJECTS.has(w[0]!) || /'(s|m|re)$/.test(w[0]!)) || !w.slice(0, 3).some(says)) return [];
+  if (/\?\s*$/.test(text) || !(SUBJECTS.has(w[0]!) || PRONOUN_BE.test(w[0]!) || /'(s|m|re)$/.test(w[0]!)) || !w.slice(0, 3).some(says)) return [];
   const out: Array<[string[], string]> = [];
   for (let i = 2; i < w.length - 1; i++) if (REQUEST_STARTS.has(w[i]!) || SO.has(w[i - 1]!)) out.push([w.slice(0, i), w.slice(i).join(" ")]);
   return out;
@@ -125,6 +138,13 @@ export function rephrasings(text: string): Rephrasing[] {
   if (going) out.push({ text: going });
   const is = isSpelledOut(text);
   if (is) out.push({ text: is });
+  const topic = topicFirst(text);
+  if (topic) {
+    out.push({ text: topic });
+    // ("uh the dehumidifier can you turn that off its so noisy")
+    const after = reasonAfter(topic);
+    if (after) out.push({ text: after[0], reason: after[1] });
+  }
   out.push(...clauses(text));
   const after = reasonAfter(text);
   if (after) out.push({ text: after[0], reason: after[1] });
@@ -156,6 +176,9 @@ export function isSpelledOut(text: string): string | undefined {
   return changed ? out.join(" ") : undefined;
 }
 
+/** Words no thing said first holds: they negate, limit, join or time what follows. */
+const NOT_TOPIC = new Set(["not", "no", "never", "don't", "didn't", "won't", "nothing", "but", "except", "instead", "only", "just", "and", "or", "then", "if", "when", "after", "before", "until", "later", "tomorrow", "please"]);
+
 /** Words that point back at what a reason was about. */
 const PRONOUNS = new Set(["it", "them"]);
 const DETERMINERS = new Set(["the", "my", "our", "that", "this", "those", "these"]);
@@ -180,6 +203,28 @@ function pronounNamed(reason: readonly string[], request: string): string | unde
   return [...w.slice(0, at), "the", ...thing, ...w.slice(at + 1)].join(" ");
 }
 
+/**
+ * A thing said first and the request after it pointing back at it ("the mirror light in the bathroom,
+ * could you turn it off", "uh the dehumidifier can you turn that off") said as one request; undefined
+ * when the text does not start with a thing or the request points back at none or at two.
+ */
+export function topicFirst(text: string): string | undefined {
+  const t = normalizeTokens(text);
+  const start = openersEnd(t);
+  if (!DETERMINERS.has(t[start] ?? "")) return undefined;
+  const at = t.findIndex((w, j) => j > start + 1 && REQUEST_STARTS.has(w));
+  if (at < 0 || at - start > 7) return undefined;
+  const topic = t.slice(start, at);
+  // (the topic is a thing, not a clause: "the kitchen is dark, turn …" is a reason before the request,
+  // and "the window of the driver, not close it" no request at all)
+  if (topic.some((w) => IS.test(w) || REASON_VERBS.has(w) || NOT_TOPIC.has(w) || (SUBJECTS.has(w) && !DETERMINERS.has(w)))) return undefined;
+  const request = t.slice(at);
+  const back = request.flatMap((w, j) => (PRONOUNS.has(w) || w === "that" ? [j] : []));
+  if (back.length !== 1) return undefined;
+  const thing = DETERMINERS.has(topic[0]!) && topic[0] !== "the" && topic[0] !== "my" && topic[0] !== "our" ? ["the", ...topic.slice(1)] : topic;
+  return [...request.slice(0, back[0]), ...thing, ...request.slice(back[0]! + 1)].join(" ");
+}
+
 /** Words that go on from what was said before ("and put the big light on", "oh, and also …"). */
 const CONNECTIVES = new Set(["and", "also", "then", "plus", "oh", "so", "now", "ah"]);
 
@@ -189,6 +234,13 @@ const OPENERS = [["hello"], ["hi"], ["hey"], ["hiya"], ["excuse", "me"], ["there
 /** A request said as going on from before or after a greeting, without those words; undefined when it is not one. */
 export function goesOnFirst(text: string): string | undefined {
   const t = normalizeTokens(text);
+  const i = openersEnd(t);
+  const rest = t.slice(i).join(" ");
+  return i > 0 && i < t.length && startsRequest(rest) ? rest : undefined;
+}
+
+/** Where the words after greetings, hesitations and connectives start. */
+function openersEnd(t: readonly string[]): number {
   let i = 0;
   for (let moved = true; moved && i < t.length; ) {
     moved = false;
@@ -198,8 +250,7 @@ export function goesOnFirst(text: string): string | undefined {
       if (o) (i += o.length), (moved = true);
     }
   }
-  const rest = t.slice(i).join(" ");
-  return i > 0 && i < t.length && startsRequest(rest) ? rest : undefined;
+  return i;
 }
 
 /** Whether the words start the way a request does ("heat up the steering wheel"). */
@@ -208,7 +259,7 @@ export function startsRequest(text: string): boolean {
 }
 
 /** Words a clause about the speaker or a correction starts with ("I'm already late", "actually no"). */
-const REASON_STARTS = /^(i|we|they|you|he|she|it|i'm|we're|they're|you're|he's|she's|it's|there's|actually|no|sorry|wait|oops|or)$/;
+const REASON_STARTS = /^(i|we|they|you|he|she|it|i'm|we're|they're|you're|he's|she's|it's|its|there's|actually|no|sorry|wait|oops|or)$/;
 
 /** Whether a clause starts the way a reason or a correction does, not a request or a name. */
 export function reasonLike(clause: string): boolean {

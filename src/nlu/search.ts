@@ -66,7 +66,7 @@ export class Searcher {
 
   /** Tolerant search only explores the sentences sharing the most words with the input: without this,
    *  dropping any first word of any sentence would fan out over the whole grammar. */
-  candidateStarts(tokens: string[], limit = 48): number[] {
+  candidateStarts(tokens: string[], limit = 64): number[] {
     this.sentenceWords ??= this.graph.accepts.map((a) => {
       const words = new Set<string>();
       for (let n = a.first; n <= a.last; n++) for (const w of Object.keys(this.graph.nodes[n]!.w ?? {})) words.add(w);

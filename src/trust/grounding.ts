@@ -86,7 +86,10 @@ export function valueSaid(intent: string, slot: string, value: SlotValue, tokens
 /** Languages without direction words in cues.yaml are not checked. */
 function directionSaid(tokens: readonly string[], cues: Cues): boolean {
   if (!cues.directionWords.size) return true;
-  return cues.directionWords.find(tokens).length > 0 || cues.directionWords.find(tokens.map(stem)).length > 0;
+  // ("i'm going up", "the kids are up early": no value's words, no direction either)
+  const idioms = cues.noValue.find(tokens);
+  const free = (h: { start: number; end: number }) => !idioms.some((i) => i.start <= h.start && h.end <= i.end);
+  return cues.directionWords.find(tokens).some(free) || cues.directionWords.find(tokens.map(stem)).some(free);
 }
 
 /**
