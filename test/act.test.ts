@@ -68,6 +68,12 @@ describe("home intents (Home Assistant target resolution)", () => {
     expect(p.commands).toHaveLength(3);
     expect(p.ok).toBe(true);
   });
+  test("a request said again word for word is carried out once; a change by an amount as often as said", () => {
+    const fan = intent("HassTurnOn", { name: "Kettle" });
+    expect(planIntents([fan, { ...fan }, { ...fan, slots: { name: "Kettle" } }], catalog).commands).toHaveLength(1);
+    const louder = intent("LightAdjustBrightness", { area: "Kitchen", direction: "brighter" });
+    expect(planIntents([louder, { ...louder }], catalog).steps).toHaveLength(2);
+  });
 });
 
 describe("cabin intents (zones → VSS devices)", () => {

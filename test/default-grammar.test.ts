@@ -105,6 +105,17 @@ describe("shipped grammars", () => {
     ["turn off the floor lamp grandpa fell asleep in his chair", "HassTurnOff", { name: "Floor Lamp" }],
     ["put the stair lights on for grandad", "HassTurnOn", { name: "Stair Lights" }],
     ["uh the dehumidifier can you turn that off its so noisy", "HassTurnOff", { name: "Dehumidifier" }],
+    ["beep beep lock the back door", "HassTurnOn", { name: "Back Door" }],
+    ["window shade down", "HassTurnOff", { name: "Window Shade" }],
+    ["seat fan off", "CabinSeatVentilation", { level: 0 }],
+    ["is it gonna rain 2day", "HassGetWeather", {}],
+    ["nvm", "HassNevermind", {}],
+    ["hiya", "HassRespond", {}],
+    ["open the light of the bathroom", "HassTurnOn", { domain: "light", area: "Bathroom" }],
+    ["close the fan in the bedroom", "HassTurnOff", { domain: "fan", area: "Bedroom" }],
+    ["play the next song, pleeeease", "HassMediaNext", {}],
+    ["heat the passenger seat, level 1", "CabinSeatHeating", { seat: "passenger", level: 1 }],
+    ["put on the floor lamp por favor", "HassTurnOn", { name: "Floor Lamp" }],
   ])("read the everyday phrasing '%s'", (text, intent, slots) => {
     expect(m.understand(text).intents).toMatchObject([{ intent, slots }]);
   });
@@ -113,6 +124,7 @@ describe("shipped grammars", () => {
     expect(normalizeText("im cold and i dont want the heater whats on")).toBe("i'm cold and i don't want the heater what's on");
     expect(normalizeText("its cold, lets go, we were well")).toBe("it's cold lets go we were well");
     expect(normalizeText("its bulb is out and shes asleep so turn em off")).toBe("its bulb is out and she's asleep so turn them off");
+    expect(normalizeText("pleeeease turn it up sooo loud nvm")).toBe("please turn it up so loud never mind");
   });
 
   it("read swearing and intensifiers typed anywhere as nothing, and never listen for them", () => {

@@ -167,6 +167,24 @@ describe("later: scheduled or refused, never now", () => {
   });
 });
 
+describe("a request said and not meant", () => {
+  it.each([
+    ["I'm not saying open the roller blind", "home"],
+    ["turn off the tv... not!", "home"],
+  ] as const)("%s → not acted on", async (t, profile) => {
+    expect((await decide(t, profile)).decision).not.toBe("act");
+  });
+
+  it("a guessed change whose words ask for the opposite is not acted on ('more loud' read as quieter)", async () => {
+    const text = "the tv more loud please";
+    const quieter: Understanding = { text, intents: [{ intent: "MediaAdjustVolume", slots: { direction: "down", name: "Living Room TV" }, confidence: 1, source: "slm" }] };
+    expect((await decide(text, "home", quieter)).decision).not.toBe("act");
+    const colder = "for the passenger a little more cold";
+    const warmer: Understanding = { text: colder, intents: [{ intent: "CabinAdjustTemperature", slots: { direction: "warmer", zone: "passenger" }, confidence: 1, source: "slm" }] };
+    expect((await decide(colder, "car", warmer)).decision).not.toBe("act");
+  });
+});
+
 describe("amounts and directions said in passing", () => {
   it("'small small' (a little) is an amount the reading must hold: the window is not opened all the way", async () => {
     const v = await decide("open the rear right window small small", "car", { text: "open the rear right window small small", intents: [{ intent: "CabinWindow", slots: { action: "open", window: "rear_right" }, confidence: 0.99, source: "slm" }] });

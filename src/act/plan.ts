@@ -485,9 +485,21 @@ export function whichElsewhere(intent: IntentResult, catalog: DeviceCatalog, ctx
 }
 
 /** Turn understood intents into a plan of device commands (nothing is sent). */
+/** The intents without one said again word for word ("turn on the tower fan, tower fan, TOWER FAN"); a change by an amount may be meant twice. */
+function saidOnce(intents: readonly IntentResult[]): IntentResult[] {
+  const seen = new Set<string>();
+  return intents.filter((i) => {
+    if (i.slots.direction !== undefined) return true;
+    const key = `${i.intent} ${JSON.stringify(Object.entries(i.slots).sort(([a], [b]) => a.localeCompare(b)))}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 export function planIntents(intents: IntentResult[], catalog: DeviceCatalog, ctx: ActContext = {}): ActionPlan {
   const newId = ctx.newId ?? randomUUID;
-  const steps = intents.map((intent): PlanStep => {
+  const steps = saidOnce(intents).map((intent): PlanStep => {
     const rule = INTENTS[intent.intent];
     // An intent nothing here can carry out never claims success.
     if (!rule) return { intent, targets: [], commands: [], error: "unknown_intent", message: "nothing here can do that" };

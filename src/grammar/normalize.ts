@@ -5,6 +5,13 @@ import { wordsToNumbers } from "./numbers.js";
 const REPLACEMENTS: Array<[RegExp, string]> = [
   [/[’‘`´]/g, "'"],
   [/%/g, " percent "],
+  // a letter drawn out ("pleeeease", "sooo", "nooo"): said once (three or more of one letter are in no English word)
+  [/(\p{L})\1{2,}/gu, "$1"],
+  // texting shorthand, before digits and letters are parted ("is it gonna rain 2day", "nvm")
+  [/\b2day\b/gi, "today"],
+  [/\b2nite\b/gi, "tonight"],
+  [/\b2morrow\b/gi, "tomorrow"],
+  [/\bnvm\b/gi, "never mind"],
   [/°\s*[cf]\b/gi, " degrees "],
   [/°/g, " degrees "],
   [/(\d),(\d{3})/g, "$1$2"], // 1,000 → 1000

@@ -95,6 +95,7 @@ export class Cascade implements Understander {
     return { text, intents: [], reason: s.reason ?? m.reason ?? "not understood" };
   }
 
+  /** The model's reading of the text, with the matcher's parse of it (if any) as the hint. */
   private async read(engine: SlmEngine, text: string, m: Understanding): Promise<Awaited<ReturnType<SlmEngine["understand"]>>> {
     this.inflight++;
     try {
@@ -104,12 +105,16 @@ export class Cascade implements Understander {
     }
   }
 
-  /** The model's reading of the request without a reason (src/nlu/rephrase.ts) that holds every word it never saw. */
+  /**
+   * The model's reading of a rephrasing (src/nlu/rephrase.ts) without the words it never saw: left in a
+   * reason the trust policy judges, or dropped as a greeting or a sound ("click click make the desk lamp go on").
+   */
   private async readAside(engine: SlmEngine, text: string, unknown: readonly string[]): Promise<Understanding | undefined> {
     for (const r of rephrasings(text)) {
-      if (!r.reason || r.others || !unknown.every((w) => r.reason!.includes(w))) continue;
+      const words = r.text.split(" ");
+      if (r.others || !unknown.every((w) => (r.reason ? r.reason.includes(w) : !words.includes(w)))) continue;
       const s = await this.read(engine, r.text, this.matcher.understand(r.text, { rephrase: false }));
-      if (s.intents.length) return { text, intents: s.intents, rephrased: { text: r.text, reason: r.reason } };
+      if (s.intents.length) return { text, intents: s.intents, rephrased: r.reason ? { text: r.text, reason: r.reason } : { text: r.text } };
     }
     return undefined;
   }

@@ -90,7 +90,7 @@ const REQUEST_STARTS = new Set([
   "turn", "switch", "put", "set", "open", "close", "shut", "lock", "unlock", "pause", "play", "resume", "stop", "start", "dim", "brighten",
   "make", "take", "navigate", "lower", "raise", "roll", "crank", "can", "could", "please", "find", "send", "get", "bring", "run", "drop",
   "bump", "give", "show", "add", "activate", "wind", "cancel", "mute", "skip", "vacuum", "hoover", "mow", "heat", "cool", "warm", "blast",
-  "recirculate", "defrost", "draw", "pull", "fire", "kill", "cut",
+  "recirculate", "defrost", "draw", "pull", "fire", "kill", "cut", "clean", "chuck", "stick", "pop",
 ]);
 /** Verbs other than "be" a reason says early on ("the neighbours can see in", "the kids need the bathroom"). */
 const REASON_VERBS = new Set(["can", "can't", "cannot", "need", "needs", "have", "has", "got", "keep", "keeps", "want", "wants", "left", "forgot"]);
@@ -138,6 +138,8 @@ export function rephrasings(text: string): Rephrasing[] {
   if (going) out.push({ text: going });
   const is = isSpelledOut(text);
   if (is) out.push({ text: is });
+  const mind = mindGerund(text);
+  if (mind) out.push({ text: mind });
   const topic = topicFirst(text);
   if (topic) {
     out.push({ text: topic });
@@ -225,6 +227,21 @@ export function topicFirst(text: string): string | undefined {
   return [...request.slice(0, back[0]), ...thing, ...request.slice(back[0]! + 1)].join(" ");
 }
 
+/**
+ * A request asked as "would you mind …ing" said with the verb as such ("would you mind closing the roller
+ * blind" → "would you mind close the roller blind", whose "would you mind" the grammar skips); undefined
+ * when there is no such verb.
+ */
+export function mindGerund(text: string): string | undefined {
+  const t = normalizeTokens(text);
+  const at = t.findIndex((w, i) => w === "mind" && i + 1 < t.length && /ing$/.test(t[i + 1]!));
+  if (at < 0) return undefined;
+  const stem = t[at + 1]!.slice(0, -3);
+  // closing → close, turning → turn, putting → put, stopping → stop
+  const base = [stem, `${stem}e`, stem.slice(0, -1)].find((v) => REQUEST_STARTS.has(v));
+  return base ? [...t.slice(0, at + 1), base, ...t.slice(at + 2)].join(" ") : undefined;
+}
+
 /** Words that go on from what was said before ("and put the big light on", "oh, and also …"). */
 const CONNECTIVES = new Set(["and", "also", "then", "plus", "oh", "so", "now", "ah"]);
 
@@ -245,7 +262,11 @@ function openersEnd(t: readonly string[]): number {
   for (let moved = true; moved && i < t.length; ) {
     moved = false;
     if (CONNECTIVES.has(t[i]!)) (i += 1), (moved = true);
-    else {
+    // a sound said twice before a request ("beep beep lock the back door", "night night turn off …")
+    else if (t[i] === t[i + 1] && !/^\d/.test(t[i]!)) {
+      while (t[i] === t[i + 1]) i += 1;
+      (i += 1), (moved = true);
+    } else {
       const o = OPENERS.find((w) => w.every((x, j) => t[i + j] === x));
       if (o) (i += o.length), (moved = true);
     }
