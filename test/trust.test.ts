@@ -185,6 +185,17 @@ describe("a request said and not meant", () => {
   });
 });
 
+describe("a timer named is no timer cancelled", () => {
+  it("'put a timer of a quarter of hour for the tea' read as cancelling the tea timer is not acted on; 'ditch that timer' is", async () => {
+    const text = "put a timer of a quarter of hour for the tea";
+    const cancel: Understanding = { text, intents: [{ intent: "HassCancelTimer", slots: { name: "tea" }, confidence: 0.93, source: "slm" }] };
+    expect((await decide(text, "home", cancel)).decision).not.toBe("act");
+    const ditch = "the pasta's done you can ditch that timer";
+    const pasta: Understanding = { text: ditch, intents: [{ intent: "HassCancelTimer", slots: {}, confidence: 0.98, source: "slm" }] };
+    expect((await decide(ditch, "home", pasta)).decision).toBe("act");
+  });
+});
+
 describe("amounts and directions said in passing", () => {
   it("'small small' (a little) is an amount the reading must hold: the window is not opened all the way", async () => {
     const v = await decide("open the rear right window small small", "car", { text: "open the rear right window small small", intents: [{ intent: "CabinWindow", slots: { action: "open", window: "rear_right" }, confidence: 0.99, source: "slm" }] });
