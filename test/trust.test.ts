@@ -185,6 +185,15 @@ describe("a request said and not meant", () => {
   });
 });
 
+describe("a room's word before a kind of device", () => {
+  it("'the kids lamp' said in the living room, guessed as its floor lamp, is not acted on; 'the living room lamp' is", async () => {
+    const text = "turn on the kids lamp";
+    const floor: Understanding = { text, intents: [{ intent: "HassTurnOn", slots: { domain: "light", name: "Floor Lamp", area: "Living Room" }, confidence: 0.99, source: "slm" }] };
+    expect((await decide(text, "home", floor)).decision).not.toBe("act");
+    expect((await decide("switch on the living room lamp")).decision).toBe("act");
+  });
+});
+
 describe("a timer named is no timer cancelled", () => {
   it("'put a timer of a quarter of hour for the tea' read as cancelling the tea timer is not acted on; 'ditch that timer' is", async () => {
     const text = "put a timer of a quarter of hour for the tea";

@@ -34,8 +34,8 @@ export interface ActContext {
   report?: boolean;
   /** The clock for built-in answers (time, date); default now. */
   now?: () => Date;
-  /** The places a navigation device knows (its names, aliases and kinds), when its device file lists them. */
-  places?: (navigation: Device) => Array<{ name: string; aliases: string[]; type?: string }> | undefined;
+  /** The places a navigation device knows (its names and aliases), when its device file lists them. */
+  places?: (navigation: Device) => Array<{ name: string; aliases: string[] }> | undefined;
 }
 
 export type PlanError = "no_such_device" | "unsupported" | "missing_slot" | "unknown_intent" | "wrong_place";
@@ -292,9 +292,6 @@ export const INTENTS: Record<string, Rule> = {
       // A place the map does not know is said so, not sent off to be refused.
       const known = ctx.places?.(d);
       if (known && typeof s.destination === "string" && !known.some((p) => samePlace(p, String(s.destination)))) return `I don't know a place called ${s.destination}`;
-      // "take me to the restaurant": the one place of that kind; which one, when the map knows several
-      const same = s.which === "the" && typeof s.poi_type === "string" ? known?.filter((p) => p.type === s.poi_type) : undefined;
-      if (same && same.length > 1) return `I know ${same.length} places of that kind: ${same.map((p) => p.name).join(" and ")}. Which one?`;
       return a("navigate", pick(s, "destination", "poi_type", "near"));
     },
   },

@@ -16,7 +16,7 @@ import { carContext } from "../devices/vehicle/navigation.js";
 import type { Device } from "../devices/types.js";
 
 /** The places a navigation device's file lists (POIs, saved places); undefined when it lists none (a real map decides). */
-function knownPlaces(catalog: DeviceCatalog, d: Device): Array<{ name: string; aliases: string[]; type?: string }> | undefined {
+function knownPlaces(catalog: DeviceCatalog, d: Device): Array<{ name: string; aliases: string[] }> | undefined {
   const pois = carContext(catalog.fileOf(d.id), d).pois;
   return pois.length ? pois : undefined;
 }

@@ -27,6 +27,10 @@ export interface Knowledge {
   entityWords: ReadonlyMap<string, ReadonlySet<string>>;
   /** A device's domain by its name ("Back Door" → lock). */
   domainOf(name: string): string | undefined;
+  /** A device's area by its name ("Floor Lamp" → Living Room). */
+  areaOf(name: string): string | undefined;
+  /** The areas and floors a word is part of a name or alias of ("kids" → Kids Room, "lounge" → Living Room). */
+  placesOfWord(word: string): ReadonlySet<string>;
   /** The lists that fill a slot of an intent (a slot may be filled by several: {onoff:state}). */
   listsOf(intent: string, slot: string): SlotList[];
   /** The spoken forms (token sequences) of a value of a values list. */
@@ -79,6 +83,8 @@ export function knowledgeOf(grammar: Grammar): Knowledge {
   const entities = new PhraseSet<EntityTag>();
   const entityWords = new Map<string, Set<string>>();
   const domains = new Map<string, string>();
+  const areas = new Map<string, string>();
+  const placeWords = new Map<string, Set<string>>();
   for (const kind of ["area", "floor", "name"] as const) {
     const list = grammar.lists.get(kind);
     if (list?.kind !== "values") continue;
@@ -87,6 +93,8 @@ export function knowledgeOf(grammar: Grammar): Knowledge {
         if (!f.length) continue;
         entities.addWords(f.join(" "), { kind, value: String(v.out), ...(v.context ? { context: v.context } : {}) });
         if (kind === "name" && v.context?.domain !== undefined) domains.set(String(v.out), String(v.context.domain));
+        if (kind === "name" && v.context?.area !== undefined) areas.set(String(v.out), String(v.context.area));
+        if (kind !== "name") for (const w of f) placeWords.set(w, (placeWords.get(w) ?? new Set()).add(String(v.out)));
         const key = kind === "name" ? String(v.context?.domain ?? "") : kind;
         const words = entityWords.get(key) ?? new Set<string>();
         for (const w of f) words.add(w);
@@ -129,6 +137,8 @@ export function knowledgeOf(grammar: Grammar): Knowledge {
     nameOnly,
     entityWords,
     domainOf: (name) => domains.get(name),
+    areaOf: (name) => areas.get(name),
+    placesOfWord: (word) => placeWords.get(word) ?? new Set(),
     listsOf(intent, slot) {
       const names = slotLists.get(intent)?.get(slot) ?? new Set([slot]);
       return [...names].map((n) => grammar.lists.get(n)).filter((l): l is SlotList => l !== undefined);
