@@ -428,6 +428,18 @@ describe("in a running hark", () => {
     expect(rt.devices.bus.state("lock.back_door")?.state).toBe("LOCKED");
   });
 
+  it("'turn off the radio' said in the kitchen turns off the kitchen's player on the broker", async () => {
+    const a = await say("kitchen", "turn off the radio");
+    expect(a.flatMap((x) => x.commands ?? []).map((c) => `${c.device}:${c.action}`)).toEqual(["media_player.kitchen_speaker:turn_off"]);
+  });
+
+  it("'no wait stop, close it' after opening a window closes that window", async () => {
+    await rt.resetSessions();
+    await rt.handle({ session: "rear-left", text: "open the rear left window" });
+    const again = await rt.handle({ session: "rear-left", text: "no wait stop close it" });
+    expect(again.flatMap((x) => x.commands ?? []).map((c) => `${c.device}:${c.action}`)).toEqual(["window.rear_left:close"]);
+  });
+
   it("a follow-up that corrects the value ('sorry, 21') sets it; one that starts with a filler ('oh and bread too') adds what it names", async () => {
     await rt.resetSessions();
     await rt.handle({ session: "driver", text: "set my side to 22" });
@@ -590,6 +602,37 @@ describe("frames around a request", () => {
     expect(names(await at("fire up the printer i need to print a boarding pass", "home", { area: "Office" }))).toEqual(["HassTurnOn Printer"]);
     expect(names(await at("turn on the stair lights so nobody trips", "home", { area: "Hallway" }))).toEqual(["HassTurnOn Stair Lights"]);
     expect(names(await at("so I can see what I'm chopping, turn on the floor lamp", "home", { area: "Living Room" }))).toEqual(["HassTurnOn Floor Lamp"]);
+  });
+});
+
+describe("numbers, questions and players said the way people say them (stop 26)", () => {
+  const at = (text: string, profile: "home" | "car", extra: { area?: string; seat?: string } = {}) => decideIn(text, { profile, ...extra });
+  const names = (v: Verdict) => (v.decision === "act" ? v.intents.map((i) => `${i.intent} ${String(i.slots.name ?? i.slots.seat ?? "")}`) : v.decision);
+
+  it("a number said with a unit it cannot be is no value: 'twenty percent' is no temperature, 'minus ten' no volume", async () => {
+    expect((await at("set the heat pump to twenty percent", "home", { area: "Bedroom" })).decision).not.toBe("act");
+    expect((await at("set the heat pump to twenty degrees", "home", { area: "Bedroom" })).decision).toBe("act");
+    expect((await at("the volume set it to minus ten", "car", { seat: "driver" })).decision).not.toBe("act");
+    expect(normalizeTokens("set it to -10")).toEqual(normalizeTokens("set it to minus ten"));
+  });
+
+  it("a fraction said besides another amount the reading holds is not dropped ('crack my window a quarter')", async () => {
+    expect((await at("crack my window uh a quarter", "car", { seat: "driver" })).decision).not.toBe("act");
+    expect((await at("open my window a quarter", "car", { seat: "driver" })).decision).toBe("act");
+  });
+
+  it("'can I open my window' asks leave, not hark; 'can I have the lights on' asks hark", async () => {
+    expect((await at("can I open my window from back here", "car", { seat: "rear_left" })).decision).not.toBe("act");
+    expect((await at("can i have the kitchen lights on", "home", { area: "Kitchen" })).decision).toBe("act");
+  });
+
+  it("a complaint said as the reason leaves the request as it is ('…, my legs are cold')", async () => {
+    expect(names(await at("turn on the rear left seat heater, my legs are cold", "car", { seat: "rear_left" }))).toEqual(["CabinSeatHeating rear_left"]);
+  });
+
+  it("'turn on the radio' in a room without a player called so does nothing", async () => {
+    const w = await at("turn on the radio", "home", { area: "Living Room" });
+    expect(w.decision === "refuse" && w.reason).toBe("wrong_place");
   });
 });
 

@@ -219,7 +219,7 @@ const REFERENT_LEAD = new Set(["and", "now", "also", "then", "no", "actually", "
 /** Amounts said in words that may stand alone as a new value ("only a quarter"; never "off", which is a request). */
 const FRACTIONS = new Set(["quarter", "quarters", "half", "halfway", "three", "third", "thirds", "all", "fully", "completely"]);
 /** Words around a new value said alone ("actually make it twenty one", "no, only a quarter"). */
-const VALUE_FRAME = new Set(["actually", "no", "oh", "sorry", "make", "it", "that", "set", "to", "change", "instead", "rather", "only", "just", "please", "then", "and", "now", "degrees", "degree", "percent", "a", "little", "bit", "less", "more", "lower", "higher", "of", "the", "way"]);
+const VALUE_FRAME = new Set(["actually", "no", "oh", "sorry", "make", "it", "that", "set", "to", "change", "instead", "rather", "only", "just", "please", "then", "and", "now", "degrees", "degree", "percent", "level", "a", "little", "bit", "less", "more", "lower", "higher", "of", "the", "way"]);
 
 /**
  * "set my side to twenty" … "actually make it twenty one": the previous request with its one number

@@ -77,8 +77,9 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
   }
   // Read word for word as said; a reading of the words said another way comes after the context's readings.
   const exact = (x: Understanding) => !x.rephrased && x.intents.length > 0 && x.intents.every((i) => i.source === "matcher" && i.confidence >= 1);
-  // "thank you, and the coffee machine as well": thanks in front of a follow-up is no part of it.
-  const followed = input.previous?.length && !exact(u) ? said.replace(/^\s*(thank you|thanks|cheers|great|perfect|lovely|ok|okay)\b[\s,.!]*(?=\S)/i, "") : said;
+  // "thank you, and the coffee machine as well": thanks in front of a follow-up is no part of it; nor is
+  // the "no wait, stop" of "no wait stop, close it" (what follows replaces the request, and says so).
+  const followed = input.previous?.length && !exact(u) ? said.replace(FOLLOW_UP_OPENER, "") : said;
   const resumed = resumeAfterPause(u.intents, input.previous);
   if (resumed) return decide({ ...u, intents: resumed }, input, deps, input.previous);
   // "and the bedroom too", "now the blinds", "a bit more": the previous request, changed as said.
@@ -122,6 +123,8 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
 export function cancelsRoute(previous: readonly IntentResult[] | undefined): boolean {
   return (previous ?? []).some((p) => p.intent === "NavigateTo");
 }
+
+const FOLLOW_UP_OPENER = /^\s*(thank you|thanks|cheers|great|perfect|lovely|ok|okay|(?:(?:no|oh no|wait|no wait|wait no|no no|sorry|oops|actually)\b[\s,.!]*)+(?:stop\b)?)\b[\s,.!]*(?=\S)/i;
 
 /** A new request came in place of an answer: it is handled, and the answer says what was dropped. */
 function dropped(r: Resolution, earlier: IntentResult[], deps: ResolverDeps): Resolution {

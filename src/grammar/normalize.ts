@@ -16,6 +16,7 @@ const REPLACEMENTS: Array<[RegExp, string]> = [
   [/°/g, " degrees "],
   [/(\d),(\d{3})/g, "$1$2"], // 1,000 → 1000
   [/(\d)([a-z])/gi, "$1 $2"], // 21c, 5min → 21 c, 5 min
+  [/(^|\s)[-−–](?=\d)/g, "$1minus "], // "-10" is "minus 10", as said (and as normalizing it twice gives)
   [/[^\p{L}\p{N}'.\s]+/gu, " "], // punctuation except apostrophes and decimal points
   [/(?<!\d)\.|\.(?!\d)/g, " "], // a dot is kept only between digits
   [/(^|\s)'+|'+(?=\s|$)/g, " "], // quotes, not apostrophes

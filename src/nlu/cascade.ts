@@ -89,7 +89,7 @@ export class Cascade implements Understander {
     // ... or they are all in a reason said besides the request ("make the music quieter, grandpa is
     // sleeping"): the model reads the request alone, and the trust policy judges the reason.
     if (s.unknownWords?.length) {
-      const aside = await this.readAside(engine, text, s.unknownWords);
+      const aside = await this.readAside(engine, text, s.unknownWords, topic);
       if (aside) return aside;
     }
     return { text, intents: [], reason: s.reason ?? m.reason ?? "not understood" };
@@ -109,10 +109,11 @@ export class Cascade implements Understander {
    * The model's reading of a rephrasing (src/nlu/rephrase.ts) without the words it never saw: left in a
    * reason the trust policy judges, or dropped as a greeting or a sound ("click click make the desk lamp go on").
    */
-  private async readAside(engine: SlmEngine, text: string, unknown: readonly string[]): Promise<Understanding | undefined> {
+  private async readAside(engine: SlmEngine, text: string, unknown: readonly string[], read?: string): Promise<Understanding | undefined> {
     for (const r of rephrasings(text)) {
       const words = r.text.split(" ");
-      if (r.others || !unknown.every((w) => (r.reason ? r.reason.includes(w) : !words.includes(w)))) continue;
+      // `read`: a text the model has read already (the topic said first) and found nothing in.
+      if (r.others || r.text === read || !unknown.every((w) => (r.reason ? r.reason.includes(w) : !words.includes(w)))) continue;
       const s = await this.read(engine, r.text, this.matcher.understand(r.text, { rephrase: false }));
       if (s.intents.length) return { text, intents: s.intents, rephrased: r.reason ? { text: r.text, reason: r.reason } : { text: r.text } };
     }

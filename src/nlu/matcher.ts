@@ -4,7 +4,7 @@
 import type { MatcherGraph } from "../compile/graph.js";
 import { normalizeTokens, normalizeWithWords } from "../grammar/normalize.js";
 import type { SlotValue } from "../grammar/types.js";
-import { clauses, reasonAfter, reasonLike, rephrasings, startsRequest } from "./rephrase.js";
+import { clauses, reasonAfter, reasonLike, rephrasings, startsReason, startsRequest } from "./rephrase.js";
 import { Searcher, type Parse } from "./search.js";
 import type { IntentResult, Understander, Understanding } from "./types.js";
 
@@ -91,7 +91,10 @@ export class Matcher implements Understander {
       // stair lights"): neither is read alone.
       // (a clause read as a request even loosely counts: "turn on the seat heating in the back, the kids are cold")
       // (and so does one that starts like a request: "heat up the steering wheel, my hands are frozen")
-      if (r.others?.some((o) => readsLoosely(o) || GOES_ON.has(o.split(" ")[0]!) || startsRequest(o) || this.namesPlace(o.split(" "))))
+      // (a complaint said as a reason is one even when it reads loosely as a request: "turn on the rear seat
+      // heater, my legs are cold"; one the grammar reads word for word is a request: "close my window, i'm cold")
+      const request = (o: string) => readsLoosely(o) && (!startsReason(o) || this.understand(o, { fuzzy: false, rephrase: false }).intents.length > 0);
+      if (r.others?.some((o) => request(o) || GOES_ON.has(o.split(" ")[0]!) || startsRequest(o) || this.namesPlace(o.split(" "))))
         continue;
       const { others: _, ...rephrased } = r;
       return { text, intents: found.intents, rephrased };

@@ -62,27 +62,36 @@ const PEOPLE_NOUNS = new Set(["grandpa", "grandad", "granddad", "grandma", "gran
  */
 export function reasonAfter(text: string, from = 2): [string, string[]] | undefined {
   const w = normalizeTokens(text);
-  for (let i = from; i < w.length; i++) {
-    if (BECAUSE.has(w[i]!) && i + 1 < w.length) return [w.slice(0, i).join(" "), w.slice(i)];
-    // what it is for: "turn on the stair lights so nobody trips", "… so that i can read"
-    if (w[i] === "so" && PURPOSE_SUBJECTS.test(w[i + 1] ?? "")) return [w.slice(0, i).join(" "), w.slice(i)];
-    // who it is for: "put the stair lights on for grandad", "… for the kids"
-    if (w[i] === "for" && PEOPLE_NOUNS.has(w[/^(my|the|our)$/.test(w[i + 1] ?? "") ? i + 2 : i + 1] ?? "")) return [w.slice(0, i).join(" "), w.slice(i)];
-    // "… grandpa fell asleep", "… my wife's freezing", "… the baby just went down"
-    const person = /^(my|the|our|his|her)$/.test(w[i]!) ? i + 1 : i;
-    const who = w[person] ?? "";
-    if (PEOPLE_NOUNS.has(who.replace(/'s$/, "")) && person + 1 < w.length + (who.endsWith("'s") ? 1 : 0)) return [w.slice(0, i).join(" "), w.slice(i)];
-    // "… the phone's ringing", "… the baby is sleeping", "… it's loud", "… this one's boring"
-    if (!SUBJECTS.has(w[i]!) && !IS.test(w[i]!)) continue;
-    const clause = w.slice(i, i + 4);
-    // "… i need to print a boarding pass", "… we've got guests": a person and what they do or need
-    if (PEOPLE.has(w[i]!) && (REASON_VERBS.has(w[i + 1] ?? "") || AFTER_VERBS.has(w[i + 1] ?? "") || /^(i|we|they|you)'(ve|d|ll)$/.test(w[i]!))) return [w.slice(0, i).join(" "), w.slice(i)];
-    const be = clause.findIndex((t) => IS.test(t) && t !== "this");
-    // ("open up the garage i'm pulling in": the reason starts at "i'm", not at "the garage")
-    if (be > 0 && PRONOUN_BE.test(clause[be]!)) continue;
-    if (be >= 0 && be <= 2 && (be > 0 || w[i] !== "this") && i + be + 1 < w.length + (/'s$|'m$|'re$/.test(clause[be]!) ? 1 : 0)) return [w.slice(0, i).join(" "), w.slice(i)];
-  }
+  for (let i = from; i < w.length; i++) if (reasonAt(w, i)) return [w.slice(0, i).join(" "), w.slice(i)];
   return undefined;
+}
+
+/** Whether a clause is said the way a reason is ("my legs are cold", "the kids have played it all day"). */
+export function startsReason(clause: string): boolean {
+  const w = normalizeTokens(clause);
+  return w.length > 1 && reasonAt(w, 0);
+}
+
+/** Whether a reason clause starts at word i. */
+function reasonAt(w: readonly string[], i: number): boolean {
+  if (BECAUSE.has(w[i]!) && i + 1 < w.length) return true;
+  // what it is for: "turn on the stair lights so nobody trips", "… so that i can read"
+  if (w[i] === "so" && PURPOSE_SUBJECTS.test(w[i + 1] ?? "")) return true;
+  // who it is for: "put the stair lights on for grandad", "… for the kids"
+  if (w[i] === "for" && PEOPLE_NOUNS.has(w[/^(my|the|our)$/.test(w[i + 1] ?? "") ? i + 2 : i + 1] ?? "")) return true;
+  // "… grandpa fell asleep", "… my wife's freezing", "… the baby just went down"
+  const person = /^(my|the|our|his|her)$/.test(w[i]!) ? i + 1 : i;
+  const who = w[person] ?? "";
+  if (PEOPLE_NOUNS.has(who.replace(/'s$/, "")) && person + 1 < w.length + (who.endsWith("'s") ? 1 : 0)) return true;
+  // "… the phone's ringing", "… the baby is sleeping", "… it's loud", "… this one's boring"
+  if (!SUBJECTS.has(w[i]!) && !IS.test(w[i]!)) return false;
+  const clause = w.slice(i, i + 4);
+  // "… i need to print a boarding pass", "… we've got guests": a person and what they do or need
+  if (PEOPLE.has(w[i]!) && (REASON_VERBS.has(w[i + 1] ?? "") || AFTER_VERBS.has(w[i + 1] ?? "") || /^(i|we|they|you)'(ve|d|ll)$/.test(w[i]!))) return true;
+  const be = clause.findIndex((t) => IS.test(t) && t !== "this");
+  // ("open up the garage i'm pulling in": the reason starts at "i'm", not at "the garage")
+  if (be > 0 && PRONOUN_BE.test(clause[be]!)) return false;
+  return be >= 0 && be <= 2 && (be > 0 || w[i] !== "this") && i + be + 1 < w.length + (/'s$|'m$|'re$/.test(clause[be]!) ? 1 : 0);
 }
 
 /** Words a request starts with, where one may follow a reason said first. */

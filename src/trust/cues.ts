@@ -65,6 +65,7 @@ const cuesSchema = z.strictObject({
   relay: z.object({ verbs: z.array(z.string().min(1)), not_someone: z.array(z.string().min(1)), people: z.array(z.string().min(1)).default([]) }).default({ verbs: [], not_someone: [], people: [] }),
   name_articles: z.array(z.string().min(1)).default([]),
   number_words: z.record(z.string(), templates),
+  number_units: z.record(z.string(), z.strictObject({ words: z.array(z.string().min(1)), fits: z.array(z.string().min(1)) })).default({}),
   domain_words: z.record(z.string(), templates).default({}),
   kind_words: z.record(z.string(), z.array(z.string().min(1))).default({}),
   action_words: z.record(z.string(), templates).default({}),
@@ -165,6 +166,8 @@ export interface Cues {
   lexicon: PhraseSet<LexiconKind>;
   /** Words that stand for numbers ("halfway" = 50). */
   numberWords: PhraseSet<number>;
+  /** Unit words said right after a number, and the kinds of number (range lists' `type`) each may stand for. */
+  numberUnits: ReadonlyMap<string, ReadonlySet<string>>;
   /** Words that name a kind of device ("lamp" = light): an SLM's domain must be one the user said. */
   domainWords: PhraseSet<string>;
   /** The domains domainWords has words for (others are not checked). */
@@ -248,6 +251,8 @@ export function loadCues(dir: string): Cues {
   for (const w of lex.car_parts) lexicon.addWords(w, "car_part");
   const numberWords = new PhraseSet<number>();
   for (const [value, list] of Object.entries(c.number_words)) for (const t of list) numberWords.add(t, Number(value));
+  const numberUnits = new Map<string, ReadonlySet<string>>();
+  for (const unit of Object.values(c.number_units)) for (const w of unit.words) numberUnits.set(w, new Set(unit.fits));
   const domainWords = new PhraseSet<string>();
   for (const [domain, list] of Object.entries(c.domain_words)) for (const t of list) domainWords.add(t, domain);
   const correctionStart = new PhraseSet<"correction">();
@@ -299,6 +304,7 @@ export function loadCues(dir: string): Cues {
     nameArticles: new Set(c.name_articles.flatMap((w) => normalizeTokens(w))),
     lexicon,
     numberWords,
+    numberUnits,
     domainWords,
     wordedDomains: new Set(Object.keys(c.domain_words)),
     actionWords: phraseSets(c.action_words),

@@ -45,8 +45,16 @@ function contains(tokens: readonly string[], phrase: readonly string[], inside: 
   return false;
 }
 
-function numberSaid(tokens: readonly string[], value: number, cues: Cues, multiplier = 1): boolean {
-  const said = new Set(tokens.filter((t) => /^-?\d+(?:\.\d+)?$/.test(t)).map(Number));
+/**
+ * Is the number in the utterance? A number said with a unit that cannot be this kind of number does not
+ * count: "set the heat pump to twenty percent" names no temperature, "thirty centimetres" no position.
+ */
+function numberSaid(tokens: readonly string[], value: number, cues: Cues, multiplier = 1, kind?: string): boolean {
+  const fits = (i: number) => {
+    const unit = cues.numberUnits.get(tokens[i + 1] ?? "");
+    return !unit || kind === undefined || unit.has(kind);
+  };
+  const said = new Set(tokens.flatMap((t, i) => (/^-?\d+(?:\.\d+)?$/.test(t) && fits(i) ? [Number(t)] : [])));
   if (said.has(value) || said.has(value / multiplier)) return true;
   // "21 and a half" → 21.5
   if (!Number.isInteger(value) && said.has(Math.floor(value)) && tokens.includes("half")) return true;
@@ -73,14 +81,32 @@ export function valueSaid(intent: string, slot: string, value: SlotValue, tokens
       if (forms.some((f) => contains(tokens, f, idioms))) return true;
       if (contains(tokens, normalizeTokens(String(value)), idioms)) return true;
     } else if (list.kind === "range") {
-      if (typeof value === "number" && numberSaid(tokens, value, cues, list.multiplier)) return true;
-      if (typeof value === "string" && Number.isFinite(Number(value)) && numberSaid(tokens, Number(value), cues, list.multiplier)) return true;
+      if (typeof value === "number" && numberSaid(tokens, value, cues, list.multiplier, list.type)) return true;
+      if (typeof value === "string" && Number.isFinite(Number(value)) && numberSaid(tokens, Number(value), cues, list.multiplier, list.type)) return true;
     } else {
       const words = normalizeTokens(String(value));
       if (words.length && words.every((w) => tokens.includes(w))) return true;
     }
   }
   return false;
+}
+
+/**
+ * A number no list of its slot can give ("make it 40" after "set the fan to 4": levels go to 10): the slot
+ * and its bounds. Readings of the grammar never hold one; a value a follow-up says again may.
+ */
+export function outOfRange(intent: IntentResult, k: Knowledge): { slot: string; value: number; from: number; to: number } | undefined {
+  for (const [slot, value] of Object.entries(intent.slots)) {
+    if (typeof value !== "number") continue;
+    const lists = k.listsOf(intent.intent, slot);
+    const ranges = lists.flatMap((l) => (l.kind === "range" ? [l] : []));
+    if (!ranges.length) continue;
+    const fits = lists.some((l) =>
+      l.kind === "range" ? value / (l.multiplier ?? 1) >= l.from && value / (l.multiplier ?? 1) <= l.to : l.kind === "values" && l.values.some((v) => v.out === value),
+    );
+    if (!fits) return { slot, value, from: Math.min(...ranges.map((r) => r.from)), to: Math.max(...ranges.map((r) => r.to)) };
+  }
+  return undefined;
 }
 
 /** Languages without direction words in cues.yaml are not checked. */

@@ -112,7 +112,14 @@ export function unheldNumber(g: Pick<GuessedReading, "reading" | "tokens" | "sai
   if (fraction >= 0) return `fraction ${g.said[fraction]} ${g.said[fraction + 1]}`;
   // ("nineteen and a half" holds 19.5)
   const dropped = g.said.find((t, n) => /^\d+(\.\d+)?$/.test(t) && free(n) && !held.has(Number(t)) && !(held.has(Number(t) + 0.5) && g.said.includes("half")));
-  return dropped === undefined ? undefined : `number ${dropped}`;
+  if (dropped !== undefined) return `number ${dropped}`;
+  // "crack my window a quarter" read as 10 %: a fraction said ("a quarter", "half") that the reading does not
+  // hold, unless it is the fraction of a number ("nineteen and a half")
+  const andA = (n: number) => g.tokens[n - 1] === "and" || (g.tokens[n - 1] === "a" && g.tokens[n - 2] === "and");
+  const fractionSaid = g.cues.numberWords
+    .find(g.tokens)
+    .find((h) => !held.has(h.tag) && !andA(h.start) && g.tokens.slice(h.start, h.end).some((t) => g.cues.amounts.words.has(t)) && [...Array(h.end - h.start).keys()].every((k) => free(h.start + k)));
+  return fractionSaid === undefined ? undefined : `amount ${g.tokens.slice(fractionSaid.start, fractionSaid.end).join(" ")}`;
 }
 
 /** The slots that hold a place in the car. */

@@ -14,7 +14,7 @@ import { intentHandling } from "../act/plan.js";
 import type { Facts } from "../dialog/policy.js";
 import { riskOf, type Risk, type TrustConfig } from "./config.js";
 import type { CueKind, Cues, LexiconKind } from "./cues.js";
-import { groundIntent, unreadName } from "./grounding.js";
+import { groundIntent, outOfRange, unreadName } from "./grounding.js";
 import { freeText, knowledgeOf, type EntityTag, type Knowledge } from "./knowledge.js";
 import { covered, type PhraseHit } from "./phrases.js";
 import { findLater, sayLater, type Later } from "./when.js";
@@ -334,6 +334,11 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   if (changes && owner >= 0)
     return refuse("unknown_area", `Sorry, I don't know which ${tokens[owner + 1]} ${tokens[owner + 1]!.endsWith("s") ? "are" : "is"} the ${tokens[owner]}', so I did nothing. Please name the seat.`, tokens.slice(owner, owner + 2).join(" "));
 
+  // A number no slot list gives ("no wait, make it 40" after "set the fan to 4"): never sent on.
+  for (const i of intents) {
+    const o = outOfRange(i, k);
+    if (o) return refuse("ungrounded", `Sorry, ${o.value} is out of range (${o.from} to ${o.to}), so I did nothing.`, `${o.slot} ${o.value}`);
+  }
   // Free text that names nothing ("play something"): asked for, never searched for.
   for (const i of intents) {
     for (const [slot, v] of freeText(i, grammar)) {

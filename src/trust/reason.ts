@@ -19,7 +19,9 @@ export function plainReason(reason: readonly string[], cues: Cues, reading: read
   // (and no vague amount: "set the thermostat to twenty… something")
   // ("so I can see what I'm chopping", "because I can't see where I'm going": a question word in a reason asks nothing)
   const subordinate = SUBORDINATORS.has(reason[0] ?? "");
-  const sets = [cues.anywhere, ...(subordinate ? [] : [cues.questionStart, cues.questionEmbedded]), cues.correctionStart, cues.midCorrections.cues, cues.retractions, cues.amounts.vagueAfter];
+  const sets = [cues.anywhere, ...(subordinate ? [] : [cues.questionEmbedded]), cues.correctionStart, cues.midCorrections.cues, cues.retractions, cues.amounts.vagueAfter];
+  // (a question starts the reason: "are" in "my legs are cold" asks nothing)
+  if (!subordinate && cues.questionStart.atStart(reason)?.tag === "question") return false;
   // A number or amount said besides the request is its value more often than not ("cool my seat, level
   // two", "nightlight on, 5%", "just a quarter, open the rear window", "a bit, lower the blind").
   if (reason.some((t) => /^\d/.test(t) || cues.amounts.words.has(t)) || cues.partial.find(reason).length) return false;
