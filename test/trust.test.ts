@@ -621,6 +621,21 @@ describe("numbers, questions and players said the way people say them (stop 26)"
     expect((await at("open my window a quarter", "car", { seat: "driver" })).decision).toBe("act");
   });
 
+  it("an article grounds a number only before its unit: the 'a' of 'set a timer' is no second", async () => {
+    const text = "pasta's in set a timer for eleven minutes call it pasta";
+    const guess = (slots: IntentResult["slots"]): Understanding => ({ text, intents: [{ intent: "HassStartTimer", slots, confidence: 0.99, source: "slm" }] });
+    expect(acts(await decide(text, "home", guess({ minutes: 11, seconds: 1, name: "pasta" })))).toBe(false);
+    expect(acts(await decide(text, "home", guess({ minutes: 11, name: "pasta" })))).toBe(true);
+    const half = "timer a minute and a half for the eggs";
+    const v = await decide(half, "home", { text: half, intents: [{ intent: "HassStartTimer", slots: { minutes: 1, seconds: 30, name: "eggs" }, confidence: 0.99, source: "slm" }] });
+    expect(acts(v)).toBe(true);
+  });
+
+  it("a number said inside an idiom is no value, even word for word ('crank it up to eleven')", async () => {
+    expect((await at("crank it up to eleven", "car", { seat: "driver" })).decision).not.toBe("act");
+    expect((await at("set the volume to 40", "car", { seat: "driver" })).decision).toBe("act");
+  });
+
   it("'can I open my window' asks leave, not hark; 'can I have the lights on' asks hark", async () => {
     expect((await at("can I open my window from back here", "car", { seat: "rear_left" })).decision).not.toBe("act");
     expect((await at("can i have the kitchen lights on", "home", { area: "Kitchen" })).decision).toBe("act");

@@ -124,7 +124,7 @@ export function cancelsRoute(previous: readonly IntentResult[] | undefined): boo
   return (previous ?? []).some((p) => p.intent === "NavigateTo");
 }
 
-const FOLLOW_UP_OPENER = /^\s*(thank you|thanks|cheers|great|perfect|lovely|ok|okay|(?:(?:no|oh no|wait|no wait|wait no|no no|sorry|oops|actually)\b[\s,.!]*)+(?:stop\b)?)\b[\s,.!]*(?=\S)/i;
+const FOLLOW_UP_OPENER = /^\s*(thank you|thanks|cheers|great|perfect|lovely|ok|okay|(?:(?:no|oh no|wait|no wait|wait no|no no|sorry|oops|actually)\b[\s,.!]*)+(?:stop\b)?|stop(?=[,.!]))\b[\s,.!]*(?=\S)/i;
 
 /** A new request came in place of an answer: it is handled, and the answer says what was dropped. */
 function dropped(r: Resolution, earlier: IntentResult[], deps: ResolverDeps): Resolution {

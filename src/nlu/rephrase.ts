@@ -51,6 +51,10 @@ const PRONOUN_BE = /^(i'm|we're|they're|you're|it's|its|he's|she's|there's)$/;
 const AFTER_VERBS = new Set(["nearly", "almost", "just", "really", "still", "hate", "love", "like", "feel", "think", "couldn't", "keep", "was", "am", "gotta", "gonna", "wanna", "spilled", "spilt", "dropped", "heard", "fell", "can't", "don't", "didn't", "won't", "should", "must", "might", "forgot", "left"]);
 /** Who a reason is about, when a verb of `REASON_VERBS` follows. */
 const PEOPLE = new Set(["i", "we", "they", "he", "she", "i've", "we've", "they've", "i'd", "we'd", "i'll", "we'll"]);
+/** He or she, whose verb says so ("she runs hot"). */
+const THIRD_PERSONS = new Set(["he", "she"]);
+/** Words after which a person's clause is part of the request ("where we parked", "that she is home"). */
+const CLAUSE_LINKS = new Set(["where", "when", "what", "that", "which", "how", "who", "if", "whether", "until", "till"]);
 const SUBJECTS = new Set(["i", "we", "they", "you", "he", "she", "it", "this", "the", "my", "our", "somebody", "someone", "everyone", "nobody"]);
 /** People a reason after a request may be about, whatever it says of them ("… grandpa fell asleep in his chair", "… mom says the bill is too high"). */
 const PEOPLE_NOUNS = new Set(["grandpa", "grandad", "granddad", "grandma", "granny", "gran", "nana", "nan", "mum", "mom", "mommy", "mummy", "dad", "daddy", "baby", "husband", "wife", "partner", "kids", "kid", "son", "daughter", "hubby", "wifey", "everybody", "everyone", "somebody", "someone", "nobody"]);
@@ -88,6 +92,9 @@ function reasonAt(w: readonly string[], i: number): boolean {
   const clause = w.slice(i, i + 4);
   // "… i need to print a boarding pass", "… we've got guests": a person and what they do or need
   if (PEOPLE.has(w[i]!) && (REASON_VERBS.has(w[i + 1] ?? "") || AFTER_VERBS.has(w[i + 1] ?? "") || /^(i|we|they|you)'(ve|d|ll)$/.test(w[i]!))) return true;
+  // "… she runs hot", "… he wakes at five": someone else and what they do, after a request said whole
+  // (not inside one: "navigate to where we parked", "tell me when they arrive")
+  if (THIRD_PERSONS.has(w[i]!) && i >= 2 && /^[a-z]+s$/.test(w[i + 1] ?? "") && !CLAUSE_LINKS.has(w[i - 1]!)) return true;
   const be = clause.findIndex((t) => IS.test(t) && t !== "this");
   // ("open up the garage i'm pulling in": the reason starts at "i'm", not at "the garage")
   if (be > 0 && PRONOUN_BE.test(clause[be]!)) return false;

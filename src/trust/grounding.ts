@@ -78,7 +78,9 @@ export function valueSaid(intent: string, slot: string, value: SlotValue, tokens
       // One leading article may be left out ("both back windows" says "the back"), when what is left
       // still names something: "all of the" without "all" is the "of the" of "a quarter of the way".
       const forms = k.formsOf(list, value).flatMap((f) => (f.length > 1 && cues.nameArticles.has(f[0]!) && !littleWords(f.slice(1), cues) ? [f, f.slice(1)] : [f]));
-      if (forms.some((f) => contains(tokens, f, idioms))) return true;
+      // (an article grounds a number only before a unit: "a minute" is 1, the "a" of "set a timer" is no second)
+      const unitAfter = (f: string[]) => tokens.some((_, n) => f.every((w, j) => tokens[n + j] === w) && cues.numberUnits.has(tokens[n + f.length] ?? ""));
+      if (forms.some((f) => (typeof value === "number" && littleWords(f, cues) ? unitAfter(f) : contains(tokens, f, idioms)))) return true;
       if (contains(tokens, normalizeTokens(String(value)), idioms)) return true;
     } else if (list.kind === "range") {
       if (typeof value === "number" && numberSaid(tokens, value, cues, list.multiplier, list.type)) return true;

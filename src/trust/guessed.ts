@@ -237,8 +237,8 @@ function unknownDevice(g: GuessedReading): string | undefined {
     if (h.end - h.start !== 1 || before === undefined || !free(n) || !free(h.start) || known(h.tag)) continue;
     // "the kids lamp" said in the living room, read as its floor lamp: a room's word before the kind of
     // device is that room's device, so the reading must be in that room (or on that floor)
-    if (known("area") || known("floor")) {
-      const places = g.k.placesOfWord(before);
+    const places = g.k.placesOfWord(before);
+    if (places.size) {
       const held = g.reading.some((i) => [i.slots.area, i.slots.floor, typeof i.slots.name === "string" ? g.k.areaOf(i.slots.name) : undefined].some((p) => p !== undefined && places.has(String(p))));
       if (!held && g.reading.some((i) => i.slots.area !== undefined || i.slots.name !== undefined)) return `${before} ${g.said[h.start]}`;
       continue;

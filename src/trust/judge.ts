@@ -468,6 +468,10 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // a level out of ten; asked back with the value named ("… to 7 percent?").
   const small = kept.map((i) => smallPercent(i, said, k)).find((x) => x !== undefined);
   if (small !== undefined) sunk.push(`percent ${small}`);
+  // "crank it up to eleven": a number said inside an idiom (cues.yaml `no_value`) is no value, read word for word or not.
+  const idioms = cues.noValue.find(said);
+  const idiomatic = kept.flatMap((i) => Object.values(i.slots)).find((v) => typeof v === "number" && said.some((t, n) => t === String(v) && idioms.some((h) => h.start <= n && n < h.end)) && !said.some((t, n) => t === String(v) && !idioms.some((h) => h.start <= n && n < h.end)));
+  if (idiomatic !== undefined) sunk.push(`idiom ${String(idiomatic)}`);
 
   // A reading with a value the user never said is never acted on as it is: it is asked back, the
   // guessed value named ("Did you mean: turn on the driver seat heating to 3?"), so a yes consents to it.
