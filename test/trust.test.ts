@@ -636,6 +636,27 @@ describe("numbers, questions and players said the way people say them (stop 26)"
     expect((await at("set the volume to 40", "car", { seat: "driver" })).decision).toBe("act");
   });
 
+  it("a guessed reading that lost a place or kind said is not acted on (readings a retrained model made)", async () => {
+    const guess = async (text: string, intent: IntentResult, session: NonNullable<Parameters<typeof judge>[0]["session"]>) =>
+      judge({ text, understanding: { text, intents: [intent] }, session }, trust, (t) => understander.understand(t));
+    const slm = (intent: string, slots: IntentResult["slots"]): IntentResult => ({ intent, slots, confidence: 0.97, source: "slm" });
+    const living = { profile: "home" as const, area: "Living Room" };
+    // the words after "in the" are where, never a reason: "granny flat" is a room this home lacks
+    expect((await guess("can you turn on the lights in the granny flat", slm("HassTurnOn", { domain: "light", area: "Living Room" }), living)).decision).not.toBe("act");
+    // a row the car does not have is no zone
+    expect((await guess("set the temperature in the third row to 20", slm("CabinSetTemperature", { temperature: 20 }), { profile: "car", seat: "driver" })).decision).not.toBe("act");
+    expect((await guess("set the temperature in the back row to 20", slm("CabinSetTemperature", { temperature: 20, zone: "rear" }), { profile: "car", seat: "driver" })).decision).toBe("act");
+    // the lamp was asked for, the tv read
+    expect((await guess("I'm watching the tv, turn off the lamp, there's glare on the screen", slm("HassTurnOff", { name: "Living Room TV" }), living)).decision).not.toBe("act");
+    // a warmer colour is no brighter light
+    expect((await guess("make the big light a warmer colour", slm("LightAdjustBrightness", { name: "Ceiling Light", direction: "brighter" }), living)).decision).not.toBe("act");
+    // "here" is the speaker's room, whatever room the reason names
+    const out = "turn off the lights in here, we're all going out to the garden";
+    expect((await guess(out, slm("HassTurnOff", { domain: "light", area: "Garden" }), living)).decision).not.toBe("act");
+    const v = await guess(out, slm("HassTurnOff", { domain: "light", area: "Living Room" }), living);
+    expect(v.decision).toBe("act");
+  });
+
   it("'can I open my window' asks leave, not hark; 'can I have the lights on' asks hark", async () => {
     expect((await at("can I open my window from back here", "car", { seat: "rear_left" })).decision).not.toBe("act");
     expect((await at("can i have the kitchen lights on", "home", { area: "Kitchen" })).decision).toBe("act");

@@ -51,6 +51,8 @@ const PRONOUN_BE = /^(i'm|we're|they're|you're|it's|its|he's|she's|there's)$/;
 const AFTER_VERBS = new Set(["nearly", "almost", "just", "really", "still", "hate", "love", "like", "feel", "think", "couldn't", "keep", "was", "am", "gotta", "gonna", "wanna", "spilled", "spilt", "dropped", "heard", "fell", "can't", "don't", "didn't", "won't", "should", "must", "might", "forgot", "left"]);
 /** Who a reason is about, when a verb of `REASON_VERBS` follows. */
 const PEOPLE = new Set(["i", "we", "they", "he", "she", "i've", "we've", "they've", "i'd", "we'd", "i'll", "we'll"]);
+/** Prepositions a request cannot end with ("turn on the lights in"): no reason starts after one. */
+const NEEDS_OBJECT = new Set(["in", "at", "to", "into", "onto", "of", "from", "with", "by", "near", "about", "under", "inside", "the", "a", "an", "my", "our"]);
 /** He or she, whose verb says so ("she runs hot"). */
 const THIRD_PERSONS = new Set(["he", "she"]);
 /** Words after which a person's clause is part of the request ("where we parked", "that she is home"). */
@@ -83,6 +85,8 @@ function reasonAt(w: readonly string[], i: number): boolean {
   if (w[i] === "so" && PURPOSE_SUBJECTS.test(w[i + 1] ?? "")) return true;
   // who it is for: "put the stair lights on for grandad", "… for the kids"
   if (w[i] === "for" && PEOPLE_NOUNS.has(w[/^(my|the|our)$/.test(w[i + 1] ?? "") ? i + 2 : i + 1] ?? "")) return true;
+  // (never right after a word that needs what follows: "… in the granny flat" is where, not a reason)
+  if (i > 0 && NEEDS_OBJECT.has(w[i - 1]!)) return false;
   // "… grandpa fell asleep", "… my wife's freezing", "… the baby just went down"
   const person = /^(my|the|our|his|her)$/.test(w[i]!) ? i + 1 : i;
   const who = w[person] ?? "";

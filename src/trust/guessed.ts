@@ -42,6 +42,15 @@ export function guessFault(g: GuessedReading): { speech?: string; detail: string
   const namedOnes = new Set(reading.map((i) => i.slots.name).filter((v) => v !== undefined).map(String));
   const lost = namedOnes.size ? names.find((h) => h.tag.kind === "name" && !unnamed.has(h.start) && !g.overruled(h.start) && !namedOnes.has(h.tag.value)) : undefined;
   if (lost) return { speech: `Sorry, I did not follow what you said about "${text(lost)}", so I did nothing. Please say it another way.`, detail: text(lost) };
+  // A kind of device said that no device of the reading is ("i'm watching the tv, turn off the lamp" read as
+  // the tv): the guess took the wrong one of the two.
+  if (namedOnes.size && reading.every((i) => i.slots.name !== undefined)) {
+    const domains = new Set(reading.flatMap((i) => [i.slots.domain, g.k.domainOf(String(i.slots.name))]).filter((d) => d !== undefined).map(String));
+    const inName = (n: number) => names.some((h) => h.start <= n && n < h.end);
+    // (only words for some devices of a kind, cues.yaml kind_words: "light" may be daylight, "lamp" is not)
+    const other = said.findIndex((t, n) => !blocked.has(n) && !inName(n) && !unnamed.has(n) && !g.overruled(n) && [...cues.kindWords].some(([d, words]) => words.has(t) && !domains.has(d)) && ![...domains].some((d) => cues.kindWords.get(d)?.has(t)));
+    if (other >= 0) return { speech: `Sorry, I did not follow what you said about "${said[other]}", so I did nothing. Please say it another way.`, detail: said[other]! };
+  }
   // A word only a device's name holds, said beside a reading of a room's devices ("close the light of the
   // staircase" read as this room's lights): the guess went past the device meant.
   const nameWord = g.changes && reading.every((i) => i.slots.name === undefined) ? said.findIndex((t, n) => g.k.nameOnly.has(t) && !blocked.has(n) && !unnamed.has(n) && !g.overruled(n)) : -1;
@@ -129,7 +138,7 @@ export const CAR_PLACE_SLOTS = ["window", "seat", "zone", "side"];
 const SPEAKERS = new Set(["my", "our", "me", "mine", "i", "i'm", "us"]);
 
 /** Nouns for the parts of a car a seat's place is said with. */
-const CAR_PARTS = /^(window|windows|seat|seats|side)$/;
+const CAR_PARTS = /^(window|windows|seat|seats|side|row|rows)$/;
 
 /**
  * The car place said beside a part that the reading does not hold: a value of the place's list said

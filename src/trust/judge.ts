@@ -390,11 +390,13 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     // A place or device said but not read: the value said fills the slot (a slot's value comes from the
     // words); several said, or none that fits, and nothing is done.
     let read = i;
-    for (let n = 0, miss = unreadName(read, tokens, k, cues, unnamed); miss && n < 4; n++, miss = unreadName(read, tokens, k, cues, unnamed)) {
+    // ("the lights in here, we're going out to the garden": the room is the one "here" says, the garden is no slot's)
+    const hereHeld = session?.area !== undefined && cueHits.some((x) => x.tag === "here") && i.slots.area === session.area;
+    for (let n = 0, miss = hereHeld ? undefined : unreadName(read, tokens, k, cues, unnamed); miss && n < 4; n++, miss = unreadName(read, tokens, k, cues, unnamed)) {
       if (miss.value === undefined) return refuse("ungrounded", `Sorry, I did not follow what you said about "${miss.words}", so I did nothing. Please say it another way.`, miss.words);
       read = { ...read, slots: { ...read.slots, [miss.slot]: miss.value } };
     }
-    if (unreadName(read, tokens, k, cues, unnamed)) return refuse("ungrounded", SPEECH.notUnderstood);
+    if (!hereHeld && unreadName(read, tokens, k, cues, unnamed)) return refuse("ungrounded", SPEECH.notUnderstood);
     const g = groundIntent(read, groundedIn, k, cues, config.grounding);
     if (g.intent) kept.push(g.intent);
     else if (g.unsaid) {
@@ -416,6 +418,10 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const otherNamed = cueHits.some((x) => x.tag === (session?.profile === "car" ? "place_home" : "place_car"));
   // "the desk lamp in here" said in the living room: here is the speaker's room.
   const here = session?.area && cueHits.some((x) => x.tag === "here") ? session.area : undefined;
+  // "turn off the lights in here, we're going out to the garden" read as the garden's: "here" is the speaker's room.
+  const areaOf = (i: IntentResult) => i.slots.area ?? (typeof i.slots.name === "string" ? k.areaOf(i.slots.name) : undefined);
+  if (here && guessedReading(intents) && !spelled && [...kept, ...guessed].every((i) => areaOf(i) !== undefined && areaOf(i) !== here))
+    return refuse("wrong_place", `Sorry, I did not follow which room you meant, so I did nothing. Please say it another way.`, `here / ${String(areaOf([...kept, ...guessed][0]!))}`);
   for (const i of [...kept, ...guessed]) {
     const misplaced = wrongPlace(i, grammar) ?? saidElsewhere(i, names, tokens) ?? (here && i.slots.area === undefined ? wrongPlace({ ...i, slots: { ...i.slots, area: here } }, grammar) : undefined);
     if (misplaced) return refuse("wrong_place", `Sorry, the ${misplaced.name} is not in the ${misplaced.area}.`, `${misplaced.name} / ${misplaced.area}`);
