@@ -433,6 +433,15 @@ describe("in a running hark", () => {
     expect(a.flatMap((x) => x.commands ?? []).map((c) => `${c.device}:${c.action}`)).toEqual(["media_player.kitchen_speaker:turn_off"]);
   });
 
+  it("a follow-up's number with a unit its slot cannot take changes nothing ('sorry, 21 percent' after a temperature)", async () => {
+    await rt.resetSessions();
+    await rt.handle({ session: "driver", text: "set my side to 22" });
+    const again = await rt.handle({ session: "driver", text: "sorry, 21 percent" });
+    expect(again.flatMap((a) => a.commands ?? []).map((c) => c.params?.temperature)).not.toContain(21);
+    const right = await rt.handle({ session: "driver", text: "sorry, 21 degrees" });
+    expect(right.flatMap((a) => a.commands ?? []).map((c) => [c.device, c.params?.temperature])).toEqual([["hvac.driver", 21]]);
+  });
+
   it("'no wait stop, close it' after opening a window closes that window", async () => {
     await rt.resetSessions();
     await rt.handle({ session: "rear-left", text: "open the rear left window" });

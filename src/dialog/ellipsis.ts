@@ -226,7 +226,12 @@ const VALUE_FRAME = new Set(["actually", "no", "oh", "sorry", "make", "it", "tha
  * replaced by the number said alone. `amount` reads a number said in words ("a quarter" → 25);
  * undefined when the follow-up says anything but one number, or the previous request has not exactly one.
  */
-export function newValue(text: string, previous: readonly IntentResult[] | undefined, amount: (tokens: readonly string[]) => number | undefined = () => undefined): IntentResult[] | undefined {
+export function newValue(
+  text: string,
+  previous: readonly IntentResult[] | undefined,
+  amount: (tokens: readonly string[]) => number | undefined = () => undefined,
+  fits: (intent: string, slot: string, word: string) => boolean = () => true,
+): IntentResult[] | undefined {
   if (previous?.length !== 1) return undefined;
   const p = previous[0]!;
   const numeric = Object.entries(p.slots).filter(([, v]) => typeof v === "number");
@@ -239,6 +244,8 @@ export function newValue(text: string, previous: readonly IntentResult[] | undef
   // Nothing but the frame and the number: "make it 21", "only a quarter", "21 degrees".
   if (value === undefined || (digits.length && rest.length) || (!digits.length && (!amountWords.length || amountWords.some((w) => !FRACTIONS.has(w))))) return undefined;
   const [slot] = numeric[0]!;
+  // ("sorry, 21 percent" after a temperature: a unit the slot cannot take changes nothing)
+  if (words.some((w) => !fits(p.intent, slot, w))) return undefined;
   return [{ ...p, slots: { ...p.slots, [slot]: value }, confidence: 1, source: "dialog", fromContext: [] }];
 }
 

@@ -4,7 +4,7 @@ import type { Expr, Grammar, SlotValue } from "../grammar/types.js";
 import { normalizeText } from "../grammar/normalize.js";
 import type { IntentResult, Understander, Understanding } from "../nlu/types.js";
 import { sayIntents } from "../compile/canonical.js";
-import { judge, plainReason, type TrustDeps, type Verdict } from "../trust/index.js";
+import { judge, knowledgeOf, plainReason, unitFits, type TrustDeps, type Verdict } from "../trust/index.js";
 import type { Later } from "../trust/when.js";
 import { FOLLOW_UP_LEAD, followUp, newValue, resumeAfterPause, withPlace, withReferent } from "./ellipsis.js";
 import { noReferent, pickAmong, whichOne } from "./which.js";
@@ -90,7 +90,9 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
     const said = new Set(deps.trust?.cues.numberWords.find(t).map((h) => h.tag));
     return said.size === 1 ? [...said][0] : undefined;
   };
-  const revalued = exact(u) ? undefined : newValue(followed, input.previous, amount);
+  const trust = deps.trust;
+  const fits = trust ? (intent: string, slot: string, word: string) => unitFits(intent, slot, word, knowledgeOf(trust.grammar), trust.cues) : undefined;
+  const revalued = exact(u) ? undefined : newValue(followed, input.previous, amount, fits);
   if (revalued) return decide({ text: followed, intents: revalued }, input, deps, undefined);
   // "and make it blue": what "it" is comes from the previous request; "and open the curtains in there": where
   // "there" is. Taken only when the grammar then reads it word for word.

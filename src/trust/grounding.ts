@@ -111,6 +111,13 @@ export function outOfRange(intent: IntentResult, k: Knowledge): { slot: string; 
   return undefined;
 }
 
+/** Whether a unit word may stand for the intent's slot ("percent" for a temperature may not; words that are no unit may). */
+export function unitFits(intent: string, slot: string, unit: string, k: Knowledge, cues: Cues): boolean {
+  const kinds = cues.numberUnits.get(unit);
+  if (!kinds) return true;
+  return k.listsOf(intent, slot).some((l) => l.kind !== "range" || kinds.has(l.type));
+}
+
 /** Languages without direction words in cues.yaml are not checked. */
 function directionSaid(tokens: readonly string[], cues: Cues): boolean {
   if (!cues.directionWords.size) return true;

@@ -9,6 +9,8 @@ export { judge, type AsrEvidence, type JudgeInput, type TrustDeps, type TrustRea
 export { DEFAULT_TRUST, resolveTrustConfig, trustConfigSchema, type Risk, type TrustConfig, type TrustConfigFile } from "./config.js";
 export { findLater, msUntil, sayLater, type Later } from "./when.js";
 export { plainReason } from "./reason.js";
+export { unitFits } from "./grounding.js";
+export { knowledgeOf } from "./knowledge.js";
 
 /** The trust policy for a grammar: its language's cues (beside the grammar, else hark's own) and the settings. */
 export function loadTrust(grammar: Grammar, config: TrustConfig = resolveTrustConfig(), grammarDirs: readonly string[] = []): TrustDeps {
