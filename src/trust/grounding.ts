@@ -50,10 +50,7 @@ function contains(tokens: readonly string[], phrase: readonly string[], inside: 
  * count: "set the heat pump to twenty percent" names no temperature, "thirty centimetres" no position.
  */
 function numberSaid(tokens: readonly string[], value: number, cues: Cues, multiplier = 1, kind?: string): boolean {
-  const fits = (i: number) => {
-    const unit = cues.numberUnits.get(tokens[i + 1] ?? "");
-    return !unit || kind === undefined || unit.has(kind);
-  };
+  const fits = (i: number) => kind === undefined || unitAllows(tokens[i + 1] ?? "", kind, cues);
   const said = new Set(tokens.flatMap((t, i) => (/^-?\d+(?:\.\d+)?$/.test(t) && fits(i) ? [Number(t)] : [])));
   if (said.has(value) || said.has(value / multiplier)) return true;
   // "21 and a half" → 21.5
@@ -113,9 +110,13 @@ export function outOfRange(intent: IntentResult, k: Knowledge): { slot: string; 
 
 /** Whether a unit word may stand for the intent's slot ("percent" for a temperature may not; words that are no unit may). */
 export function unitFits(intent: string, slot: string, unit: string, k: Knowledge, cues: Cues): boolean {
-  const kinds = cues.numberUnits.get(unit);
-  if (!kinds) return true;
-  return k.listsOf(intent, slot).some((l) => l.kind !== "range" || kinds.has(l.type));
+  if (!cues.numberUnits.has(unit)) return true;
+  return k.listsOf(intent, slot).some((l) => l.kind !== "range" || unitAllows(unit, l.type, cues));
+}
+
+/** Whether a word after a number lets it be this kind of number (a range list's `type`): any word that is no unit does. */
+function unitAllows(word: string, kind: string, cues: Cues): boolean {
+  return cues.numberUnits.get(word)?.has(kind) ?? true;
 }
 
 /** Languages without direction words in cues.yaml are not checked. */

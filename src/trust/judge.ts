@@ -374,6 +374,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     return refuse("ungrounded", SPEECH.notUnderstood, tokens[last]);
   }
 
+  // "the desk lamp in here" said in the living room: here is the speaker's room.
+  const here = session?.area && cueHits.some((x) => x.tag === "here") ? session.area : undefined;
+
   // 3. Values the user never said.
   const kept: IntentResult[] = [];
   const sunk: string[] = [];
@@ -391,7 +394,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
     // words); several said, or none that fits, and nothing is done.
     let read = i;
     // ("the lights in here, we're going out to the garden": the room is the one "here" says, the garden is no slot's)
-    const hereHeld = session?.area !== undefined && cueHits.some((x) => x.tag === "here") && i.slots.area === session.area;
+    const hereHeld = here !== undefined && i.slots.area === here;
     for (let n = 0, miss = hereHeld ? undefined : unreadName(read, tokens, k, cues, unnamed); miss && n < 4; n++, miss = unreadName(read, tokens, k, cues, unnamed)) {
       if (miss.value === undefined) return refuse("ungrounded", `Sorry, I did not follow what you said about "${miss.words}", so I did nothing. Please say it another way.`, miss.words);
       read = { ...read, slots: { ...read.slots, [miss.slot]: miss.value } };
@@ -416,8 +419,6 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   kept.splice(0, kept.length, ...narrowedKept);
   // 4. A device named with a room it is not in, intents nothing carries out, or that belong to the other place.
   const otherNamed = cueHits.some((x) => x.tag === (session?.profile === "car" ? "place_home" : "place_car"));
-  // "the desk lamp in here" said in the living room: here is the speaker's room.
-  const here = session?.area && cueHits.some((x) => x.tag === "here") ? session.area : undefined;
   // "turn off the lights in here, we're going out to the garden" read as the garden's: "here" is the speaker's room.
   const areaOf = (i: IntentResult) => i.slots.area ?? (typeof i.slots.name === "string" ? k.areaOf(i.slots.name) : undefined);
   if (here && guessedReading(intents) && !spelled && [...kept, ...guessed].every((i) => areaOf(i) !== undefined && areaOf(i) !== here))
@@ -476,7 +477,11 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   if (small !== undefined) sunk.push(`percent ${small}`);
   // "crank it up to eleven": a number said inside an idiom (cues.yaml `no_value`) is no value, read word for word or not.
   const idioms = cues.noValue.find(said);
-  const idiomatic = kept.flatMap((i) => Object.values(i.slots)).find((v) => typeof v === "number" && said.some((t, n) => t === String(v) && idioms.some((h) => h.start <= n && n < h.end)) && !said.some((t, n) => t === String(v) && !idioms.some((h) => h.start <= n && n < h.end)));
+  const inIdiom = (n: number) => idioms.some((h) => h.start <= n && n < h.end);
+  const idiomatic = kept.flatMap((i) => Object.values(i.slots)).find((v) => {
+    const at = said.flatMap((t, n) => (typeof v === "number" && t === String(v) ? [n] : []));
+    return at.length > 0 && at.every(inIdiom);
+  });
   if (idiomatic !== undefined) sunk.push(`idiom ${String(idiomatic)}`);
 
   // A reading with a value the user never said is never acted on as it is: it is asked back, the
