@@ -1,5 +1,11 @@
-// Small closed word lists the dialog understands on its own, whatever the grammar says:
-// yes / no answers to a confirmation, and cancel phrases ("never mind", "stop").
+// Small closed word lists the dialog understands on its own, whatever the grammar says: yes / no
+// answers to a confirmation, and cancel phrases ("never mind", "stop"); the language's lists are
+// grammars/<lang>/language/answers.yaml.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { z } from "zod";
+import { defaultGrammarDir } from "../grammar/paths.js";
 
 export function normalize(text: string): string {
   return text
@@ -10,34 +16,54 @@ export function normalize(text: string): string {
     .trim();
 }
 
-const YES = new Set([
-  "yes", "yeah", "yep", "yup", "sure", "ok", "okay", "correct", "right", "affirmative", "do it", "go ahead",
-  "yes please", "yes do it", "please do", "confirm", "confirmed", "absolutely", "of course", "that's right",
-]);
-const NO = new Set([
-  "no", "nope", "nah", "don't", "do not", "no thanks", "no thank you", "negative", "not now", "no don't", "wait no",
-]);
-const CANCEL = new Set([
-  "never mind", "nevermind", "cancel", "cancel that", "stop", "forget it", "forget about it", "abort",
-  "stop it", "that's all", "nothing", "shut up", "be quiet", "quiet",
-]);
-const FILLERS = /^(?:(?:oh|uh|um|hey|ok|okay|please|hark)\s+)*|(?:\s+(?:please|thanks|thank you))+$/g;
+const phrases = z.array(z.string().min(1));
+const schema = z.strictObject({ yes: phrases, no: phrases, cancel: phrases, fillers: phrases });
+type Answers = { [K in keyof z.infer<typeof schema>]: string[][] };
 
-function core(text: string): string {
-  return normalize(text).replace(FILLERS, "").trim();
+let answers: Answers | undefined;
+function words(): Answers {
+  if (answers) return answers;
+  const file = join(defaultGrammarDir("en"), "language", "answers.yaml");
+  const r = schema.safeParse(parse(readFileSync(file, "utf8")));
+  if (!r.success) throw new Error(`${file}: ${r.error.issues[0]!.path.join(".")}: ${r.error.issues[0]!.message}`);
+  const split = (list: string[]) => list.map((p) => normalize(p).split(" ")).sort((a, b) => b.length - a.length);
+  answers = { yes: split(r.data.yes), no: split(r.data.no), cancel: split(r.data.cancel), fillers: split(r.data.fillers) };
+  return answers;
 }
 
+/**
+ * Whether the words are nothing but phrases of `kind` and fillers, with one phrase of `kind` at least
+ * (longest phrase first at each word: "no thanks" before "no").
+ */
+function onlyOf(text: string, kind: "yes" | "no" | "cancel"): boolean {
+  const w = normalize(text).split(" ").filter(Boolean);
+  const { fillers } = words();
+  const own = words()[kind];
+  let i = 0;
+  let found = false;
+  while (i < w.length) {
+    const at = (list: string[][]) => list.find((p) => p.every((x, j) => w[i + j] === x));
+    const p = at(own);
+    if (p) (i += p.length), (found = true);
+    else {
+      const f = at(fillers);
+      if (!f) return false;
+      i += f.length;
+    }
+  }
+  return found;
+}
+
+/** "yeah go ahead", "hmm… ok, yes", "sure, why not". */
 export function isYes(text: string): boolean {
-  const t = normalize(text);
-  return YES.has(t) || YES.has(core(text));
+  return onlyOf(text, "yes");
 }
 
+/** "no", "nah, leave it", "actually no". */
 export function isNo(text: string): boolean {
-  const t = normalize(text);
-  return NO.has(t) || NO.has(core(text));
+  return onlyOf(text, "no");
 }
 
 export function isCancel(text: string): boolean {
-  const t = normalize(text);
-  return CANCEL.has(t) || CANCEL.has(core(text));
+  return onlyOf(text, "cancel");
 }

@@ -3,10 +3,11 @@
 import type { Expr, Grammar, SlotValue } from "../grammar/types.js";
 import { normalizeText } from "../grammar/normalize.js";
 import type { IntentResult, Understander, Understanding } from "../nlu/types.js";
+import { clauseWords } from "../nlu/clauseWords.js";
 import { sayIntents } from "../compile/canonical.js";
 import { judge, knowledgeOf, plainReason, unitFits, type TrustDeps, type Verdict } from "../trust/index.js";
 import type { Later } from "../trust/when.js";
-import { FOLLOW_UP_LEAD, followUp, newValue, resumeAfterPause, withPlace, withReferent } from "./ellipsis.js";
+import { afterContrast, followUpLead, followUp, newValue, resumeAfterPause, withPlace, withReferent } from "./ellipsis.js";
 import { noReferent, pickAmong, whichOne } from "./which.js";
 import { evaluatePolicies, type Facts, type PolicyRule } from "./policy.js";
 import type { Profile, Requirement } from "./profiles.js";
@@ -79,12 +80,14 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
   const exact = (x: Understanding) => !x.rephrased && x.intents.length > 0 && x.intents.every((i) => i.source === "matcher" && i.confidence >= 1);
   // "thank you, and the coffee machine as well": thanks in front of a follow-up is no part of it; nor is
   // the "no wait, stop" of "no wait stop, close it" (what follows replaces the request, and says so).
-  const followed = input.previous?.length && !exact(u) ? said.replace(FOLLOW_UP_OPENER, "") : said;
+  const followed = input.previous?.length && !exact(u) ? said.replace(clauseWords().followUpOpener, "") : said;
   const resumed = resumeAfterPause(u.intents, input.previous);
   if (resumed) return decide({ ...u, intents: resumed }, input, deps, input.previous);
   // "and the bedroom too", "now the blinds", "a bit more": the previous request, changed as said.
-  const elliptic = deps.grammar ? followUp(followed, input.previous, deps.grammar) : undefined;
-  if (elliptic) return decide({ text: followed, intents: elliptic }, input, deps, undefined);
+  // ("not the pendants, the cabinet lights": what it should have been)
+  const instead = afterContrast(followed) ?? followed;
+  const elliptic = deps.grammar ? followUp(instead, input.previous, deps.grammar) : undefined;
+  if (elliptic) return decide({ text: instead, intents: elliptic }, instead === followed ? input : { ...input, text: instead }, deps, undefined);
   // "actually make it twenty one", "only a quarter": the previous request with its number said again.
   const amount = (t: readonly string[]): number | undefined => {
     const said = new Set(deps.trust?.cues.numberWords.find(t).map((h) => h.tag));
@@ -95,15 +98,19 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
   const revalued = exact(u) ? undefined : newValue(followed, input.previous, amount, fits);
   if (revalued) return decide({ text: followed, intents: revalued }, input, deps, undefined);
   // "and make it blue": what "it" is comes from the previous request; "and open the curtains in there": where
-  // "there" is. Taken only when the grammar then reads it word for word.
-  for (const referred of exact(u) ? [] : [withReferent(followed, input.previous, deps.grammar), withPlace(followed, input.previous)]) {
+  // "there" is. Taken only when the grammar then reads it word for word, even when it reads the words as
+  // said ("put my window down" … "ok put it up again" is the window, not the volume "put it up" means alone).
+  // ("actually close it again, it's cold": read word for word without a reason that changes nothing)
+  for (const referred of [withReferent(followed, input.previous, deps.grammar), withPlace(followed, input.previous)]) {
     if (!referred) continue;
     const again = await deps.understander.understand(referred);
     if (exact(again)) return decide(again, { ...input, text: referred }, deps, input.previous);
+    const { rephrased: r, ...read } = again;
+    if (r && exact(read) && (!r.reason || (deps.trust && plainReason(r.reason, deps.trust.cues, read.intents)))) return decide(read, { ...input, text: r.text }, deps, input.previous);
   }
   // "and turn the volume up" in the follow-up window: the request without its "and" (and its thanks), read
   // again; a reading of it is judged like any other.
-  const bare = input.previous?.length && !exact(u) ? followed.replace(FOLLOW_UP_LEAD, "") : said;
+  const bare = input.previous?.length && !exact(u) ? followed.replace(followUpLead(), "") : said;
   if (bare !== said && bare) {
     const again = await deps.understander.understand(bare);
     if (again.intents.length)
@@ -126,7 +133,6 @@ export function cancelsRoute(previous: readonly IntentResult[] | undefined): boo
   return (previous ?? []).some((p) => p.intent === "NavigateTo");
 }
 
-const FOLLOW_UP_OPENER = /^\s*(thank you|thanks|cheers|great|perfect|lovely|ok|okay|(?:(?:no|oh no|wait|no wait|wait no|no no|sorry|oops|actually)\b[\s,.!]*)+(?:stop\b)?|stop(?=[,.!]))\b[\s,.!]*(?=\S)/i;
 
 /** A new request came in place of an answer: it is handled, and the answer says what was dropped. */
 function dropped(r: Resolution, earlier: IntentResult[], deps: ResolverDeps): Resolution {

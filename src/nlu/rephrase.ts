@@ -2,12 +2,16 @@
 // the driver", "the lights of kitchen". Said the English way ("the staircase light") the request is a
 // sentence of the grammar; the resolver tries that reading when the words as said were not one.
 import { normalizeTokens } from "../grammar/normalize.js";
+import { clauseWords, type ClauseWords } from "./clauseWords.js";
 
-/** Words that end the owner phrase after "of" ("the lights of kitchen and …", "… of the bedroom to 20"). */
-const END = new Set(["and", "to", "on", "in", "at", "please", "for", "with", "not", "but", "then", "also", "too", "now", "so"]);
-const ARTICLES = new Set(["the", "my", "our", "a"]);
-/** Words before "of" that are amounts or phrases of their own ("a lot of", "all of the lights", "a quarter of the way", "out of"). */
-const NOT_THINGS = new Set(["lot", "lots", "bit", "couple", "some", "all", "most", "none", "one", "both", "each", "half", "quarter", "quarters", "third", "out", "because", "instead", "kind", "sort", "top", "end", "rest", "any", "many", "few", "of"]);
+let words: ClauseWords | undefined;
+/** The language's clause words (grammars/en/language/clauses.yaml), read on first use. */
+const W = (): ClauseWords => (words ??= clauseWords());
+
+/** A form of "be" that makes what follows a clause of its own ("i'm", "is", "the phone's", not "that's"). */
+const isBe = (t: string): boolean => W().reason.be.has(t) || (/^\S+'s$/.test(t) && !W().reason.be_not.has(t));
+/** A word whose "'s" is no "is" of a thing ("it's", "what's", "let's" are words of their own). */
+const ownContraction = (t: string): boolean => t.endsWith("'s") && W().topic.own_contractions.has(t.slice(0, -2));
 
 /** The text with each "<thing> of [the] <owner>" said as "<owner> <thing>"; undefined when there is none. */
 export function ownerFirst(text: string): string | undefined {
@@ -16,11 +20,11 @@ export function ownerFirst(text: string): string | undefined {
   let changed = false;
   for (let i = 0; i < w.length; i++) {
     const thing = out[out.length - 1];
-    if (w[i] === "of" && thing !== undefined && !ARTICLES.has(thing) && !NOT_THINGS.has(thing) && !/^\d/.test(thing) && i + 1 < w.length) {
+    if (w[i] === "of" && thing !== undefined && !W().owner.articles.has(thing) && !W().owner.not_things.has(thing) && !/^\d/.test(thing) && i + 1 < w.length) {
       let j = i + 1;
-      while (j < w.length && ARTICLES.has(w[j]!)) j++;
+      while (j < w.length && W().owner.articles.has(w[j]!)) j++;
       let k = j;
-      while (k < w.length && k - j < 3 && !END.has(w[k]!)) k++;
+      while (k < w.length && k - j < 3 && !W().owner.ends.has(w[k]!)) k++;
       if (k > j) {
         out.pop();
         out.push(...w.slice(j, k), thing);
@@ -38,28 +42,6 @@ export function ownerFirst(text: string): string | undefined {
 // the baby is sleeping", "close the window because it's loud". The request is what comes before the
 // reason; the resolver takes it only when that part is a sentence of the grammar word for word and the
 // reason holds no word that changes a request (a negation, a time, a condition: checked by the caller).
-const BECAUSE = new Set(["because", "cause", "cos", "coz", "since", "as"]);
-/** Contractions and forms of "be" that make the words after a request a clause of their own. */
-// ("that's", "which is" start a clause about the device, "the lamp that's by the window": no reason)
-// ("its": "it's" as a recognizer or a hurried typist writes it, "… its so cringe")
-const IS = /^(?:(?!that's)\S+'s|i'm|we're|they're|you're|it's|its|this|is|are|am|was|were|feels|looks|sounds|seems)$/;
-/** Who or what a purpose clause after "so" is about. */
-const PURPOSE_SUBJECTS = /^(that|i|we|you|they|he|she|it|nobody|no|noone|everyone|everybody|someone|the|my|our|i'm|we're|it's|its|they're|you're)$/;
-/** A pronoun with "be" that starts a clause of its own. */
-const PRONOUN_BE = /^(i'm|we're|they're|you're|it's|its|he's|she's|there's)$/;
-/** More words a person's clause after a request goes on with ("… i nearly tripped", "… i love this song"). */
-const AFTER_VERBS = new Set(["nearly", "almost", "just", "really", "still", "hate", "love", "like", "feel", "think", "couldn't", "keep", "was", "am", "gotta", "gonna", "wanna", "spilled", "spilt", "dropped", "heard", "fell", "can't", "don't", "didn't", "won't", "should", "must", "might", "forgot", "left"]);
-/** Who a reason is about, when a verb of `REASON_VERBS` follows. */
-const PEOPLE = new Set(["i", "we", "they", "he", "she", "i've", "we've", "they've", "i'd", "we'd", "i'll", "we'll"]);
-/** Prepositions a request cannot end with ("turn on the lights in"): no reason starts after one. */
-const NEEDS_OBJECT = new Set(["in", "at", "to", "into", "onto", "of", "from", "with", "by", "near", "about", "under", "inside", "the", "a", "an", "my", "our"]);
-/** He or she, whose verb says so ("she runs hot"). */
-const THIRD_PERSONS = new Set(["he", "she"]);
-/** Words after which a person's clause is part of the request ("where we parked", "that she is home"). */
-const CLAUSE_LINKS = new Set(["where", "when", "what", "that", "which", "how", "who", "if", "whether", "until", "till"]);
-const SUBJECTS = new Set(["i", "we", "they", "you", "he", "she", "it", "this", "the", "my", "our", "somebody", "someone", "everyone", "nobody"]);
-/** People a reason after a request may be about, whatever it says of them ("… grandpa fell asleep in his chair", "… mom says the bill is too high"). */
-const PEOPLE_NOUNS = new Set(["grandpa", "grandad", "granddad", "grandma", "granny", "gran", "nana", "nan", "mum", "mom", "mommy", "mummy", "dad", "daddy", "baby", "husband", "wife", "partner", "kids", "kid", "son", "daughter", "hubby", "wifey", "everybody", "everyone", "somebody", "someone", "nobody"]);
 
 /**
  * [request, reason] split where a reason clause starts; undefined when there is none. `from`: the fewest
@@ -80,52 +62,40 @@ export function startsReason(clause: string): boolean {
 
 /** Whether a reason clause starts at word i. */
 function reasonAt(w: readonly string[], i: number): boolean {
-  if (BECAUSE.has(w[i]!) && i + 1 < w.length) return true;
+  if (W().reason.because.has(w[i]!) && i + 1 < w.length) return true;
   // what it is for: "turn on the stair lights so nobody trips", "… so that i can read"
-  if (w[i] === "so" && PURPOSE_SUBJECTS.test(w[i + 1] ?? "")) return true;
+  if (w[i] === "so" && W().reason.purpose_subjects.has(w[i + 1] ?? "")) return true;
   // who it is for: "put the stair lights on for grandad", "… for the kids"
-  if (w[i] === "for" && PEOPLE_NOUNS.has(w[/^(my|the|our)$/.test(w[i + 1] ?? "") ? i + 2 : i + 1] ?? "")) return true;
+  if (w[i] === "for" && W().reason.people_nouns.has(w[/^(my|the|our)$/.test(w[i + 1] ?? "") ? i + 2 : i + 1] ?? "")) return true;
   // (never right after a word that needs what follows: "… in the granny flat" is where, not a reason)
-  if (i > 0 && NEEDS_OBJECT.has(w[i - 1]!)) return false;
+  if (i > 0 && W().reason.needs_object.has(w[i - 1]!)) return false;
   // "… grandpa fell asleep", "… my wife's freezing", "… the baby just went down"
   const person = /^(my|the|our|his|her)$/.test(w[i]!) ? i + 1 : i;
   const who = w[person] ?? "";
-  if (PEOPLE_NOUNS.has(who.replace(/'s$/, "")) && person + 1 < w.length + (who.endsWith("'s") ? 1 : 0)) return true;
+  if (W().reason.people_nouns.has(who.replace(/'s$/, "")) && person + 1 < w.length + (who.endsWith("'s") ? 1 : 0)) return true;
   // "… the phone's ringing", "… the baby is sleeping", "… it's loud", "… this one's boring"
-  if (!SUBJECTS.has(w[i]!) && !IS.test(w[i]!)) return false;
+  if (!W().reason.subjects.has(w[i]!) && !isBe(w[i]!)) return false;
   const clause = w.slice(i, i + 4);
   // "… i need to print a boarding pass", "… we've got guests": a person and what they do or need
-  if (PEOPLE.has(w[i]!) && (REASON_VERBS.has(w[i + 1] ?? "") || AFTER_VERBS.has(w[i + 1] ?? "") || /^(i|we|they|you)'(ve|d|ll)$/.test(w[i]!))) return true;
+  if (W().reason.people.has(w[i]!) && (W().reason.verbs.has(w[i + 1] ?? "") || W().reason.after_verbs.has(w[i + 1] ?? "") || /^(i|we|they|you)'(ve|d|ll)$/.test(w[i]!))) return true;
   // "… she runs hot", "… he wakes at five": someone else and what they do, after a request said whole
   // (not inside one: "navigate to where we parked", "tell me when they arrive")
-  if (THIRD_PERSONS.has(w[i]!) && i >= 2 && /^[a-z]+s$/.test(w[i + 1] ?? "") && !CLAUSE_LINKS.has(w[i - 1]!)) return true;
-  const be = clause.findIndex((t) => IS.test(t) && t !== "this");
+  if (W().reason.third_persons.has(w[i]!) && i >= 2 && /^[a-z]+s$/.test(w[i + 1] ?? "") && !W().reason.clause_links.has(w[i - 1]!)) return true;
+  const be = clause.findIndex((t) => isBe(t) && t !== "this");
   // ("open up the garage i'm pulling in": the reason starts at "i'm", not at "the garage")
-  if (be > 0 && PRONOUN_BE.test(clause[be]!)) return false;
+  if (be > 0 && W().reason.pronoun_be.has(clause[be]!)) return false;
   return be >= 0 && be <= 2 && (be > 0 || w[i] !== "this") && i + be + 1 < w.length + (/'s$|'m$|'re$/.test(clause[be]!) ? 1 : 0);
 }
-
-/** Words a request starts with, where one may follow a reason said first. */
-const REQUEST_STARTS = new Set([
-  "turn", "switch", "put", "set", "open", "close", "shut", "lock", "unlock", "pause", "play", "resume", "stop", "start", "dim", "brighten",
-  "make", "take", "navigate", "lower", "raise", "roll", "crank", "can", "could", "please", "find", "send", "get", "bring", "run", "drop",
-  "bump", "give", "show", "add", "activate", "wind", "cancel", "mute", "skip", "vacuum", "hoover", "mow", "heat", "cool", "warm", "blast",
-  "recirculate", "defrost", "draw", "pull", "fire", "kill", "cut", "clean", "chuck", "stick", "pop",
-]);
-/** Verbs other than "be" a reason says early on ("the neighbours can see in", "the kids need the bathroom"). */
-const REASON_VERBS = new Set(["can", "can't", "cannot", "need", "needs", "have", "has", "got", "keep", "keeps", "want", "wants", "left", "forgot"]);
-/** A word that ends a reason and starts what it asks for, whatever that starts with ("we're heading out so lights off"). */
-const SO = new Set(["so"]);
 
 /** The [reason, request] splits of a request said after its reason ("we're heading out, turn off every light"), longest request first. */
 export function reasonBefore(text: string): Array<[string[], string]> {
   const w = normalizeTokens(text);
   // The reason starts with who or what it is about and says so within its first words.
   // ("is it open my window?" is a question: a bare "is" does not start a reason)
-  const says = (t: string) => (IS.test(t) && t !== "this") || REASON_VERBS.has(t);
-  if (/\?\s*$/.test(text) || !(SUBJECTS.has(w[0]!) || PRONOUN_BE.test(w[0]!) || /'(s|m|re)$/.test(w[0]!)) || !w.slice(0, 3).some(says)) return [];
+  const says = (t: string) => (isBe(t) && t !== "this") || W().reason.verbs.has(t);
+  if (/\?\s*$/.test(text) || !(W().reason.subjects.has(w[0]!) || W().reason.pronoun_be.has(w[0]!) || /'(s|m|re)$/.test(w[0]!)) || !w.slice(0, 3).some(says)) return [];
   const out: Array<[string[], string]> = [];
-  for (let i = 2; i < w.length - 1; i++) if (REQUEST_STARTS.has(w[i]!) || SO.has(w[i - 1]!)) out.push([w.slice(0, i), w.slice(i).join(" ")]);
+  for (let i = 2; i < w.length - 1; i++) if (W().request_starts.has(w[i]!) || W().reason.so.has(w[i - 1]!)) out.push([w.slice(0, i), w.slice(i).join(" ")]);
   return out;
 }
 
@@ -179,11 +149,8 @@ export function rephrasings(text: string): Rephrasing[] {
   return out;
 }
 
-/** Words whose "'s" is no "is" of a thing ("it's", "what's", "let's" are words of their own). */
-const OWN_CONTRACTIONS = /^(it|that|what|there|here|where|who|how|let|he|she|one|everyone|everybody|someone|somebody|nobody|nothing|something|everything)'s$/;
-
 /** The thing of a word "<thing>'s" said for "<thing> is" ("lamp's" → "lamp"); undefined for any other word. */
-const thingIs = (t: string): string | undefined => (/^[a-z]+'s$/.test(t) && !OWN_CONTRACTIONS.test(t) ? t.slice(0, -2) : undefined);
+const thingIs = (t: string): string | undefined => (/^[a-z]+'s$/.test(t) && !ownContraction(t) ? t.slice(0, -2) : undefined);
 
 /** The text with a thing's "'s" said as "is" ("the floor lamp's way too dim"); undefined when there is none. */
 export function isSpelledOut(text: string): string | undefined {
@@ -198,13 +165,6 @@ export function isSpelledOut(text: string): string | undefined {
   return changed ? out.join(" ") : undefined;
 }
 
-/** Words no thing said first holds: they negate, limit, join or time what follows. */
-const NOT_TOPIC = new Set(["not", "no", "never", "don't", "didn't", "won't", "nothing", "but", "except", "instead", "only", "just", "and", "or", "then", "if", "when", "after", "before", "until", "later", "tomorrow", "please"]);
-
-/** Words that point back at what a reason was about. */
-const PRONOUNS = new Set(["it", "them"]);
-const DETERMINERS = new Set(["the", "my", "our", "that", "this", "those", "these"]);
-
 /**
  * The request with its "it" or "them" said as the thing the reason before it is about ("the big light's
  * doing my head in, switch it off" → "switch the big light off"); undefined when the reason names no
@@ -212,16 +172,16 @@ const DETERMINERS = new Set(["the", "my", "our", "that", "this", "those", "these
  */
 function pronounNamed(reason: readonly string[], request: string): string | undefined {
   const w = request.split(" ");
-  const at = w.findIndex((t) => PRONOUNS.has(t));
-  if (at < 0 || w.filter((t) => PRONOUNS.has(t)).length > 1) return undefined;
+  const at = w.findIndex((t) => W().topic.pronouns.has(t));
+  if (at < 0 || w.filter((t) => W().topic.pronouns.has(t)).length > 1) return undefined;
   // the subject: up to the verb ("the printer is", "the printer's", "printer's been")
-  const verb = reason.findIndex((t) => IS.test(t) || REASON_VERBS.has(t));
+  const verb = reason.findIndex((t) => isBe(t) || W().reason.verbs.has(t));
   if (verb < 0 || verb > 4) return undefined;
   const head = reason.slice(0, verb);
   const own = thingIs(reason[verb]!);
   const subject = own !== undefined ? [...head, own] : head;
-  const thing = subject.filter((t, i) => !(i === 0 && DETERMINERS.has(t)));
-  if (!thing.length || thing.some((t) => SUBJECTS.has(t) || PRONOUN_BE.test(t))) return undefined;
+  const thing = subject.filter((t, i) => !(i === 0 && W().topic.determiners.has(t)));
+  if (!thing.length || thing.some((t) => W().reason.subjects.has(t) || W().reason.pronoun_be.has(t))) return undefined;
   return [...w.slice(0, at), "the", ...thing, ...w.slice(at + 1)].join(" ");
 }
 
@@ -233,17 +193,17 @@ function pronounNamed(reason: readonly string[], request: string): string | unde
 export function topicFirst(text: string): string | undefined {
   const t = normalizeTokens(text);
   const start = openersEnd(t);
-  if (!DETERMINERS.has(t[start] ?? "")) return undefined;
-  const at = t.findIndex((w, j) => j > start + 1 && REQUEST_STARTS.has(w));
+  if (!W().topic.determiners.has(t[start] ?? "")) return undefined;
+  const at = t.findIndex((w, j) => j > start + 1 && W().request_starts.has(w));
   if (at < 0 || at - start > 7) return undefined;
   const topic = t.slice(start, at);
   // (the topic is a thing, not a clause: "the kitchen is dark, turn …" is a reason before the request,
   // and "the window of the driver, not close it" no request at all)
-  if (topic.some((w) => IS.test(w) || REASON_VERBS.has(w) || NOT_TOPIC.has(w) || (SUBJECTS.has(w) && !DETERMINERS.has(w)))) return undefined;
+  if (topic.some((w) => isBe(w) || W().reason.verbs.has(w) || W().topic.not_topic.has(w) || (W().reason.subjects.has(w) && !W().topic.determiners.has(w)))) return undefined;
   const request = t.slice(at);
-  const back = request.flatMap((w, j) => (PRONOUNS.has(w) || w === "that" ? [j] : []));
+  const back = request.flatMap((w, j) => (W().topic.pronouns.has(w) || w === "that" ? [j] : []));
   if (back.length !== 1) return undefined;
-  const thing = DETERMINERS.has(topic[0]!) && topic[0] !== "the" && topic[0] !== "my" && topic[0] !== "our" ? ["the", ...topic.slice(1)] : topic;
+  const thing = W().topic.determiners.has(topic[0]!) && topic[0] !== "the" && topic[0] !== "my" && topic[0] !== "our" ? ["the", ...topic.slice(1)] : topic;
   return [...request.slice(0, back[0]), ...thing, ...request.slice(back[0]! + 1)].join(" ");
 }
 
@@ -258,15 +218,9 @@ export function mindGerund(text: string): string | undefined {
   if (at < 0) return undefined;
   const stem = t[at + 1]!.slice(0, -3);
   // closing → close, turning → turn, putting → put, stopping → stop
-  const base = [stem, `${stem}e`, stem.slice(0, -1)].find((v) => REQUEST_STARTS.has(v));
+  const base = [stem, `${stem}e`, stem.slice(0, -1)].find((v) => W().request_starts.has(v));
   return base ? [...t.slice(0, at + 1), base, ...t.slice(at + 2)].join(" ") : undefined;
 }
-
-/** Words that go on from what was said before ("and put the big light on", "oh, and also …"). */
-const CONNECTIVES = new Set(["and", "also", "then", "plus", "oh", "so", "now", "ah"]);
-
-/** Words that greet or get attention before a request ("hello um can you …", "excuse me, …"), and the hesitations after them. */
-const OPENERS = [["hello"], ["hi"], ["hey"], ["hiya"], ["excuse", "me"], ["there"], ["good", "morning"], ["good", "evening"], ["good", "afternoon"], ["hang", "on"], ["hold", "on"], ["um"], ["uh"], ["er"], ["erm"]];
 
 /** A request said as going on from before or after a greeting, without those words; undefined when it is not one. */
 export function goesOnFirst(text: string): string | undefined {
@@ -281,28 +235,26 @@ function openersEnd(t: readonly string[]): number {
   let i = 0;
   for (let moved = true; moved && i < t.length; ) {
     moved = false;
-    if (CONNECTIVES.has(t[i]!)) (i += 1), (moved = true);
+    if (W().openers.connectives.has(t[i]!) || W().openers.hedges.has(t[i]!)) (i += 1), (moved = true);
     // a sound said twice before a request ("beep beep lock the back door", "night night turn off …")
     else if (t[i] === t[i + 1] && !/^\d/.test(t[i]!)) {
       while (t[i] === t[i + 1]) i += 1;
       (i += 1), (moved = true);
     } else {
-      const o = OPENERS.find((w) => w.every((x, j) => t[i + j] === x));
+      const o = W().openers.greetings.find((w) => w.every((x, j) => t[i + j] === x));
       if (o) (i += o.length), (moved = true);
     }
   }
   return i;
 }
 
-/** Whether the words start the way a request does ("heat up the steering wheel"). */
+/** Whether the words start the way a request does, after any greeting or hedge ("heat up the steering wheel", "actually close it"). */
 export function startsRequest(text: string): boolean {
-  return REQUEST_STARTS.has(normalizeTokens(text)[0] ?? "");
+  const t = normalizeTokens(text);
+  return W().request_starts.has(t[openersEnd(t)] ?? "");
 }
-
-/** Words a clause about the speaker or a correction starts with ("I'm already late", "actually no"). */
-const REASON_STARTS = /^(i|we|they|you|he|she|it|i'm|we're|they're|you're|he's|she's|it's|its|there's|actually|no|sorry|wait|oops|or)$/;
 
 /** Whether a clause starts the way a reason or a correction does, not a request or a name. */
 export function reasonLike(clause: string): boolean {
-  return REASON_STARTS.test(normalizeTokens(clause)[0] ?? "");
+  return W().reason.starts.has(normalizeTokens(clause)[0] ?? "");
 }
