@@ -294,9 +294,12 @@ describe("values the user never said", () => {
     expect(go).toMatchObject({ decision: "refuse", reason: "ungrounded" });
   });
 
-  it("a direction needs a word that points somewhere: 'my usual volume' is no 'up', 'I'm freezing' is 'warmer'", async () => {
-    const vague = await decide("set the radio to my usual volume", "home", { text: "set the radio to my usual volume", intents: [slm("MediaAdjustVolume", { direction: "up" })] });
+  it("a direction needs a word that points somewhere: 'a nice volume' is no 'up', 'I'm freezing' is 'warmer'", async () => {
+    const vague = await decide("set the radio to a nice volume", "home", { text: "set the radio to a nice volume", intents: [slm("MediaAdjustVolume", { direction: "up" })] });
     expect(vague).toMatchObject({ decision: "ask", reason: "ungrounded" });
+    // (a setting of the user's is a value hark does not know: refused with its words)
+    const usual = await decide("set the radio to my usual volume", "home", { text: "set the radio to my usual volume", intents: [slm("MediaAdjustVolume", { direction: "up" })] });
+    expect(usual).toMatchObject({ decision: "refuse", reason: "comparison" });
     const cold = await decide("I'm freezing back here", "car", { text: "I'm freezing back here", intents: [slm("CabinAdjustTemperature", { direction: "warmer" })] });
     expect(cold.decision).toBe("act");
   });
@@ -384,6 +387,42 @@ describe("scope", () => {
   });
 });
 
+describe("words in another role (stop 27)", () => {
+  it("'I was going to ask you to open the blind' is asked back, not done", async () => {
+    const v = await decideIn("I was going to ask you to open the blind", { profile: "home", area: "Kitchen" });
+    expect(v.decision).toBe("ask");
+    expect(acts(await decideIn("open the blind", { profile: "home", area: "Kitchen" }))).toBe(true);
+  });
+
+  it("a setting hark does not know ('to my reading level') is refused with its words", async () => {
+    const v = await decideIn("dim the floor lamp to my reading level", { profile: "home", area: "Living Room" });
+    expect(v.decision).toBe("refuse");
+    if (v.decision === "refuse") expect(v.detail).toBe("to my reading level");
+  });
+
+  it("daylight is no lamp: 'it's still light out' changes nothing; 'lights out' still turns them off", async () => {
+    expect(acts(await decideIn("it's still light out", { profile: "home", area: "Kitchen" }))).toBe(false);
+    expect(acts(await decideIn("lights out", { profile: "home", area: "Kitchen" }))).toBe(true);
+  });
+
+  it("a request quoted as a title is not carried out; a timer's own name is its value", async () => {
+    const v = await decideIn("I'm writing a song called Turn On the Pendants.", { profile: "home", area: "Kitchen" });
+    expect(v.decision).toBe("refuse");
+    expect(acts(await decideIn("set a timer called oven for 20 minutes", { profile: "home", area: "Kitchen" }))).toBe(true);
+  });
+
+  it("'a hot one' holds no number 1: the window opens halfway as asked", async () => {
+    const v = await decideIn("open the rear right window halfway, it's a hot one", { profile: "car", seat: "rear_right" });
+    expect(v.decision).toBe("act");
+    if (v.decision === "act") expect(v.intents[0]?.slots.percent).toBe(50);
+  });
+
+  it("a simile names no room: 'it's like an interrogation room in here' is no unknown room", async () => {
+    const v = await decideIn("big light off please, it's like an interrogation room in here", { profile: "home", area: "Living Room" });
+    expect(v.decision === "refuse" && v.reason === "unknown_area").toBe(false);
+  });
+});
+
 describe("doubtful readings are asked back", () => {
   it("an SLM reading below its risk class's probability is asked, not acted on", async () => {
     const text = "lock the front door";
@@ -457,6 +496,48 @@ describe("in a running hark", () => {
     await rt.handle({ session: "kitchen", text: "add eggs to the shopping list" });
     const more = await rt.handle({ session: "kitchen", text: "oh and bread too" });
     expect(more[0]!.speech).toMatch(/Added bread to/);
+  });
+
+  it("follow-ups that correct, repeat or step back: 'I meant 21', 'this one too', 'a bit less', 'no, I said the kitchen', 'ok close it now'", async () => {
+    const sent = (a: Answer[]) => a.flatMap((x) => x.commands ?? []).map((c) => `${c.device}:${c.action}${c.params?.temperature !== undefined ? `=${c.params.temperature}` : ""}`);
+    await rt.resetSessions();
+    await rt.handle({ session: "living-room", text: "set the nest to 20" });
+    expect(sent(await rt.handle({ session: "living-room", text: "sorry, I meant 21" }))).toEqual(["climate.main_thermostat:set_temperature=21"]);
+    await rt.resetSessions();
+    await rt.handle({ session: "passenger", text: "skip this song" });
+    expect(sent(await rt.handle({ session: "passenger", text: "ugh, this one too" }))).toEqual(["media.car_audio:media_next"]);
+    await rt.resetSessions();
+    await rt.handle({ session: "passenger", text: "turn the music up" });
+    const less = await rt.handle({ session: "passenger", text: "hmm ok, a bit less" });
+    expect(less.flatMap((x) => x.commands ?? []).map((c) => [c.action, c.params?.delta])).toEqual([["adjust_volume", expect.any(Number)]]);
+    expect(Number(less.flatMap((x) => x.commands ?? [])[0]?.params?.delta)).toBeLessThan(0);
+    await rt.resetSessions();
+    await rt.handle({ session: "living-room", text: "turn off the lights in the hall" });
+    expect(sent(await rt.handle({ session: "living-room", text: "no, I said the kitchen" })).sort()).toEqual(["light.kitchen_pendants:turn_off", "light.kitchen_under_cabinet:turn_off"]);
+    await rt.resetSessions();
+    await rt.handle({ session: "rear-right", text: "open my window all the way" });
+    expect(sent(await rt.handle({ session: "rear-right", text: "ok close it now" }))).toEqual(["window.rear_right:close"]);
+    await rt.resetSessions();
+    await rt.handle({ session: "passenger", text: "open the passenger window halfway" });
+    expect(sent(await rt.handle({ session: "passenger", text: "Actually close it again, it's cold." }))).toEqual(["window.passenger:close"]);
+  });
+
+  it("'yeah go ahead' confirms; 'not the pendants, the cabinet lights' corrects; 'lock it anyway' after a question locks it", async () => {
+    const sent = (a: Answer[]) => a.flatMap((x) => x.commands ?? []).map((c) => `${c.device}:${c.action}`);
+    await rt.resetSessions();
+    expect((await rt.handle({ session: "living-room", text: "unlock the front door" }))[0]!.kind).toBe("prompt");
+    expect(sent(await rt.handle({ session: "living-room", text: "yeah go ahead" }))).toEqual(["lock.front_door:unlock"]);
+    await rt.resetSessions();
+    await rt.handle({ session: "kitchen", text: "turn on the pendants" });
+    expect(sent(await rt.handle({ session: "kitchen", text: "wait, not the pendants, the cabinet lights" }))).toEqual(["light.kitchen_under_cabinet:turn_on"]);
+    await rt.resetSessions();
+    await rt.handle({ session: "kitchen", text: "is the back door locked?" });
+    expect(sent(await rt.handle({ session: "kitchen", text: "lock it anyway" }))).toEqual(["lock.back_door:lock"]);
+  });
+
+  it("a car device named for what it cannot do is not stood in for by the car's player", async () => {
+    const a = await say("rear-right", "Rear right window up please, it's raining cats and dogs.");
+    expect(a.flatMap((x) => x.commands ?? []).map((c) => c.device)).not.toContain("media.car_audio");
   });
 
   it("an unclear answer to a confirmation asks again, then does nothing", async () => {

@@ -448,6 +448,14 @@ function resolveCar(rule: CarRule, slots: Slots, catalog: DeviceCatalog, ctx: Ac
     return players.length ? { targets: players } : { targets: [], message: `there is no speaker${here ? ` in the ${here.name}` : ""}` };
   }
   let targets = catalog.devices.filter((d) => d.kind === "car" && rule.types.includes(carDeviceType(d)));
+  // A device named that is none of them ("turn the rear right window up" read as its volume) is not
+  // stood in for by the car's player.
+  const named = str(slots.name);
+  if (named && targets.length) {
+    const it = targets.filter((d) => DeviceCatalog.nameMatches(d, named));
+    if (!it.length) return { targets: [], message: `the ${named} cannot do that` };
+    targets = it;
+  }
   if (!targets.length) {
     // Shared intents (volume) fall back to home players when there is no car.
     if (rule.types.includes("media")) targets = catalog.find({ kind: "home", domain: "media_player", ...(ctx.area ? { area: ctx.area } : {}) });
@@ -538,12 +546,15 @@ export function planIntents(intents: IntentResult[], catalog: DeviceCatalog, ctx
       else commands.push({ id: newId(), deviceId: d.id, ...cmd });
     }
     if (!commands.length) return { intent, targets, commands, error: "unsupported", message: refused.join("; ") };
+    // A car feature asked for without a zone ("turn on the recirculation") is the device's that has it;
+    // the zones without it were never meant, so they go unmentioned.
+    const unmeant = rule.kind === "car" && rule.zoneSlot === undefined;
     return {
       ...note,
       intent,
       targets: targets.filter((d) => commands.some((c) => c.deviceId === d.id)),
       commands,
-      ...(skipped.length ? { skipped } : {}),
+      ...(skipped.length && !unmeant ? { skipped } : {}),
     };
   });
   return { steps, commands: steps.flatMap((s) => s.commands), ok: steps.every((s) => !s.error) };

@@ -61,6 +61,7 @@ const cuesSchema = z.strictObject({
   no_value: templates.default([]),
   partial: templates.default([]),
   reported: templates.default([]),
+  quoting: z.array(z.string().min(1)).default([]),
   named_lists: z.array(z.string().min(1)).default([]),
   relay: z.object({ verbs: z.array(z.string().min(1)), not_someone: z.array(z.string().min(1)), people: z.array(z.string().min(1)).default([]) }).default({ verbs: [], not_someone: [], people: [] }),
   name_articles: z.array(z.string().min(1)).default([]),
@@ -157,6 +158,8 @@ export interface Cues {
   partial: PhraseSet<"partial">;
   /** Words that report what someone else says ("the driver says …", "that's what the song says"). */
   reported: PhraseSet<"reported">;
+  /** Words right before a quoted request ("a song called …", "the sign says …"): a reason ending in one is no plain reason. */
+  quoting: ReadonlySet<string>;
   /** A request passed on to someone else at the start ("ask Dave to …"): the verbs, and first words that name no one else. */
   relay: { verbs: ReadonlySet<string>; notSomeone: ReadonlySet<string>; people: ReadonlySet<string> };
   /** Lists whose values name places and devices: a reading that is not word for word must keep each one said. */
@@ -299,6 +302,7 @@ export function loadCues(dir: string): Cues {
     freeTextEnds: new Set(c.free_text_ends.flatMap((w) => normalizeTokens(w))),
     partial: c.partial.reduce((set, t) => set.add(t, "partial"), new PhraseSet<"partial">()),
     reported: c.reported.reduce((set, t) => set.add(t, "reported"), new PhraseSet<"reported">()),
+    quoting: new Set(c.quoting),
     namedLists: c.named_lists,
     relay: { verbs: new Set(c.relay.verbs), notSomeone: new Set(c.relay.not_someone), people: new Set(c.relay.people) },
     nameArticles: new Set(c.name_articles.flatMap((w) => normalizeTokens(w))),

@@ -151,7 +151,10 @@ function actionSaid(intent: IntentResult, tokens: readonly string[], cues: Cues,
 /** Domains without words in cues.yaml are not checked. */
 function domainSaid(domain: string, tokens: readonly string[], cues: Cues): boolean {
   if (!cues.wordedDomains.has(domain)) return true;
-  return cues.domainWords.find(tokens.map(stem)).some((h) => h.tag === domain) || cues.domainWords.find(tokens).some((h) => h.tag === domain);
+  // ("it's still light out" names daylight, no lamp)
+  const idioms = cues.noValue.find(tokens);
+  const ours = (h: { start: number; end: number; tag: string }) => h.tag === domain && !idioms.some((i) => i.start <= h.start && h.end <= i.end);
+  return cues.domainWords.find(tokens.map(stem)).some(ours) || cues.domainWords.find(tokens).some(ours);
 }
 
 export function groundIntent(intent: IntentResult, tokens: readonly string[], k: Knowledge, cues: Cues, rules: GroundingRules = DEFAULT_GROUNDING): Grounded {

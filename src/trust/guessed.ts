@@ -99,6 +99,14 @@ export function guessFault(g: GuessedReading): { speech?: string; detail: string
   return undefined;
 }
 
+/** Words before "one" that make it a pronoun, no number ("this one", "a hot one", "the other one"). */
+const ONE_DETERMINERS = new Set(["a", "an", "the", "this", "that", "which", "another", "each", "every", "any", "my", "your", "our"]);
+function pronounOne(tokens: readonly string[], n: number): boolean {
+  if (tokens[n] !== "1") return false;
+  const before = tokens[n - 1] ?? "";
+  return ONE_DETERMINERS.has(before) || (/^[a-z]+$/.test(before) && ONE_DETERMINERS.has(tokens[n - 2] ?? ""));
+}
+
 /** Words that make the number before them a fraction ("three quarters"). */
 const FRACTION_WORDS = new Set(["quarter", "quarters", "third", "thirds", "half", "halves"]);
 
@@ -109,7 +117,7 @@ const FRACTION_WORDS = new Set(["quarter", "quarters", "third", "thirds", "half"
  * 30 percent" read as 2 %). Undefined when every one is held.
  */
 export function unheldNumber(g: Pick<GuessedReading, "reading" | "tokens" | "said" | "blocked" | "unnamed" | "cues">, understood: readonly IntentResult[]): string | undefined {
-  const free = (n: number) => !g.blocked.has(n) && !g.unnamed.has(n);
+  const free = (n: number) => !g.blocked.has(n) && !g.unnamed.has(n) && !pronounOne(g.tokens, n);
   if (!understood.some((i) => Object.values(i.slots).some((v) => typeof v === "number" || /^\d/.test(String(v))))) {
     const amount = g.tokens.find((t, n) => free(n) && (/^\d/.test(t) || g.cues.amounts.words.has(t)));
     return amount === undefined ? undefined : `amount ${amount}`;

@@ -157,7 +157,7 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   const valueOnly = new Set([...valueBlocked].filter((i) => !blocked.has(i)));
   const insideName = (h: { start: number; end: number }) => names.some((n) => n.start <= h.start && h.end <= n.end);
   // A place said as someone's ("my room") is unknown even though the grammar has its words.
-  const unknown = cues.lexicon.find(tokens, valueOnly).filter((h) => !insideName(h) && (POSSESSIVES.has(tokens[h.start]!) || !tokens.slice(h.start, h.end).every((t) => k.vocabulary.has(t))));
+  const unknown = cues.lexicon.find(tokens, valueOnly).filter((h) => !insideName(h) && !simile(tokens, h.start) && (POSSESSIVES.has(tokens[h.start]!) || !tokens.slice(h.start, h.end).every((t) => k.vocabulary.has(t))));
 
   // "the second bathroom", "the downstairs bathroom" (when the bathroom is upstairs): rooms this home does not have.
   unknown.push(...otherRooms(names, tokens, cues), ...roomsNamed(tokens, valueBlocked).filter((h) => !unknown.some((u) => u.start <= h.start && h.end <= u.end)));
@@ -614,11 +614,15 @@ const FLOOR_WORDS = new Set(["floor", "level", "storey", "story"]);
 function roomsNamed(tokens: readonly string[], known: ReadonlySet<number>): Array<PhraseHit<LexiconKind>> {
   const out: Array<PhraseHit<LexiconKind>> = [];
   tokens.forEach((t, i) => {
-    if (i > 0 && ROOMS.has(t) && !known.has(i) && !known.has(i - 1) && !ROOM_DETERMINERS.has(tokens[i - 1]!) && !/^\d/.test(tokens[i - 1]!)) out.push({ start: i - 1, end: i + 1, tag: "room" });
+    if (i > 0 && ROOMS.has(t) && !known.has(i) && !known.has(i - 1) && !ROOM_DETERMINERS.has(tokens[i - 1]!) && !/^\d/.test(tokens[i - 1]!) && !simile(tokens, i - 1)) out.push({ start: i - 1, end: i + 1, tag: "room" });
   });
   return out;
 }
 const ROOMS = new Set(["room", "rooms"]);
+/** A place said in a likeness, no place meant: "it's like an interrogation room in here", "like a sauna". */
+function simile(tokens: readonly string[], start: number): boolean {
+  return (tokens[start - 1] === "a" || tokens[start - 1] === "an") && (tokens[start - 2] === "like" || tokens[start - 2] === "as");
+}
 /** Words before "room" that name no room ("this room", "every room", "the kids' room" is a name or an owner). */
 const ROOM_DETERMINERS = new Set(["the", "a", "an", "this", "that", "these", "those", "my", "our", "your", "his", "her", "their", "whole", "entire", "every", "each", "any", "all", "same", "other", "another", "next", "which", "what", "one", "in", "of", "to", "from", "empty", "dark", "own", "whose", "no", "some", "and", "or"]);
 

@@ -25,6 +25,8 @@ export function plainReason(reason: readonly string[], cues: Cues, reading: read
   // A number or amount said besides the request is its value more often than not ("cool my seat, level
   // two", "nightlight on, 5%", "just a quarter, open the rear window", "a bit, lower the blind").
   if (reason.some((t) => /^\d/.test(t) || cues.amounts.words.has(t)) || cues.partial.find(reason).length) return false;
+  // "I'm writing a song called …": the request is quoted
+  if (cues.quoting.has(reason[reason.length - 1] ?? "")) return false;
   // "honey, can you …": someone else is asked
   if (reason.length && reason.every((t) => cues.addressedWords.has(t))) return false;
   return sets.every((set) => !set.find(reason).length) && !findLater(reason, cues).length;
