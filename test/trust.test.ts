@@ -409,6 +409,9 @@ describe("words in another role (stop 27)", () => {
     const v = await decideIn("I'm writing a song called Turn On the Pendants.", { profile: "home", area: "Kitchen" });
     expect(v.decision).toBe("refuse");
     expect(acts(await decideIn("set a timer called oven for 20 minutes", { profile: "home", area: "Kitchen" }))).toBe(true);
+    // (a title after the request names nothing it asks for)
+    const next = await decideIn("next track, this one's called Lights", { profile: "car", seat: "driver" });
+    expect(next.decision === "refuse" && next.reason === "statement").toBe(false);
   });
 
   it("'a hot one' holds no number 1: the window opens halfway as asked", async () => {

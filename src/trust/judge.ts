@@ -252,6 +252,9 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   if (changes && !spelled && cues.statementStart.atStart(tokens, LEAD_FILLERS)) return refuse("statement", SPEECH.statement);
   if (!spelled && intents.some((i) => isChange(i) && !freeText(i, grammar).length) && relayed(tokens, cues)) return refuse("statement", SPEECH.relay);
   if (changes && !spelled && cues.reported.find(tokens, cueBlocked).length) return refuse("statement", SPEECH.reported);
+  // "I'm writing a song called Turn On the Pendants": every device named comes after a title's word
+  const title = changes && names.length ? cues.titles.find(tokens, cueBlocked)[0] : undefined;
+  if (title && names.every((n) => n.start >= title.end)) return refuse("statement", SPEECH.reported, hitText(title));
 
   // A question mark counts too, unless the words ask for something ("could you turn on the lights?").
   // (after a negated request set aside, the request's own first words say whether it asks)
@@ -435,7 +438,12 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
       const other = session?.profile === "car" ? "home" : "car";
       // Only a request of the other place's own can be carried there; "pause" would still pause this place's music.
       if (!(otherNamed && config.crossScope === "named" && h.scope === other))
-        return refuse("scope", other === "car" ? "Sorry, I can only control the car from inside the car." : "Sorry, I can only control the home from a speaker in the home.", i.intent);
+        return refuse(
+          "scope",
+          // (a question about the car's own devices read as the home's: "is the rear right window open?")
+          h.kind === "query" ? "Sorry, I can't check that from here." : other === "car" ? "Sorry, I can only control the car from inside the car." : "Sorry, I can only control the home from a speaker in the home.",
+          i.intent,
+        );
     }
   }
 
