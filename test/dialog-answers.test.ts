@@ -3,11 +3,11 @@ import { describe, expect, it } from "vitest";
 import { isCancel, isNo, isYes } from "../src/dialog/phrases.js";
 
 describe("answers to a confirmation", () => {
-  it.each(["yes", "yeah go ahead", "hmm… ok, yes", "sure, why not", "ok yeah do it", "Yes please.", "okay then", "go for it"])("%s is yes", (t) => {
+  it.each(["yes", "yeah go ahead", "hmm… ok, yes", "sure, why not", "ok yeah do it", "Yes please.", "okay then", "go for it", "yes, it's the paramedics", "yes, quickly"])("%s is yes", (t) => {
     expect(isYes(t)).toBe(true);
     expect(isNo(t)).toBe(false);
   });
-  it.each(["no", "nah, leave it", "actually no", "ok, no", "no thanks", "no don't"])("%s is no", (t) => {
+  it.each(["no", "nah, leave it", "actually no", "ok, no", "no thanks", "no don't", "no, we're staying in"])("%s is no", (t) => {
     expect(isNo(t)).toBe(true);
     expect(isYes(t)).toBe(false);
   });

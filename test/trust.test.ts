@@ -420,6 +420,17 @@ describe("words in another role (stop 27)", () => {
     if (v.decision === "act") expect(v.intents[0]?.slots.percent).toBe(50);
   });
 
+  it("'before I forget' is now; 'I can't see where I'm going' asks nothing; the time now said as a reason is no delay", async () => {
+    expect((await decideIn("turn on the washing machine before I forget", { profile: "home", area: "Kitchen" })).decision).not.toBe("refuse");
+    expect((await decideIn("turn on the washing machine before I go", { profile: "home", area: "Kitchen" })).decision).toBe("refuse");
+    const dark = await decideIn("QUICK quick turn the lights on, I can't see where I'm going!", { profile: "home", area: "Living Room" });
+    expect(dark.decision).toBe("act");
+    const late = await decideIn("dim the kitchen lights, it's 3am and they're blinding", { profile: "home", area: "Kitchen" });
+    expect(late.decision).toBe("act");
+    const later = await decideIn("dim the kitchen lights at 3am", { profile: "home", area: "Kitchen" });
+    expect(later.decision).not.toBe("act");
+  });
+
   it("a simile names no room: 'it's like an interrogation room in here' is no unknown room", async () => {
     const v = await decideIn("big light off please, it's like an interrogation room in here", { profile: "home", area: "Living Room" });
     expect(v.decision === "refuse" && v.reason === "unknown_area").toBe(false);
@@ -536,6 +547,19 @@ describe("in a running hark", () => {
     await rt.resetSessions();
     await rt.handle({ session: "kitchen", text: "is the back door locked?" });
     expect(sent(await rt.handle({ session: "kitchen", text: "lock it anyway" }))).toEqual(["lock.back_door:lock"]);
+  });
+
+  it("the garage is its door; 'take me to the hospital' is the nearest; a follow-up's reason is left out ('no, a rest area, I need to sleep', 'no, 19, sorry, I'm half asleep')", async () => {
+    const sent = (a: Answer[]) => a.flatMap((x) => x.commands ?? []).map((c) => `${c.device}:${c.action}${c.params?.poi_type ? `=${c.params.poi_type}` : ""}${c.params?.temperature !== undefined ? `=${c.params.temperature}` : ""}`);
+    expect(sent(await say("living-room", "the dog got out, close the garage!!"))).toEqual(["cover.garage_door:close"]);
+    expect((await say("living-room", "open the garage"))[0]!.speech).toMatch(/Garage Door/);
+    expect(sent(await say("driver", "take us to the hospital, he's having chest pains"))).toEqual(["navigation.car:navigate=hospital"]);
+    await rt.resetSessions();
+    await rt.handle({ session: "driver", text: "navigate to the nearest coffee shop" });
+    expect(sent(await rt.handle({ session: "driver", text: "no, a rest area, I need to sleep" }))).toEqual(["navigation.car:navigate=rest_area"]);
+    await rt.resetSessions();
+    await rt.handle({ session: "living-room", text: "set the nest to 21" });
+    expect(sent(await rt.handle({ session: "living-room", text: "no, 19, sorry, I'm half asleep" }))).toEqual(["climate.main_thermostat:set_temperature=19"]);
   });
 
   it("a car device named for what it cannot do is not stood in for by the car's player", async () => {

@@ -35,6 +35,14 @@ export function afterContrast(text: string): string | undefined {
   return rest.length && F().contrast.has(normalizeTokens(first!)[0] ?? "") ? rest.join(",").trim() : undefined;
 }
 
+/** The value of a list said in any of its forms ("rest stop" → rest_area). */
+function spokenValue(g: Grammar, list: string, words: string): SlotValue | undefined {
+  const l = g.lists.get(list);
+  if (l?.kind !== "values") return undefined;
+  const k = knowledgeOf(g);
+  return l.values.find((v) => k.formsOf(l, v.out).some((f) => f.join(" ") === words))?.out;
+}
+
 /** The previous request, changed the way an elliptical follow-up says; undefined when it is not one. */
 export function followUp(text: string, previous: readonly IntentResult[] | undefined, g: Grammar): IntentResult[] | undefined {
   if (!previous?.length) return undefined;
@@ -83,6 +91,9 @@ export function followUp(text: string, previous: readonly IntentResult[] | undef
   const onOff = previous.every((p) => p.intent === "HassTurnOn" || p.intent === "HassTurnOff");
   const name = listValue(g, "name", core) ?? sameKindName(g, core, previous);
   if (name !== undefined && (onOff || previous.every((p) => p.slots.name !== undefined))) return changed({ name }, ["name", "area", "floor", "domain", "device_class"]);
+  // "navigate to a pharmacy" … "actually the hospital": the nearest of another kind.
+  const poi = spokenValue(g, "poi_type", core);
+  if (poi !== undefined && previous.every((p) => p.intent === "NavigateTo")) return changed({ poi_type: poi }, ["poi_type", "destination", "near"]);
   // "turn on my seat heating" … "same for the passenger": the seat, window or zone said instead.
   const place = carPlace(g, core, previous);
   if (place) return changed(place, Object.keys(place));

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { z } from "zod";
 import { defaultGrammarDir } from "../grammar/paths.js";
+import { clauseWords } from "../nlu/clauseWords.js";
 
 export function normalize(text: string): string {
   return text
@@ -54,14 +55,25 @@ function onlyOf(text: string, kind: "yes" | "no" | "cancel"): boolean {
   return found;
 }
 
-/** "yeah go ahead", "hmm… ok, yes", "sure, why not". */
+/** An answer said with its reason after it ("yes, it's the paramedics", "no, we're staying in"): the answer alone. */
+function withoutReason(text: string): string {
+  const [first, ...rest] = text.split(/[,;.!]+/).filter((p) => p.trim());
+  const { reason } = clauseWords();
+  const isReason = (p: string) => {
+    const w = normalize(p).split(" ")[0] ?? "";
+    return reason.pronoun_be.has(w) || reason.because.has(w);
+  };
+  return first !== undefined && rest.length && rest.every(isReason) ? first : text;
+}
+
+/** "yeah go ahead", "hmm… ok, yes", "sure, why not", "yes, it's the paramedics". */
 export function isYes(text: string): boolean {
-  return onlyOf(text, "yes");
+  return onlyOf(withoutReason(text), "yes");
 }
 
 /** "no", "nah, leave it", "actually no". */
 export function isNo(text: string): boolean {
-  return onlyOf(text, "no");
+  return onlyOf(withoutReason(text), "no");
 }
 
 export function isCancel(text: string): boolean {

@@ -1,9 +1,10 @@
 // From an utterance to a dialog decision (the production `understand` actor of machines/dialog.ts):
 // understand → fill slots from the session/follow-up context → ask for missing slots → safety policies.
 import type { Expr, Grammar, SlotValue } from "../grammar/types.js";
-import { normalizeText } from "../grammar/normalize.js";
+import { normalizeText, normalizeTokens } from "../grammar/normalize.js";
 import type { IntentResult, Understander, Understanding } from "../nlu/types.js";
 import { clauseWords } from "../nlu/clauseWords.js";
+import { startsReason } from "../nlu/rephrase.js";
 import { sayIntents } from "../compile/canonical.js";
 import { judge, knowledgeOf, plainReason, unitFits, type TrustDeps, type Verdict } from "../trust/index.js";
 import type { Later } from "../trust/when.js";
@@ -67,14 +68,21 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
   }
   // "no, open the patio curtains" to a yes/no question: the no answers it, the rest is a new request.
   const said = interrupted ? text.replace(/^\s*(no|nope|nah)\b[\s,.!]*(?=\S)/i, "") : text;
-  const u = await deps.understander.understand(said);
+  let u = await deps.understander.understand(said);
+  let answered = said;
+  if (interrupted && !u.intents.length) {
+    // "open the garage" … "NO, close it, the dog!": "it" is what the question was about.
+    const referred = withReferent(said, interrupted.intents, deps.grammar);
+    const again = referred ? await deps.understander.understand(referred) : undefined;
+    if (again?.intents.length) (u = again), (answered = referred!);
+  }
   if (interrupted) {
     // Neither yes nor no to a confirmation: a new request replaces it; anything else asks again.
     if (u.intents.some((i) => NEVERMIND.has(i.intent))) return { kind: "cancel", understanding: u };
     // Small talk ("what do you mean" read as a greeting) is no new request: it asks again too.
     if (!u.intents.length || u.intents.every((i) => i.intent === "HassRespond"))
       return { kind: "confirm", intents: interrupted.intents, prompt: `${RESOLVER_SPEECH.askYesNo} ${interrupted.prompt}`, again: true, understanding: u };
-    return dropped(await decide(u, { ...input, text: said }, deps, undefined), interrupted.intents, deps);
+    return dropped(await decide(u, { ...input, text: answered }, deps, undefined), interrupted.intents, deps);
   }
   // Read word for word as said; a reading of the words said another way comes after the context's readings.
   const exact = (x: Understanding) => !x.rephrased && x.intents.length > 0 && x.intents.every((i) => i.source === "matcher" && i.confidence >= 1);
@@ -84,8 +92,9 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
   const resumed = resumeAfterPause(u.intents, input.previous);
   if (resumed) return decide({ ...u, intents: resumed }, input, deps, input.previous);
   // "and the bedroom too", "now the blinds", "a bit more": the previous request, changed as said.
-  // ("not the pendants, the cabinet lights": what it should have been)
-  const instead = afterContrast(followed) ?? followed;
+  // ("not the pendants, the cabinet lights": what it should have been; "no, a rest area, I need to sleep":
+  // without the reason after it)
+  const instead = withoutReasons(afterContrast(followed) ?? followed, deps);
   const elliptic = deps.grammar ? followUp(instead, input.previous, deps.grammar) : undefined;
   if (elliptic) return decide({ text: instead, intents: elliptic }, instead === followed ? input : { ...input, text: instead }, deps, undefined);
   // "actually make it twenty one", "only a quarter": the previous request with its number said again.
@@ -95,8 +104,8 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
   };
   const trust = deps.trust;
   const fits = trust ? (intent: string, slot: string, word: string) => unitFits(intent, slot, word, knowledgeOf(trust.grammar), trust.cues) : undefined;
-  const revalued = exact(u) ? undefined : newValue(followed, input.previous, amount, fits);
-  if (revalued) return decide({ text: followed, intents: revalued }, input, deps, undefined);
+  const revalued = exact(u) ? undefined : newValue(instead, input.previous, amount, fits);
+  if (revalued) return decide({ text: instead, intents: revalued }, instead === followed ? input : { ...input, text: instead }, deps, undefined);
   // "and make it blue": what "it" is comes from the previous request; "and open the curtains in there": where
   // "there" is. Taken only when the grammar then reads it word for word, even when it reads the words as
   // said ("put my window down" … "ok put it up again" is the window, not the volume "put it up" means alone).
@@ -126,6 +135,19 @@ export async function resolveUtterance(input: UnderstandInput, deps: ResolverDep
     return decide(read, { ...input, text: r.text }, deps, input.previous);
   }
   return decide(u, input, deps, input.previous);
+}
+
+/** A follow-up without the clauses after it that are plain reasons ("no, 19, sorry, I'm half asleep" → "no, 19, sorry"). */
+function withoutReasons(text: string, deps: ResolverDeps): string {
+  const parts = text.split(/[,;]/);
+  let n = parts.length;
+  // (an amount in a reason with its own subject is the reason's: "I'm half asleep"; a number is not)
+  const plain = (part: string) => {
+    const t = normalizeTokens(part);
+    return !t.some((w) => /^\d/.test(w)) && (!deps.trust || plainReason(t.filter((w) => !deps.trust!.cues.amounts.words.has(w)), deps.trust.cues));
+  };
+  while (n > 1 && startsReason(parts[n - 1]!) && plain(parts[n - 1]!)) n--;
+  return n === parts.length ? text : parts.slice(0, n).join(",").trim();
 }
 
 /** "actually, cancel that" just after a route was started: the route is what is cancelled (the session passes such a cancel on as a request). */
@@ -263,7 +285,7 @@ export function finish(
   deps: ResolverDeps,
   understanding: Understanding | undefined,
 ): Resolution {
-  const intents = understood.map((i) => fillFromContext(i, session, previous, deps.profile));
+  const intents = understood.map((i) => fillFromContext(onlyOneOfKind(i, deps.grammar), session, previous, deps.profile));
 
   // The speaker's room has none of what was asked for, other rooms do: ask which, never guess.
   for (const [n, intent] of intents.entries()) {
@@ -341,6 +363,18 @@ function missingSlot(intent: IntentResult, deps: ResolverDeps): { slot: string; 
       return { slot: slot.name, prompt: slot.prompt ?? `Which ${slot.name.replace(/_/g, " ")}?` };
   }
   return undefined;
+}
+
+/**
+ * "close the garage": a kind of device (a device class) the home has one of is that device, named, so it
+ * needs no room to find it and a question about it can say its name ("open the Garage Door?").
+ */
+function onlyOneOfKind(intent: IntentResult, g: Grammar | undefined): IntentResult {
+  const cls = intent.slots.device_class;
+  const names = g?.lists.get("name");
+  if (cls === undefined || names?.kind !== "values" || ["name", "area", "floor"].some((s) => intent.slots[s] !== undefined)) return intent;
+  const same = new Set(names.values.filter((v) => v.context?.device_class === cls && (intent.slots.domain === undefined || v.context?.domain === intent.slots.domain)).map((v) => v.out));
+  return same.size === 1 ? { ...intent, slots: { ...intent.slots, name: [...same][0]! } } : intent;
 }
 
 function whenMatches(req: Requirement, intent: IntentResult): boolean {

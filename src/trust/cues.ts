@@ -63,6 +63,7 @@ const cuesSchema = z.strictObject({
   reported: templates.default([]),
   quoting: z.array(z.string().min(1)).default([]),
   titles: templates.default([]),
+  clock_now: templates.default([]),
   named_lists: z.array(z.string().min(1)).default([]),
   relay: z.object({ verbs: z.array(z.string().min(1)), not_someone: z.array(z.string().min(1)), people: z.array(z.string().min(1)).default([]) }).default({ verbs: [], not_someone: [], people: [] }),
   name_articles: z.array(z.string().min(1)).default([]),
@@ -163,6 +164,8 @@ export interface Cues {
   quoting: ReadonlySet<string>;
   /** A title said before what it names ("a song called …"). */
   titles: PhraseSet<"title">;
+  /** The time now said as a reason ("…, it's six in the morning"). */
+  clockNow: PhraseSet<"clock">;
   /** A request passed on to someone else at the start ("ask Dave to …"): the verbs, and first words that name no one else. */
   relay: { verbs: ReadonlySet<string>; notSomeone: ReadonlySet<string>; people: ReadonlySet<string> };
   /** Lists whose values name places and devices: a reading that is not word for word must keep each one said. */
@@ -307,6 +310,7 @@ export function loadCues(dir: string): Cues {
     reported: c.reported.reduce((set, t) => set.add(t, "reported"), new PhraseSet<"reported">()),
     quoting: new Set(c.quoting),
     titles: c.titles.reduce((set, t) => set.add(t, "title"), new PhraseSet<"title">()),
+    clockNow: c.clock_now.reduce((set, t) => set.add(t, "clock"), new PhraseSet<"clock">()),
     namedLists: c.named_lists,
     relay: { verbs: new Set(c.relay.verbs), notSomeone: new Set(c.relay.not_someone), people: new Set(c.relay.people) },
     nameArticles: new Set(c.name_articles.flatMap((w) => normalizeTokens(w))),

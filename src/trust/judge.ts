@@ -144,7 +144,8 @@ export async function judge(input: JudgeInput, deps: TrustDeps, reunderstand?: R
   // Known names are never cues ("Do Not Disturb" is a switch); neither are the words of a free-text value.
   const valueWords = new Set(u.intents.flatMap((i) => Object.values(i.slots).flatMap((v) => (typeof v === "string" ? normalizeTokens(v) : []))));
   const names = k.entities.find(tokens);
-  const blocked = covered(names);
+  // ("…, it's six in the morning": the time now is no cue, no delay and no value)
+  const blocked = new Set([...covered(names), ...covered(cues.clockNow.find(tokens))]);
   // Free text is the user's own words, not a cue: "tell everyone we are leaving in ten minutes" is no delay.
   const freeWords = new Set(u.intents.flatMap((i) => freeText(i, grammar).flatMap(([, v]) => normalizeTokens(v))));
   const cueBlocked = freeWords.size ? new Set([...blocked, ...tokens.flatMap((t, i) => (freeWords.has(t) ? [i] : []))]) : blocked;

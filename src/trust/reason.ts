@@ -12,6 +12,9 @@ const SUBORDINATORS = new Set(["so", "because", "cause", "cos", "coz", "since"])
  * correction, take-back or question ("turn on the kitchen lights, no, the hallway" is no reason).
  */
 export function plainReason(reason: readonly string[], cues: Cues, reading: readonly IntentResult[] = []): boolean {
+  // "…, it's six in the morning and they're blinding": the time now is no time to wait for, nor a value
+  const clock = cues.clockNow.atStart(reason);
+  if (clock) return plainReason(reason.slice(clock.end), cues, reading);
   // A reason about another topic than the request's ("it's cold, turn it up" read as the volume): the
   // request may not be what it seems; judged on every word said.
   const own = new Set(reading.map((i) => cues.topics.intents.get(i.intent)));
