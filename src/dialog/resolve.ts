@@ -285,7 +285,8 @@ export function finish(
   deps: ResolverDeps,
   understanding: Understanding | undefined,
 ): Resolution {
-  const intents = understood.map((i) => fillFromContext(onlyOneOfKind(i, deps.grammar), session, previous, deps.profile));
+  // (the speaker's room first: "open the blinds" in a room without any asks which, never the one elsewhere)
+  const intents = understood.map((i) => onlyOneOfKind(fillFromContext(i, session, previous, deps.profile), deps.grammar));
 
   // The speaker's room has none of what was asked for, other rooms do: ask which, never guess.
   for (const [n, intent] of intents.entries()) {

@@ -33,6 +33,8 @@ const REPLACEMENTS: Array<[RegExp, string]> = [
   [/\bits(?= (?:like|so|too|very|really|a|an|getting|gonna|going|been|not|kinda|pretty|way|super|ever|all|quite|rather|just|still|freezing|boiling|cold|hot|dark|late|early|bedtime|daytime|movie|nap)\b)/g, "it's"],
   // "turn em off"
   [/\bem\b/g, "them"],
+  // a prefix a recognizer wrote apart ("un lock the front door"): one word, as said
+  [/\bun (lock|locked|locking|plug|plugged|pause|paused|mute|muted)\b/g, "un$1"],
 ];
 
 /** Lower-case, strip punctuation, split into words, and merge number words into digit tokens. */
