@@ -431,6 +431,12 @@ describe("words in another role (stop 27)", () => {
     expect(later.decision).not.toBe("act");
   });
 
+  it("a reason, then two requests joined by 'and': both are done", async () => {
+    const v = await decideIn("I'm nodding off. AC on, and open my window halfway", { profile: "car", seat: "driver" });
+    expect(v.decision).toBe("act");
+    if (v.decision === "act") expect(v.intents.map((i) => i.intent)).toEqual(["CabinClimate", "CabinWindow"]);
+  });
+
   it("a simile names no room: 'it's like an interrogation room in here' is no unknown room", async () => {
     const v = await decideIn("big light off please, it's like an interrogation room in here", { profile: "home", area: "Living Room" });
     expect(v.decision === "refuse" && v.reason === "unknown_area").toBe(false);

@@ -121,7 +121,8 @@ export class Matcher implements Understander {
       const run = parts.slice(i, end);
       if (run.length < 2) continue;
       // Two requests only when the first starts like one too: "I'm cold, heat my seat" is a reason and a request.
-      if (!startsRequest(run[0]!) && run.slice(1).some((p) => startsRequest(p))) continue;
+      // ("…, and open my window" goes on with the one before it, whatever that starts with)
+      if (!startsRequest(run[0]!) && run.slice(1).some((p) => startsRequest(p) && !GOES_ON.has(p.split(" ")[0]!))) continue;
       const joined = run.map((p, n) => (n ? p.replace(/^(and|also|plus) /, "") : p)).join(" and ");
       const found = this.understand(joined, { fuzzy: false, rephrase: false });
       if (!found.intents.length) continue;
