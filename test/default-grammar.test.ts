@@ -103,7 +103,6 @@ describe("shipped grammars", () => {
     ["uh take me to school im late", "NavigateTo", { destination: "school" }],
     ["get me directions to lighthouse road", "NavigateTo", { destination: "lighthouse road" }],
     ["set the sat nav for the beach", "NavigateTo", { destination: "the beach" }],
-    ["turn the porch light on again", "HassTurnOn", { name: "Porch Light" }],
     ["pause the tv i gotta pee", "HassMediaPause", { name: "Living Room TV" }],
     ["turn off the floor lamp grandpa fell asleep in his chair", "HassTurnOff", { name: "Floor Lamp" }],
     ["put the stair lights on for grandad", "HassTurnOn", { name: "Stair Lights" }],

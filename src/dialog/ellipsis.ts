@@ -285,10 +285,8 @@ export function withReferent(text: string, previous: readonly IntentResult[] | u
   const referents = new Set(previous.map((p) => referent(p, g)));
   const [r] = [...referents];
   if (referents.size !== 1 || r === undefined) return undefined;
-  // "close it again": what is said again is the request itself.
-  let b = words.length;
-  while (b > at + 1 && F().referentTrail.has(words[b - 1]!)) b--;
-  return [...words.slice(a, at), ...r.split(" "), ...words.slice(at + 1, b)].join(" ");
+  // "close it again, it's cold", "ok close it now": what is said again is the request itself.
+  return [...words.slice(a, at), ...r.split(" "), ...words.slice(at + 1).filter((w) => !F().referentTrail.has(w))].join(" ");
 }
 
 /** The plural word for the kind of device a request named ("curtains" for the Patio Curtains). */
