@@ -155,7 +155,6 @@ export function cancelsRoute(previous: readonly IntentResult[] | undefined): boo
   return (previous ?? []).some((p) => p.intent === "NavigateTo");
 }
 
-
 /** A new request came in place of an answer: it is handled, and the answer says what was dropped. */
 function dropped(r: Resolution, earlier: IntentResult[], deps: ResolverDeps): Resolution {
   const what = deps.grammar ? sayIntents(deps.grammar, earlier) : "";
