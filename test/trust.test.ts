@@ -476,6 +476,8 @@ describe("in a running hark", () => {
     await rt.resetSessions();
     return rt.handle({ session, text });
   };
+  /** The commands sent, as "device:action", with the route's kind or the temperature set ("=21"). */
+  const sent = (a: Answer[]) => a.flatMap((x) => x.commands ?? []).map((c) => `${c.device}:${c.action}${c.params?.poi_type ? `=${c.params.poi_type}` : ""}${c.params?.temperature !== undefined ? `=${c.params.temperature}` : ""}`);
 
   it("a new request during a confirmation replaces it, and the answer says so", async () => {
     await rt.resetSessions();
@@ -519,7 +521,6 @@ describe("in a running hark", () => {
   });
 
   it("follow-ups that correct, repeat or step back: 'I meant 21', 'this one too', 'a bit less', 'no, I said the kitchen', 'ok close it now'", async () => {
-    const sent = (a: Answer[]) => a.flatMap((x) => x.commands ?? []).map((c) => `${c.device}:${c.action}${c.params?.temperature !== undefined ? `=${c.params.temperature}` : ""}`);
     await rt.resetSessions();
     await rt.handle({ session: "living-room", text: "set the nest to 20" });
     expect(sent(await rt.handle({ session: "living-room", text: "sorry, I meant 21" }))).toEqual(["climate.main_thermostat:set_temperature=21"]);
@@ -543,7 +544,6 @@ describe("in a running hark", () => {
   });
 
   it("'yeah go ahead' confirms; 'not the pendants, the cabinet lights' corrects; 'lock it anyway' after a question locks it", async () => {
-    const sent = (a: Answer[]) => a.flatMap((x) => x.commands ?? []).map((c) => `${c.device}:${c.action}`);
     await rt.resetSessions();
     expect((await rt.handle({ session: "living-room", text: "unlock the front door" }))[0]!.kind).toBe("prompt");
     expect(sent(await rt.handle({ session: "living-room", text: "yeah go ahead" }))).toEqual(["lock.front_door:unlock"]);
@@ -556,7 +556,6 @@ describe("in a running hark", () => {
   });
 
   it("the garage is its door; 'take me to the hospital' is the nearest; a follow-up's reason is left out ('no, a rest area, I need to sleep', 'no, 19, sorry, I'm half asleep')", async () => {
-    const sent = (a: Answer[]) => a.flatMap((x) => x.commands ?? []).map((c) => `${c.device}:${c.action}${c.params?.poi_type ? `=${c.params.poi_type}` : ""}${c.params?.temperature !== undefined ? `=${c.params.temperature}` : ""}`);
     expect(sent(await say("living-room", "the dog got out, close the garage!!"))).toEqual(["cover.garage_door:close"]);
     expect((await say("living-room", "open the garage"))[0]!.speech).toMatch(/Garage Door/);
     expect(sent(await say("driver", "take us to the hospital, he's having chest pains"))).toEqual(["navigation.car:navigate=hospital"]);

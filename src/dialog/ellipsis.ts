@@ -174,7 +174,6 @@ function oneName(g: Grammar, core: string, keep: (v: ListValue) => boolean, o: {
   return found.size === 1 ? [...found][0] : undefined;
 }
 
-
 /** "pause the music" … "ok play it again": the pause undone; undefined when the reading is anything else. */
 export function resumeAfterPause(intents: readonly IntentResult[], previous: readonly IntentResult[] | undefined): IntentResult[] | undefined {
   if (!previous?.some((p) => p.intent === "HassMediaPause") || intents.length !== 1 || intents[0]!.intent !== "HassMediaSearchAndPlay") return undefined;
@@ -182,9 +181,6 @@ export function resumeAfterPause(intents: readonly IntentResult[], previous: rea
   if (!q.length || !q.every((w) => F().resumeWords.has(w))) return undefined;
   return [{ intent: "HassMediaUnpause", slots: {}, confidence: 1, source: "dialog", fromContext: [] }];
 }
-
-
-
 
 /** The slot of a car request that names a seat, window or zone; undefined when it has none. */
 function carPlaceSlot(g: Grammar, p: IntentResult): SlotDef | undefined {
@@ -219,8 +215,6 @@ function nameInArea(g: Grammar, core: string, previous: readonly IntentResult[])
   return oneName(g, core, (v) => String(v.context?.area ?? "").toLowerCase() === area.toLowerCase());
 }
 
-
-
 /**
  * "set my side to twenty" … "actually make it twenty one": the previous request with its one number
  * replaced by the number said alone. `amount` reads a number said in words ("a quarter" → 25);
@@ -251,7 +245,6 @@ export function newValue(
 
 /** What a follow-up may start with and means nothing by ("and turn the volume up", "then close them", "oh and bread too"). */
 export const followUpLead = (): RegExp => F().starts;
-
 
 /** The follow-up with "there" replaced by the room the previous request was for; undefined without one. */
 export function withPlace(text: string, previous: readonly IntentResult[] | undefined): string | undefined {

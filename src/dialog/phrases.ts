@@ -1,11 +1,10 @@
 // Small closed word lists the dialog understands on its own, whatever the grammar says: yes / no
 // answers to a confirmation, and cancel phrases ("never mind", "stop"); the language's lists are
 // grammars/<lang>/language/answers.yaml.
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { z } from "zod";
 import { defaultGrammarDir } from "../grammar/paths.js";
+import { readYamlFile } from "../grammar/yamlFile.js";
 import { clauseWords } from "../nlu/clauseWords.js";
 
 export function normalize(text: string): string {
@@ -24,11 +23,9 @@ type Answers = { [K in keyof z.infer<typeof schema>]: string[][] };
 let answers: Answers | undefined;
 function words(): Answers {
   if (answers) return answers;
-  const file = join(defaultGrammarDir("en"), "language", "answers.yaml");
-  const r = schema.safeParse(parse(readFileSync(file, "utf8")));
-  if (!r.success) throw new Error(`${file}: ${r.error.issues[0]!.path.join(".")}: ${r.error.issues[0]!.message}`);
+  const data = readYamlFile(join(defaultGrammarDir("en"), "language", "answers.yaml"), schema);
   const split = (list: string[]) => list.map((p) => normalize(p).split(" ")).sort((a, b) => b.length - a.length);
-  answers = { yes: split(r.data.yes), no: split(r.data.no), cancel: split(r.data.cancel), fillers: split(r.data.fillers) };
+  answers = { yes: split(data.yes), no: split(data.no), cancel: split(data.cancel), fillers: split(data.fillers) };
   return answers;
 }
 

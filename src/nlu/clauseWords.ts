@@ -1,10 +1,10 @@
 // The words of a language that the rephraser (rephrase.ts) and the follow-up resolver read to find a
 // request inside other words (grammars/<lang>/language/clauses.yaml), read once per language.
-import { readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { z } from "zod";
 import { defaultGrammarDir } from "../grammar/paths.js";
+import { readYamlFile } from "../grammar/yamlFile.js";
 
 const words = z.array(z.string().min(1));
 const schema = z.strictObject({
@@ -106,19 +106,8 @@ export function clauseWords(language = "en"): ClauseWords {
   const hit = cache.get(language);
   if (hit) return hit;
   const file = join(defaultGrammarDir(language), "language", "clauses.yaml");
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, "utf8"));
-  } catch (err) {
-    if (language !== "en" && (err as NodeJS.ErrnoException).code === "ENOENT") return clauseWords("en");
-    throw new Error(`${file}: ${(err as Error).message.split("\n")[0]}`);
-  }
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new Error(`${file}: ${issue.path.join(".") || "(top)"}: ${issue.message}`);
-  }
-  const { openers, follow_up_openers: f, follow_ups: u, ...rest } = r.data;
+  if (language !== "en" && !existsSync(file)) return clauseWords("en");
+  const { openers, follow_up_openers: f, follow_ups: u, ...rest } = readYamlFile(file, schema);
   const any = (phrases: readonly string[]) => `(?:${alternatives(phrases)})`;
   const followUps: FollowUpWords = {
     lead: new Set([...u.lead, ...u.fillers]),

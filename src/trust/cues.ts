@@ -1,10 +1,10 @@
 // The trust cues of a language (grammars/<lang>/trust/cues.yaml) and its lexicon of places and
 // devices (lexicon.yaml), loaded once per language and compiled into phrase sets.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { z } from "zod";
 import { defaultGrammarDir } from "../grammar/paths.js";
+import { readYamlFile } from "../grammar/yamlFile.js";
 import { PhraseSet } from "./phrases.js";
 import { normalizeTokens } from "../grammar/normalize.js";
 
@@ -204,27 +204,12 @@ export function cueDir(language: string, grammarDirs: readonly string[] = []): s
   return join(defaultGrammarDir("en"), "trust");
 }
 
-function readYaml<T>(file: string, schema: z.ZodType<T>): T {
-  let raw: unknown;
-  try {
-    raw = parse(readFileSync(file, "utf8"));
-  } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message.split("\n")[0]}`);
-  }
-  const r = schema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    throw new Error(`${file}: ${issue.path.join(".") || "(top)"}: ${issue.message}`);
-  }
-  return r.data;
-}
-
 export function loadCues(dir: string): Cues {
   const hit = cache.get(dir);
   if (hit) return hit;
   const file = join(dir, "cues.yaml");
-  const c = readYaml(file, cuesSchema);
-  const lex = readYaml(join(dir, "lexicon.yaml"), lexiconSchema);
+  const c = readYamlFile(file, cuesSchema);
+  const lex = readYamlFile(join(dir, "lexicon.yaml"), lexiconSchema);
   const anywhere = new PhraseSet<CueKind>();
   const add = (list: readonly string[], kind: CueKind) => {
     for (const t of list) {
